@@ -1,0 +1,156 @@
+"""The source registry: load `sources.yaml`, validate every entry, and say exactly what is wrong.
+
+Only `id`, `region` and `start_urls` are required (ARCHITECTURE §4); everything else has a default so the
+generic spider can work a site it has never seen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from db.repository import DOC_TYPES, LEVELS, SourceSpec
+
+CMS_FAMILIES = ("auto", "trs", "jcms", "ucap", "gkmlpt", "anhui", "generic")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
+KNOWN_FIELDS = frozenset(
+    {
+        "id", "name", "region", "level", "start_urls", "cms", "doc_types", "allowed_domains", "selectors",
+        "title_pattern", "max_pages", "schedule", "render_js", "multi_region", "enabled", "notes", "api",
+    }
+)  # fmt: skip
+
+
+class RegistryError(ValueError):
+    """A registry file or entry is invalid; the message names the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    region: str
+    start_urls: tuple[str, ...]
+    name: str = ""
+    level: str = "other"
+    cms: str = "auto"
+    doc_types: tuple[str, ...] = ("work_report", "plan", "summary")
+    allowed_domains: tuple[str, ...] = ()
+    selectors: dict[str, str] = field(default_factory=dict)
+    title_pattern: str | None = None
+    max_pages: int = 3
+    schedule: str | None = None
+    render_js: bool = False
+    multi_region: bool = False
+    enabled: bool = True
+    api: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Hosts the spider may visit: the declared ones, else the hosts of the start URLs."""
+        if self.allowed_domains:
+            return self.allowed_domains
+        return tuple(sorted({urlsplit(u).hostname or "" for u in self.start_urls}))
+
+    def spec(self) -> SourceSpec:
+        config = {k: v for k, v in asdict(self).items() if k not in ("id", "region", "name", "level")}
+        return SourceSpec(id=self.id, region=self.region, name=self.name, level=self.level, config=config)
+
+
+def bundled_registry() -> Path:
+    return Path(str(resources.files("crawler") / "sources.yaml"))
+
+
+def load_registry(path: str | Path | None = None) -> list[Source]:
+    """Parse and validate a registry file (the bundled one by default)."""
+    path = Path(path) if path else bundled_registry()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RegistryError(f"registry {path} not found") from exc
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"registry {path} is not valid YAML: {exc}") from exc
+    if isinstance(data, dict) and "sources" in data:
+        data = data["sources"]
+    if not isinstance(data, list):
+        raise RegistryError(f"registry {path}: expected a list of sources")
+    sources = [parse_entry(entry, index) for index, entry in enumerate(data)]
+    _check_unique(sources)
+    return sources
+
+
+def parse_entry(entry: Any, index: int = 0) -> Source:
+    if not isinstance(entry, dict):
+        raise RegistryError(f"entry #{index + 1}: expected a mapping, got {type(entry).__name__}")
+    name = str(entry.get("id") or f"#{index + 1}")
+    unknown = sorted(set(entry) - KNOWN_FIELDS)
+    if unknown:
+        raise RegistryError(f"source {name}: unknown field {unknown[0]!r}")
+    for required in ("id", "region", "start_urls"):
+        if not entry.get(required):
+            raise RegistryError(f"source {name}: field {required!r} is required")
+    _check(ID_PATTERN.match(str(entry["id"])), name, "id", "lower-case letters, digits, - and _")
+    urls = _as_tuple(entry["start_urls"], name, "start_urls")
+    for url in urls:
+        _check(urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname, name, "start_urls", url)
+    _check(entry.get("level", "other") in LEVELS, name, "level", f"one of {', '.join(LEVELS)}")
+    _check(entry.get("cms", "auto") in CMS_FAMILIES, name, "cms", f"one of {', '.join(CMS_FAMILIES)}")
+    doc_types = _as_tuple(entry.get("doc_types", Source.doc_types), name, "doc_types")
+    for doc_type in doc_types:
+        _check(doc_type in DOC_TYPES, name, "doc_types", f"each one of {', '.join(DOC_TYPES)}")
+    max_pages = entry.get("max_pages", Source.max_pages)
+    _check(isinstance(max_pages, int) and 1 <= max_pages <= 100, name, "max_pages", "an integer 1–100")
+    _check_pattern(entry.get("title_pattern"), name)
+    return Source(
+        id=str(entry["id"]),
+        region=str(entry["region"]),
+        start_urls=urls,
+        name=str(entry.get("name", "")),
+        level=entry.get("level", "other"),
+        cms=entry.get("cms", "auto"),
+        doc_types=doc_types,
+        allowed_domains=_as_tuple(entry.get("allowed_domains", ()), name, "allowed_domains"),
+        selectors=dict(entry.get("selectors") or {}),
+        title_pattern=entry.get("title_pattern"),
+        max_pages=max_pages,
+        schedule=entry.get("schedule"),
+        render_js=bool(entry.get("render_js", False)),
+        multi_region=bool(entry.get("multi_region", False)),
+        enabled=bool(entry.get("enabled", True)),
+        api=dict(entry.get("api") or {}),
+    )
+
+
+def _check(ok: Any, name: str, field_name: str, expected: str) -> None:
+    if not ok:
+        raise RegistryError(f"source {name}: field {field_name!r} is invalid (expected {expected})")
+
+
+def _check_pattern(pattern: Any, name: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(str(pattern))
+    except re.error as exc:
+        raise RegistryError(f"source {name}: field 'title_pattern' is not a valid regex: {exc}") from exc
+
+
+def _as_tuple(value: Any, name: str, field_name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise RegistryError(f"source {name}: field {field_name!r} must be a string or a list of strings")
+
+
+def _check_unique(sources: list[Source]) -> None:
+    seen: set[str] = set()
+    for source in sources:
+        if source.id in seen:
+            raise RegistryError(f"source {source.id}: field 'id' is duplicated")
+        seen.add(source.id)

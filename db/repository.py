@@ -1,0 +1,326 @@
+"""Repository functions: each takes a Session and returns plain dataclasses, never ORM objects.
+
+Callers own the transaction (see `db.session.session_scope`). Storage rules from ARCHITECTURE §1 live here:
+URLs are normalised before they become unique keys, and a version's hash is taken over normalised text so a
+re-encoded or re-styled page is not a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+
+DOC_TYPES = ("work_report", "plan", "summary", "other")
+LEVELS = ("national", "province", "city", "bureau", "other")
+HEALTH = ("unknown", "ok", "blocked", "broken")
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Fold what does not change meaning: NFKC (full-width forms, &nbsp;), all runs of white space."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def normalise_url(url: str) -> str:
+    """Lower-case scheme and host, drop the fragment and default ports; keep path and query as published."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+# --- plain records -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What the registry says about a source (crawler/sources.py builds these)."""
+
+    id: str
+    region: str
+    name: str = ""
+    level: str = "other"
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    id: str
+    name: str
+    region: str
+    level: str
+    health: str
+    last_error: str | None
+    last_crawled_at: datetime | None
+    documents: int
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    url: str
+    title: str
+    region: str
+    doc_type: str
+    report_year: int | None
+    published_at: date | None
+    source_id: str | None
+    versions: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The `documents --json` contract (ARCHITECTURE §4)."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "region": self.region,
+            "doc_type": self.doc_type,
+            "report_year": self.report_year,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "source_id": self.source_id,
+            "versions": self.versions,
+        }
+
+
+@dataclass(frozen=True)
+class FetchedDocument:
+    """One fetched report or plan, as the crawler pipeline or `govmon import` hands it over."""
+
+    url: str
+    region: str
+    text: str
+    raw: bytes
+    title: str = ""
+    doc_type: str = "other"
+    report_year: int | None = None
+    published_at: date | None = None
+    source_id: str | None = None
+    http_status: int | None = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    encoding: str | None = None
+
+
+StoreStatus = Literal["new", "changed", "unchanged", "duplicate"]
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    status: StoreStatus
+    document_id: int
+    version_id: int | None  # None when nothing was written
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None
+    last_modified: str | None
+
+
+# --- sources and crawl runs ----------------------------------------------------------------------------------
+
+
+def sync_sources(session: Session, specs: Iterable[SourceSpec]) -> int:
+    """Insert or update the registry's sources; health and history are kept. Returns how many were seen."""
+    count = 0
+    for spec in specs:
+        row = session.get(m.Source, spec.id) or m.Source(id=spec.id, health="unknown")
+        row.name, row.region, row.level, row.config = spec.name, spec.region, spec.level, dict(spec.config)
+        session.add(row)
+        count += 1
+    session.flush()
+    return count
+
+
+def list_sources(session: Session) -> list[SourceRow]:
+    counts = select(m.Document.source_id, func.count().label("n")).group_by(m.Document.source_id).subquery()
+    query = (
+        select(m.Source, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.source_id == m.Source.id)
+        .order_by(m.Source.id)
+    )
+    return [_source_row(source, n) for source, n in session.execute(query).all()]
+
+
+def _source_row(s: m.Source, documents: int) -> SourceRow:
+    return SourceRow(s.id, s.name, s.region, s.level, s.health, s.last_error, s.last_crawled_at, documents)
+
+
+def set_source_health(session: Session, source_id: str, health: str, error: str | None = None) -> None:
+    if health not in HEALTH:
+        raise ValueError(f"health must be one of {HEALTH}, not {health!r}")
+    source = session.get(m.Source, source_id)
+    if source is None:
+        raise KeyError(source_id)
+    source.health, source.last_error = health, error
+    source.last_crawled_at = m.utcnow()
+
+
+def start_crawl_run(session: Session, source_id: str) -> int:
+    run = m.CrawlRun(source_id=source_id, status="running", stats={})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_crawl_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    pages: int = 0,
+    new_documents: int = 0,
+    errors: int = 0,
+    stats: dict[str, Any] | None = None,
+) -> None:
+    run = session.get(m.CrawlRun, run_id)
+    if run is None:
+        raise KeyError(run_id)
+    run.status, run.pages, run.new_documents, run.errors = status, pages, new_documents, errors
+    run.stats = dict(stats or {})
+    run.finished_at = m.utcnow()
+
+
+# --- documents and versions ----------------------------------------------------------------------------------
+
+
+def list_documents(session: Session, region: str | None = None) -> list[DocumentRow]:
+    versions = func.count(m.DocumentVersion.id)
+    query = (
+        select(m.Document, versions)
+        .outerjoin(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
+        .group_by(m.Document.id)
+        .order_by(m.Document.report_year.desc().nulls_last(), m.Document.published_at.desc().nulls_last())
+        .order_by(m.Document.id.desc())
+    )
+    if region:
+        query = query.where(m.Document.region == region)
+    return [_document_row(doc, n) for doc, n in session.execute(query)]
+
+
+def _document_row(doc: m.Document, versions: int) -> DocumentRow:
+    return DocumentRow(
+        doc.id,
+        doc.url,
+        doc.title,
+        doc.region,
+        doc.doc_type,
+        doc.report_year,
+        doc.published_at,
+        doc.source_id,
+        versions,
+    )
+
+
+def get_document(session: Session, document_id: int) -> DocumentRow | None:
+    doc = session.get(m.Document, document_id)
+    return None if doc is None else _document_row(doc, len(doc.versions))
+
+
+def validators_for(session: Session, urls: Sequence[str]) -> dict[str, Validators]:
+    """The ETag and Last-Modified of each URL's latest version, for conditional GETs."""
+    wanted = {normalise_url(u): u for u in urls}
+    latest = (
+        select(func.max(m.DocumentVersion.id))
+        .join(m.Document)
+        .where(m.Document.url.in_(wanted))
+        .group_by(m.Document.id)
+    )
+    query = (
+        select(m.Document.url, m.DocumentVersion.etag, m.DocumentVersion.last_modified)
+        .join(m.DocumentVersion)
+        .where(m.DocumentVersion.id.in_(latest))
+    )
+    return {wanted[url]: Validators(etag, lm) for url, etag, lm in session.execute(query)}
+
+
+def known_urls(session: Session, source_id: str | None = None) -> set[str]:
+    query = select(m.Document.url)
+    if source_id is not None:
+        query = query.where(m.Document.source_id == source_id)
+    return set(session.scalars(query))
+
+
+def store_fetched(session: Session, item: FetchedDocument) -> StoreOutcome:
+    """Store a fetch: a new document, a new version of a changed one, or nothing.
+
+    `duplicate` means the same text is already stored under another URL (a report republished elsewhere):
+    nothing is written and the existing document is returned.
+    """
+    url = normalise_url(item.url)
+    digest = content_hash(item.text)
+    doc = session.scalar(select(m.Document).where(m.Document.url == url))
+    if doc is None:
+        twin = _document_with_hash(session, digest)
+        if twin is not None:
+            return StoreOutcome("duplicate", twin, None)
+        doc = _new_document(item, url)
+        session.add(doc)
+        session.flush()
+        return StoreOutcome("new", doc.id, _add_version(session, doc.id, item, digest))
+    latest = session.scalar(
+        select(m.DocumentVersion.content_hash)
+        .where(m.DocumentVersion.document_id == doc.id)
+        .order_by(m.DocumentVersion.id.desc())
+        .limit(1)
+    )
+    if latest == digest:
+        return StoreOutcome("unchanged", doc.id, None)
+    _refresh_metadata(doc, item)
+    return StoreOutcome("changed", doc.id, _add_version(session, doc.id, item, digest))
+
+
+def _document_with_hash(session: Session, digest: str) -> int | None:
+    query = select(m.DocumentVersion.document_id).where(m.DocumentVersion.content_hash == digest).limit(1)
+    return session.scalar(query)
+
+
+def _new_document(item: FetchedDocument, url: str) -> m.Document:
+    doc = m.Document(url=url, source_id=item.source_id, region=item.region)
+    _refresh_metadata(doc, item)
+    return doc
+
+
+def _refresh_metadata(doc: m.Document, item: FetchedDocument) -> None:
+    if item.doc_type not in DOC_TYPES:
+        raise ValueError(f"doc_type must be one of {DOC_TYPES}, not {item.doc_type!r}")
+    doc.title = item.title[:500] or doc.title or ""
+    doc.doc_type = item.doc_type
+    doc.report_year = item.report_year or doc.report_year
+    doc.published_at = item.published_at or doc.published_at
+
+
+def _add_version(session: Session, document_id: int, item: FetchedDocument, digest: str) -> int:
+    version = m.DocumentVersion(
+        document_id=document_id,
+        http_status=item.http_status,
+        etag=item.etag,
+        last_modified=item.last_modified,
+        content_type=item.content_type,
+        encoding=item.encoding,
+        content_hash=digest,
+        raw=item.raw,
+        text=item.text,
+    )
+    session.add(version)
+    session.flush()
+    return version.id

@@ -1,0 +1,122 @@
+"""Settings: the one place that reads environment variables and the optional TOML file.
+
+Precedence, lowest first: built-in defaults, the TOML file (`--config FILE`, else `$GOVMON_CONFIG`, else
+`./govmon.toml` when present), environment variables `GOVMON_<NAME>`, command-line flags. Every setting is a
+field of `Settings`; its environment variable is `GOVMON_` + the field name in capitals, its TOML key is the
+field name. README's configuration table lists them all (a test checks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+SECRET_FIELDS = frozenset({"smtp_password", "secret_key"})
+
+
+class ConfigError(Exception):
+    """A setting is missing, malformed or of the wrong type."""
+
+
+def _default_url() -> str:
+    return f"sqlite:///{Path('var') / 'govmon.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_url, metadata={"doc": "SQLAlchemy URL of the database"})
+    data_dir: str = field(default="var", metadata={"doc": "where digests, archive site and logs are written"})
+    sources_file: str = field(default="", metadata={"doc": "source registry YAML (empty: the bundled one)"})
+    smtp_host: str = field(default="localhost", metadata={"doc": "SMTP server for digests"})
+    smtp_port: int = field(default=25, metadata={"doc": "SMTP port"})
+    smtp_security: str = field(default="none", metadata={"doc": "none, starttls or ssl"})
+    smtp_user: str = field(default="", metadata={"doc": "SMTP login (empty: no AUTH)"})
+    smtp_password: str = field(default="", metadata={"doc": "SMTP password (never logged)"})
+    smtp_from: str = field(default="govmon <govmon@localhost>", metadata={"doc": "From: header of digests"})
+    smtp_timeout: float = field(default=30.0, metadata={"doc": "seconds before an SMTP call gives up"})
+    redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"doc": "Redis broker for workers"})
+    secret_key: str = field(default="", metadata={"doc": "signs unsubscribe tokens (set it in production)"})
+    base_url: str = field(default="http://localhost:8000", metadata={"doc": "public URL of the archive site"})
+    digest_hour: int = field(default=8, metadata={"doc": "local hour of daily and weekly digests"})
+    timezone: str = field(default="Asia/Shanghai", metadata={"doc": "time zone of schedules and dates"})
+    user_agent: str = field(
+        default="govmon/0.1 (government report monitor)",
+        metadata={"doc": "User-Agent sent by the crawler"},
+    )
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def redacted(self) -> dict[str, Any]:
+        """All settings with secrets masked, for `govmon config` and logs."""
+        out = dataclasses.asdict(self)
+        for name in SECRET_FIELDS:
+            out[name] = "***" if out[name] else ""
+        return out
+
+    def __repr__(self) -> str:
+        return f"Settings({self.redacted()!r})"
+
+
+def env_name(name: str) -> str:
+    return f"GOVMON_{name.upper()}"
+
+
+def describe() -> list[tuple[str, str, str, str]]:
+    """(TOML key, environment variable, default, description) for every setting."""
+    defaults = Settings()
+    return [(f.name, env_name(f.name), str(getattr(defaults, f.name)), f.metadata["doc"]) for f in fields(Settings)]
+
+
+def load(config_file: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from defaults, the TOML file and the environment."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = _config_path(config_file, env)
+    if path is not None:
+        values.update(_read_toml(path))
+    for f in fields(Settings):
+        if env_name(f.name) in env:
+            values[f.name] = env[env_name(f.name)]
+    return Settings(**{name: _coerce(name, value) for name, value in values.items()})
+
+
+def _config_path(config_file: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} not found: check --config or GOVMON_CONFIG")
+        return path
+    if env.get("GOVMON_CONFIG"):
+        return _config_path(env["GOVMON_CONFIG"], {})
+    local = Path("govmon.toml")
+    return local if local.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return data
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name} ({env_name(name)}) must be a number, not {value!r}") from exc
+    return str(value)
