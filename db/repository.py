@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -154,7 +154,7 @@ def sync_sources(session: Session, specs: Iterable[SourceSpec]) -> int:
 def list_sources(session: Session) -> list[SourceRow]:
     counts = select(m.Document.source_id, func.count().label("n")).group_by(m.Document.source_id).subquery()
     query = (
-        select(m.Source, func.coalesce(counts.c.n, 0))
+        select(m.Source, cast(func.coalesce(counts.c.n, 0), Integer))
         .outerjoin(counts, counts.c.source_id == m.Source.id)
         .order_by(m.Source.id)
     )
