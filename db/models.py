@@ -133,6 +133,7 @@ class Target(Base):
     span_end: Mapped[int]
     raw: Mapped[str] = mapped_column(String(200), default="")
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    section: Mapped[str] = mapped_column(String(20), default="")
 
 
 class Priority(Base):
@@ -145,6 +146,7 @@ class Priority(Base):
     weight: Mapped[float]
     count: Mapped[int]
     sentences: Mapped[list[str]] = mapped_column(default=list)
+    source: Mapped[str] = mapped_column(String(20), default="theme")  # theme (themes.yaml) or keyword
 
 
 class Change(Base):

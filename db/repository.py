@@ -324,3 +324,52 @@ def _add_version(session: Session, document_id: int, item: FetchedDocument, dige
     session.add(version)
     session.flush()
     return version.id
+
+
+# --- crawler support (added for issue 3: incremental crawling and the crawl summary) --------------------------
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    """What the crawler needs to know about a stored URL: its validators and when it was last fetched."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class CrawlRunRow:
+    id: int
+    source_id: str
+    status: str
+    pages: int
+    new_documents: int
+    errors: int
+    stats: dict[str, Any]
+    started_at: datetime
+    finished_at: datetime | None
+
+
+def known_documents(session: Session, source_id: str | None = None) -> dict[str, KnownDocument]:
+    """Every stored document URL (normalised) of a source with its latest version's validators."""
+    latest = select(func.max(m.DocumentVersion.id)).join(m.Document).group_by(m.Document.id)
+    if source_id is not None:
+        latest = latest.where(m.Document.source_id == source_id)
+    query = (
+        select(m.Document.url, m.DocumentVersion.etag, m.DocumentVersion.last_modified, m.DocumentVersion.fetched_at)
+        .join(m.DocumentVersion)
+        .where(m.DocumentVersion.id.in_(latest))
+    )
+    return {url: KnownDocument(url, etag, lm, fetched) for url, etag, lm, fetched in session.execute(query)}
+
+
+def get_crawl_run(session: Session, run_id: int) -> CrawlRunRow | None:
+    run = session.get(m.CrawlRun, run_id)
+    if run is None:
+        return None
+    return CrawlRunRow(
+        run.id, run.source_id, run.status, run.pages, run.new_documents, run.errors, dict(run.stats or {}),
+        run.started_at, run.finished_at,
+    )  # fmt: skip

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import database, sources
+from monitor.commands import analysis, crawl, database, sources, store
 
-MODULES = (database, sources)
+MODULES = (database, sources, analysis, store, crawl)
 
 
 def register_all(group: click.Group) -> None:

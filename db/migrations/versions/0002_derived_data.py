@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("span_end", sa.Integer(), nullable=False),
         sa.Column("raw", sa.String(200), nullable=False),
         sa.Column("headline", sa.Boolean(), nullable=False),
+        sa.Column("section", sa.String(20), nullable=False),
     )
     op.create_index("ix_targets_metric_key", "targets", ["metric_key"])
     op.create_index("ix_targets_version_id", "targets", ["version_id"])
@@ -51,6 +52,7 @@ def upgrade() -> None:
         sa.Column("weight", sa.Double(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("sentences", sa.JSON(), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
         sa.UniqueConstraint("version_id", "theme", name="uq_priorities_version_id"),
     )
     op.create_index("ix_priorities_version_id", "priorities", ["version_id"])

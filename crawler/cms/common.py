@@ -1,0 +1,245 @@
+"""Building blocks every CMS family shares: links with their titles and dates, meta tags, dates, body text.
+
+All functions are pure over a Scrapy `TextResponse` (or a `Selector`), so they are tested on `HtmlResponse`
+objects built from saved pages.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector, SelectorList
+from scrapy.http import TextResponse
+from w3lib.html import remove_tags
+
+DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?!\d)")
+URL_DATES = (
+    re.compile(r"/t((?:19|20)\d\d)(\d\d)(\d\d)_\d+"),  # TRS tYYYYMMDD_id
+    re.compile(r"/art/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/"),  # JCMS art/YYYY/M/D
+    re.compile(r"/((?:19|20)\d\d)-(\d\d)/(\d\d)/"),  # gov.cn YYYY-MM/DD
+    re.compile(r"/((?:19|20)\d\d)/(\d\d)-(\d\d)/"),  # Henan YYYY/MM-DD
+    re.compile(r"/((?:19|20)\d\d)(\d\d)(\d\d)/"),  # Shanghai /YYYYMMDD/
+)
+VISIBLE_DATE = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间|发表时间)\s*[:：]\s*((?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2})")
+ONCLICK_URL = re.compile(r"""['"]([^'"]+\.(?:s?html?|pdf|docx?|wps))['"]""", re.I)
+SCRIPT_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.I | re.S)
+TITLE_SUFFIX = re.compile(r"\s*[_|\-—–]+\s*[^_|\-—–]*(?:政府|网|门户|局|委员会|厅)[^_|\-—–]*$")
+META_TITLE_PREFIX = re.compile(r"^[^—]{2,30}(?:网|政府)\s*[—-]{1,2}\s*")
+BLOCK_TAGS = re.compile(r"(?i)<br\s*/?>|</?(?:p|div|h[1-6]|li|tr|table|section|article|ul|ol|dd|dt|blockquote)\b[^>]*>")
+DROP_TAGS = re.compile(r"(?is)<(script|style|noscript|template|iframe)\b.*?</\1\s*>|<!--.*?-->")
+SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+BODY_CANDIDATES = "//div|//td|//article|//section|//span[@id]|//font"
+OWN_TEXT = "./text()|./p//text()|./span//text()|./font//text()|./strong//text()|./b//text()|./section//text()"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A candidate document link found on a list page."""
+
+    url: str
+    title: str
+    date: date | None = None
+
+
+# --- text ----------------------------------------------------------------------------------------------------
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment, one line per block, blank lines dropped."""
+    markup = DROP_TAGS.sub("", markup)
+    markup = BLOCK_TAGS.sub("\n", markup)
+    text = html_lib.unescape(remove_tags(markup))
+    lines = (SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def squash(text: str | None) -> str:
+    return SPACES.sub(" ", re.sub(r"\s+", " ", text or "")).strip()
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+
+def parse_date(text: str | None) -> date | None:
+    """The first plausible YYYY-MM-DD (or YYYY年M月D日, YYYYMMDD) date in `text`."""
+    if not text:
+        return None
+    for pattern in (DATE, COMPACT_DATE):
+        for match in pattern.finditer(text):
+            found = _date(*match.groups())
+            if found:
+                return found
+    return None
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def url_date(url: str) -> date | None:
+    for pattern in URL_DATES:
+        match = pattern.search(url)
+        if match:
+            return _date(*match.groups())
+    return None
+
+
+def meta_content(sel: Selector | TextResponse, *names: str) -> str | None:
+    """The content of the first non-empty `<meta name=…>` among `names`, case-insensitively."""
+    for name in names:
+        lower = "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+        value = sel.xpath(f"//meta[{lower}='{name.lower()}']/@content").get()
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def visible_date(sel: Selector | TextResponse) -> date | None:
+    """A date printed next to 发布日期/发布时间/日期 outside the body."""
+    for node in sel.xpath("//body//text()[contains(., '日期') or contains(., '时间')]/.."):
+        match = VISIBLE_DATE.search(squash(" ".join(node.xpath(".//text()").getall()))[:300])
+        if match:
+            return parse_date(match.group(1))
+    return None
+
+
+def reconcile_date(url: str, sel: Selector | TextResponse, listed: date | None = None) -> date | None:
+    """Publication date: the visible date, the list date, the URL date, then meta tags.
+
+    Meta `PubDate` is sometimes the page-generation time (gov-sites.md §1.4), so it comes last and is
+    only trusted when nothing visible contradicts it.
+    """
+    candidates = (
+        visible_date(sel),
+        listed,
+        url_date(url),
+        parse_date(meta_content(sel, "firstpublishedtime", "PubDate", "publishdate", "pubtime", "dcterms.created")),
+    )
+    return next((d for d in candidates if d), None)
+
+
+# --- titles --------------------------------------------------------------------------------------------------
+
+
+def page_title(sel: Selector | TextResponse, selectors: Iterable[str] = (), listed: str = "") -> str:
+    """Title: ArticleTitle meta (site prefix stripped), a family selector, h1, the list title, then <title>."""
+    meta = meta_content(sel, "ArticleTitle", "title")
+    if meta:
+        return squash(META_TITLE_PREFIX.sub("", meta))
+    for css in (*selectors, "h1", ".article-title", ".title"):
+        text = squash(" ".join(sel.css(css).xpath("string()").getall()[:1]))
+        if len(text) >= 4:
+            return text
+    if listed:
+        return squash(listed)
+    return squash(TITLE_SUFFIX.sub("", sel.xpath("string(//title)").get() or ""))
+
+
+# --- links ---------------------------------------------------------------------------------------------------
+
+
+def anchor_links(anchors: SelectorList, base_url: str) -> list[Link]:
+    """Links of `<a>` elements: href (or an URL in onclick), title attribute or text, and a nearby date."""
+    links: dict[str, Link] = {}
+    for a in anchors:
+        href = _href(a)
+        title = squash(a.attrib.get("title") or a.xpath("string()").get())
+        if not href or not title or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, html_lib.unescape(href.strip()))
+        if urlsplit(url).scheme in ("http", "https") and url not in links:
+            links[url] = Link(url, title, _nearby_date(a))
+    return list(links.values())
+
+
+def _href(a: Selector) -> str | None:
+    href = a.attrib.get("href", "")
+    if href and not href.startswith("javascript:"):
+        return href
+    match = ONCLICK_URL.search(a.attrib.get("onclick", "") or href)
+    return match.group(1) if match else None
+
+
+def _nearby_date(a: Selector) -> date | None:
+    row = a.xpath("./ancestor::*[self::li or self::tr or self::dd or self::p][1]")
+    return parse_date(" ".join(row.xpath(".//text()").getall())) if row else None
+
+
+def script_links(response: TextResponse) -> list[Link]:
+    """Links written inside scripts or XML data islands (大汉 JCMS `<record><![CDATA[…]]>`)."""
+    found: list[Link] = []
+    for script in response.xpath("//script/text()").getall():
+        fragment = "".join(SCRIPT_ANCHOR.findall(_uncdata(script)))
+        if fragment:
+            found += anchor_links(Selector(text=f"<ul><li>{fragment}</li></ul>").css("a"), response.url)
+    return found
+
+
+def fragment_links(fragments: Iterable[str], base_url: str) -> list[Link]:
+    """Links of HTML fragments, each keeping the date printed in its own fragment."""
+    links: list[Link] = []
+    for fragment in fragments:
+        sel = Selector(text=f"<ul>{fragment}</ul>")
+        for link in anchor_links(sel.css("a"), base_url):
+            links.append(link if link.date else Link(link.url, link.title, parse_date(html_to_text(fragment))))
+    return links
+
+
+def _uncdata(text: str) -> str:
+    return text.replace("<![CDATA[", "").replace("]]>", "")
+
+
+def all_links(response: TextResponse) -> list[Link]:
+    """Every link of a page, DOM anchors first, then the ones hidden in scripts."""
+    return _unique(anchor_links(response.css("a"), response.url) + script_links(response))
+
+
+def _unique(links: Iterable[Link]) -> list[Link]:
+    seen: dict[str, Link] = {}
+    for link in links:
+        seen.setdefault(link.url, link)
+    return list(seen.values())
+
+
+# --- body ----------------------------------------------------------------------------------------------------
+
+
+def body_by_selectors(sel: Selector | TextResponse, selectors: Iterable[str], minimum: int = 20) -> str | None:
+    """Text of the first selector whose element holds at least `minimum` characters."""
+    for css in selectors:
+        for node in sel.css(css):
+            text = html_to_text(node.get())
+            if len(text) >= minimum:
+                return text
+    return None
+
+
+def largest_block(sel: Selector | TextResponse) -> str:
+    """The text of the element holding the most paragraph text of its own, skipping link-heavy navigation."""
+    best, best_score = None, 0
+    for node in sel.xpath(BODY_CANDIDATES):
+        score = len(squash("".join(node.xpath(OWN_TEXT).getall())))
+        if score > best_score and _link_density(node) < 0.5:
+            best, best_score = node, score
+    return html_to_text(best.get()) if best is not None else html_to_text(sel.xpath("//body").get() or "")
+
+
+def _link_density(node: Selector) -> float:
+    text = len(squash(node.xpath("string()").get()))
+    links = len(squash("".join(node.xpath(".//a//text()").getall())))
+    return links / text if text else 1.0
+
+
+def attachment_links(sel: Selector | TextResponse, base_url: str) -> list[Link]:
+    """PDF/DOC/DOCX/WPS links of a page (attachments of an article)."""
+    anchors = sel.xpath("//a[re:test(@href, '\\.(pdf|docx?|wps)(\\?|$)', 'i')]")
+    return anchor_links(anchors, base_url)

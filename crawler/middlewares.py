@@ -1,0 +1,33 @@
+"""Downloader middleware: retries with exponential backoff (Scrapy's RetryMiddleware retries at once)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Like RetryMiddleware, but the n-th retry waits RETRY_BACKOFF_BASE * 2**(n-1) seconds (jittered, capped)."""
+
+    def __init__(self, settings):  # type: ignore[no-untyped-def]
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    async def process_response(self, request: Request, response: Response, spider: Spider | None = None):  # type: ignore[override]
+        result = super().process_response(request, response)
+        return await self._after(result)
+
+    async def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):  # type: ignore[override]
+        result = super().process_exception(request, exception)
+        return await self._after(result)
+
+    async def _after(self, result):  # type: ignore[no-untyped-def]
+        if isinstance(result, Request) and self.base > 0:
+            attempt = int(result.meta.get("retry_times", 1))
+            await asyncio.sleep(min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))
+        return result

@@ -1,0 +1,90 @@
+"""Turn an article response into a `DocumentItem`: decode, read metadata, extract the body or attachment text.
+
+Pure functions of a response and a few facts about the source, so spider callbacks stay thin and testable.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from scrapy.http import HtmlResponse, Response, TextResponse
+
+from crawler import fetchers
+from crawler.cms import Family
+from crawler.cms.common import Link, body_by_selectors, largest_block, page_title, parse_date, reconcile_date
+from crawler.items import DocumentItem
+
+ATTACHMENT_LABEL = re.compile(r"^(?:附件\s*\d*\s*[:：.、]?\s*)|\.(?:pdf|docx?|wps)$", re.I)
+
+
+def header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def as_html(response: Response) -> tuple[HtmlResponse, str]:
+    """The response re-decoded by our rules (header, meta, strict UTF-8, GB18030) as an HtmlResponse."""
+    decoded = fetchers.decode_html(response.body, header(response, "Content-Type"))
+    return HtmlResponse(
+        url=response.url,
+        status=response.status,
+        headers=response.headers,
+        body=decoded.text.encode("utf-8"),
+        encoding="utf-8",
+        request=response.request,
+    ), decoded.encoding
+
+
+def attachment_title(link_title: str) -> str:
+    return ATTACHMENT_LABEL.sub("", link_title.strip()).strip()
+
+
+def _base_item(response: Response, source_id: str, region: str) -> DocumentItem:
+    return DocumentItem(
+        url=response.url,
+        source_id=source_id,
+        region=region,
+        title="",
+        text="",
+        raw=response.body,
+        http_status=response.status,
+        etag=header(response, "ETag"),
+        last_modified=header(response, "Last-Modified"),
+        content_type=header(response, "Content-Type"),
+    )
+
+
+def html_item(
+    response: TextResponse, encoding: str, family: Family, link: Link, source_id: str, region: str,
+    selectors: dict[str, str] | None = None,
+) -> DocumentItem:  # fmt: skip
+    """An article page: title, reconciled date and body text (family selectors, then the largest block)."""
+    selectors = selectors or {}
+    body_css = tuple(filter(None, [selectors.get("body")])) + family.body_selectors
+    title_css = tuple(filter(None, [selectors.get("title")])) + family.title_selectors
+    item = _base_item(response, source_id, region)
+    item.raw, item.encoding = response.body, encoding
+    item.title = page_title(response, title_css, listed=link.title)
+    item.listed_title = link.title
+    item.published_at = _date(response, selectors, link)
+    item.text = body_by_selectors(response, body_css, minimum=50) or largest_block(response)
+    return item
+
+
+def _date(response: TextResponse, selectors: dict[str, str], link: Link) -> date | None:
+    if selectors.get("date"):
+        found = parse_date(" ".join(response.css(selectors["date"]).xpath("string()").getall()))
+        if found:
+            return found
+    return reconcile_date(response.url, response, link.date)
+
+
+def attachment_item(response: Response, kind: str, link: Link, source_id: str, region: str) -> DocumentItem:
+    """A PDF/DOCX/DOC: its text from the maintained reader (raises `UnsupportedAttachment`)."""
+    item = _base_item(response, source_id, region)
+    item.text = fetchers.attachment_text(kind, response.body)
+    item.title = attachment_title(link.title)
+    item.listed_title = link.title
+    item.published_at = link.date
+    return item

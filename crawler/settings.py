@@ -1,0 +1,54 @@
+"""Scrapy settings for govmon: polite by default (gov-sites.md §2.3).
+
+robots.txt is obeyed; one request at a time per host with at least a second between them (AutoThrottle may only
+slow down); retries with exponential backoff; 30 s timeouts; bodies over 16 MB are refused. `govmon crawl`
+overrides GOVMON_DATABASE_URL from the govmon configuration and accepts `-s NAME=VALUE` overrides.
+"""
+
+BOT_NAME = "govmon"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "govmon/0.1 (government report monitor)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ClassifyPipeline": 100,
+    "crawler.pipelines.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunRecorder": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# govmon's own settings
+GOVMON_DATABASE_URL = ""  # empty: the govmon configuration (monitor/config.py) decides
+GOVMON_REVISIT_DAYS = 7.0  # known articles are re-checked (conditional GET) once they are this old
+GOVMON_DRY_RUN = False  # find and print documents, write nothing

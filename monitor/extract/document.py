@@ -1,0 +1,87 @@
+"""Document facts inferred from the text: title, region, report year, document type."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.extract.model import DocumentInfo
+from monitor.extract.sections import Sections
+
+PROVINCES = (
+    "北京市 天津市 上海市 重庆市 河北省 山西省 辽宁省 吉林省 黑龙江省 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
+    "河南省 湖北省 湖南省 广东省 海南省 四川省 贵州省 云南省 陕西省 甘肃省 青海省 台湾省 内蒙古自治区 "
+    "广西壮族自治区 西藏自治区 宁夏回族自治区 新疆维吾尔自治区 香港特别行政区 澳门特别行政区"
+).split()
+_SHORT = {p[:3] if p.startswith(("黑龙江", "内蒙古")) else p[:2]: p for p in PROVINCES}
+_REGION_NAME = r"[\u4e00-\u9fff]{1,10}?(?:省|市|自治区|自治州|州|县|区|盟|旗)"
+_SHORT_NAMES = "|".join(sorted(_SHORT, key=len, reverse=True))
+_REGION_PATTERNS = (
+    re.compile(rf"(?:19|20)\d\d年(?P<r>{_REGION_NAME}|{_SHORT_NAMES})(?:人民)?政府工作报告"),
+    re.compile(rf"在(?P<r>{_REGION_NAME})第[一二三四五六七八九十]+届人民代表大会"),
+    re.compile(rf"(?P<r>{_REGION_NAME})人民政府(?:办公厅|办公室)?(?:关于|印发)"),
+    re.compile(rf"^(?P<r>{_SHORT_NAMES})(?:省|市|自治区)?(?:人民)?政府工作报告", re.M),
+)
+_NATIONAL = re.compile(r"代表国务院|国务院总理|国务院政府工作报告|全国人民代表大会第")
+_TITLE_YEAR = re.compile(
+    r"((?:19|20)\d\d)年?[^\n]{0,16}?(政府工作报告|工作要点|工作总结|工作计划|行动方案|实施方案|发展规划|工作思路|工作亮点)"
+)
+# reports are delivered to the congress early in the year they plan: 2025年1月在…人民代表大会
+_CONGRESS_YEAR = re.compile(r"((?:19|20)\d\d)年\d{1,2}月(?:\d{1,2}日)?[^\n]{0,30}?人民代表大会")
+_PLAN_WORDS = re.compile(r"工作要点|行动方案|实施方案|工作计划|行动计划|发展规划|工作思路|工作安排|规划纲要")
+_SUMMARY_WORDS = re.compile(r"工作总结|工作亮点|工作情况|工作报告(?!.{0,4}政府)")
+
+
+def infer_title(text: str) -> str | None:
+    """The first short line: reports and plans open with their title."""
+    for line in text[:2000].split("\n")[:8]:
+        line = line.strip()
+        if 4 <= len(line) <= 60 and _TITLE_YEAR.search(line):
+            return line
+    first = text[:200].split("\n", 1)[0].strip()
+    return first if 4 <= len(first) <= 60 else None
+
+
+def infer_region(text: str, title: str | None) -> str | None:
+    """Region from 2025年XX政府工作报告, 在XX省第X届人民代表大会, XX人民政府, or 国务院."""
+    head = f"{title or ''}\n{text[:5000]}"
+    for pattern in _REGION_PATTERNS:
+        if (m := pattern.search(head)) is not None:
+            name = m.group("r")
+            return _SHORT.get(name, name)
+    return "全国" if _NATIONAL.search(head) else None
+
+
+def infer_year(text: str, title: str | None, sections: Sections) -> int | None:
+    """Report year: the year in the title, else the plan year of the section headings."""
+    if (m := _TITLE_YEAR.search(f"{title or ''}\n{text[:3000]}")) is not None:
+        return int(m.group(1))
+    if (m := _CONGRESS_YEAR.search(text[:3000])) is not None:
+        return int(m.group(1))
+    for section in sections.items:
+        if section.year is not None:
+            return section.year + 1 if section.kind == "review" else section.year
+    return None
+
+
+def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
+    """work_report, plan, summary or other."""
+    head = f"{title or ''}\n{text[:600]}"
+    if "政府工作报告" in head or "各位代表" in head:
+        return "work_report"
+    if _PLAN_WORDS.search(head):
+        return "plan"
+    if _SUMMARY_WORDS.search(head):
+        return "summary"
+    return "work_report" if {"review", "plan"} <= sections.kinds() else "other"
+
+
+def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
+    """Fill whatever the caller did not give."""
+    title = given.title or infer_title(text)
+    return DocumentInfo(
+        title=title,
+        region=given.region or infer_region(text, title),
+        year=given.year or infer_year(text, title, sections),
+        doc_type=given.doc_type or infer_doc_type(text, title, sections),
+        url=given.url,
+    )

@@ -1,0 +1,105 @@
+"""Metric canonicalisation: a phrase before a figure -> (metric name, metric_key)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import yaml
+
+_FILLER = re.compile(
+    r"^(?:其中|同时|此外|另外|全年|今年|去年|上年|当年|年末|年底|全省|全市|全区|全县|全州|全国|我省|我市|我区|"
+    r"本市|本省|并|和|及|与|以及|力争|确保|争取|预计|实现|主要|地级及以上城市|[一二三四五六七八九十]+是|"
+    r"(?:19|20)\d\d年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]+年(?:来)?|年均|\d+年来)+"
+)
+# what may stand before a strict metric's variant: 全省地区生产总值, 全社会固定资产投资, 年均城镇调查失业率
+_STRICT_PREFIX = re.compile(
+    r"(?:全社会|全年|全省|全市|全区|全县|全州|全国|全体|全部|全口径|地方|城乡|国内|地区|实现|完成|其中|年末|年均|"
+    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]+年|\s|"
+    r"拟|安排|发行|先|新增|带动|城市|争取|力争|确保|预计|推动|促进|保持|总体|中央|财政|的|和|、|全力|努力|力求|目标|主要|是)*"
+)
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    key: str
+    name: str
+    units: frozenset[str]
+    strict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    variants: tuple[tuple[re.Pattern[str], Metric], ...]
+    any_variant: re.Pattern[str]
+    keys: tuple[str, ...]
+
+
+@cache
+def _table() -> _Table:
+    raw = yaml.safe_load(resources.files("monitor.extract").joinpath("metrics.yaml").read_text("utf-8"))
+    variants: list[tuple[re.Pattern[str], Metric]] = []
+    for key, spec in raw.items():
+        metric = Metric(key, spec["name"], frozenset(spec.get("units", ())), bool(spec.get("strict")))
+        variants.extend((re.compile(p), metric) for p in spec["patterns"])
+    any_variant = re.compile("|".join(f"(?:{v.pattern})" for v, _ in variants))
+    return _Table(tuple(variants), any_variant, tuple(raw))
+
+
+def metric_keys() -> list[str]:
+    """Every canonical metric_key."""
+    return list(_table().keys)
+
+
+def _candidates(phrase: str) -> list[tuple[int, int, int, Metric]]:
+    table = _table()
+    if table.any_variant.search(phrase) is None:
+        return []
+    found = []
+    for variant, metric in table.variants:
+        for m in variant.finditer(phrase):
+            found.append((m.end(), m.end() - m.start(), m.start(), metric))
+    return found
+
+
+def _best(phrase: str, unit: str | None, leading: bool = False) -> tuple[Metric, int] | None:
+    best: tuple[int, int, int, Metric] | None = None
+    for cand in _candidates(phrase):
+        if leading and cand[2] != 0:
+            continue
+        if cand[3].units and unit not in cand[3].units:
+            continue
+        if cand[3].strict and _STRICT_PREFIX.fullmatch(phrase, 0, cand[2]) is None:
+            continue  # 海洋生产总值, 人均生产总值, 跨境电商进出口: a part, not the aggregate
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    return None if best is None else (best[3], best[2])
+
+
+@lru_cache(maxsize=65536)
+def resolve(phrase: str, unit: str | None) -> Metric | None:
+    """The canonical metric a phrase names, honouring the units the metric allows.
+
+    In a share phrase (X占Y比重) a variant found in the denominator Y does not count: X is the metric.
+    """
+    found = _best(phrase, unit)
+    share_at = phrase.rfind("占")
+    if found and share_at >= 0 and found[1] > share_at:
+        found = _best(phrase[:share_at], unit)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=16384)
+def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
+    """The metric a phrase opens with (5200亿元固定资产投资: the words after a figure)."""
+    found = _best(phrase, unit, leading=True)
+    return found[0] if found else None
+
+
+def normalise_phrase(phrase: str) -> str:
+    """A phrase stripped of fillers (全年, 全省, 其中 …) and quotes, comparable across years."""
+    phrase = phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-")
+    return _FILLER.sub("", phrase)

@@ -1,0 +1,148 @@
+"""Numbers: Arabic and Chinese numerals, multipliers, ranges, fractions, 翻番 — one linear regex."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import cn2an
+
+from monitor.extract.units import COUNT_UNITS, MULT_RE, UNIT_RE, base_unit, scale
+
+AR = r"\d{1,15}(?:,\d{3}){0,5}(?:\.\d{1,8})?"
+CN = r"[零〇一二两三四五六七八九十百千万亿]{1,12}(?:点[零〇一二三四五六七八九]{1,6})?"
+_NUM = rf"(?:{AR}|{CN})"
+# no digit, letter, dot, mask or '+' may touch an Arabic number (20xx, 1xx1, PM2.5, 5G, 4+4)
+_LB = r"(?<![0-9A-Za-z.xX×+＋_/])"
+_LA = r"(?![0-9xX×+＋]|\.\d)"
+_RANGE_SEP = r"(?:[-—–~～]{1,2}|至|到)"
+_SUFFIX = r"(?P<suf>左右|以上|以内|以下|上下|多|余)?"
+
+QUANTITY = re.compile(
+    rf"(?P<fan>翻(?:了)?(?P<fn>[一两二三四])?番)"
+    rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
+    rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?[ ]?(?P<u1>{UNIT_RE})?"
+    rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?)?"
+    rf"{_SUFFIX}"
+)
+
+_CN_DIGITS = set("零〇一二两三四五六七八九")
+_BAD_FOLLOW = frozenset(
+    "支持 部署 种植 场景 处理 所得 家庭 头部 天然 方面 方案 方式 方向 方法 项目 台阶 条件 条例 批次 次要 "
+    "个人 个体 人民 人口 人才 名单 名称 位于 度过 米粮 件事 种类 只有 部门 所有 间隔".split()
+)
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A parsed figure: value in base units, optional upper bound, unit and suffix qualifier."""
+
+    value: float
+    value_max: float | None
+    unit: str | None
+    suffix: str | None
+    start: int
+    end: int
+    raw: str
+
+
+@lru_cache(maxsize=4096)
+def cn_to_decimal(text: str) -> Decimal | None:
+    """Chinese numeral (一千二百, 两, 千亿, 一点五) to a Decimal; None when it is not a number."""
+    if text[0] in "十百千万亿" and text[0] != "十":
+        text = "一" + text
+    try:
+        return Decimal(str(cn2an.cn2an(text, "normal")))
+    except (ValueError, KeyError, IndexError, InvalidOperation):
+        return None
+
+
+def to_decimal(text: str) -> Decimal | None:
+    """Arabic or Chinese numeral to a Decimal."""
+    if text[0].isdigit():
+        try:
+            return Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            return None
+    return cn_to_decimal(text)
+
+
+def _plain(d: Decimal) -> float:
+    return float(d)
+
+
+def _is_chinese(num: str) -> bool:
+    return not num[0].isdigit()
+
+
+def _unit_ok(num: str, mult: str | None, unit: str | None, follow: str) -> bool:
+    """Reject figures that are not measurements: no unit, a word that only starts like a unit, 一是."""
+    if unit is None:
+        return mult is not None and not _is_chinese(num)
+    if unit + follow[:1] in _BAD_FOLLOW or (unit == "方" and mult is None):
+        return False
+    if not _is_chinese(num):
+        return True
+    if unit in {"个百分点", "%", "倍"}:
+        return True
+    # a lone Chinese digit before a counter is usually a name (两个确立, 三城一区, 一批)
+    return len(num) >= 2 and unit in COUNT_UNITS | {"人", "元", "吨", "亩"} and not set(num) <= _CN_DIGITS
+
+
+def _fan(m: re.Match[str]) -> Quantity:
+    times = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4}.get(m.group("fn") or "一", 1)
+    return Quantity(float(2**times), None, "倍", None, m.start(), m.end(), m.group())
+
+
+def _fraction(m: re.Match[str]) -> Quantity | None:
+    den, num = to_decimal(m.group("fd")), to_decimal(m.group("fm"))
+    if not den or num is None:
+        return None
+    value = round(_plain(num * 100 / den), 4)
+    return Quantity(value, None, "%", None, m.start(), m.end(), m.group())
+
+
+def _simple(m: re.Match[str], follow: str) -> Quantity | None:
+    n1, n2 = m.group("n1"), m.group("n2")
+    m1, m2, u1, u2 = m.group("m1"), m.group("m2"), m.group("u1"), m.group("u2")
+    unit_surface = u2 if n2 else u1
+    if n2 and u1 and u2 and base_unit(u1) != base_unit(u2):
+        return None  # "3家-5个" is not a range
+    if not _unit_ok(n2 or n1, m2 if n2 else m1, unit_surface, follow):
+        return None
+    lo, hi = to_decimal(n1), (to_decimal(n2) if n2 else None)
+    if lo is None or (n2 and hi is None):
+        return None
+    if hi is not None:
+        lo, hi = scale(lo, m1 or (m2 if not u1 else None)), scale(hi, m2)
+        if hi < lo:
+            return None
+    else:
+        lo = scale(lo, m1)
+    suffix = m.group("suf") or (m.group("a1") if not n2 else None)
+    return Quantity(_plain(lo), _plain(hi) if hi is not None else None,
+                    base_unit(unit_surface), suffix, m.start(), m.end(), m.group())  # fmt: skip
+
+
+def parse(m: re.Match[str], text: str) -> Quantity | None:
+    """The Quantity of a QUANTITY match, or None when it is not a measured figure."""
+    if m.group("fan"):
+        return _fan(m)
+    if m.group("fd"):
+        return _fraction(m)
+    return _simple(m, text[m.end() : m.end() + 1])
+
+
+def parse_number(text: str) -> float | None:
+    """A single numeral (Arabic or Chinese, with 万/亿 inside) as a float; for callers and tests."""
+    text = text.strip()
+    if not text:
+        return None
+    for mult in ("万亿", "亿", "万"):
+        if text[0].isdigit() and text.endswith(mult):
+            d = to_decimal(text[: -len(mult)])
+            return None if d is None else _plain(scale(d, mult))
+    d = to_decimal(text)
+    return None if d is None else _plain(d)

@@ -1,0 +1,59 @@
+"""Units: the surface forms a figure can carry and their base-unit normalisation."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+# surface form -> base unit (the multipliers 万/亿/万亿 are parsed separately)
+UNITS: dict[str, str] = {
+    "个百分点": "个百分点", "百分点": "个百分点", "%": "%", "‰": "‰",
+    "元": "元", "美元": "美元", "欧元": "欧元", "港元": "港元",
+    "人次": "人次", "人年": "人年", "人": "人", "名": "人", "位": "位",
+    "家": "家", "户": "户", "个": "个", "项": "项", "件": "件", "座": "座", "台": "台", "辆": "辆",
+    "所": "所", "处": "处", "条": "条", "套": "套", "张": "张", "艘": "艘", "架": "架", "款": "款",
+    "部": "部", "种": "种", "支": "支", "间": "间", "栋": "栋", "宗": "宗", "例": "例", "场": "场",
+    "批": "批", "篇": "篇", "头": "头", "只": "只", "枚": "枚", "颗": "颗", "次": "次",
+    "斤": "斤", "公斤": "公斤", "千克": "公斤", "吨": "吨", "标箱": "标箱", "标准箱": "标箱",
+    "平方米": "平方米", "平方公里": "平方公里", "平方千米": "平方公里", "公顷": "公顷", "亩": "亩",
+    "立方米": "立方米", "方": "方",
+    "千瓦时": "千瓦时", "千瓦": "千瓦", "兆瓦": "兆瓦", "吉瓦": "吉瓦", "度": "千瓦时",
+    "公里": "公里", "千米": "公里", "米": "米",
+    "微克/立方米": "微克/立方米", "毫克/立方米": "毫克/立方米",
+    "倍": "倍", "番": "倍", "天": "天", "小时": "小时", "岁": "岁",
+}  # fmt: skip
+
+MULTIPLIERS: dict[str, Decimal] = {
+    "万亿": Decimal(10) ** 12,
+    "千亿": Decimal(10) ** 11,
+    "百亿": Decimal(10) ** 10,
+    "亿": Decimal(10) ** 8,
+    "千万": Decimal(10) ** 7,
+    "百万": Decimal(10) ** 6,
+    "万": Decimal(10) ** 4,
+}
+
+# units that only make sense with a number written in Arabic digits or a large Chinese numeral
+COUNT_UNITS = frozenset(
+    "家 户 个 项 件 座 台 辆 所 处 条 套 张 艘 架 款 部 种 支 间 栋 宗 例 场 批 篇 头 只 枚 颗 次 位".split()
+)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+UNIT_RE = _alternation(list(UNITS))
+MULT_RE = _alternation(list(MULTIPLIERS))
+
+
+def base_unit(surface: str | None) -> str | None:
+    """The base unit of a surface unit, or None when there is none."""
+    if not surface:
+        return None
+    return UNITS.get(surface, surface)
+
+
+def scale(value: Decimal, multiplier: str | None) -> Decimal:
+    """Apply a 万/亿/万亿 multiplier."""
+    return value * MULTIPLIERS[multiplier] if multiplier else value

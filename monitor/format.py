@@ -1,0 +1,53 @@
+"""Figures the way Chinese readers expect them: 5.66万亿元, 1200万人以上, 4.6%左右, 4.5%—5% (pure)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+# Units whose large values read better with 万/亿/万亿.
+SCALED_UNITS = frozenset({"元", "美元", "人", "人次", "斤", "吨", "家", "户", "个", "项", "件", "千瓦", "千瓦时",
+                          "平方米", "亩", "辆", "台", "套", "座", "公里", "立方米", "标准箱"})  # fmt: skip
+SCALES = ((1e12, "万亿"), (1e8, "亿"), (1e4, "万"))
+
+
+class TargetLike(Protocol):
+    value: float
+    value_max: float | None
+    unit: str | None
+    qualifier: str | None
+
+
+def number(value: float) -> str:
+    """Up to four significant decimals, no trailing zeros: 5.0 → 5, 4.45 → 4.45, 1e-3 → 0.001."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _scaled(value: float, unit: str) -> tuple[str, str]:
+    if unit in SCALED_UNITS:
+        for factor, prefix in SCALES:
+            if abs(value) >= factor:
+                return number(value / factor), prefix
+    return number(value), ""
+
+
+def format_value(value: float, unit: str | None, value_max: float | None = None) -> str:
+    """One figure or a range in its natural unit: 5.66e12 元 → 5.66万亿元; (4.5, 5) % → 4.5%—5%."""
+    unit = unit or ""
+    low, prefix = _scaled(value, unit)
+    if value_max is None:
+        return f"{low}{prefix}{unit}"
+    high, prefix_max = _scaled(value_max, unit)
+    if prefix == prefix_max:
+        return f"{low}{'%' if unit == '%' else ''}—{high}{prefix}{unit}"
+    return f"{low}{prefix}{unit}—{high}{prefix_max}{unit}"
+
+
+def format_target(t: TargetLike) -> str:
+    """A target with its qualifier: 4.6%左右, 1200万人以上."""
+    return format_value(t.value, t.unit, t.value_max) + (t.qualifier or "")
+
+
+def arrow(old: str | None, new: str | None) -> str:
+    """old → new, with — for an absent side."""
+    return f"{old or '—'} → {new or '—'}"

@@ -1,0 +1,173 @@
+"""The diff engine on hand-built targets: every change kind, matching rules, significance, ambition, priorities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from monitor.diff import diff, is_delta, match_targets, midpoint
+from monitor.extract.model import DocumentInfo, Extraction, Priority, Target
+
+
+def T(metric: str, value: float, unit: str = "%", qualifier: str | None = None, **kw: Any) -> Target:  # noqa: N802
+    fields: dict[str, Any] = {
+        "metric": metric, "metric_key": None, "phrase": metric, "value": value, "value_max": None, "unit": unit,
+        "qualifier": qualifier, "kind": "growth", "status": "target", "year": 2025, "headline": True,
+        "sentence": f"{metric}{value}{unit}{qualifier or ''}。", "span": (0, 1), "raw": f"{value}{unit}",
+    }  # fmt: skip
+    fields.update(kw)
+    return Target(**fields)
+
+
+def doc(*targets: Target, year: int = 2025, priorities: tuple[Priority, ...] = ()) -> Extraction:
+    return Extraction(DocumentInfo(region="上海市", year=year, doc_type="work_report"), list(targets), list(priorities))
+
+
+def kinds(old: Extraction, new: Extraction) -> dict[str, str]:
+    return {c.metric: c.change for c in diff(old, new).changes}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
+         T("经济增长", 5.5, qualifier="左右", metric_key="gdp_growth"), "raised"),
+        (T("居民消费价格涨幅", 3, qualifier="左右", metric_key="cpi"),
+         T("居民消费价格涨幅", 2, qualifier="左右", metric_key="cpi"), "lowered"),
+        (T("城镇调查失业率", 5.5, qualifier="左右", metric_key="surveyed_unemployment"),
+         T("城镇调查失业率", 5.5, qualifier="左右", metric_key="surveyed_unemployment"), "unchanged"),
+        (T("经济增长", 5, qualifier="以上", metric_key="gdp_growth"),
+         T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"), "reworded"),
+        (T("居民消费价格涨幅", 3, metric_key="cpi"), T("居民消费价格增长", 3, metric_key="cpi"), "reworded"),
+        # ranges compare by midpoint: 4.5—5.5 (5) against 5 is unchanged in value, reworded in form
+        (T("经济增长", 4.5, value_max=5.5, metric_key="gdp_growth"), T("经济增长", 5, metric_key="gdp_growth"),
+         "reworded"),
+        (T("经济增长", 6, value_max=6.5, metric_key="gdp_growth"), T("经济增长", 6, metric_key="gdp_growth"),
+         "lowered"),
+        # unknown metrics match by phrase similarity
+        (T("农村居民人均可支配收入增速", 6), T("农村居民人均可支配收入增幅", 6.5), "raised"),
+    ],
+)  # fmt: skip
+def test_change_kinds(old: Target, new: Target, expected: str) -> None:
+    (change,) = diff(doc(old, year=2024), doc(new)).changes
+    assert change.change == expected
+    assert change.old is old and change.new is new
+
+
+def test_new_and_dropped() -> None:
+    old = doc(T("环保投入相当于生产总值的比例", 3, qualifier="左右", metric_key="env_investment", kind="share"), year=2024)
+    new = doc(T("城镇新增就业", 550000, unit="人", qualifier="以上", metric_key="urban_new_jobs", kind="increment"))
+    assert kinds(old, new) == {"环保投入相当于生产总值的比例": "dropped", "城镇新增就业": "new"}
+
+
+def test_differently_worded_metric_with_one_key_is_never_drop_plus_new() -> None:
+    old = doc(T("居民消费价格涨幅", 3, qualifier="左右", metric_key="cpi"), year=2024)
+    new = doc(T("居民消费价格增长", 2, qualifier="左右", metric_key="cpi"))
+    assert [c.change for c in diff(old, new).changes] == ["lowered"]
+
+
+def test_level_and_increment_of_one_metric_are_separate_goals() -> None:
+    old = doc(T("高新技术企业", 12000, unit="家", metric_key="high_tech_enterprises", kind="level"),
+              T("新增高新技术企业", 800, unit="家", metric_key="high_tech_enterprises", kind="increment"), year=2024)  # fmt: skip
+    new = doc(T("高新技术企业", 13000, unit="家", metric_key="high_tech_enterprises", kind="level"),
+              T("新增高新技术企业", 700, unit="家", metric_key="high_tech_enterprises", kind="increment"))  # fmt: skip
+    assert sorted(c.change for c in diff(old, new).changes) == ["lowered", "raised"]
+
+
+def test_unrelated_phrases_do_not_match() -> None:
+    pairs = match_targets([T("森林覆盖率", 30, kind="level")], [T("粮食播种面积", 30, kind="level")])
+    assert sorted((o is None, n is None) for o, n in pairs) == [(False, True), (True, False)]
+
+
+def test_unkeyed_minor_figures_of_a_report_are_not_compared() -> None:
+    minor = T("改造老旧小区", 300, unit="个", headline=False, kind="increment")
+    assert diff(doc(year=2024), doc(minor)).changes == []
+
+
+def test_every_target_of_a_plan_is_compared() -> None:
+    minor = T("新增科技型中小企业", 500, unit="家", headline=False, kind="increment")
+    plan = Extraction(DocumentInfo(region="某市", year=2025, doc_type="plan"), [minor], [])
+    assert [c.change for c in diff(Extraction(plan.document, [], []), plan).changes] == ["new"]
+
+
+def test_results_and_deltas_are_not_compared_as_goals() -> None:
+    achieved = T("经济增长", 5.2, metric_key="gdp_growth", status="achieved", year=2024)
+    delta = T("地方政府专项债券", 5e11, unit="元", metric_key="special_bonds", kind="increment",
+              sentence="拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。", raw="5000亿元")  # fmt: skip
+    assert is_delta(delta)
+    assert diff(doc(year=2024), doc(achieved, delta)).changes == []
+
+
+def test_growth_target_after_bishangnian_is_a_goal() -> None:
+    t = T("一般公共预算收入", 5, metric_key="general_budget_revenue", sentence="一般公共预算收入比上年增长5%。", raw="5%")
+    assert not is_delta(t)
+
+
+def test_headline_changes_lead() -> None:
+    old = doc(T("高标准农田", 3, unit="万亩", kind="increment"),
+              T("经济增长", 5.5, qualifier="以上", metric_key="gdp_growth"),
+              T("研发经费投入强度", 4.3, metric_key="rd_intensity", kind="share"), year=2024)  # fmt: skip
+    new = doc(T("高标准农田", 4, unit="万亩", kind="increment"),
+              T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
+              T("研发经费投入强度", 4.5, metric_key="rd_intensity", kind="share"))  # fmt: skip
+    order = [c.metric_key or c.metric for c in diff(old, new).changes]
+    assert order == ["gdp_growth", "rd_intensity", "高标准农田"]
+
+
+def test_larger_moves_weigh_more() -> None:
+    small = diff(doc(T("固定资产投资", 5, metric_key="fixed_asset_investment"), year=2024),
+                 doc(T("固定资产投资", 5.5, metric_key="fixed_asset_investment"))).changes[0]  # fmt: skip
+    large = diff(doc(T("固定资产投资", 5, metric_key="fixed_asset_investment"), year=2024),
+                 doc(T("固定资产投资", 8, metric_key="fixed_asset_investment"))).changes[0]  # fmt: skip
+    assert large.significance > small.significance
+
+
+def test_ambition_against_last_years_result_else_last_target() -> None:
+    old_target = T("研发经费投入强度", 1.5, metric_key="rd_intensity", kind="share", year=2024)
+    new_target = T("研发经费投入强度", 1.6, metric_key="rd_intensity", kind="share", year=2025)
+    result = T("研发经费投入强度", 1.4, metric_key="rd_intensity", kind="share", status="achieved", year=2024)
+    with_result = diff(doc(old_target, year=2024), doc(new_target, result)).changes[0].ambition
+    assert with_result is not None and (with_result.basis, with_result.value) == ("achieved", 1.4)
+    assert with_result.delta == pytest.approx(0.2)
+    without = diff(doc(old_target, year=2024), doc(new_target)).changes[0].ambition
+    assert without is not None and (without.basis, without.value) == ("prior_target", 1.5)
+
+
+def test_midpoint() -> None:
+    assert midpoint(T("x", 4.5, value_max=5)) == 4.75
+
+
+def P(theme: str, weight: float, count: int = 1) -> Priority:  # noqa: N802
+    return Priority(theme, weight, count, [f"发展{theme}。"])
+
+
+def test_priorities_emerging_fading_intensified() -> None:
+    old = doc(priorities=(P("人工智能", 9), P("氢能", 5), P("低空经济", 2), P("数据要素", 3), P("算力", 4)), year=2024)
+    new = doc(priorities=(P("人工智能", 9), P("具身智能", 4), P("低空经济", 8), P("数据要素", 3), P("算力", 2)))
+    result = diff(old, new)
+    assert [p.theme for p in result.emerging] == ["具身智能"]
+    assert [p.theme for p in result.fading] == ["氢能"]
+    assert [p.theme for p in result.intensified] == ["低空经济"]
+    assert result.emerging[0].sentences == ("发展具身智能。",)
+
+
+def test_keywords_are_not_priorities_to_diff() -> None:
+    keyword = Priority("某新词", 5.0, 3, [], source="keyword")
+    assert diff(doc(year=2024), doc(priorities=(keyword,))).emerging == []
+
+
+def test_json_contract() -> None:
+    data = diff(doc(T("经济增长", 5, metric_key="gdp_growth"), year=2024),
+                doc(T("经济增长", 5, metric_key="gdp_growth"))).to_dict()  # fmt: skip
+    assert set(data) == {"changes", "priorities"}
+    assert set(data["priorities"]) == {"emerging", "fading", "intensified"}
+    change = data["changes"][0]
+    assert {"metric", "metric_key", "change", "old", "new", "significance"} <= set(change)
+    assert change["new"]["span"] == [0, 1] and change["change"] == "unchanged"
+
+
+def test_meaningful() -> None:
+    same = doc(T("经济增长", 5, metric_key="gdp_growth"))
+    assert not diff(same, same).meaningful
+    assert diff(same, doc(T("经济增长", 6, metric_key="gdp_growth"))).meaningful
