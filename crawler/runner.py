@@ -88,8 +88,8 @@ def run_sources(
     """Crawl every source concurrently (politeness is per host) and return one result per source."""
     process = CrawlerProcess(settings)
     crawlers: list[tuple[Source, Crawler]] = []
-    for source in sources:
-        crawler = Crawler(ReportSpider, source_settings(settings, source))
+    for index, source in enumerate(sources):
+        crawler = Crawler(ReportSpider, source_settings(settings, source), init_reactor=index == 0)
         if progress is not None:
             _watch(crawler, source.id, progress)
         process.crawl(crawler, source=source.id, sources_file=registry, limit=limit)

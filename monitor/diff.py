@@ -177,6 +177,8 @@ def midpoint(t: Target) -> float:
 
 
 def classify(old: Target, new: Target) -> ChangeKind:
+    if identity(old)[1:] != identity(new)[1:]:
+        return "reworded"  # another kind or unit: the values are not comparable
     a, b = midpoint(old), midpoint(new)
     if abs(b - a) > _EPS * max(1.0, abs(a)):
         return "raised" if b > a else "lowered"
@@ -199,12 +201,17 @@ def match_targets(old: Sequence[Target], new: Sequence[Target]) -> list[tuple[Ta
             pairs.append((partner, t))
     leftovers = list(by_id.values())
     for t in unmatched_new:
-        partner = _most_similar(t, leftovers)
+        partner = _same_key(t, leftovers) or _most_similar(t, leftovers)
         if partner is not None:
             leftovers.remove(partner)
         pairs.append((partner, t))
     pairs.extend((t, None) for t in leftovers)
     return pairs
+
+
+def _same_key(t: Target, candidates: Iterable[Target]) -> Target | None:
+    """A goal of the same known metric stated in another form (新增800家 → 达到1.2万家)."""
+    return next((c for c in candidates if t.metric_key and c.metric_key == t.metric_key), None)
 
 
 def _most_similar(t: Target, candidates: Iterable[Target]) -> Target | None:

@@ -23,6 +23,7 @@ _TRAIL = re.compile(
     r"为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|再|实际|名义|不到|高于|低于|"
     r"不低于|不少于|不超过|不高于|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅)+$"
 )
+_CONTEXT = 300  # characters of a (run-on) sentence kept on each side of a figure: linear time on any input
 _LIST_SPLIT = re.compile(r"、")
 _LIST_SPLIT_AND = re.compile(r"、|和|及|与")
 _HEADS = ("占比", "比重", "增加值", "营业收入", "收入", "支出", "投资", "产量", "产值", "企业", "数量", "规模", "比重", "总额")
@@ -163,7 +164,7 @@ def _target(
     kind = kind_of(subject, verbs, q.unit, metric.key if metric else None)
     if metric is not None and kind == "share" and metric.key in _NO_SHARE_KEYS:
         metric = None  # 进出口占全省比重: a share of the aggregate, not the aggregate
-    prefix = text[sent[0] : q.start]
+    prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     section = sections.at(q.start)
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
     status = status_of(prefix, section, doc.doc_type, qualifier)
@@ -178,7 +179,7 @@ def _target(
         kind=kind,
         status=status,
         year=year_of(status, prefix, section, doc),
-        sentence=text[sent[0] : sent[1]].strip(),
+        sentence=text[max(sent[0], q.start - _CONTEXT) : min(sent[1], q.end + _CONTEXT)].strip(),
         span=(q.start, q.end),
         raw=q.raw,
         headline=_headline(metric.key if metric else None, kind, q.unit, verbs, prefix),

@@ -23,8 +23,6 @@ Run: ``.venv/bin/python -m tests.extract.gold_eval [-v] [--doc NAME] [--ignore-y
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import math
 import os
 import sys
@@ -34,6 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+if __package__ in (None, ""):  # run as a script: make `tests` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.corpus import container_text
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
@@ -150,31 +152,7 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[GoldDoc]:
 
 def load_text(doc: GoldDoc, shared: Path = SHARED) -> str:
     """The document text, taken out of its container (jsonl record / csv row / tsv line selected by ``key``)."""
-    p = shared / doc.path
-    if doc.format == "txt":
-        return p.read_text(encoding="utf-8")
-    key = str(doc.key)
-    if doc.format == "jsonl":
-        with p.open(encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if str(rec.get("year")) == key:
-                    return str(rec["content"])
-    elif doc.format == "tsv":
-        with p.open(encoding="utf-8") as fh:
-            for line in fh:
-                year, _, text = line.rstrip("\n").partition("\t")
-                if year.strip() == key:
-                    return text
-    elif doc.format == "csv":
-        csv.field_size_limit(sys.maxsize)
-        with p.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                if str(row.get("year", "")).split(".")[0] == key:
-                    return row["report"]
-    else:
-        raise ValueError(f"{doc.name}: unknown format {doc.format!r}")
-    raise KeyError(f"{doc.name}: no record with key {key!r} in {doc.path}")
+    return container_text(shared / doc.path, doc.format, doc.key)
 
 
 # -------------------------------------------------------------------------------------------------------- scoring

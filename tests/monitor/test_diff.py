@@ -75,6 +75,12 @@ def test_level_and_increment_of_one_metric_are_separate_goals() -> None:
     assert sorted(c.change for c in diff(old, new).changes) == ["lowered", "raised"]
 
 
+def test_one_goal_restated_in_another_form_is_reworded_not_drop_plus_new() -> None:
+    old = doc(T("新增高新技术企业", 800, unit="家", metric_key="high_tech_enterprises", kind="increment"), year=2024)
+    new = doc(T("高新技术企业", 12000, unit="家", metric_key="high_tech_enterprises", kind="level"))
+    assert [c.change for c in diff(old, new).changes] == ["reworded"]
+
+
 def test_unrelated_phrases_do_not_match() -> None:
     pairs = match_targets([T("森林覆盖率", 30, kind="level")], [T("粮食播种面积", 30, kind="level")])
     assert sorted((o is None, n is None) for o, n in pairs) == [(False, True), (True, False)]
