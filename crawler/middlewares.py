@@ -31,3 +31,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
             attempt = int(result.meta.get("retry_times", 1))
             await asyncio.sleep(min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))
         return result
+
+
+def _offline_public_suffixes() -> None:
+    """Scrapy's cookie middleware fetches the public-suffix list from GitHub on first use; gov crawls must not
+    depend on (or leak requests to) a third host, so it uses the snapshot bundled with tldextract instead."""
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
+_offline_public_suffixes()

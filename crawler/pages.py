@@ -27,13 +27,19 @@ def as_html(response: Response) -> tuple[HtmlResponse, str]:
     """The response re-decoded by our rules (header, meta, strict UTF-8, GB18030) as an HtmlResponse."""
     decoded = fetchers.decode_html(response.body, header(response, "Content-Type"))
     return HtmlResponse(
-        url=response.url,
+        url=_with_fragment(response),
         status=response.status,
         headers=response.headers,
         body=decoded.text.encode("utf-8"),
         encoding="utf-8",
         request=response.request,
     ), decoded.encoding
+
+
+def _with_fragment(response: Response) -> str:
+    """The response URL, keeping the request's `#fragment` (gkmlpt index pages name their category there)."""
+    requested = response.request.url if response.request is not None else response.url
+    return requested if requested.split("#", 1)[0] == response.url else response.url
 
 
 def attachment_title(link_title: str) -> str:

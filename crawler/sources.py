@@ -88,7 +88,7 @@ def parse_entry(entry: Any, index: int = 0) -> Source:
     if not isinstance(entry, dict):
         raise RegistryError(f"entry #{index + 1}: expected a mapping, got {type(entry).__name__}")
     name = str(entry.get("id") or f"#{index + 1}")
-    unknown = sorted(set(entry) - KNOWN_FIELDS)
+    unknown = sorted(str(key) for key in set(entry) - KNOWN_FIELDS)
     if unknown:
         raise RegistryError(f"source {name}: unknown field {unknown[0]!r}")
     for required in ("id", "region", "start_urls"):

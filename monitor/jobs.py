@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import derived
+from db import derived, outbox
+from db.outbox import SubscriberRow
 from db.session import session_scope
+from monitor.config import Settings
+from monitor.deliver import Transport, send_pending
 from monitor.diff import diff
+from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
 from monitor.extract import extract
+from monitor.tokens import load_secret, make_token
 
 EXTRACTOR_VERSION = "1"
 Progress = Callable[[int, int], None]  # (done, total)
@@ -73,3 +80,85 @@ def _diff_with_prior_year(session: Session, version: derived.VersionInfo) -> int
     old = derived.load_extraction(session, prior)
     new = derived.load_extraction(session, version)
     return derived.save_changes(session, prior, version, diff(old, new))
+
+
+# --- digests -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestReport:
+    considered: int = 0
+    empty: int = 0
+    queued: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _now(settings: Settings) -> datetime:
+    return datetime.now(ZoneInfo(settings.timezone))
+
+
+def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, end: datetime,
+               updates: list[DocumentUpdate], secret: bytes) -> DigestContext:  # fmt: skip
+    token = make_token(subscriber.id, subscriber.email, secret)
+    links = Links(
+        archive_base=settings.base_url, unsubscribe_url=f"{settings.base_url.rstrip('/')}/unsubscribe?token={token}"
+    )
+    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end)
+
+
+def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
+    from monitor.deliver import as_bytes, build_message, message_id_for
+    from monitor.render import render_digest_html, render_digest_text
+
+    html = render_digest_html(context) if subscriber.format in ("html", "both") else None
+    text = render_digest_text(context) if subscriber.format in ("text", "both") else None
+    message = build_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text,
+                            html=html, message_id=message_id_for(key, settings.smtp_from),
+                            unsubscribe_url=context.unsubscribe_url, date=_now(settings))  # fmt: skip
+    return as_bytes(message)
+
+
+def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
+                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
+    """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
+    now = now or _now(settings)
+    secret = load_secret(settings)
+    report = DigestReport()
+    with session_scope(engine) as session:
+        subscribers = outbox.list_subscribers(session, active_only=True, email=only)
+    for subscriber in subscribers:
+        if not (force or due(subscriber.cadence, subscriber.last_digest_at, now, settings.digest_hour)):
+            continue
+        report.considered += 1
+        with session_scope(engine) as session:
+            start = window_start(subscriber.last_digest_at, subscriber.created_at)
+            context = render_for(settings, subscriber, start, now, outbox.updates_between(session, start, now), secret)
+            if context.empty:
+                report.empty += 1
+            else:
+                key = content_key(subscriber.id, start, context)
+                payload = digest_message(settings, subscriber, context, key)
+                report.queued += outbox.enqueue(
+                    session, subscriber.id, key, _message_id(payload), payload, (start, now)
+                )
+            outbox.mark_digested(session, subscriber.id, now)
+    return report
+
+
+def _message_id(payload: bytes) -> str:
+    from email import message_from_bytes
+
+    return str(message_from_bytes(payload)["Message-ID"])
+
+
+def send_due_digests(engine: Engine, settings: Settings, transport: Transport, now: datetime | None = None,
+                     only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
+    """Queue the due digests, then send everything pending in the outbox."""
+    report = queue_due_digests(engine, settings, now, only, force)
+    sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings))
+    report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
+    report.errors += sent.errors
+    return report

@@ -29,6 +29,7 @@ URL_DATES = (
 VISIBLE_DATE = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间|发表时间)\s*[:：]\s*((?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2})")
 ONCLICK_URL = re.compile(r"""['"]([^'"]+\.(?:s?html?|pdf|docx?|wps))['"]""", re.I)
 SCRIPT_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.I | re.S)
+SCRIPT_ITEM = re.compile(r"<li\b.*?</li>|<tr\b.*?</tr>", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s*[_|\-—–]+\s*[^_|\-—–]*(?:政府|网|门户|局|委员会|厅)[^_|\-—–]*$")
 META_TITLE_PREFIX = re.compile(r"^[^—]{2,30}(?:网|政府)\s*[—-]{1,2}\s*")
 BLOCK_TAGS = re.compile(r"(?i)<br\s*/?>|</?(?:p|div|h[1-6]|li|tr|table|section|article|ul|ol|dd|dt|blockquote)\b[^>]*>")
@@ -171,16 +172,17 @@ def _href(a: Selector) -> str | None:
 
 def _nearby_date(a: Selector) -> date | None:
     row = a.xpath("./ancestor::*[self::li or self::tr or self::dd or self::p][1]")
-    return parse_date(" ".join(row.xpath(".//text()").getall())) if row else None
+    return parse_date(" ".join(row.xpath(".//text()[not(ancestor::a)]").getall())) if row else None
 
 
 def script_links(response: TextResponse) -> list[Link]:
-    """Links written inside scripts or XML data islands (大汉 JCMS `<record><![CDATA[…]]>`)."""
+    """Links written inside scripts, XML data islands (大汉 JCMS `<record><![CDATA[…]]>`) or comments (lists
+    that a script renders from a commented-out server copy, as on Gansu's portal)."""
     found: list[Link] = []
-    for script in response.xpath("//script/text()").getall():
-        fragment = "".join(SCRIPT_ANCHOR.findall(_uncdata(script)))
-        if fragment:
-            found += anchor_links(Selector(text=f"<ul><li>{fragment}</li></ul>").css("a"), response.url)
+    for script in response.xpath("//script/text()|//comment()").getall():
+        items = SCRIPT_ITEM.findall(_uncdata(script)) or SCRIPT_ANCHOR.findall(_uncdata(script))
+        if items:
+            found += fragment_links(items, response.url)
     return found
 
 
@@ -188,7 +190,7 @@ def fragment_links(fragments: Iterable[str], base_url: str) -> list[Link]:
     """Links of HTML fragments, each keeping the date printed in its own fragment."""
     links: list[Link] = []
     for fragment in fragments:
-        sel = Selector(text=f"<ul>{fragment}</ul>")
+        sel = Selector(text=f"<div>{fragment}</div>")
         for link in anchor_links(sel.css("a"), base_url):
             links.append(link if link.date else Link(link.url, link.title, parse_date(html_to_text(fragment))))
     return links

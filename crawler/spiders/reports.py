@@ -133,7 +133,8 @@ class ReportSpider(Spider):
         yield item
         if self.wanted(link.title) or self.wanted(item.title):
             for attached in attachment_links(html, html.url):
-                yield from self.follow(self.attachment_link(attached, item.title or link.title), family.name, "attachment")
+                attached = Link(attached.url, attached.title, attached.date or item.published_at)
+                yield from self.follow(self.attachment_link(attached, item.title), family.name, "attachment")
 
     def attachment_link(self, attached: Link, parent_title: str) -> Link:
         """An attachment keeps its own title when that names a report, else it is named after its article."""

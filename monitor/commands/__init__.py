@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, crawl, database, sources, store
+from monitor.commands import analysis, crawl, database, digests, sources, store
 
-MODULES = (database, sources, analysis, store, crawl)
+MODULES = (database, sources, analysis, store, crawl, digests)
 
 
 def register_all(group: click.Group) -> None:

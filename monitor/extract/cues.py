@@ -7,7 +7,15 @@ import re
 from monitor.extract.model import DocumentInfo, Kind, Status
 from monitor.extract.sections import Section
 
-_SUFFIX_QUALIFIER = {"左右": "左右", "上下": "左右", "以上": "以上", "以内": "以内", "以下": "以下", "多": "余", "余": "余"}
+_SUFFIX_QUALIFIER = {
+    "左右": "左右",
+    "上下": "左右",
+    "以上": "以上",
+    "以内": "以内",
+    "以下": "以下",
+    "多": "余",
+    "余": "余",
+}
 _PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超)$")
 _PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "超过", "超": "超过", "大约": "约"}
 
@@ -21,7 +29,10 @@ _EXPECTED = re.compile(r"预计(?!到)")
 _TARGET_CUE = re.compile(r"力争|确保|争取|目标|预期|拟|计划|力求|今年(?!以来)|明年|(?:到|至)(?:19|20)\d\d年")
 _REVIEW_TARGET_CUE = re.compile(r"力争|今年(?!以来)|明年|预期目标为|(?:到|至)20\d\d年")
 _PAST_CUE = re.compile(r"比上年|同比|较上年|完成|实现了|已经|累计|达到|去年|上年|过去|获评|居全国|创历史")
+_LOOK_BACK = re.compile(r"[◉●•\s]*(?:过去|一年来|五年来|回顾|(?:19|20)\d\d年(?:以来|，|,))")
 _TARGET_QUALIFIERS = frozenset({"左右", "以上", "不低于", "以内", "不超过", "以下"})
+_FIVE_YEAR_PLAN = re.compile(r"“?(十[一二三四五六])五”?(?:时期|规划)?(?:的)?(?:主要)?(?:目标|发展目标)")
+_FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025, "十五": 2030, "十六": 2035}
 _TARGET_YEAR = re.compile(r"(?:到|至|力争到|力争在|在)((?:19|20)\d\d)年(?:底|末)?")
 
 
@@ -56,8 +67,13 @@ def _percent_kind(subject: str, changes: bool, key: str | None) -> Kind:
     return "level"
 
 
-def status_of(prefix: str, section: Section | None, doc_type: str | None, qualifier: str | None) -> Status:
-    """target / achieved / expected: 预计 first, then the report part, then cue words."""
+def status_of(
+    prefix: str, section: Section | None, doc_type: str | None, qualifier: str | None, paragraph: str = ""
+) -> Status:
+    """target / achieved / expected: 预计 first, then the report part, then cue words.
+
+    `paragraph` is the opening of the figure's paragraph (过去五年，… marks a look back).
+    """
     if _EXPECTED.search(prefix):
         return "expected"
     kind = section.kind if section else None
@@ -65,8 +81,13 @@ def status_of(prefix: str, section: Section | None, doc_type: str | None, qualif
         return "target"
     if kind == "review":
         return "target" if _REVIEW_TARGET_CUE.search(prefix) else "achieved"
+    if kind == "mixed":
+        looks_back = _LOOK_BACK.match(paragraph) or (_PAST_CUE.search(prefix) and not _TARGET_CUE.search(prefix))
+        return "achieved" if looks_back else "target"
     if _TARGET_CUE.search(prefix):
         return "target"
+    if _LOOK_BACK.match(paragraph):
+        return "achieved"
     if doc_type == "plan":
         return "target"
     if _PAST_CUE.search(prefix) or doc_type == "summary":
@@ -78,9 +99,10 @@ def year_of(status: Status, prefix: str, section: Section | None, doc: DocumentI
     """The year a figure refers to: a named year (到2027年), the section's year, else from the report year."""
     if status == "target" and (found := _TARGET_YEAR.findall(prefix)):
         return int(found[-1])
-    if section is not None and section.year is not None:
-        if (section.kind == "review") == (status != "target"):
-            return section.year
+    if status == "target" and section is not None and (plan := _FIVE_YEAR_PLAN.search(section.title)):
+        return _FIVE_YEAR_END[plan.group(1)]  # “十四五”时期主要目标: the plan's last year
+    if section is not None and section.year is not None and (section.kind == "review") == (status != "target"):
+        return section.year
     if doc.year is None:
         return None
     if status == "target" or doc.doc_type in {"plan", "summary"}:

@@ -57,11 +57,14 @@ def _year(line: str) -> int | None:
 
 
 def classify_heading(line: str) -> str | None:
-    """review / plan / None for a short line that may be a heading."""
+    """review / plan / mixed / None for a short line that may be a heading."""
     line = line.strip()
     if _NOT_HEADING.search(line):
         return None
-    if "回顾" in line or "过去" in line:
+    looks_back = any(w in line for w in ("回顾", "过去", "成就"))
+    if looks_back and _PLAN_HEAD.search(line):
+        return "mixed"  # “十三五”时期发展成就和“十四五”时期主要目标任务: each sentence decides
+    if looks_back:
         return "review"
     if _PLAN_HEAD.search(line):
         return "plan"

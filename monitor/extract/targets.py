@@ -26,22 +26,74 @@ _TRAIL = re.compile(
 _CONTEXT = 300  # characters of a (run-on) sentence kept on each side of a figure: linear time on any input
 _LIST_SPLIT = re.compile(r"、")
 _LIST_SPLIT_AND = re.compile(r"、|和|及|与")
-_HEADS = ("占比", "比重", "增加值", "营业收入", "收入", "支出", "投资", "产量", "产值", "企业", "数量", "规模", "比重", "总额")
+_HEADS = (
+    "占比",
+    "比重",
+    "增加值",
+    "营业收入",
+    "收入",
+    "支出",
+    "投资",
+    "产量",
+    "产值",
+    "企业",
+    "数量",
+    "规模",
+    "比重",
+    "总额",
+)
 # 从70万亿元增加到100万亿元: the first figure is only the starting point
 _BASELINE_BEFORE = re.compile(r"(?:从|由)(?:(?:19|20)\d\d年的?)?(?:不到|近|约)?$")
 _BASELINE_AFTER = re.compile(r"(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少)?(?:到|至)")
 _MASKED_YEAR = re.compile(r"(?:19|20)?[xX×]{2}年|20[xX×]{2}")
 _NO_SHARE_KEYS = frozenset(
-    "gdp_growth gdp foreign_trade exports imports industrial_value_added fixed_asset_investment retail_sales "
-    "general_budget_revenue general_budget_expenditure resident_income foreign_investment grain_output cpi "
-    "urban_new_jobs".split()
+    [
+        "gdp_growth",
+        "gdp",
+        "foreign_trade",
+        "exports",
+        "imports",
+        "industrial_value_added",
+        "fixed_asset_investment",
+        "retail_sales",
+        "general_budget_revenue",
+        "general_budget_expenditure",
+        "resident_income",
+        "foreign_investment",
+        "grain_output",
+        "cpi",
+        "urban_new_jobs",
+    ]
 )
+_SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区|示范区|保税区|新区|片区|特区")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
 _HEADLINE_KEYS = frozenset(
-    "gdp_growth gdp cpi surveyed_unemployment registered_unemployment urban_new_jobs deficit_ratio deficit "
-    "special_bonds ultra_long_bonds special_treasury_bonds government_debt general_budget_revenue "
-    "general_budget_expenditure grain_output energy_intensity resident_income urban_income rural_income "
-    "rd_intensity fixed_asset_investment retail_sales foreign_trade industrial_value_added".split()
+    [
+        "gdp_growth",
+        "gdp",
+        "cpi",
+        "surveyed_unemployment",
+        "registered_unemployment",
+        "urban_new_jobs",
+        "deficit_ratio",
+        "deficit",
+        "special_bonds",
+        "ultra_long_bonds",
+        "special_treasury_bonds",
+        "government_debt",
+        "general_budget_revenue",
+        "general_budget_expenditure",
+        "grain_output",
+        "energy_intensity",
+        "resident_income",
+        "urban_income",
+        "rural_income",
+        "rd_intensity",
+        "fixed_asset_investment",
+        "retail_sales",
+        "foreign_trade",
+        "industrial_value_added",
+    ]
 )
 
 
@@ -151,23 +203,17 @@ def _target(
     text: str, q: Quantity, sent: tuple[int, int], state: _SentenceState, sections: Sections, doc: DocumentInfo
 ) -> Target | None:
     raw_phrase = _phrase(text, state.last_end, q.start)
-    sep_only = not text[state.last_end : q.start].strip(" 、和及")
-    subject, verbs = _subject(raw_phrase, state, sep_only)
-    state.subject = subject or state.subject
-    state.verbs = verbs or state.verbs
-    if not subject:
-        subject = _earlier_clause(text, sent[0], q.start)
-    metric = _metric(_strip_region(subject, doc.region), verbs, q.unit)
-    if metric is None and (after := _AFTER.match(text, q.end)) is not None:
-        if (metric := resolve_leading(after.group(), q.unit)) is not None:
-            subject = after.group()
+    subject, verbs, metric = _what(text, q, sent, raw_phrase, state, doc.region)
     kind = kind_of(subject, verbs, q.unit, metric.key if metric else None)
+    prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     if metric is not None and kind == "share" and metric.key in _NO_SHARE_KEYS:
         metric = None  # 进出口占全省比重: a share of the aggregate, not the aggregate
-    prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
+    if metric is not None and metric.strict and _zone_topic(text[sent[0] : q.start], raw_phrase):
+        metric = None  # 临港新片区…全社会固定资产投资增长10.3%: a zone's figure, not the region's
     section = sections.at(q.start)
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
-    status = status_of(prefix, section, doc.doc_type, qualifier)
+    paragraph = text[text.rfind("\n", max(0, q.start - 2000), q.start) + 1 :][:8]
+    status = status_of(prefix, section, doc.doc_type, qualifier, paragraph)
     return Target(
         metric=metric.name if metric else subject,
         metric_key=metric.key if metric else None,
@@ -185,6 +231,33 @@ def _target(
         headline=_headline(metric.key if metric else None, kind, q.unit, verbs, prefix),
         section=section.kind if section else "",
     )
+
+
+def _what(
+    text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, state: _SentenceState, region: str | None
+) -> tuple[str, str, Metric | None]:
+    """(subject, trailing verbs, canonical metric) of a figure."""
+    sep_only = not text[state.last_end : q.start].strip(" 、和及")
+    subject, verbs = _subject(raw_phrase, state, sep_only)
+    state.subject = subject or state.subject
+    state.verbs = verbs or state.verbs
+    candidates = [subject] if subject else _earlier_clauses(text, sent[0], q.start)
+    metric = None
+    for candidate in candidates:
+        if (metric := _metric(_strip_region(candidate, region), verbs, q.unit)) is not None:
+            subject = candidate
+            break
+    subject = subject or next(iter(candidates), "")
+    after = _AFTER.match(text, q.end) if metric is None else None
+    if after is not None and (metric := resolve_leading(after.group(), q.unit)) is not None:
+        subject = after.group()
+    return subject, verbs, metric
+
+
+def _zone_topic(sentence_prefix: str, phrase: str) -> bool:
+    """Whether the sentence is about a zone (its opening clause or the figure's own clause names one)."""
+    opening = _HARD_CUT.split(sentence_prefix[:200], maxsplit=1)[0]
+    return bool(_SUB_AREA.search(opening) or _SUB_AREA.search(phrase))
 
 
 def _metric(subject: str, verbs: str, unit: str | None) -> Metric | None:
@@ -206,13 +279,11 @@ _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 _GENERIC = frozenset({"总量", "总额", "规模", "总规模", "增速", "总值"})
 
 
-def _earlier_clause(text: str, sent_start: int, start: int) -> str:
-    """An elided subject with no earlier figure: 居民消费价格保持平稳，年均上涨1.9%."""
+def _earlier_clauses(text: str, sent_start: int, start: int) -> list[str]:
+    """Candidates for an elided subject with no earlier figure: 居民消费价格保持平稳，年均上涨1.9%."""
     clauses = _HARD_CUT.split(text[max(sent_start, start - 120) : start])
-    for clause in reversed(clauses[:-1][-3:]):
-        if QUANTITY_HINT.search(clause) is None and (phrase := normalise_phrase(clause)):
-            return phrase
-    return ""
+    found = [normalise_phrase(c) for c in reversed(clauses[:-1][-3:]) if QUANTITY_HINT.search(c) is None]
+    return [c for c in found if c]
 
 
 def _headline(key: str | None, kind: str, unit: str | None, verbs: str, prefix: str) -> bool:

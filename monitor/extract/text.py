@@ -7,7 +7,7 @@ import re
 import lxml.html
 from lxml import etree
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD: dict[int, int | str | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 # keep Chinese sentence punctuation as it is: only fold what numbers and names are made of
 for _keep in "，；：（）！？［］｛｝＂＇":
     _FOLD.pop(ord(_keep), None)

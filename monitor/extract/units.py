@@ -34,9 +34,7 @@ MULTIPLIERS: dict[str, Decimal] = {
 }
 
 # units that only make sense with a number written in Arabic digits or a large Chinese numeral
-COUNT_UNITS = frozenset(
-    "家 户 个 项 件 座 台 辆 所 处 条 套 张 艘 架 款 部 种 支 间 栋 宗 例 场 批 篇 头 只 枚 颗 次 位".split()
-)
+COUNT_UNITS = frozenset("家户个项件座台辆所处条套张艘架款部种支间栋宗例场批篇头只枚颗次位")
 
 
 def _alternation(words: list[str]) -> str:

@@ -174,11 +174,11 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
             try:
+                self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                pass  # the crawler hung up (timeout, size limit): expected
 
     def _type(path: str) -> str:
         if path in NO_CHARSET:

@@ -15,7 +15,9 @@ from monitor.extract import extract, html_to_text
 PACKAGE = Path(__file__).resolve().parents[2] / "monitor" / "extract"
 FORBIDDEN = {"scrapy", "sqlalchemy", "jinja2", "requests", "socket", "urllib", "http", "db", "crawler"}
 # characters that exercise the number grammar: digits, masks, units, ranges, punctuation
-ALPHABET = "0123456789.,%-—～至万亿千百十一二两三五xX元人家个斤吨项倍番分之第“”《》+增长达到预计力争左右以上，。；、\n◉<>p/ "
+ALPHABET = (
+    "0123456789.,%-—～至万亿千百十一二两三五xX元人家个斤吨项倍番分之第“”《》+增长达到预计力争左右以上，。；、\n◉<>p/ "
+)
 
 
 @given(st.text())

@@ -18,7 +18,15 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         PLAN + "全省地区生产总值增长5.5%左右，一般公共预算收入增长3%，城镇调查失业率控制在5.5%以内。",
         {"year": 2025},
         [
-            dict(metric_key="gdp_growth", value=5.5, unit="%", qualifier="左右", kind="growth", status="target", year=2025),
+            dict(
+                metric_key="gdp_growth",
+                value=5.5,
+                unit="%",
+                qualifier="左右",
+                kind="growth",
+                status="target",
+                year=2025,
+            ),
             dict(metric_key="general_budget_revenue", value=3, unit="%", kind="growth", status="target"),
             dict(metric_key="surveyed_unemployment", value=5.5, qualifier="以内", kind="level", status="target"),
         ],
@@ -158,7 +166,9 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
     ),
     (
         "翻番 and prefix qualifiers",
-        PLAN + "有研发活动的规上工业企业数量翻番，外贸进出口总额突破1000亿元，技术合同成交额超过400亿元，实际使用外资约5亿美元。",
+        PLAN
+        + "有研发活动的规上工业企业数量翻番，外贸进出口总额突破1000亿元，"
+        + "技术合同成交额超过400亿元，实际使用外资约5亿美元。",
         {"year": 2022},
         [
             dict(metric_key=None, value=2, unit="倍", kind="growth"),

@@ -1,0 +1,254 @@
+"""Repository of subscribers, digest inputs and the delivery outbox (ARCHITECTURE §5).
+
+A Delivery row is written (with its idempotency key, Message-ID and rendered payload) before any byte goes
+to the SMTP server; its status moves pending → sending → sent, or back to pending with a later
+`next_attempt_at` on a temporary failure. A row found in `sending` after a crash is marked `unknown`: it may
+or may not have reached the server, so it is never resent automatically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
+from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
+
+CADENCES = ("immediate", "daily", "weekly")
+FORMATS = ("html", "text", "both")
+
+
+@dataclass(frozen=True)
+class SubscriberRow:
+    id: int
+    email: str
+    filters: Filters
+    cadence: str
+    format: str
+    active: bool
+    created_at: datetime
+    last_digest_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    subscriber_id: int
+    email: str
+    idempotency_key: str
+    message_id: str
+    status: str
+    attempts: int
+    last_error: str | None
+    payload: bytes | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+# --- subscribers ---------------------------------------------------------------------------------------------
+
+
+def _subscriber_row(s: m.Subscriber) -> SubscriberRow:
+    filters = Filters(tuple(s.regions), tuple(s.doc_types), tuple(s.metrics), tuple(s.themes))
+    return SubscriberRow(s.id, s.email, filters, s.cadence, s.format, s.active, s.created_at, s.last_digest_at)
+
+
+def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
+    if cadence not in CADENCES or fmt not in FORMATS:
+        raise ValueError(f"cadence must be one of {CADENCES} and format one of {FORMATS}")
+    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    if row is None:
+        row = m.Subscriber(email=email, created_at=m.utcnow())
+        session.add(row)
+    row.regions, row.doc_types = list(filters.regions), list(filters.doc_types)
+    row.metrics, row.themes = list(filters.metrics), list(filters.themes)
+    row.cadence, row.format, row.active = cadence, fmt, True
+    session.flush()
+    return _subscriber_row(row)
+
+
+def list_subscribers(session: Session, *, active_only: bool = False, email: str | None = None) -> list[SubscriberRow]:
+    query = select(m.Subscriber).order_by(m.Subscriber.id)
+    if active_only:
+        query = query.where(m.Subscriber.active.is_(True))
+    if email:
+        query = query.where(m.Subscriber.email == email)
+    return [_subscriber_row(s) for s in session.scalars(query)]
+
+
+def get_subscriber(session: Session, subscriber_id: int) -> SubscriberRow | None:
+    row = session.get(m.Subscriber, subscriber_id)
+    return None if row is None else _subscriber_row(row)
+
+
+def remove_subscriber(session: Session, email: str) -> bool:
+    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    if row is not None:
+        session.delete(row)
+    return row is not None
+
+
+def deactivate(session: Session, subscriber_id: int) -> bool:
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is None or not row.active:
+        return False
+    row.active = False
+    return True
+
+
+def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is not None:
+        row.last_digest_at = until
+
+
+# --- what happened in a window -------------------------------------------------------------------------------
+
+
+def updates_between(session: Session, start: datetime, end: datetime) -> list[DocumentUpdate]:
+    """Every version processed in [start, end), with its stored changes, as pure digest input."""
+    query = (
+        select(m.DocumentVersion.id)
+        .where(m.DocumentVersion.processed_at >= start, m.DocumentVersion.processed_at < end)
+        .order_by(m.DocumentVersion.id)
+    )
+    return [_update(session, version_id) for version_id in session.scalars(query)]
+
+
+def _update(session: Session, version_id: int) -> DocumentUpdate:
+    version = get_version(session, version_id)
+    if version is None:
+        raise LookupError(f"version {version_id} vanished while gathering the digest")
+    prior = previous_in_series(session, version_id)
+    previous_page = previous_version_of_document(session, version_id)
+    changes = session.scalars(select(m.Change).where(m.Change.new_version_id == version_id))
+    targets = load_extraction(session, version).targets
+    return DocumentUpdate(
+        document_id=version.document_id,
+        version_id=version_id,
+        title=version.title,
+        region=version.region,
+        doc_type=version.doc_type,
+        report_year=version.report_year,
+        url=version.url,
+        published=version.published_at.isoformat() if version.published_at else None,
+        is_new_document=previous_page is None,
+        changed_since_previous_version=(
+            previous_page is not None and _fingerprint(session, previous_page) != _fingerprint(session, version_id)
+        ),
+        compared_with=prior.title if prior else None,
+        compared_year=prior.report_year if prior else None,
+        changes=tuple(
+            StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
+        ),
+        headline_targets=tuple(t.to_dict() for t in targets if t.headline and t.status == "target"),
+    )
+
+
+def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[object, ...]], frozenset[str]]:
+    """What a page version says: its targets (metric, value, status …) and its themes."""
+    targets = session.execute(
+        select(m.Target.metric_key, m.Target.metric, m.Target.value, m.Target.value_max, m.Target.unit,
+               m.Target.qualifier, m.Target.status, m.Target.year).where(m.Target.version_id == version_id)
+    )  # fmt: skip
+    themes = session.scalars(
+        select(m.Priority.theme).where(m.Priority.version_id == version_id, m.Priority.source == "theme")
+    )
+    return frozenset(tuple(row) for row in targets), frozenset(themes)
+
+
+# --- outbox --------------------------------------------------------------------------------------------------
+
+
+def _delivery_row(d: m.Delivery, email: str) -> DeliveryRow:
+    return DeliveryRow(d.id, d.subscriber_id, email, d.idempotency_key, d.message_id, d.status, d.attempts,
+                       d.last_error, d.payload, d.created_at, d.sent_at)  # fmt: skip
+
+
+def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes,
+            window: tuple[datetime, datetime]) -> bool:  # fmt: skip
+    """Write the outbox row unless one with this key exists; True when a new row was written."""
+    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id,
+                                   payload=payload, status="pending", attempts=0, window_start=window[0],
+                                   window_end=window[1], created_at=m.utcnow()))  # fmt: skip
+    except IntegrityError:  # another process enqueued the same digest first
+        return False
+    return True
+
+
+def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
+    query = (
+        select(m.Delivery, m.Subscriber.email)
+        .join(m.Subscriber)
+        .where(m.Delivery.status == "pending")
+        .where((m.Delivery.next_attempt_at.is_(None)) | (m.Delivery.next_attempt_at <= now))
+        .order_by(m.Delivery.id)
+    )
+    return [_delivery_row(d, email) for d, email in session.execute(query)]
+
+
+def list_deliveries(session: Session, statuses: Sequence[str] = ()) -> list[DeliveryRow]:
+    query = select(m.Delivery, m.Subscriber.email).join(m.Subscriber).order_by(m.Delivery.id)
+    if statuses:
+        query = query.where(m.Delivery.status.in_(statuses))
+    return [_delivery_row(d, email) for d, email in session.execute(query)]
+
+
+def claim(session: Session, delivery_id: int) -> bool:
+    """pending → sending, atomically; False when another sender got it first."""
+    result = session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.id == delivery_id, m.Delivery.status == "pending")
+        .values(status="sending", attempts=m.Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def mark_sent(session: Session, delivery_id: int) -> None:
+    delivery = session.get(m.Delivery, delivery_id)
+    if delivery is not None:
+        delivery.status, delivery.sent_at, delivery.last_error = "sent", m.utcnow(), None
+
+
+def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *, max_attempts: int) -> None:
+    """Back to pending with an exponential backoff, or failed after `max_attempts`."""
+    delivery = session.get(m.Delivery, delivery_id)
+    if delivery is None:
+        return
+    delivery.last_error = error[:2000]
+    if delivery.attempts >= max_attempts:
+        delivery.status = "failed"
+        return
+    delivery.status = "pending"
+    delivery.next_attempt_at = now + timedelta(seconds=60 * 2 ** min(delivery.attempts, 10))
+
+
+def mark_failed(session: Session, delivery_id: int, error: str) -> None:
+    delivery = session.get(m.Delivery, delivery_id)
+    if delivery is not None:
+        delivery.status, delivery.last_error = "failed", error[:2000]
+
+
+def recover_interrupted(session: Session) -> int:
+    """Rows left in `sending` by a crash become `unknown`: never resent, shown to the operator."""
+    rows = session.scalars(select(m.Delivery).where(m.Delivery.status == "sending")).all()
+    for row in rows:
+        row.status = "unknown"
+        row.last_error = "interrupted while sending: it may or may not have been delivered"
+    return len(rows)
+
+
+def delivery_counts(session: Session) -> dict[str, int]:
+    query = select(m.Delivery.status, func.count()).group_by(m.Delivery.status)
+    return {status: n for status, n in session.execute(query)}
