@@ -8,12 +8,13 @@ import random
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Like RetryMiddleware, but the n-th retry waits RETRY_BACKOFF_BASE * 2**(n-1) seconds (jittered, capped)."""
 
-    def __init__(self, settings):  # type: ignore[no-untyped-def]
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
@@ -26,7 +27,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         result = super().process_exception(request, exception)
         return await self._after(result)
 
-    async def _after(self, result):  # type: ignore[no-untyped-def]
+    async def _after(self, result: Request | Response | None) -> Request | Response | None:
         if isinstance(result, Request) and self.base > 0:
             attempt = int(result.meta.get("retry_times", 1))
             await asyncio.sleep(min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))

@@ -25,7 +25,7 @@ from jinja2.loaders import split_template_path
 from monitor.digest import DigestContext
 
 if TYPE_CHECKING:
-    from monitor.site import DocumentPage, Feed, IndexPage, RegionPage
+    from monitor.archive import DocumentPage, Feed, IndexPage, RegionPage
 
 TEXT_WIDTH = 76  # plain-text lines stay within 78 columns with the indents the templates add
 

@@ -50,9 +50,10 @@ def token_subscriber_id(token: str) -> int:
     return int(head)
 
 
-def verify_token(token: str, email: str, secret: bytes) -> None:
-    """Raise InvalidToken unless `token` was signed for this subscriber."""
-    subscriber_id = token_subscriber_id(token)
+def verify_token(token: str, subscriber_id: int, email: str, secret: bytes) -> None:
+    """Raise InvalidToken unless `token` was signed for this subscriber (id and address)."""
+    if token_subscriber_id(token) != subscriber_id:
+        raise InvalidToken("this unsubscribe token is for another subscriber")
     expected = _signature(subscriber_id, email, secret)
     if not hmac.compare_digest(expected, token.strip().partition(".")[2]):
         raise InvalidToken("this unsubscribe token is not valid (forged or for another address)")

@@ -9,7 +9,8 @@ from scrapy.http import TextResponse
 
 from crawler.cms import Family
 from crawler.cms.common import Link, all_links, anchor_links
-from crawler.cms.generic import index_successors, next_pages as generic_next
+from crawler.cms.generic import index_successors
+from crawler.cms.generic import next_pages as generic_next
 
 ARTICLE = re.compile(r"/public/\d+/\d+\.html")
 FIRST_PAGE = re.compile(r"[?&]pageIndex=1(?:&|$)")

@@ -26,7 +26,9 @@ URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d\d)-(\d\d)/"),  # Henan YYYY/MM-DD
     re.compile(r"/((?:19|20)\d\d)(\d\d)(\d\d)/"),  # Shanghai /YYYYMMDD/
 )
-VISIBLE_DATE = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间|发表时间)\s*[:：]\s*((?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2})")
+VISIBLE_DATE = re.compile(
+    r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间|发表时间)\s*[:：]\s*((?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2})"
+)
 ONCLICK_URL = re.compile(r"""['"]([^'"]+\.(?:s?html?|pdf|docx?|wps))['"]""", re.I)
 SCRIPT_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.I | re.S)
 SCRIPT_ITEM = re.compile(r"<li\b.*?</li>|<tr\b.*?</tr>", re.I | re.S)

@@ -43,7 +43,7 @@ def index_successors(url: str, max_pages: int) -> list[str]:
     match = PAGE_PARAM.search(url)
     if match:
         first = int(match.group(2))
-        return [PAGE_PARAM.sub(lambda m, n=n: f"{m.group(1)}{n}", url) for n in range(first + 1, first + max_pages)]
+        return [PAGE_PARAM.sub(rf"\g<1>{n}", url) for n in range(first + 1, first + max_pages)]
     base = url if not url.endswith("/") else url + "index.html"
     found = INDEX_PAGE.search(base.rsplit("/", 1)[-1])
     if not found or found.group(2):
@@ -53,9 +53,13 @@ def index_successors(url: str, max_pages: int) -> list[str]:
     return [f"{prefix}{stem}_{n}.{ext}" for n in range(1, max_pages)]
 
 
+def detect(response: TextResponse) -> bool:
+    return True
+
+
 FAMILY = Family(
     name="generic",
-    detect=lambda response: True,
+    detect=detect,
     list_links=list_links,
     next_pages=next_pages,
     body_selectors=BODY_SELECTORS,

@@ -20,7 +20,7 @@ BODY_SELECTORS = ("#zoom", "#Zoom", ".main-txt", ".bt_content", ".article-conten
 
 
 def detect(response: TextResponse) -> bool:
-    return "<datastore" in response.text or bool(response.css("#zoom")) and "/art/" in response.url
+    return "<datastore" in response.text or (bool(response.css("#zoom")) and "/art/" in response.url)
 
 
 def records(response: TextResponse) -> list[str]:

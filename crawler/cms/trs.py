@@ -12,7 +12,9 @@ from crawler.cms.generic import index_successors
 from crawler.cms.generic import next_pages as generic_next
 
 ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?$|/W0\d+\.(?:pdf|docx?)$", re.I)
-CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)")
+CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)"
+)
 BODY_SELECTORS = (".TRS_Editor", ".TRS_UEDITOR", ".trs_editor_view", ".trs_paper_default", "#UCAP-CONTENT")
 
 
@@ -25,7 +27,7 @@ def detect(response: TextResponse) -> bool:
 def list_links(response: TextResponse) -> list[Link]:
     """Article links (`t20250121_3994245.html`) first; other links stay candidates for the title filter."""
     links = all_links(response)
-    return [link for link in links if ARTICLE.search(link.url)] + [l for l in links if not ARTICLE.search(l.url)]
+    return [link for link in links if ARTICLE.search(link.url)] + [x for x in links if not ARTICLE.search(x.url)]
 
 
 def next_pages(response: TextResponse, max_pages: int) -> list[str]:

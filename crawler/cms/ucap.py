@@ -22,7 +22,7 @@ def detect(response: TextResponse) -> bool:
 
 def list_links(response: TextResponse) -> list[Link]:
     links = all_links(response)
-    return [link for link in links if ARTICLE.search(link.url)] + [l for l in links if not ARTICLE.search(l.url)]
+    return [link for link in links if ARTICLE.search(link.url)] + [x for x in links if not ARTICLE.search(x.url)]
 
 
 FAMILY = Family(

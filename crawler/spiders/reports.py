@@ -43,6 +43,7 @@ class ReportSpider(Spider):
         self.health = CrawlHealth()
         self.known: dict[str, KnownDocument] = {}
         self.scheduled = 0
+        self.revisit = timedelta(days=7)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:

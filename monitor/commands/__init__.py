@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, crawl, database, digests, sources, store
+from monitor.commands import analysis, crawl, database, digests, site, sources, store
 
-MODULES = (database, sources, analysis, store, crawl, digests)
+MODULES = (database, sources, analysis, store, crawl, digests, site)
 
 
 def register_all(group: click.Group) -> None:

@@ -13,7 +13,9 @@ from monitor.cli import App, ExitCode, GovmonError, pass_app
 
 
 @click.command()
-@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Crawl this source (repeatable; default all).")
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Crawl this source (repeatable; default all)."
+)
 @click.option("--sources", "registry", metavar="FILE", type=click.Path(), help="Another registry file.")
 @click.option("--limit", type=int, default=0, help="Fetch at most N documents per source (smoke tests).")
 @click.option("--dry-run", is_flag=True, help="Find and list documents, store nothing (no database needed).")

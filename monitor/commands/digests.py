@@ -108,7 +108,7 @@ def unsubscribe(app: App, token: str) -> None:
             row = get_subscriber(session, subscriber_id)
             if row is None:
                 raise InvalidToken("this unsubscribe token names no subscriber (already removed?)")
-            verify_token(token, row.email, load_secret(app.settings))
+            verify_token(token, row.id, row.email, load_secret(app.settings))
             changed = deactivate(session, subscriber_id)
     except InvalidToken as exc:
         raise GovmonError(str(exc), ExitCode.INPUT) from exc

@@ -43,7 +43,9 @@ _HEADS = (
     "总额",
 )
 # 从70万亿元增加到100万亿元: the first figure is only the starting point
-_BASELINE_BEFORE = re.compile(r"(?:从|由)(?:(?:19|20)\d\d年的?)?(?:不到|近|约)?$")
+_BASELINE_BEFORE = re.compile(
+    r"(?:从|由)(?:(?:19|20)\d\d年的?)?(?:每人每月|每人每年|每人|人均|每月|每年)?(?:不到|近|约)?$"
+)
 _BASELINE_AFTER = re.compile(r"(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少)?(?:到|至)")
 _MASKED_YEAR = re.compile(r"(?:19|20)?[xX×]{2}年|20[xX×]{2}")
 _NO_SHARE_KEYS = frozenset(
@@ -146,6 +148,11 @@ def is_baseline(text: str, start: int, end: int) -> bool:
     return _MASKED_YEAR.search(clause) is not None
 
 
+def _age(q: Quantity, text: str) -> bool:
+    """为60岁以上老年人, 0-6岁儿童: an age bracket names a group, it is not a figure (寿命 is)."""
+    return q.unit == "岁" and "寿命" not in text[max(0, q.start - 12) : q.start]
+
+
 def _split_list(subject: str, count_hint: int = 0) -> list[str]:
     items = [i for i in _LIST_SPLIT.split(subject) if i]
     if len(items) < 2:
@@ -187,7 +194,7 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
     bounds, state, out = _Bounds(text), _SentenceState(), []
     for m in QUANTITY.finditer(text):
         q = parse(m, text)
-        if q is None or in_name(text, q.start, q.end) or is_baseline(text, q.start, q.end):
+        if q is None or in_name(text, q.start, q.end) or is_baseline(text, q.start, q.end) or _age(q, text):
             continue
         s_start, s_end = bounds.of(q.start)
         if state.start != s_start:
@@ -208,11 +215,14 @@ def _target(
     prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     if metric is not None and kind == "share" and metric.key in _NO_SHARE_KEYS:
         metric = None  # 进出口占全省比重: a share of the aggregate, not the aggregate
-    if metric is not None and metric.strict and _zone_topic(text[sent[0] : q.start], raw_phrase):
+    if subject.endswith("等"):
+        metric = None  # 新能源汽车及动力电池等15个产业: a count of the list, not its last item
+    if metric is not None and metric.strict and _zone_topic(text[sent[0] : min(q.start, sent[0] + 200)], raw_phrase):
         metric = None  # 临港新片区…全社会固定资产投资增长10.3%: a zone's figure, not the region's
     section = sections.at(q.start)
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
-    paragraph = text[text.rfind("\n", max(0, q.start - 2000), q.start) + 1 :][:8]
+    para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
+    paragraph = text[para_start : para_start + 8]
     status = status_of(prefix, section, doc.doc_type, qualifier, paragraph)
     return Target(
         metric=metric.name if metric else subject,
@@ -256,7 +266,7 @@ def _what(
 
 def _zone_topic(sentence_prefix: str, phrase: str) -> bool:
     """Whether the sentence is about a zone (its opening clause or the figure's own clause names one)."""
-    opening = _HARD_CUT.split(sentence_prefix[:200], maxsplit=1)[0]
+    opening = _HARD_CUT.split(sentence_prefix, maxsplit=1)[0]
     return bool(_SUB_AREA.search(opening) or _SUB_AREA.search(phrase))
 
 

@@ -144,10 +144,16 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             if "/slow/" in parts.path:
                 time.sleep(server.slow_seconds)
             if "/loop/" in parts.path:
-                target = parts.path.replace("/loop/", "/loop/x") if "/loop/x" not in parts.path else parts.path.replace("/loop/x", "/loop/")
+                target = (
+                    parts.path.replace("/loop/", "/loop/x")
+                    if "/loop/x" not in parts.path
+                    else parts.path.replace("/loop/x", "/loop/")
+                )
                 return self.send(302, b"", "text/html", extra={"Location": target})
             if "/huge/" in parts.path:
-                return self.send(200, b"<html><body>" + b"<p>x</p>" * (20 * 1024 * 1024 // 8) + b"</body></html>", "text/html")
+                return self.send(
+                    200, b"<html><body>" + b"<p>x</p>" * (20 * 1024 * 1024 // 8) + b"</body></html>", "text/html"
+                )
             body = server.resolve(parts.path, parts.query)
             if body is None:
                 return self.send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")

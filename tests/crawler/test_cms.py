@@ -32,7 +32,9 @@ def test_trs_list_links_and_pagination() -> None:
     response = page("trs/zfgzbg/index.html")
     assert cms.detect(response).name == "trs"
     links = trs.list_links(response)
-    assert links[0] == common.Link(f"{BASE}/trs/zfgzbg/202501/t20250121_1001.html", "2025年北京市政府工作报告", date(2025, 1, 21))
+    assert links[0] == common.Link(
+        f"{BASE}/trs/zfgzbg/202501/t20250121_1001.html", "2025年北京市政府工作报告", date(2025, 1, 21)
+    )
     assert trs.next_pages(response, 3) == [f"{BASE}/trs/zfgzbg/index_1.html"]
     assert trs.next_pages(page("trs/zfgzbg/index_1.html"), 3) == []
 
@@ -104,7 +106,9 @@ def test_url_date(url: str, expected: date | None) -> None:
 
 @pytest.mark.shared
 def test_gansu_article_visible_date_beats_generation_time_meta() -> None:
-    response = corpus("jas0no7-local-spider/gansu_fzgg_article_2025-03-27.html", "https://fzgg.gansu.gov.cn/fzgg/tzgg/202502/1.shtml")
+    response = corpus(
+        "jas0no7-local-spider/gansu_fzgg_article_2025-03-27.html", "https://fzgg.gansu.gov.cn/fzgg/tzgg/202502/1.shtml"
+    )
     assert common.meta_content(response, "PubDate") == "2025-03-27 09:36:38"
     assert common.reconcile_date(response.url, response) == date(2025, 2, 26)
     assert common.page_title(response).startswith("甘肃省发展和改革委员会等部门关于印发")
@@ -123,7 +127,9 @@ def test_baoding_article_uppercase_meta_and_site_prefix() -> None:
 
 @pytest.mark.shared
 def test_gansu_list_page_links() -> None:
-    response = corpus("jas0no7-local-spider/gansu_jyt_list_wjtz.html", "https://jyt.gansu.gov.cn/jyt/c110634/list.shtml")
+    response = corpus(
+        "jas0no7-local-spider/gansu_jyt_list_wjtz.html", "https://jyt.gansu.gov.cn/jyt/c110634/list.shtml"
+    )
     links = cms.detect(response).list_links(response)
     articles = [link for link in links if "/jyt/c110634/2025" in link.url]
     assert len(articles) >= 5 and all(link.title for link in articles)
@@ -132,7 +138,9 @@ def test_gansu_list_page_links() -> None:
 @pytest.mark.shared
 def test_client_side_jcms_list_has_no_static_items() -> None:
     """Jiangxi's new JCMS front end renders the list in the browser: no records, so the source would be broken."""
-    response = corpus("jas0no7-local-spider/jiangxi_sthjt_jcms_list.html", "https://sthjt.jiangxi.gov.cn/col/col42150/index.html")
+    response = corpus(
+        "jas0no7-local-spider/jiangxi_sthjt_jcms_list.html", "https://sthjt.jiangxi.gov.cn/col/col42150/index.html"
+    )
     assert jcms.records(response) == []
 
 

@@ -30,9 +30,13 @@ EXPECTED = {  # (source, title, doc_type, report_year, published_at, region)
     ("fx-ucap", "国务院2025年度立法工作计划", "plan", 2025, date(2025, 3, 20), "全国"),
     ("fx-gkmlpt", "2025年广东省政府工作报告", "work_report", 2025, date(2025, 1, 23), "广东省"),
     (
-        "fx-gkmlpt", "广东省人民政府办公厅关于印发广东省推进高水平对外开放2025年行动方案的通知", "plan", 2025,
-        date(2025, 3, 18), "广东省",
-    ),  # fmt: skip
+        "fx-gkmlpt",
+        "广东省人民政府办公厅关于印发广东省推进高水平对外开放2025年行动方案的通知",
+        "plan",
+        2025,
+        date(2025, 3, 18),
+        "广东省",
+    ),
     ("fx-generic", "嘉兴市2025年政府工作报告", "work_report", 2025, date(2025, 2, 14), "嘉兴市"),
     ("fx-generic", "嘉兴市2024年政府工作报告", "work_report", 2024, date(2024, 1, 30), "嘉兴市"),
     ("fx-generic", "嘉兴市2025年营商环境优化提升工作要点", "plan", 2025, date(2025, 3, 2), "嘉兴市"),
@@ -109,7 +113,9 @@ def _check_health(engine: Engine, crawl: object) -> None:
     assert all(health[s][0] == "ok" for s in LIST_PAGES)
 
 
-def test_changed_article_becomes_a_new_version(site: FixtureServer, engine: Engine, db_url: str, tmp_path: Path) -> None:
+def test_changed_article_becomes_a_new_version(
+    site: FixtureServer, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
     path = "/jcms/art/2025/2/10/art_1229001_501.html"
     run_crawl(db_url, registry(site, tmp_path), "--source", "fx-jcms")
     original = site.resolve(path, "")

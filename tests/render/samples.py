@@ -15,7 +15,8 @@ SH_2024_GOALS = (
     "今年主要预期目标为：全市生产总值增长5%左右，地方一般公共预算收入增长5%，"
     "研发经费投入强度达到4.5%左右，城镇调查失业率控制在5%以内。"
 )
-LINKS = Links(archive_base="https://govmon.example.org/archive", unsubscribe_url="https://govmon.example.org/u/tok123")
+BASE_URL = "https://govmon.example.org/archive"
+LINKS = Links(archive_base=BASE_URL, unsubscribe_url="https://govmon.example.org/u/tok123")
 WINDOW = (datetime(2024, 1, 29, 8, 0), datetime(2024, 1, 30, 8, 0))
 NOW = datetime(2024, 1, 30, 8, 5)
 EVIL_TITLE = "<script>alert(1)</script>2024年政府工作报告"
@@ -40,14 +41,19 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
     gdp_new = target("经济增长", "gdp_growth", 5.0, "%", "左右", "5%左右", "全市生产总值增长", SH_2024_GOALS, 2024,
                      ambition={"basis": "achieved", "value": 5.0, "unit": "%", "year": 2023})  # fmt: skip
     gdp_old = target("经济增长", "gdp_growth", 5.5, "%", "以上", "5.5%以上", "全市生产总值增长", old_goals, 2023)
+    rd_actual = {"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023}
     rd_new = target("研发经费投入强度", "rd_intensity", 4.5, "%", "左右", "4.5%左右", "研发经费投入强度达到",
-                    SH_2024_GOALS, 2024, ambition={"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023})  # fmt: skip
-    rd_old = target("研发经费投入强度", "rd_intensity", 4.3, "%", "左右", "4.3%左右", "研发经费投入强度", old_goals, 2023)
+                    SH_2024_GOALS, 2024, ambition=rd_actual)  # fmt: skip
+    rd_old = target(
+        "研发经费投入强度", "rd_intensity", 4.3, "%", "左右", "4.3%左右", "研发经费投入强度", old_goals, 2023
+    )
     rev_new = target("一般公共预算收入", "general_budget_revenue", 5.0, "%", None, "5%", "地方一般公共预算收入增长",
                      SH_2024_GOALS, 2024)  # fmt: skip
     rev_old = target("一般公共预算收入", "general_budget_revenue", 5.5, "%", None, "5.5%", "收入增长",
                      "地方一般公共预算收入增长5.5%。", 2023)  # fmt: skip
-    env_old = target("环保投入", "env_investment", 3.0, "%", "左右", "3%左右", "环保投入占生产总值比例", old_goals, 2023)
+    env_old = target(
+        "环保投入", "env_investment", 3.0, "%", "左右", "3%左右", "环保投入占生产总值比例", old_goals, 2023
+    )
     jobs_new = target("城镇新增就业", "urban_new_jobs", 550000.0, "人", "以上", "55万人以上", "城镇新增就业",
                       "城镇新增就业55万人以上。", 2024)  # fmt: skip
     unemp = target("城镇调查失业率", "surveyed_unemployment", 5.0, "%", "以内", "5%以内", "城镇调查失业率控制在",
