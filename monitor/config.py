@@ -39,6 +39,7 @@ class Settings:
     smtp_password: str = field(default="", metadata={"doc": "SMTP password (never logged)"})
     smtp_from: str = field(default="govmon <govmon@localhost>", metadata={"doc": "From: header of digests"})
     smtp_timeout: float = field(default=30.0, metadata={"doc": "seconds before an SMTP call gives up"})
+    mail_dir: str = field(default="", metadata={"doc": "deliver digests as .eml files here instead of SMTP"})
     redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"doc": "Redis broker for workers"})
     secret_key: str = field(default="", metadata={"doc": "signs unsubscribe tokens (set it in production)"})
     base_url: str = field(default="http://localhost:8000", metadata={"doc": "public URL of the archive site"})

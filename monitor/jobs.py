@@ -5,9 +5,16 @@ Each job opens its own transactions on the engine it is given, so it can run in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -15,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from db import derived, outbox
 from db.outbox import SubscriberRow
-from db.session import session_scope
+from db.runs import record_crash
+from db.session import make_engine, session_scope
 from monitor.config import Settings
 from monitor.deliver import Transport, send_pending
 from monitor.diff import diff
@@ -154,6 +162,13 @@ def _message_id(payload: bytes) -> str:
     return str(message_from_bytes(payload)["Message-ID"])
 
 
+def transport_for(settings: Settings) -> Transport:
+    """SMTP, or .eml files in `mail_dir` when that is set (demos, staging)."""
+    from monitor.deliver import DirectoryTransport, SmtpTransport
+
+    return DirectoryTransport(Path(settings.mail_dir)) if settings.mail_dir else SmtpTransport(settings)
+
+
 def send_due_digests(engine: Engine, settings: Settings, transport: Transport, now: datetime | None = None,
                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
     """Queue the due digests, then send everything pending in the outbox."""
@@ -162,3 +177,109 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
     return report
+
+
+# --- crawls --------------------------------------------------------------------------------------------------
+
+CRAWL_TIMEOUT = 30 * 60
+_children: set[subprocess.Popen[bytes]] = set()
+_children_lock = threading.Lock()
+
+
+@dataclass
+class CrawlOutcome:
+    source_id: str
+    ok: bool
+    health: str = "unknown"
+    new: int = 0
+    changed: int = 0
+    error: str | None = None
+
+
+def crawl(settings: Settings, source_ids: Sequence[str], registry: str | None = None, *,
+          timeout: float = CRAWL_TIMEOUT, parallel: int = 2, progress: Callable[[CrawlOutcome], None] | None = None,
+          ) -> list[CrawlOutcome]:  # fmt: skip
+    """Crawl each source in a subprocess of its own (`govmon crawl --source ID --json`), a few at a time.
+
+    A crawl that crashes, hangs past `timeout` or is killed is recorded as a failed CrawlRun and retried at the
+    next run; it never blocks the other sources.
+    """
+    outcomes: list[CrawlOutcome] = []
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for outcome in pool.map(lambda sid: _crawl_one(settings, sid, registry, timeout), source_ids):
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    return outcomes
+
+
+def _crawl_command(settings: Settings, source_id: str, registry: str | None) -> list[str]:
+    command = [sys.executable, "-m", "monitor", "--db", settings.database_url, "crawl", "--source", source_id, "--json"]
+    return command + (["--sources", registry] if registry else [])
+
+
+def _crawl_one(settings: Settings, source_id: str, registry: str | None, timeout: float) -> CrawlOutcome:
+    with subprocess.Popen(_crawl_command(settings, source_id, registry), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as child:  # fmt: skip
+        with _children_lock:
+            _children.add(child)
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            out, err = child.communicate()
+            err += f"\ncrawl timed out after {timeout:.0f} s".encode()
+        finally:
+            with _children_lock:
+                _children.discard(child)
+    return _outcome(settings, source_id, child.returncode, out, err)
+
+
+def _outcome(settings: Settings, source_id: str, code: int, out: bytes, err: bytes) -> CrawlOutcome:
+    try:
+        (result,) = json.loads(out.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        result = None
+    if code in (0, 7) and isinstance(result, dict):
+        docs = result.get("documents", {})
+        return CrawlOutcome(source_id, code == 0, str(result.get("health")), int(docs.get("new", 0)),
+                            int(docs.get("changed", 0)), result.get("reason"))  # fmt: skip
+    reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {code}"]
+    error = f"exit status {code}: {reason[0]}"
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            record_crash(session, source_id, error)
+    finally:
+        engine.dispose()
+    return CrawlOutcome(source_id, False, "unknown", error=error)
+
+
+def stop_crawls(grace: float = 20.0) -> None:
+    """Ask running crawl subprocesses to stop (Scrapy closes gracefully on SIGTERM), kill them after `grace`."""
+    with _children_lock:
+        children = list(_children)
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+@dataclass
+class RunReport:
+    crawls: list[CrawlOutcome]
+    processed: ProcessReport
+    digests: DigestReport
+
+
+def run_once(engine: Engine, settings: Settings, transport: Transport, source_ids: Sequence[str],
+             registry: str | None = None) -> RunReport:  # fmt: skip
+    """One full cycle: crawl → extract and diff → due digests."""
+    crawls = crawl(settings, source_ids, registry)
+    processed = process_new_versions(engine)
+    digests = send_due_digests(engine, settings, transport)
+    return RunReport(crawls, processed, digests)

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, crawl, database, digests, site, sources, store
+from monitor.commands import analysis, crawl, database, digests, operate, site, sources, store
 
-MODULES = (database, sources, analysis, store, crawl, digests, site)
+MODULES = (database, sources, analysis, store, crawl, digests, operate, site)
+
+# The one-line descriptions of `govmon --help` (the full text is each command's own --help).
+SHORT_HELP = {
+    "init": "Create or upgrade the database (safe to repeat).",
+    "documents": "List stored reports and plans, newest first.",
+    "sources": "The source registry and each source's health.",
+    "extract": "Targets and results of one file, no database needed.",
+    "diff": "What changed between two reports (files or ids).",
+    "import": "Store local files as documents (backfill).",
+    "reprocess": "Re-extract and re-diff stored versions.",
+    "history": "A metric's targets and results across years.",
+    "crawl": "Crawl registry sources for new reports and plans.",
+    "subscribers": "Add, list and remove digest subscribers.",
+    "digest": "Build due digests and send them (or write .eml).",
+    "run": "One full cycle: crawl, extract, diff, digests.",
+    "schedule": "The scheduler daemon (APScheduler).",
+    "status": "Source health, runs, next jobs, deliveries.",
+    "site": "Build the static archive site and Atom feed.",
+    "demo": "The whole flow on a bundled offline demo site.",
+}
 
 
 def register_all(group: click.Group) -> None:
     for module in MODULES:
         module.register(group)
+    for name, command in group.commands.items():
+        command.short_help = SHORT_HELP.get(name, command.short_help)

@@ -68,11 +68,17 @@ def _percent_kind(subject: str, changes: bool, key: str | None) -> Kind:
 
 
 def status_of(
-    prefix: str, section: Section | None, doc_type: str | None, qualifier: str | None, paragraph: str = ""
+    prefix: str,
+    section: Section | None,
+    doc_type: str | None,
+    qualifier: str | None,
+    paragraph: str = "",
+    previous: Status | None = None,
 ) -> Status:
     """target / achieved / expected: 预计 first, then the report part, then cue words.
 
-    `paragraph` is the opening of the figure's paragraph (过去五年，… marks a look back).
+    `paragraph` is the opening of the figure's paragraph (过去五年，… marks a look back); `previous` the status of
+    an earlier figure of the same sentence, which a figure without cues of its own shares.
     """
     if _EXPECTED.search(prefix):
         return "expected"
@@ -84,6 +90,13 @@ def status_of(
     if kind == "mixed":
         looks_back = _LOOK_BACK.match(paragraph) or (_PAST_CUE.search(prefix) and not _TARGET_CUE.search(prefix))
         return "achieved" if looks_back else "target"
+    return _cue_status(prefix, doc_type, qualifier, paragraph, previous)
+
+
+def _cue_status(
+    prefix: str, doc_type: str | None, qualifier: str | None, paragraph: str, previous: Status | None
+) -> Status:
+    """Outside a known report part (digests, news, plans): cue words, then the document type."""
     if _TARGET_CUE.search(prefix):
         return "target"
     if _LOOK_BACK.match(paragraph):
@@ -92,6 +105,8 @@ def status_of(
         return "target"
     if _PAST_CUE.search(prefix) or doc_type == "summary":
         return "achieved"
+    if previous is not None:
+        return previous
     return "target" if qualifier in _TARGET_QUALIFIERS else "achieved"
 
 

@@ -123,6 +123,8 @@ def _unit_ok(num: str, mult: str | None, unit: str | None, follow: str) -> bool:
         return True
     if unit in {"个百分点", "%", "倍"}:
         return True
+    if unit in {"次", "位"}:
+        return False  # 十二次全会, 第三位: ordinals in names
     # a lone Chinese digit before a counter is usually a name (两个确立, 三城一区, 一批)
     return len(num) >= 2 and unit in COUNT_UNITS | {"人", "元", "吨", "亩"} and not set(num) <= _CN_DIGITS
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from monitor.extract.cues import kind_of, qualifier_of, status_of, year_of
 from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading
-from monitor.extract.model import DocumentInfo, Target
+from monitor.extract.model import DocumentInfo, Status, Target
 from monitor.extract.numbers import QUANTITY, Quantity, parse
 from monitor.extract.sections import Sections
 
@@ -68,6 +68,7 @@ _NO_SHARE_KEYS = frozenset(
     ]
 )
 _SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区|示范区|保税区|新区|片区|特区")
+_LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
 _HEADLINE_KEYS = frozenset(
     [
@@ -106,6 +107,8 @@ class _SentenceState:
     start: int = -1
     subject: str = ""
     verbs: str = ""
+    status: Status | None = None
+    members: list[Target] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     item: int = 0
     last_end: int = 0
@@ -203,7 +206,19 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         state.last_end = q.end
         if target is not None:
             out.append(target)
+            _share_list_qualifier(state, target)
     return out
+
+
+def _share_list_qualifier(state: _SentenceState, target: Target) -> None:
+    """分别控制在5%和3%以内: the qualifier after the last figure of a 分别 list holds for all of them."""
+    if not state.items:
+        state.members = []
+        return
+    state.members = [*state.members[-state.item :], target] if state.item else [target]
+    if state.item == len(state.items) - 1 and target.qualifier in _LIST_QUALIFIERS:
+        for member in state.members[:-1]:
+            member.qualifier = member.qualifier or target.qualifier
 
 
 def _target(
@@ -223,7 +238,8 @@ def _target(
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
     paragraph = text[para_start : para_start + 8]
-    status = status_of(prefix, section, doc.doc_type, qualifier, paragraph)
+    status = status_of(prefix, section, doc.doc_type, qualifier, paragraph, state.status)
+    state.status = status
     return Target(
         metric=metric.name if metric else subject,
         metric_key=metric.key if metric else None,

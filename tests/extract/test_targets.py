@@ -60,6 +60,15 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         ],
     ),
     (
+        "a qualifier after the last figure of a 分别 list holds for all",
+        PLAN + "城镇调查失业率、居民消费价格涨幅分别控制在5%和3%以内。",
+        {"year": 2025},
+        [
+            dict(metric_key="surveyed_unemployment", value=5, qualifier="以内"),
+            dict(metric_key="cpi", value=3, qualifier="以内"),
+        ],
+    ),
+    (
         "each clause its own subject",
         PLAN + "城镇新增就业1200万人以上，城镇调查失业率5.5%左右；居民消费价格涨幅2%左右。",
         {"year": 2025},
@@ -195,6 +204,25 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
             dict(metric_key="tech_contract_value", value=7.2, kind="growth", status="achieved"),
             dict(metric_key=None, value=300, unit="项", qualifier="不低于", status="target"),
         ],
+    ),
+    (
+        "age brackets, plenary sessions and old standards are not figures",
+        PLAN + "为全省60岁以上老年人免费接种疫苗，为0-6岁儿童免费筛查。按照十一届市委十二次全会部署，"
+        "孤儿基本生活保障标准从每人每月2295元提高到2375元，人均预期寿命达到80岁。",
+        {"year": 2025},
+        [dict(value=2375, unit="元"), dict(metric_key="life_expectancy", value=80, unit="岁")],
+    ),
+    (
+        "a count of a list (…等15个产业) is not its last item",
+        PLAN + "培育新型显示、新能源汽车及动力电池等15个产业。",
+        {"year": 2025},
+        [dict(metric_key=None, value=15, unit="个")],
+    ),
+    (
+        "outside report parts a figure shares the status of the sentence",
+        "◉ 转化重大科技成果622项,认定高新技术企业 1200 家以上。",
+        {"year": 2025, "doc_type": "other"},
+        [dict(value=622, status="achieved"), dict(value=1200, qualifier="以上", status="achieved")],
     ),
     (
         "numbers inside names and masked numbers give nothing",

@@ -1,0 +1,102 @@
+"""`govmon run`, `govmon schedule` and `govmon status`: operating govmon unattended."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from monitor.cli import App, ExitCode, GovmonError, pass_app
+
+
+def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[list[str], str | None]:
+    from crawler.sources import load_registry
+    from db.repository import sync_sources
+    from db.session import session_scope
+
+    registry = registry or app.settings.sources_file or None
+    entries = [s for s in load_registry(registry) if s.enabled and (not only or s.id in only)]
+    missing = set(only) - {s.id for s in entries}
+    if missing:
+        raise GovmonError(f"unknown source {sorted(missing)[0]}: see `govmon sources list`", ExitCode.NOT_FOUND)
+    with session_scope(app.engine()) as session:
+        sync_sources(session, (s.spec() for s in entries))
+    return [s.id for s in entries], registry
+
+
+@click.command("run")
+@click.option("--source", "only", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--sources", "registry", metavar="FILE", type=click.Path(), help="Another registry file.")
+@pass_app
+def run_cmd(app: App, only: tuple[str, ...], registry: str | None) -> None:
+    """One full cycle now: crawl every source (a subprocess each) → extract → diff → due digests."""
+    from rich.progress import Progress
+
+    from monitor import jobs
+
+    ids, registry = _sources(app, registry, only)
+    with Progress(console=app.err, transient=True) as bar:
+        task = bar.add_task("crawling", total=len(ids))
+        crawls = jobs.crawl(app.settings, ids, registry, progress=lambda _: bar.advance(task))
+    processed = jobs.process_new_versions(app.engine())
+    digests = jobs.send_due_digests(app.engine(), app.settings, jobs.transport_for(app.settings))
+    failed = [c for c in crawls if not c.ok]
+    new = sum(c.new + c.changed for c in crawls)
+    app.out.print(f"crawled {len(crawls)} sources ({len(failed)} failed): {new} new or changed documents; "
+                  f"processed {processed.versions} versions ({processed.changes} changes); "
+                  f"digests: {digests.queued} queued, {digests.sent} sent")  # fmt: skip
+    for c in failed:
+        app.err.print(f"[yellow]{c.source_id}[/]: {c.health} {c.error or ''}")
+    if failed or processed.errors or digests.failed:
+        raise GovmonError("part of the cycle failed (see above); the next run retries it", ExitCode.PARTIAL)
+
+
+@click.command()
+@click.option("--sources", "registry", metavar="FILE", type=click.Path(), help="Another registry file.")
+@click.option("--interval", type=float, metavar="SECONDS", help="Run every job at this interval (tests, demos).")
+@pass_app
+def schedule(app: App, registry: str | None, interval: float | None) -> None:
+    """The daemon: crawl each source on its cadence (daily; every 2 hours in January–March), process, send
+    digests. Jobs persist in the database; SIGTERM or Ctrl-C stops it cleanly."""
+    from monitor.scheduler import job_specs, serve
+
+    ids, registry = _sources(app, registry, ())
+    from crawler.sources import load_registry
+
+    entries = [s for s in load_registry(registry) if s.id in ids]
+    serve(app.settings, job_specs(app.settings, entries, registry, interval), log=lambda m: app.err.print(m))
+
+
+@click.command()
+@pass_app
+def status(app: App) -> None:
+    """Source health, recent crawl runs, the scheduler's next jobs and the delivery outbox."""
+    from db.outbox import delivery_counts, list_deliveries
+    from db.repository import list_sources
+    from db.runs import recent_runs
+    from db.session import session_scope
+    from monitor.scheduler import next_runs
+
+    with session_scope(app.engine()) as session:
+        sources, runs = list_sources(session), recent_runs(session, 10)
+        counts, unknown = delivery_counts(session), list_deliveries(session, ("unknown", "failed"))
+    health = Table("source", "region", "health", "documents", "last error", title="sources")
+    for s in sources:
+        health.add_row(s.id, s.region, s.health, str(s.documents), (s.last_error or "")[:80])
+    app.out.print(health)
+    runs_table = Table("run", "source", "started", "status", "pages", "new", "errors", title="recent crawl runs")
+    for r in runs:
+        runs_table.add_row(str(r.id), r.source_id, f"{r.started_at:%Y-%m-%d %H:%M}", r.status, str(r.pages),
+                           str(r.new_documents), str(r.errors))  # fmt: skip
+    app.out.print(runs_table)
+    upcoming = sorted((j for j in next_runs(app.settings) if j[1] is not None), key=lambda j: j[1])[:10]  # type: ignore[arg-type,return-value]
+    app.out.print("next jobs: " + (", ".join(f"{n} at {t:%Y-%m-%d %H:%M}" for n, t in upcoming if t) or "none "
+                                   "(start `govmon schedule`)"))  # fmt: skip
+    app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
+    for d in unknown:
+        app.out.print(f"  [red]{d.status}[/] #{d.id} to {d.email}: {d.last_error or ''}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(run_cmd)
+    group.add_command(schedule)
+    group.add_command(status)
