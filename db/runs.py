@@ -23,7 +23,7 @@ class RunRow:
     errors: int
 
 
-def record_crash(session: Session, source_id: str, error: str) -> int:
+def record_crash(session: Session, source_id: str, error: str, status: str = "failed") -> int:
     """Close the source's unfinished runs as failed, or write a failed run when the crawl died before starting one.
 
     Returns the id of the run that now carries the error. The source's health is left as it was: a crash says
@@ -33,10 +33,11 @@ def record_crash(session: Session, source_id: str, error: str) -> int:
         select(m.CrawlRun).where(m.CrawlRun.source_id == source_id, m.CrawlRun.finished_at.is_(None))
     ).all()
     if not unfinished:
-        unfinished = [m.CrawlRun(source_id=source_id, started_at=m.utcnow(), stats={})]
+        unfinished = [m.CrawlRun(source_id=source_id, started_at=m.utcnow(), stats={}, pages=0, new_documents=0,
+                                 errors=0)]  # fmt: skip
         session.add(unfinished[0])
     for run in unfinished:
-        run.status, run.finished_at = "failed", m.utcnow()
+        run.status, run.finished_at = status, m.utcnow()
         run.errors += 1
         run.stats = {**(run.stats or {}), "crash": error[-2000:]}
     source = session.get(m.Source, source_id)
@@ -44,6 +45,17 @@ def record_crash(session: Session, source_id: str, error: str) -> int:
         source.last_error = f"crawl crashed: {error[-300:]}"
     session.flush()
     return unfinished[-1].id
+
+
+def close_unfinished(session: Session, source_id: str, reason: str, status: str = "failed") -> int:
+    """Close the source's runs still marked unfinished although their crawl process has exited."""
+    rows = session.scalars(
+        select(m.CrawlRun).where(m.CrawlRun.source_id == source_id, m.CrawlRun.finished_at.is_(None))
+    ).all()
+    for run in rows:
+        run.status, run.finished_at = status, m.utcnow()
+        run.stats = {**(run.stats or {}), "interrupted": reason}
+    return len(rows)
 
 
 def recent_runs(session: Session, limit: int = 20) -> list[RunRow]:

@@ -13,8 +13,8 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
 from email import policy
+from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
@@ -100,7 +100,8 @@ class SmtpTransport:
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         if s.smtp_security == "ssl":
-            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context())
+            context = ssl.create_default_context()
+            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context)
         return smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
 
     def send(self, payload: bytes, sender: str, recipient: str) -> None:

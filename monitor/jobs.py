@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from db import derived, outbox
 from db.outbox import SubscriberRow
-from db.runs import record_crash
+from db.runs import close_unfinished, record_crash
 from db.session import make_engine, session_scope
 from monitor.config import Settings
 from monitor.deliver import Transport, send_pending
@@ -184,6 +184,7 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
 CRAWL_TIMEOUT = 30 * 60
 _children: set[subprocess.Popen[bytes]] = set()
 _children_lock = threading.Lock()
+_stopping = threading.Event()  # set by stop_crawls(): a crawl ending now was stopped, it did not crash
 
 
 @dataclass
@@ -198,7 +199,7 @@ class CrawlOutcome:
 
 def crawl(settings: Settings, source_ids: Sequence[str], registry: str | None = None, *,
           timeout: float = CRAWL_TIMEOUT, parallel: int = 2, progress: Callable[[CrawlOutcome], None] | None = None,
-          ) -> list[CrawlOutcome]:  # fmt: skip
+          overrides: Sequence[str] = ()) -> list[CrawlOutcome]:  # fmt: skip
     """Crawl each source in a subprocess of its own (`govmon crawl --source ID --json`), a few at a time.
 
     A crawl that crashes, hangs past `timeout` or is killed is recorded as a failed CrawlRun and retried at the
@@ -206,20 +207,22 @@ def crawl(settings: Settings, source_ids: Sequence[str], registry: str | None = 
     """
     outcomes: list[CrawlOutcome] = []
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        for outcome in pool.map(lambda sid: _crawl_one(settings, sid, registry, timeout), source_ids):
+        for outcome in pool.map(lambda sid: _crawl_one(settings, sid, registry, timeout, overrides), source_ids):
             outcomes.append(outcome)
             if progress:
                 progress(outcome)
     return outcomes
 
 
-def _crawl_command(settings: Settings, source_id: str, registry: str | None) -> list[str]:
+def _crawl_command(settings: Settings, source_id: str, registry: str | None, overrides: Sequence[str]) -> list[str]:
     command = [sys.executable, "-m", "monitor", "--db", settings.database_url, "crawl", "--source", source_id, "--json"]
-    return command + (["--sources", registry] if registry else [])
+    command += ["--sources", registry] if registry else []
+    return command + [f"-s{override}" for override in overrides]
 
 
-def _crawl_one(settings: Settings, source_id: str, registry: str | None, timeout: float) -> CrawlOutcome:
-    with subprocess.Popen(_crawl_command(settings, source_id, registry), stdout=subprocess.PIPE,
+def _crawl_one(settings: Settings, source_id: str, registry: str | None, timeout: float,
+               overrides: Sequence[str]) -> CrawlOutcome:  # fmt: skip
+    with subprocess.Popen(_crawl_command(settings, source_id, registry, overrides), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE) as child:  # fmt: skip
         with _children_lock:
             _children.add(child)
@@ -240,23 +243,32 @@ def _outcome(settings: Settings, source_id: str, code: int, out: bytes, err: byt
         (result,) = json.loads(out.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         result = None
+    status = "stopped" if _stopping.is_set() else "failed"
     if code in (0, 7) and isinstance(result, dict):
         docs = result.get("documents", {})
+        _record(settings, lambda s: close_unfinished(s, source_id, f"crawl exited with status {code}", status))
         return CrawlOutcome(source_id, code == 0, str(result.get("health")), int(docs.get("new", 0)),
                             int(docs.get("changed", 0)), result.get("reason"))  # fmt: skip
     reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {code}"]
     error = f"exit status {code}: {reason[0]}"
+    if status == "stopped":
+        error = "stopped at shutdown; crawled again at the next run"
+    _record(settings, lambda s: record_crash(s, source_id, error, status))
+    return CrawlOutcome(source_id, False, "unknown", error=error)
+
+
+def _record(settings: Settings, write: Callable[[Session], object]) -> None:
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
-            record_crash(session, source_id, error)
+            write(session)
     finally:
         engine.dispose()
-    return CrawlOutcome(source_id, False, "unknown", error=error)
 
 
 def stop_crawls(grace: float = 20.0) -> None:
     """Ask running crawl subprocesses to stop (Scrapy closes gracefully on SIGTERM), kill them after `grace`."""
+    _stopping.set()
     with _children_lock:
         children = list(_children)
     for child in children:
@@ -277,9 +289,9 @@ class RunReport:
 
 
 def run_once(engine: Engine, settings: Settings, transport: Transport, source_ids: Sequence[str],
-             registry: str | None = None) -> RunReport:  # fmt: skip
+             registry: str | None = None, overrides: Sequence[str] = ()) -> RunReport:  # fmt: skip
     """One full cycle: crawl → extract and diff → due digests."""
-    crawls = crawl(settings, source_ids, registry)
+    crawls = crawl(settings, source_ids, registry, overrides=overrides)
     processed = process_new_versions(engine)
     digests = send_due_digests(engine, settings, transport)
     return RunReport(crawls, processed, digests)

@@ -50,7 +50,7 @@ def _current() -> Settings:
     return _settings
 
 
-def crawl_job(source_id: str, registry: str | None) -> None:
+def crawl_job(source_id: str, registry: str | None, overrides: tuple[str, ...] = ()) -> None:
     """Crawl one source, then extract, diff and send the digests that became due."""
     settings = _current()
     engine = make_engine(settings.database_url)
@@ -58,7 +58,7 @@ def crawl_job(source_id: str, registry: str | None) -> None:
         with db_lock(engine, f"crawl:{source_id}") as taken:
             if not taken:
                 return  # `govmon run` or another process is crawling this source right now
-            jobs.crawl(settings, [source_id], registry, parallel=1)
+            jobs.crawl(settings, [source_id], registry, parallel=1, overrides=overrides)
         _process_and_digest(settings, engine)
     finally:
         engine.dispose()
@@ -108,10 +108,12 @@ class JobSpec:
 
 
 def job_specs(settings: Settings, sources: Sequence[Source], registry: str | None,
-              interval: float | None = None) -> list[JobSpec]:  # fmt: skip
+              interval: float | None = None, overrides: tuple[str, ...] = ()) -> list[JobSpec]:  # fmt: skip
     tz = ZoneInfo(settings.timezone)
     specs = [
-        JobSpec(f"crawl:{s.id}", crawl_job, (s.id, registry), source_trigger(s, tz, interval), f"crawl {s.id}")
+        JobSpec(
+            f"crawl:{s.id}", crawl_job, (s.id, registry, overrides), source_trigger(s, tz, interval), f"crawl {s.id}"
+        )
         for s in sources
         if s.enabled
     ]

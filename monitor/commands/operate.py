@@ -26,8 +26,9 @@ def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[lis
 @click.command("run")
 @click.option("--source", "only", multiple=True, metavar="ID", help="Only this source (repeatable).")
 @click.option("--sources", "registry", metavar="FILE", type=click.Path(), help="Another registry file.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for each crawl.")
 @pass_app
-def run_cmd(app: App, only: tuple[str, ...], registry: str | None) -> None:
+def run_cmd(app: App, only: tuple[str, ...], registry: str | None, overrides: tuple[str, ...]) -> None:
     """One full cycle now: crawl every source (a subprocess each) → extract → diff → due digests."""
     from rich.progress import Progress
 
@@ -36,7 +37,7 @@ def run_cmd(app: App, only: tuple[str, ...], registry: str | None) -> None:
     ids, registry = _sources(app, registry, only)
     with Progress(console=app.err, transient=True) as bar:
         task = bar.add_task("crawling", total=len(ids))
-        crawls = jobs.crawl(app.settings, ids, registry, progress=lambda _: bar.advance(task))
+        crawls = jobs.crawl(app.settings, ids, registry, progress=lambda _: bar.advance(task), overrides=overrides)
     processed = jobs.process_new_versions(app.engine())
     digests = jobs.send_due_digests(app.engine(), app.settings, jobs.transport_for(app.settings))
     failed = [c for c in crawls if not c.ok]
@@ -53,17 +54,18 @@ def run_cmd(app: App, only: tuple[str, ...], registry: str | None) -> None:
 @click.command()
 @click.option("--sources", "registry", metavar="FILE", type=click.Path(), help="Another registry file.")
 @click.option("--interval", type=float, metavar="SECONDS", help="Run every job at this interval (tests, demos).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for each crawl.")
 @pass_app
-def schedule(app: App, registry: str | None, interval: float | None) -> None:
+def schedule(app: App, registry: str | None, interval: float | None, overrides: tuple[str, ...]) -> None:
     """The daemon: crawl each source on its cadence (daily; every 2 hours in January–March), process, send
     digests. Jobs persist in the database; SIGTERM or Ctrl-C stops it cleanly."""
+    from crawler.sources import load_registry
     from monitor.scheduler import job_specs, serve
 
     ids, registry = _sources(app, registry, ())
-    from crawler.sources import load_registry
-
     entries = [s for s in load_registry(registry) if s.id in ids]
-    serve(app.settings, job_specs(app.settings, entries, registry, interval), log=lambda m: app.err.print(m))
+    specs = job_specs(app.settings, entries, registry, interval, overrides)
+    serve(app.settings, specs, log=lambda m: app.err.print(m))
 
 
 @click.command()

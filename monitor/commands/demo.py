@@ -1,0 +1,76 @@
+"""`govmon demo`: the whole flow on the bundled offline demo site (logic in `monitor/demo/`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from monitor.cli import App, ExitCode, GovmonError, pass_app
+
+if TYPE_CHECKING:
+    from monitor.demo.run import DemoPaths
+
+
+@click.command()
+@click.option("--dir", "directory", default="var/demo", show_default=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Where the database, mail and site go.")  # fmt: skip
+@click.option("--fresh", is_flag=True, help="Start over: remove what earlier demo runs wrote in DIR.")
+@click.option("--keep", is_flag=True, help="Afterwards keep serving the demo site and the archive until Ctrl-C.")
+@pass_app
+def demo(app: App, directory: Path, fresh: bool, keep: bool) -> None:
+    """Serve the bundled demo site (national, three provinces and a city science bureau, 2024 and 2025, in
+    TRS and JCMS markup, with a PDF and a GBK page) on a free localhost port, crawl it into DIR/govmon.db,
+    extract and diff the targets, write digests for three demo subscribers to DIR/mail/*.eml and build the
+    archive in DIR/site. A second run reuses the database and finds nothing new. Ignores --db.
+
+    \b
+    Example:
+      govmon demo && xdg-open var/demo/site/index.html
+    """
+    from monitor.demo.run import DemoError, DemoPaths, demo_settings, run_demo
+    from monitor.demo.ui import print_summary, stepper
+
+    paths = DemoPaths(directory)
+    if fresh:
+        paths.reset()
+    try:
+        report = run_demo(paths, demo_settings(app.settings, paths), stepper(app.err))
+    except DemoError as exc:
+        raise GovmonError(str(exc), ExitCode.FAILURE) from exc
+    print_summary(app.out, report)
+    for failed in report.failed:
+        app.err.print(f"[yellow]{failed.source_id}[/]: {failed.health} {failed.error or ''}")
+    if keep:
+        _serve(app, paths)
+    if report.failed or report.processed.errors or report.digests.failed:
+        raise GovmonError("part of the demo failed (see above)", ExitCode.PARTIAL)
+
+
+def _serve(app: App, paths: DemoPaths) -> None:
+    """The demo site on its usual port (digests link to it) and the archive at base_url's port if it is local."""
+    import threading
+    from urllib.parse import urlsplit
+
+    from monitor.demo.run import open_server
+    from monitor.demo.server import SiteServer
+
+    base = urlsplit(app.settings.base_url)
+    port = base.port or 80 if base.hostname in ("localhost", "127.0.0.1") else 0
+    try:
+        archive = SiteServer(paths.site, port=port)
+    except OSError:
+        archive = SiteServer(paths.site)
+    with open_server(paths) as source, archive:
+        app.out.print(f"serving the demo site at {source.base}/index.html and the archive at "
+                      f"{archive.base}/index.html; Ctrl-C stops")  # fmt: skip
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            app.out.print("stopped")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(demo)

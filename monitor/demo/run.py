@@ -1,0 +1,189 @@
+"""`govmon demo`: serve the bundled site, crawl it, extract and diff, deliver digests to .eml files, build the
+archive. Everything lands under one directory (default `var/demo`); a second run reuses its database, so it finds
+nothing new and sends nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from db.outbox import upsert_subscriber
+from db.session import make_engine, session_scope
+from monitor import jobs
+from monitor.config import Settings
+from monitor.deliver import DirectoryTransport
+from monitor.demo import stats
+from monitor.demo.crawl import SourceCrawl, crawl_all
+from monitor.demo.registry import source_ids, write_registry
+from monitor.demo.server import SiteServer
+from monitor.digest import Filters
+from monitor.site import build_site
+
+SITE = Path(__file__).resolve().parent / "site"
+SUBSCRIBERS = (  # (e-mail, what they follow, format)
+    ("analyst@example.org", Filters(), "both"),
+    ("shanghai-desk@example.org", Filters(regions=("上海市",)), "both"),
+    ("rd-watch@example.org", Filters(metrics=("rd_intensity",)), "both"),
+)
+Update = Callable[[int, int], None]  # (done, total)
+Step = Callable[[str, int], AbstractContextManager[Update]]  # a progress bar for one step
+
+
+class DemoError(Exception):
+    """The demo cannot run (e.g. its server port is taken); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "govmon.db"
+
+    @property
+    def mail(self) -> Path:
+        return self.root / "mail"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def registry(self) -> Path:
+        return self.root / "registry.yaml"
+
+    @property
+    def port_file(self) -> Path:
+        return self.root / "server.port"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.database.resolve()}"
+
+    def reset(self) -> None:
+        """Remove what earlier runs wrote (only govmon's own files and folders)."""
+        for path in (self.mail, self.site):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in (self.database, self.registry, self.port_file, self.root / "secret.key"):
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+
+
+@dataclass
+class DemoReport:
+    paths: DemoPaths
+    crawls: list[SourceCrawl]
+    processed: jobs.ProcessReport
+    digests: jobs.DigestReport
+    mails: list[Path]
+    site_files: list[Path]
+    regions: list[stats.RegionStats] = field(default_factory=list)
+    top: list[stats.TopChange] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def new_documents(self) -> int:
+        return sum(c.new + c.changed for c in self.crawls)
+
+    @property
+    def failed(self) -> list[SourceCrawl]:
+        return [c for c in self.crawls if not c.ok]
+
+
+def demo_settings(base: Settings, paths: DemoPaths) -> Settings:
+    """The user's settings with the demo directory's database, data and mail locations. Digests link to the
+    archive at `base_url` (default http://localhost:8000, where `govmon demo --keep` serves it)."""
+    return base.replace(database_url=paths.database_url, data_dir=str(paths.root), mail_dir=str(paths.mail))
+
+
+def open_server(paths: DemoPaths) -> SiteServer:
+    """The demo site on a free port, the same one on every later run: stored documents keep their URLs."""
+    saved = int(paths.port_file.read_text()) if paths.port_file.is_file() and paths.database.is_file() else 0
+    try:
+        server = SiteServer(SITE, port=saved)
+    except OSError as exc:
+        raise DemoError(f"port {saved} of the demo site is busy ({exc.strerror}): free it, or start over with "
+                        f"`govmon demo --fresh`") from exc  # fmt: skip
+    paths.port_file.write_text(str(server.port))
+    return server
+
+
+def run_demo(paths: DemoPaths, settings: Settings, step: Step) -> DemoReport:
+    started = time.monotonic()
+    paths.root.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(paths.database_url, create_dirs=True)
+    try:
+        _init(engine)
+        with open_server(paths) as server:
+            crawls = _crawl(paths, write_registry(server.base, paths.registry), step)
+        report = _after_crawl(engine, paths, settings, crawls, step)
+    finally:
+        engine.dispose()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _init(engine: Engine) -> None:
+    from db.migrate import upgrade
+
+    upgrade(engine)
+    with session_scope(engine) as session:
+        for email, filters, fmt in SUBSCRIBERS:
+            upsert_subscriber(session, email, filters, "immediate", fmt)
+
+
+def _crawl(paths: DemoPaths, registry: Path, step: Step) -> list[SourceCrawl]:
+    ids = source_ids()
+    with step(f"crawling {len(ids)} demo sources", len(ids)) as update:
+        done: list[SourceCrawl] = []
+
+        def finished(crawl: SourceCrawl) -> None:
+            done.append(crawl)
+            update(len(done), len(ids))
+
+        return crawl_all(paths.database_url, registry, ids, finished)
+
+
+def _after_crawl(engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[SourceCrawl],
+                 step: Step) -> DemoReport:  # fmt: skip
+    with step("extracting and diffing", 0) as update:
+        processed = jobs.process_new_versions(engine, progress=update)
+    transport = DirectoryTransport(paths.mail)
+    with step("rendering and delivering digests", 0):
+        digests = jobs.send_due_digests(engine, settings, transport)
+    for eml in transport.written:
+        write_preview(eml)
+    with step("building the archive site", 0) as update:
+        site_files = build_site(engine, paths.site, settings.base_url, progress=update)
+    report = DemoReport(paths, crawls, processed, digests, transport.written, site_files)
+    with session_scope(engine) as session:
+        report.regions, report.top = stats.region_stats(session), stats.top_changes(session)
+    return report
+
+
+def write_preview(eml: Path) -> Path | None:
+    """The HTML part of a digest .eml as `<name>.html` beside it, to open in a browser."""
+    parts = message_from_bytes(eml.read_bytes()).walk()
+    html = next((p for p in parts if p.get_content_type() == "text/html"), None)
+    if html is None:
+        return None
+    payload = html.get_payload(decode=True)
+    charset = html.get_content_charset() or "utf-8"
+    target = eml.with_suffix(".html")
+    target.write_text(payload.decode(charset) if isinstance(payload, bytes) else str(payload), encoding="utf-8")
+    return target
+
+
+def latest_mail(paths: DemoPaths) -> Path | None:
+    """The newest digest of the subscriber who follows everything, else the newest digest."""
+    mails = sorted(paths.mail.glob("*.eml"))
+    return next((p for p in reversed(mails) if SUBSCRIBERS[0][0] in p.name), mails[-1] if mails else None)

@@ -1,0 +1,85 @@
+"""What the demo database holds, per region, for the summary table: documents, targets, changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+
+MOVES = ("raised", "lowered", "reworded", "new", "dropped")
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+@dataclass
+class RegionStats:
+    region: str
+    documents: int = 0
+    years: tuple[int, ...] = ()
+    targets: int = 0
+    changes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def moved(self) -> int:
+        """Changes that say something: everything but `unchanged`."""
+        return sum(self.changes[c] for c in MOVES)
+
+
+@dataclass(frozen=True)
+class TopChange:
+    region: str
+    metric: str
+    change: str
+    old: str
+    new: str
+
+
+def region_stats(session: Session) -> list[RegionStats]:
+    stats: dict[str, RegionStats] = {}
+    docs = select(m.Document.region, func.count(), func.min(m.Document.report_year), func.max(m.Document.report_year))
+    for region, count, first, last in session.execute(docs.group_by(m.Document.region)):
+        stats[region] = RegionStats(region, count, tuple(y for y in (first, last) if y is not None))
+    targets = (
+        select(m.Document.region, func.count())
+        .join(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
+        .join(m.Target, m.Target.version_id == m.DocumentVersion.id)
+        .where(m.Target.status == "target")
+        .group_by(m.Document.region)
+    )
+    for region, count in session.execute(targets):
+        stats[region].targets = count
+    changes = select(m.Change.region, m.Change.change, func.count()).where(m.Change.category == "target")
+    for region, change, count in session.execute(changes.group_by(m.Change.region, m.Change.change)):
+        stats.setdefault(region, RegionStats(region)).changes[change] = count
+    return sorted(stats.values(), key=_region_order)
+
+
+def _region_order(s: RegionStats) -> tuple[int, str]:
+    level = 0 if s.region == "全国" else 1 if s.region.endswith(("省", "自治区")) or s.region in MUNICIPALITIES else 2
+    return level, s.region
+
+
+def top_changes(session: Session, limit: int = 8) -> list[TopChange]:
+    """The most significant target changes (raised, lowered, reworded), most significant first."""
+    query = (
+        select(m.Change)
+        .where(m.Change.category == "target", m.Change.change.in_(("raised", "lowered", "reworded")))
+        .order_by(m.Change.significance.desc(), m.Change.id)
+        .limit(limit)
+    )
+    return [TopChange(c.region, c.metric, c.change, _raw(c.old), _raw(c.new)) for c in session.scalars(query)]
+
+
+def _raw(target: dict[str, Any] | None) -> str:
+    return "" if not target else str(target.get("raw") or target.get("value", ""))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Row counts of the tables a rerun must not grow."""
+    tables = {"documents": m.Document, "versions": m.DocumentVersion, "targets": m.Target, "changes": m.Change,
+              "deliveries": m.Delivery}  # fmt: skip
+    return {name: int(session.scalar(select(func.count()).select_from(t)) or 0) for name, t in tables.items()}

@@ -1,0 +1,181 @@
+"""The scheduler daemon and the job layer with real crawls of the local fixture sites.
+
+`govmon schedule --interval N` runs as a subprocess (as in production) against a fixture registry; the tests
+check the order crawl → process → digest, clean SIGTERM, restarts without double runs, the database lock and
+that a crashing crawl is recorded without blocking other sources.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from db import models as m
+from db.migrate import upgrade
+from db.session import make_engine, session_scope
+from monitor import jobs
+from monitor.config import Settings
+from tests.crawler.conftest import FAST, registry
+from tests.crawler.fixture_server import FixtureServer
+
+ROOT = Path(__file__).resolve().parents[2]
+OVERRIDES = [f"-s{name}={value}" for name, value in FAST.items()]
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FixtureServer]:
+    with FixtureServer(slow_seconds=2.5) as server:
+        yield server
+
+
+@pytest.fixture
+def trs_registry(site: FixtureServer, tmp_path: Path) -> Path:
+    """Two working fixture sources (TRS, JCMS)."""
+    full = registry(site, tmp_path, "registry.yaml").read_text(encoding="utf-8")
+    entries = [e for e in full.split("\n- ") if "id: fx-trs" in e or "id: fx-jcms" in e]
+    path = tmp_path / "two.yaml"
+    path.write_text("- " + "\n- ".join(e.lstrip("- ") for e in entries) + "\n", encoding="utf-8")
+    return path
+
+
+def _start(db_url: str, registry_file: Path, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "GOVMON_MAIL_DIR": str(tmp_path / "mail"), "GOVMON_DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "monitor", "--db", db_url, "schedule", "--sources", str(registry_file),
+               "--interval", "2", *OVERRIDES, *extra]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _stop(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=timeout)
+    return proc.returncode, err
+
+
+def _wait_for(engine: Engine, query: str, minimum: int, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with engine.connect() as conn:
+                value = int(conn.execute(text(query)).scalar() or 0)
+        except DBAPIError:  # the scheduler has not created its job table yet
+            value = 0
+        if value >= minimum:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"{query} stayed below {minimum}")
+
+
+@pytest.fixture
+def migrated(db_url: str) -> Iterator[tuple[str, Engine]]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield db_url, engine
+    engine.dispose()
+
+
+def test_schedule_crawls_processes_and_stops_cleanly(migrated: tuple[str, Engine], trs_registry: Path,
+                                                     tmp_path: Path) -> None:  # fmt: skip
+    db_url, engine = migrated
+    with session_scope(engine) as s:
+        from db.outbox import upsert_subscriber
+        from monitor.digest import Filters
+
+        upsert_subscriber(s, "all@example.org", Filters(), "immediate", "text")
+    proc = _start(db_url, trs_registry, tmp_path)
+    try:
+        _wait_for(engine, "SELECT count(*) FROM crawl_runs WHERE finished_at IS NOT NULL", 2)
+        _wait_for(engine, "SELECT count(*) FROM document_versions WHERE processed_at IS NOT NULL", 1)
+        _wait_for(engine, "SELECT count(*) FROM deliveries WHERE status = 'sent'", 1)
+    finally:
+        code, err = _stop(proc)
+    assert code == 0, err
+    assert "scheduler stopped" in err and "Traceback" not in err
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).where(m.CrawlRun.finished_at.is_(None))) == 0
+        first_processed = s.scalar(select(func.min(m.DocumentVersion.processed_at)))
+        first_sent = s.scalar(select(func.min(m.Delivery.sent_at)))
+        assert first_processed is not None and first_sent is not None and first_processed <= first_sent
+    assert list((tmp_path / "mail").glob("*.eml"))
+
+
+def test_restart_keeps_persisted_jobs_without_duplicates(migrated: tuple[str, Engine], trs_registry: Path,
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    db_url, engine = migrated
+    for _ in range(2):
+        proc = _start(db_url, trs_registry, tmp_path)
+        try:
+            _wait_for(engine, "SELECT count(*) FROM apscheduler_jobs", 3)
+            time.sleep(3)
+        finally:
+            assert _stop(proc)[0] == 0
+    with engine.connect() as conn:
+        ids = sorted(conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars())
+    assert ids == ["crawl:fx-jcms", "crawl:fx-trs", "digests"]
+    with session_scope(engine) as s:  # never two crawls of one source at the same time
+        runs = s.execute(select(m.CrawlRun.source_id, m.CrawlRun.started_at, m.CrawlRun.finished_at)).all()
+    for source in ("fx-trs", "fx-jcms"):
+        spans = sorted((a, b) for sid, a, b in runs if sid == source)
+        assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False)), spans
+
+
+def test_second_scheduler_on_the_same_database_stands_by(migrated: tuple[str, Engine], trs_registry: Path,
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    db_url, engine = migrated
+    first = _start(db_url, trs_registry, tmp_path)
+    try:
+        _wait_for(engine, "SELECT count(*) FROM apscheduler_jobs", 3)
+        second = _start(db_url, trs_registry, tmp_path)
+        time.sleep(3)
+        code, err = _stop(second)
+        assert code == 0 and "standing by" in err and "scheduler running" not in err
+    finally:
+        assert _stop(first)[0] == 0
+
+
+def test_sigterm_during_a_crawl(migrated: tuple[str, Engine], site: FixtureServer, tmp_path: Path) -> None:
+    db_url, engine = migrated
+    slow = registry(site, tmp_path, "registry.yaml")
+    proc = _start(db_url, slow, tmp_path)
+    _wait_for(engine, "SELECT count(*) FROM crawl_runs", 1)
+    code, err = _stop(proc, timeout=90)
+    assert code == 0, err
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).where(m.CrawlRun.status == "running")) == 0
+
+
+def test_crashing_crawl_is_recorded_and_does_not_block_others(migrated: tuple[str, Engine], trs_registry: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    db_url, engine = migrated
+    settings = Settings(database_url=db_url)
+    real = jobs._crawl_command
+
+    def crashing(s: Settings, source_id: str, registry_path: str | None, overrides: object) -> list[str]:
+        if source_id == "fx-jcms":
+            return [sys.executable, "-c", "import os; os.kill(os.getpid(), 9)"]
+        return real(s, source_id, registry_path, OVERRIDES_RAW)
+
+    OVERRIDES_RAW = [o[2:] for o in OVERRIDES]
+    monkeypatch.setattr(jobs, "_crawl_command", crashing)
+    with session_scope(engine) as s:
+        from crawler.sources import load_registry
+        from db.repository import sync_sources
+
+        sync_sources(s, (e.spec() for e in load_registry(trs_registry)))
+    outcomes = {o.source_id: o for o in jobs.crawl(settings, ["fx-jcms", "fx-trs"], str(trs_registry))}
+    assert outcomes["fx-trs"].ok and outcomes["fx-trs"].new > 0
+    assert not outcomes["fx-jcms"].ok and "exit status -9" in (outcomes["fx-jcms"].error or "")
+    with session_scope(engine) as s:
+        crash = s.scalars(select(m.CrawlRun).where(m.CrawlRun.source_id == "fx-jcms")).one()
+        assert crash.status == "failed" and "exit status -9" in crash.stats["crash"]
+    monkeypatch.undo()  # next run: the crawl works again
+    retry = jobs.crawl(settings, ["fx-jcms"], str(trs_registry), overrides=[o[2:] for o in OVERRIDES])
+    assert retry[0].ok and retry[0].new > 0
