@@ -140,12 +140,16 @@ class Diff:
 def comparable_targets(extraction: Extraction) -> list[Target]:
     """The goals a diff compares: headline targets and every target of a known metric, one per identity.
 
-    The first mention wins (the 预期目标 paragraph comes before later repetitions of the same goal).
+    The first mention wins (the 预期目标 paragraph comes before later repetitions of the same goal). Goals for a
+    later year than the document's (今后五年…, 到2027年) are a different horizon and are not compared year on year.
     """
     plan_like = extraction.document.doc_type in ("plan", "summary")
+    year = extraction.document.year
     chosen: dict[tuple[str, str, str], Target] = {}
     for t in extraction.targets:
         if t.status != "target" or not (t.headline or t.metric_key or plan_like) or is_delta(t):
+            continue
+        if year is not None and t.year is not None and t.year > year:
             continue
         chosen.setdefault(identity(t), t)
     return list(chosen.values())

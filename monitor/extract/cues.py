@@ -110,10 +110,25 @@ def _cue_status(
     return "target" if qualifier in _TARGET_QUALIFIERS else "achieved"
 
 
-def year_of(status: Status, prefix: str, section: Section | None, doc: DocumentInfo) -> int | None:
-    """The year a figure refers to: a named year (到2027年), the section's year, else from the report year."""
+_TERM = re.compile(r"(?:今后|未来)(?:五|5)年")
+_THIS_YEAR = re.compile(r"今年|本年度|\d{4}年(?:主要)?(?:预期)?目标")
+
+
+def _term_goal(lead: str) -> bool:
+    """The paragraph sets goals for the coming five years (and has not turned to this year's since)."""
+    term = None
+    for term in _TERM.finditer(lead):
+        pass
+    return term is not None and _THIS_YEAR.search(lead, term.end()) is None
+
+
+def year_of(status: Status, prefix: str, section: Section | None, doc: DocumentInfo, lead: str = "") -> int | None:
+    """The year a figure refers to: a named year (到2027年), the end of a multi-year term (今后五年…), the section's
+    year, else from the report year. `lead` is the paragraph up to the figure."""
     if status == "target" and (found := _TARGET_YEAR.findall(prefix)):
         return int(found[-1])
+    if status == "target" and doc.year is not None and _term_goal(lead):
+        return doc.year + 4  # 今后五年的主要目标: the last year of the government's term
     if status == "target" and section is not None and (plan := _FIVE_YEAR_PLAN.search(section.title)):
         return _FIVE_YEAR_END[plan.group(1)]  # “十四五”时期主要目标: the plan's last year
     if section is not None and section.year is not None and (section.kind == "review") == (status != "target"):

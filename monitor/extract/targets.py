@@ -10,7 +10,7 @@ from monitor.extract.cues import kind_of, qualifier_of, status_of, year_of
 from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading
 from monitor.extract.model import DocumentInfo, Status, Target
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.sections import Sections
+from monitor.extract.sections import Section, Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_CUT = re.compile(r"[，,；;：:、]")
@@ -250,7 +250,7 @@ def _target(
         qualifier=qualifier,
         kind=kind,
         status=status,
-        year=year_of(status, prefix, section, doc),
+        year=year_of(status, prefix, section, doc, text[_lead_start(section, q.start) : q.start]),
         sentence=text[max(sent[0], q.start - _CONTEXT) : min(sent[1], q.end + _CONTEXT)].strip(),
         span=(q.start, q.end),
         raw=q.raw,
@@ -310,6 +310,14 @@ def _earlier_clauses(text: str, sent_start: int, start: int) -> list[str]:
     clauses = _HARD_CUT.split(text[max(sent_start, start - 120) : start])
     found = [normalise_phrase(c) for c in reversed(clauses[:-1][-3:]) if QUANTITY_HINT.search(c) is None]
     return [c for c in found if c]
+
+
+_LEAD = 1500  # how far back a 今后五年 framing of the goals can stand
+
+
+def _lead_start(section: Section | None, at: int) -> int:
+    """Where the framing of a figure's goals may start: its section, at most `_LEAD` characters back."""
+    return max(section.start if section else 0, at - _LEAD)
 
 
 def _headline(key: str | None, kind: str, unit: str | None, verbs: str, prefix: str) -> bool:

@@ -13,7 +13,7 @@ from monitor.extract.model import DocumentInfo, Extraction, Priority, Target
 def T(metric: str, value: float, unit: str = "%", qualifier: str | None = None, **kw: Any) -> Target:  # noqa: N802
     fields: dict[str, Any] = {
         "metric": metric, "metric_key": None, "phrase": metric, "value": value, "value_max": None, "unit": unit,
-        "qualifier": qualifier, "kind": "growth", "status": "target", "year": 2025, "headline": True,
+        "qualifier": qualifier, "kind": "growth", "status": "target", "year": None, "headline": True,
         "sentence": f"{metric}{value}{unit}{qualifier or ''}。", "span": (0, 1), "raw": f"{value}{unit}",
     }  # fmt: skip
     fields.update(kw)
@@ -56,7 +56,9 @@ def test_change_kinds(old: Target, new: Target, expected: str) -> None:
 
 
 def test_new_and_dropped() -> None:
-    old = doc(T("环保投入相当于生产总值的比例", 3, qualifier="左右", metric_key="env_investment", kind="share"), year=2024)
+    old = doc(
+        T("环保投入相当于生产总值的比例", 3, qualifier="左右", metric_key="env_investment", kind="share"), year=2024
+    )
     new = doc(T("城镇新增就业", 550000, unit="人", qualifier="以上", metric_key="urban_new_jobs", kind="increment"))
     assert kinds(old, new) == {"环保投入相当于生产总值的比例": "dropped", "城镇新增就业": "new"}
 
@@ -86,6 +88,14 @@ def test_unrelated_phrases_do_not_match() -> None:
     assert sorted((o is None, n is None) for o, n in pairs) == [(False, True), (True, False)]
 
 
+def test_multi_year_goals_are_not_compared_with_annual_ones() -> None:
+    term = T("研发经费投入强度", 4.5, qualifier="以上", metric_key="rd_intensity", kind="share", year=2027)
+    annual = T("研发经费投入强度", 4.3, qualifier="左右", metric_key="rd_intensity", kind="share", year=2023)
+    later = T("研发经费投入强度", 4.5, qualifier="左右", metric_key="rd_intensity", kind="share", year=2024)
+    (change,) = diff(doc(term, annual, year=2023), doc(later, year=2024)).changes
+    assert (change.change, change.old) == ("raised", annual)
+
+
 def test_unkeyed_minor_figures_of_a_report_are_not_compared() -> None:
     minor = T("改造老旧小区", 300, unit="个", headline=False, kind="increment")
     assert diff(doc(year=2024), doc(minor)).changes == []
@@ -106,7 +116,9 @@ def test_results_and_deltas_are_not_compared_as_goals() -> None:
 
 
 def test_growth_target_after_bishangnian_is_a_goal() -> None:
-    t = T("一般公共预算收入", 5, metric_key="general_budget_revenue", sentence="一般公共预算收入比上年增长5%。", raw="5%")
+    t = T(
+        "一般公共预算收入", 5, metric_key="general_budget_revenue", sentence="一般公共预算收入比上年增长5%。", raw="5%"
+    )
     assert not is_delta(t)
 
 

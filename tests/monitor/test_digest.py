@@ -32,7 +32,9 @@ RD = change("rd_intensity", "raised", fig("研发经费投入强度", 4.3, quali
                 ambition={"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023, "delta": 0.1, "sentence": ""}),
             0.7)  # fmt: skip
 ENV = change("env_investment", "dropped", fig("环保投入", 3, qualifier="左右"), None, 0.4)
-SAME = change("cpi", "unchanged", fig("居民消费价格涨幅", 3, qualifier="左右"), fig("居民消费价格涨幅", 3, qualifier="左右"), 0.2)
+SAME = change(
+    "cpi", "unchanged", fig("居民消费价格涨幅", 3, qualifier="左右"), fig("居民消费价格涨幅", 3, qualifier="左右"), 0.2
+)
 AI = change(None, "emerging", None, {"theme": "具身智能", "old_count": 0, "new_count": 2,
                                      "sentences": ["培育具身智能等未来产业。"]}, 0.0, "priority")  # fmt: skip
 AI = replace(AI, metric="具身智能")
