@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, delete, func, select
@@ -32,6 +32,7 @@ class VersionInfo:
     report_year: int | None
     published_at: date | None
     text: str
+    processed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def _first(session: Session, query: Select[m.DocumentVersion, m.Document]) -> Ve
 
 def _info(version: m.DocumentVersion, doc: m.Document) -> VersionInfo:
     return VersionInfo(version.id, doc.id, doc.url, doc.title, doc.region, doc.doc_type, doc.report_year,
-                       doc.published_at, version.text)  # fmt: skip
+                       doc.published_at, version.text, version.processed_at)  # fmt: skip
 
 
 def get_version(session: Session, version_id: int) -> VersionInfo | None:

@@ -82,6 +82,7 @@ class DocumentUpdate:
     compared_year: int | None
     changes: tuple[StoredChangeIn, ...] = ()
     headline_targets: tuple[dict[str, Any], ...] = ()  # for documents with no prior year to compare with
+    processed_at: datetime | None = None  # when extraction and diff stored this version
 
 
 # --- output --------------------------------------------------------------------------------------------------

@@ -137,21 +137,25 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
     report = DigestReport()
     with session_scope(engine) as session:
         subscribers = outbox.list_subscribers(session, active_only=True, email=only)
-    for subscriber in subscribers:
-        if not (force or due(subscriber.cadence, subscriber.last_digest_at, now, settings.digest_hour)):
-            continue
+    due_now = [s for s in subscribers if force or due(s.cadence, s.last_digest_at, now, settings.digest_hour)]
+    if not due_now:
+        return report
+    earliest = min(window_start(s.last_digest_at, s.created_at) for s in due_now)
+    with session_scope(engine) as session:  # gathered once; each subscriber takes its own window of it
+        updates = outbox.updates_between(session, earliest, now)
+    for subscriber in due_now:
         report.considered += 1
+        start = window_start(subscriber.last_digest_at, subscriber.created_at)
+        mine = [u for u in updates if u.processed_at is None or start <= u.processed_at < now]
+        context = render_for(settings, subscriber, start, now, mine, secret)
         with session_scope(engine) as session:
-            start = window_start(subscriber.last_digest_at, subscriber.created_at)
-            context = render_for(settings, subscriber, start, now, outbox.updates_between(session, start, now), secret)
             if context.empty:
                 report.empty += 1
             else:
                 key = content_key(subscriber.id, start, context)
                 payload = digest_message(settings, subscriber, context, key)
-                report.queued += outbox.enqueue(
-                    session, subscriber.id, key, _message_id(payload), payload, (start, now)
-                )
+                message_id = _message_id(payload)
+                report.queued += outbox.enqueue(session, subscriber.id, key, message_id, payload, (start, now))
             outbox.mark_digested(session, subscriber.id, now)
     return report
 

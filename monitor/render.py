@@ -49,13 +49,16 @@ def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
     closing punctuation.
     """
     lines: list[str] = []
-    line = ""
+    line, used, room = "", 0, width - display_width(indent)
     for token in _tokens(" ".join(text.split())):
-        if line and display_width(indent + line + token) > width and token not in _NO_BREAK_BEFORE:
+        size = display_width(token)
+        if line and used + size > room and token not in _NO_BREAK_BEFORE:
             lines.append(line.rstrip())
             line = token.lstrip()
+            used = display_width(line)
         else:
             line += token
+            used += size
     lines.append(line.rstrip())
     return "\n".join(indent + ln for ln in lines)
 

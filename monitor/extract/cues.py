@@ -116,10 +116,8 @@ _THIS_YEAR = re.compile(r"今年|本年度|\d{4}年(?:主要)?(?:预期)?目标"
 
 def _term_goal(lead: str) -> bool:
     """The paragraph sets goals for the coming five years (and has not turned to this year's since)."""
-    term = None
-    for term in _TERM.finditer(lead):
-        pass
-    return term is not None and _THIS_YEAR.search(lead, term.end()) is None
+    ends = [found.end() for found in _TERM.finditer(lead)]
+    return bool(ends) and _THIS_YEAR.search(lead, ends[-1]) is None
 
 
 def year_of(status: Status, prefix: str, section: Section | None, doc: DocumentInfo, lead: str = "") -> int | None:
