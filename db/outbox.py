@@ -147,7 +147,11 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         changes=tuple(
             StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
         ),
-        headline_targets=tuple(t.to_dict() for t in targets if t.headline and t.status == "target"),
+        headline_targets=tuple(
+            t.to_dict()
+            for t in targets
+            if t.headline and t.status == "target" and t.year in (None, version.report_year)
+        ),
         processed_at=version.processed_at,
     )
 

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from monitor.cli import App, ExitCode, GovmonError, pass_app
-
-if TYPE_CHECKING:
-    from monitor.demo.run import DemoPaths
 
 
 @click.command()
@@ -30,7 +26,7 @@ def demo(app: App, directory: Path, fresh: bool, keep: bool) -> None:
     Example:
       govmon demo && xdg-open var/demo/site/index.html
     """
-    from monitor.demo.run import DemoError, DemoPaths, demo_settings, run_demo
+    from monitor.demo.run import DemoError, DemoPaths, demo_settings, keep_serving, run_demo
     from monitor.demo.ui import print_summary, stepper
 
     paths = DemoPaths(directory)
@@ -44,32 +40,9 @@ def demo(app: App, directory: Path, fresh: bool, keep: bool) -> None:
     for failed in report.failed:
         app.err.print(f"[yellow]{failed.source_id}[/]: {failed.health} {failed.error or ''}")
     if keep:
-        _serve(app, paths)
+        keep_serving(paths, app.settings.base_url, app.out.print)
     if report.failed or report.processed.errors or report.digests.failed:
         raise GovmonError("part of the demo failed (see above)", ExitCode.PARTIAL)
-
-
-def _serve(app: App, paths: DemoPaths) -> None:
-    """The demo site on its usual port (digests link to it) and the archive at base_url's port if it is local."""
-    import threading
-    from urllib.parse import urlsplit
-
-    from monitor.demo.run import open_server
-    from monitor.demo.server import SiteServer
-
-    base = urlsplit(app.settings.base_url)
-    port = base.port or 80 if base.hostname in ("localhost", "127.0.0.1") else 0
-    try:
-        archive = SiteServer(paths.site, port=port)
-    except OSError:
-        archive = SiteServer(paths.site)
-    with open_server(paths) as source, archive:
-        app.out.print(f"serving the demo site at {source.base}/index.html and the archive at "
-                      f"{archive.base}/index.html; Ctrl-C stops")  # fmt: skip
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            app.out.print("stopped")
 
 
 def register(group: click.Group) -> None:

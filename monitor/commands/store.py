@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,10 @@ TYPE_TITLES = {"work_report": "政府工作报告", "plan": "工作要点", "sum
 
 def _default_title(inferred: str | None, region: str, year: int, doc_type: str) -> str:
     """The inferred title when it reads like one, else 2025年上海市政府工作报告."""
-    first_line = (inferred or "").strip().split("\n", 1)[0].strip()
-    if 4 <= len(first_line) <= 60 and any(w in first_line for w in TITLE_WORDS):
-        return first_line
-    return f"{year}年{region}{TYPE_TITLES[doc_type]}"
+    head = (inferred or "").strip().split(None, 1)[0] if (inferred or "").strip() else ""
+    if not (4 <= len(head) <= 60 and any(w in head for w in TITLE_WORDS)):
+        return f"{year}年{region}{TYPE_TITLES[doc_type]}"
+    return head if re.search(r"(?:19|20)\d\d", head) else f"{year}年{head}"
 
 
 @click.command("reprocess")

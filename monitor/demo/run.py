@@ -6,12 +6,14 @@ nothing new and sends nothing.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
@@ -187,3 +189,21 @@ def latest_mail(paths: DemoPaths) -> Path | None:
     """The newest digest of the subscriber who follows everything, else the newest digest."""
     mails = sorted(paths.mail.glob("*.eml"))
     return next((p for p in reversed(mails) if SUBSCRIBERS[0][0] in p.name), mails[-1] if mails else None)
+
+
+def keep_serving(paths: DemoPaths, base_url: str, announce: Callable[[str], None]) -> None:
+    """Serve the demo site (on its usual port: the digests link to it) and the archive (on `base_url`'s port when
+    that is local, so the digests' archive links work) until Ctrl-C."""
+    base = urlsplit(base_url)
+    port = (base.port or 80) if base.hostname in ("localhost", "127.0.0.1") else 0
+    try:
+        archive = SiteServer(paths.site, port=port)
+    except OSError:
+        archive = SiteServer(paths.site)
+    with open_server(paths) as source, archive:
+        announce(f"serving the demo site at {source.base}/index.html and the archive at {archive.base}/index.html; "
+                 "Ctrl-C stops")  # fmt: skip
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            announce("stopped")
