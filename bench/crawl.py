@@ -127,9 +127,13 @@ def spider_run(base: str, concurrency: int, workdir: Path) -> tuple[float, dict[
     govmon = [sys.executable, "-m", "monitor", "--db", db]
     subprocess.run([*govmon, "init"], check=True, capture_output=True, cwd=ROOT)
     settings = {
-        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "ERROR",
-    }  # fmt: skip
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "ROBOTSTXT_OBEY": False,
+        "LOG_LEVEL": "ERROR",
+    }
     command = [*govmon, "crawl", "--sources", str(registry), "--json", *EXTRA] + [
         f"-s{k}={v}" for k, v in settings.items()
     ]

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.diff import diff  # noqa: E402
-from monitor.extract import extract  # noqa: E402
-from tests import corpus  # noqa: E402
+from monitor.diff import diff
+from monitor.extract import extract
+from tests import corpus
 
 
 def pairs() -> list[tuple[str, str, str, str]]:
@@ -59,9 +59,12 @@ def main() -> int:
     for label, n, t_diff, t_full, t_base in rows:
         print(f"{label:24} {n:7} {t_diff * 1e3:9.2f} {t_full * 1e3:16.1f} {t_base * 1e3:11.2f} {t_diff / t_base:13.3f}")
     total_diff, total_base = sum(r[2] for r in rows), sum(r[4] for r in rows)
-    print(f"\n{len(rows)} pairs: diff {total_diff / len(rows) * 1e3:.2f} ms/pair, "
-          f"extract+diff {sum(r[3] for r in rows) / len(rows) * 1e3:.1f} ms/pair, "
-          f"difflib line diff {total_base / len(rows) * 1e3:.2f} ms/pair, ratio diff/difflib {total_diff / total_base:.3f}")  # fmt: skip
+    print(
+        f"\n{len(rows)} pairs: diff {total_diff / len(rows) * 1e3:.2f} ms/pair, "
+        f"extract+diff {sum(r[3] for r in rows) / len(rows) * 1e3:.1f} ms/pair, "
+        f"difflib line diff {total_base / len(rows) * 1e3:.2f} ms/pair, "
+        f"ratio diff/difflib {total_diff / total_base:.3f}"
+    )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 

@@ -17,16 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from db import models as m  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.repository import FetchedDocument, store_fetched  # noqa: E402
-from db.session import make_engine, session_scope  # noqa: E402
-from monitor.config import Settings  # noqa: E402
-from monitor.deliver import SmtpTransport  # noqa: E402
-from monitor.jobs import process_new_versions, send_due_digests  # noqa: E402
-from tests.smtp import smtp_server  # noqa: E402
+from db import models as m
+from db.migrate import upgrade
+from db.repository import FetchedDocument, store_fetched
+from db.session import make_engine, session_scope
+from monitor.config import Settings
+from monitor.deliver import SmtpTransport
+from monitor.jobs import process_new_versions, send_due_digests
+from tests.smtp import smtp_server
 
 TEXTS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "texts"
 
@@ -38,13 +38,33 @@ def prepare(workdir: Path, subscribers: int) -> str:
     with session_scope(engine) as session:
         for year in (2023, 2024):
             text = (TEXTS / f"示例市_{year}.txt").read_text(encoding="utf-8")
-            store_fetched(session, FetchedDocument(url=f"https://example.gov.cn/{year}.html", region="示例市",
-                                                   text=text, raw=text.encode(), title=f"{year}年示例市政府工作报告",
-                                                   doc_type="work_report", report_year=year))  # fmt: skip
+            store_fetched(
+                session,
+                FetchedDocument(
+                    url=f"https://example.gov.cn/{year}.html",
+                    region="示例市",
+                    text=text,
+                    raw=text.encode(),
+                    title=f"{year}年示例市政府工作报告",
+                    doc_type="work_report",
+                    report_year=year,
+                ),
+            )
     process_new_versions(engine)
-    rows = [{"email": f"reader{i}@example.org", "regions": ["示例市"], "themes": [], "metrics": [], "doc_types": [],
-             "cadence": "immediate", "format": "both", "active": True, "created_at": datetime.now(UTC)}
-            for i in range(subscribers)]  # fmt: skip
+    rows = [
+        {
+            "email": f"reader{i}@example.org",
+            "regions": ["示例市"],
+            "themes": [],
+            "metrics": [],
+            "doc_types": [],
+            "cadence": "immediate",
+            "format": "both",
+            "active": True,
+            "created_at": datetime.now(UTC),
+        }
+        for i in range(subscribers)
+    ]
     with engine.begin() as conn:
         conn.execute(insert(m.Subscriber), rows)
     engine.dispose()

@@ -145,6 +145,8 @@ def comparable_targets(extraction: Extraction) -> list[Target]:
     """
     plan_like = extraction.document.doc_type in ("plan", "summary")
     year = extraction.document.year
+    if year is not None and extraction.document.doc_type == "summary":
+        year += 1  # 工作总结和工作思路: the review of a year and the goals of the next
     chosen: dict[tuple[str, str, str], Target] = {}
     for t in extraction.targets:
         if t.status != "target" or not (t.headline or t.metric_key or plan_like) or is_delta(t):

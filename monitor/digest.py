@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.format import arrow, format_value
+from monitor.format import arrow, format_value, with_qualifier
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
@@ -219,7 +219,7 @@ def build_digest(
         recipient=recipient,
         subject=_subject(sections, total),
         preheader=_preheader(sections),
-        window=f"{window[0]:%Y-%m-%d %H:%M} — {window[1]:%Y-%m-%d %H:%M}",
+        window=f"{window[0].astimezone(window[1].tzinfo):%Y-%m-%d %H:%M} — {window[1]:%Y-%m-%d %H:%M}",
         generated_at=f"{now:%Y-%m-%d %H:%M}",
         sections=tuple(sections),
         total_changes=total,
@@ -283,7 +283,7 @@ def _status_line(update: DocumentUpdate) -> str:
 def _figure(data: dict[str, Any] | None) -> str:
     if not data:
         return "—"
-    return format_value(data["value"], data.get("unit"), data.get("value_max")) + (data.get("qualifier") or "")
+    return with_qualifier(format_value(data["value"], data.get("unit"), data.get("value_max")), data.get("qualifier"))
 
 
 def _change_view(c: StoredChangeIn) -> ChangeView:

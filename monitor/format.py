@@ -43,9 +43,19 @@ def format_value(value: float, unit: str | None, value_max: float | None = None)
     return f"{low}{prefix}{unit}—{high}{prefix_max}{unit}"
 
 
+# Qualifiers written before the figure in Chinese (突破200亿元, 不低于3%); the rest follow it (5%左右, 1200万人以上).
+PREFIX_QUALIFIERS = frozenset({"突破", "超过", "不低于", "不超过", "不少于", "不高于", "约", "近", "达到", "力争"})
+
+
+def with_qualifier(figure: str, qualifier: str | None) -> str:
+    if not qualifier:
+        return figure
+    return qualifier + figure if qualifier in PREFIX_QUALIFIERS else figure + qualifier
+
+
 def format_target(t: TargetLike) -> str:
-    """A target with its qualifier: 4.6%左右, 1200万人以上."""
-    return format_value(t.value, t.unit, t.value_max) + (t.qualifier or "")
+    """A target with its qualifier where Chinese puts it: 4.6%左右, 1200万人以上, 突破200亿元."""
+    return with_qualifier(format_value(t.value, t.unit, t.value_max), t.qualifier)
 
 
 def arrow(old: str | None, new: str | None) -> str:

@@ -16,9 +16,14 @@ from tests.crawler.fixture_server import SITES, FixtureServer
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = {  # politeness off for the local fixture server; timeouts short so the slow page fails fast
-    "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
-    "DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "1", "RETRY_BACKOFF_BASE": "0.05", "DOWNLOAD_MAXSIZE": str(8 * 2**20),
-}  # fmt: skip
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "DOWNLOAD_TIMEOUT": "1",
+    "RETRY_TIMES": "1",
+    "RETRY_BACKOFF_BASE": "0.05",
+    "DOWNLOAD_MAXSIZE": str(8 * 2**20),
+}
 
 
 @pytest.fixture(scope="session")

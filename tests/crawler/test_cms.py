@@ -76,12 +76,15 @@ def test_generic_next_page_and_largest_block() -> None:
     [
         ("http://h/zfgzbg/", 3, ["http://h/zfgzbg/index_1.html", "http://h/zfgzbg/index_2.html"]),
         ("http://h/a/index.shtml", 2, ["http://h/a/index_1.shtml"]),
-        ("http://h/col/col1/index.html?uid=9&pageNum=1", 3, [
-            "http://h/col/col1/index.html?uid=9&pageNum=2", "http://h/col/col1/index.html?uid=9&pageNum=3"]),
+        (
+            "http://h/col/col1/index.html?uid=9&pageNum=1",
+            3,
+            ["http://h/col/col1/index.html?uid=9&pageNum=2", "http://h/col/col1/index.html?uid=9&pageNum=3"],
+        ),
         ("http://h/a/index_3.html", 3, []),
         ("http://h/a/article.html", 3, []),
     ],
-)  # fmt: skip
+)
 def test_index_successors(url: str, max_pages: int, expected: list[str]) -> None:
     assert generic.index_successors(url, max_pages) == expected
 

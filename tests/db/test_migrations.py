@@ -33,11 +33,20 @@ def test_upgrade_from_first_revision_keeps_rows(db_url: str) -> None:
     upgrade(engine, "0001")
     assert "targets" not in inspect(engine).get_table_names()
     with engine.begin() as conn:
-        conn.execute(insert(m.Source).values(id="s1", name="n", region="上海市", level="province", config={},
-                                             health="ok"))  # fmt: skip
-        conn.execute(insert(m.Document).values(id=1, url="http://x/a", source_id="s1", title="报告",
-                                               region="上海市", doc_type="work_report",
-                                               first_seen_at=m.utcnow()))  # fmt: skip
+        conn.execute(
+            insert(m.Source).values(id="s1", name="n", region="上海市", level="province", config={}, health="ok")
+        )
+        conn.execute(
+            insert(m.Document).values(
+                id=1,
+                url="http://x/a",
+                source_id="s1",
+                title="报告",
+                region="上海市",
+                doc_type="work_report",
+                first_seen_at=m.utcnow(),
+            )
+        )
     before, after = upgrade(engine)
     assert (before, after) == ("0001", head_revision())
     with engine.connect() as conn:

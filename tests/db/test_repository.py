@@ -82,8 +82,9 @@ def test_republished_at_another_url_is_a_duplicate(engine: Engine) -> None:
 def test_list_documents_filters_by_region_newest_first(engine: Engine) -> None:
     with session_scope(engine) as s:
         for year, region in ((2023, "上海市"), (2025, "上海市"), (2024, "北京市")):
-            repo.store_fetched(s, _item(url=f"http://x/{year}", report_year=year, region=region,
-                                        text=f"{region}{year}"))  # fmt: skip
+            repo.store_fetched(
+                s, _item(url=f"http://x/{year}", report_year=year, region=region, text=f"{region}{year}")
+            )
     with session_scope(engine) as s:
         assert [r.report_year for r in repo.list_documents(s)] == [2025, 2024, 2023]
         assert [r.report_year for r in repo.list_documents(s, "上海市")] == [2025, 2023]

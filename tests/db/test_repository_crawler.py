@@ -17,9 +17,18 @@ def test_known_documents_and_crawl_run(engine: Engine) -> None:
                 url="HTTP://Example.org/a.html", region="北京市", text="第一版", raw=b"1", source_id="s1", etag='"e1"'
             ),
         )
-        repo.store_fetched(session, repo.FetchedDocument(
-            url="http://example.org/a.html", region="北京市", text="第二版", raw=b"2", source_id="s1", etag='"e2"',
-            last_modified="Wed, 01 Jan 2025 00:00:00 GMT"))  # fmt: skip
+        repo.store_fetched(
+            session,
+            repo.FetchedDocument(
+                url="http://example.org/a.html",
+                region="北京市",
+                text="第二版",
+                raw=b"2",
+                source_id="s1",
+                etag='"e2"',
+                last_modified="Wed, 01 Jan 2025 00:00:00 GMT",
+            ),
+        )
         run_id = repo.start_crawl_run(session, "s1")
         repo.finish_crawl_run(session, run_id, status="ok", pages=3, new_documents=1, stats={"a": 1})
     with session_scope(engine) as session:

@@ -40,8 +40,14 @@ class DemoRuns:
 def run_demo(directory: Path, *args: str) -> Run:
     started = time.monotonic()
     command = [sys.executable, "-m", "monitor", "demo", "--dir", str(directory), *args]
-    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=240,
-                          env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "HOME": str(directory.parent)})  # fmt: skip
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=240,
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "HOME": str(directory.parent)},
+    )
     return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
 
 

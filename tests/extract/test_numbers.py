@@ -79,10 +79,26 @@ def test_quantity(fragment: str, value: float, value_max: float | None, unit: st
 @pytest.mark.parametrize(
     "fragment",
     [
-        "20xx年", "1xx项", "xx65家", "1xx1家", "PM2.5", "5G基站", "第3届", "2025年", "9月26日", "十四五",
-        "一批项目", "两个确立", "三城一区", "一是", "2.0版", "4+4", "240小时"[:3], "11方面",
+        "20xx年",
+        "1xx项",
+        "xx65家",
+        "1xx1家",
+        "PM2.5",
+        "5G基站",
+        "第3届",
+        "2025年",
+        "9月26日",
+        "十四五",
+        "一批项目",
+        "两个确立",
+        "三城一区",
+        "一是",
+        "2.0版",
+        "4+4",
+        "240小时"[:3],
+        "11方面",
     ],
-)  # fmt: skip
+)
 def test_not_a_quantity(fragment: str) -> None:
     assert quantities(fragment) == []
 

@@ -265,9 +265,20 @@ def test_to_dict_is_the_contract_shape() -> None:
     assert set(data["document"]) == {"title", "region", "year", "doc_type", "url"}
     target = data["targets"][0]
     assert {
-        "metric", "metric_key", "phrase", "value", "value_max", "unit", "qualifier", "kind", "status", "year",
-        "sentence", "span", "raw",
-    } <= set(target)  # fmt: skip
+        "metric",
+        "metric_key",
+        "phrase",
+        "value",
+        "value_max",
+        "unit",
+        "qualifier",
+        "kind",
+        "status",
+        "year",
+        "sentence",
+        "span",
+        "raw",
+    } <= set(target)
     assert target["span"] == [len(PLAN) + 6, len(PLAN) + 14]
 
 

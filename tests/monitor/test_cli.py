@@ -23,8 +23,23 @@ def test_help_lists_commands_with_descriptions(capsys: pytest.CaptureFixture[str
     assert result.code == 0
     listed = result.out.split("Commands:", 1)[1].strip().splitlines()
     names = {line.split()[0] for line in listed}
-    assert {"init", "documents", "sources", "extract", "diff", "import", "history", "crawl", "digest", "run",
-            "schedule", "status", "subscribers", "site", "reprocess"} <= names  # fmt: skip
+    assert {
+        "init",
+        "documents",
+        "sources",
+        "extract",
+        "diff",
+        "import",
+        "history",
+        "crawl",
+        "digest",
+        "run",
+        "schedule",
+        "status",
+        "subscribers",
+        "site",
+        "reprocess",
+    } <= names
     for line in listed:
         description = line.split(None, 1)[1]
         assert len(description) > 15 and not description.endswith("..."), line
@@ -68,12 +83,21 @@ def test_documents_json_and_table(capsys: pytest.CaptureFixture[str], db_url: st
                 doc_type="work_report",
                 report_year=year,
             )
-            repo.store_fetched(s, item)  # fmt: skip
+            repo.store_fetched(s, item)
     engine.dispose()
     data = json.loads(run(capsys, "--db", db_url, "documents", "--json").out)
     assert [d["report_year"] for d in data] == [2025, 2024]
-    assert set(data[0]) == {"id", "url", "title", "region", "doc_type", "report_year", "published_at",
-                            "source_id", "versions"}  # fmt: skip
+    assert set(data[0]) == {
+        "id",
+        "url",
+        "title",
+        "region",
+        "doc_type",
+        "report_year",
+        "published_at",
+        "source_id",
+        "versions",
+    }
     only = json.loads(run(capsys, "--db", db_url, "documents", "--region", "上海市", "--json").out)
     assert [d["region"] for d in only] == ["上海市"]
     table = run(capsys, "--db", db_url, "documents")
@@ -86,8 +110,9 @@ def test_commands_on_uninitialised_database_say_run_init(capsys: pytest.CaptureF
     assert "govmon init" in result.err and "Traceback" not in result.err
 
 
-def test_sources_list_shows_registry_with_health(capsys: pytest.CaptureFixture[str], db_url: str,
-                                                 tmp_path: Path) -> None:  # fmt: skip
+def test_sources_list_shows_registry_with_health(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
     registry = tmp_path / "sources.yaml"
     registry.write_text("- {id: demo-sh, region: 上海市, start_urls: ['http://127.0.0.1:1/']}\n", encoding="utf-8")
     run(capsys, "--db", db_url, "init")
@@ -97,8 +122,9 @@ def test_sources_list_shows_registry_with_health(capsys: pytest.CaptureFixture[s
     assert (record["id"], record["region"], record["health"]) == ("demo-sh", "上海市", "unknown")
 
 
-def test_bad_registry_is_one_line_naming_entry_and_field(capsys: pytest.CaptureFixture[str], db_url: str,
-                                                         tmp_path: Path) -> None:  # fmt: skip
+def test_bad_registry_is_one_line_naming_entry_and_field(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
     registry = tmp_path / "sources.yaml"
     registry.write_text("- {id: broken-one, region: 上海市, start_urls: ['ftp://x']}\n", encoding="utf-8")
     run(capsys, "--db", db_url, "init")

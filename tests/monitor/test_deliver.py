@@ -21,14 +21,22 @@ T0 = datetime(2024, 1, 24, 9, 0, tzinfo=UTC)
 
 
 def settings(port: int, **kw: object) -> Settings:
-    return Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_timeout=5, smtp_from="govmon <digest@govmon.test>",
-                    **kw)  # type: ignore[arg-type]  # fmt: skip
+    return Settings(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_timeout=5, smtp_from="govmon <digest@govmon.test>", **kw
+    )  # type: ignore[arg-type]
 
 
 def message(to: str = "analyst@example.org", key: str = "k1") -> bytes:
-    msg = deliver.build_message(sender="govmon <digest@govmon.test>", to=to, subject=SUBJECT, text="纯文本摘要",
-                                html="<p>摘要</p>", message_id=deliver.message_id_for(key, "digest@govmon.test"),
-                                unsubscribe_url="https://govmon.test/unsubscribe?token=1.abc", date=T0)  # fmt: skip
+    msg = deliver.build_message(
+        sender="govmon <digest@govmon.test>",
+        to=to,
+        subject=SUBJECT,
+        text="纯文本摘要",
+        html="<p>摘要</p>",
+        message_id=deliver.message_id_for(key, "digest@govmon.test"),
+        unsubscribe_url="https://govmon.test/unsubscribe?token=1.abc",
+        date=T0,
+    )
     return deliver.as_bytes(msg)
 
 
@@ -103,15 +111,17 @@ def test_permanent_refusal_is_failed_not_retried(queued: Engine) -> None:
 def test_gives_up_after_max_attempts(queued: Engine) -> None:
     port = free_port()
     for i in range(3):
-        deliver.send_pending(queued, deliver.SmtpTransport(settings(port)), "x@t", lambda i=i: T0 + timedelta(days=i),
-                             max_attempts=3)  # fmt: skip
+        deliver.send_pending(
+            queued, deliver.SmtpTransport(settings(port)), "x@t", lambda i=i: T0 + timedelta(days=i), max_attempts=3
+        )
     assert statuses(queued) == [("failed", 3)]
 
 
 def test_password_never_in_errors(queued: Engine) -> None:
     port = free_port()
-    report = deliver.send_pending(queued, deliver.SmtpTransport(settings(port, smtp_user="u", smtp_password="hunter2")),
-                                  "x@t", lambda: T0)  # fmt: skip
+    report = deliver.send_pending(
+        queued, deliver.SmtpTransport(settings(port, smtp_user="u", smtp_password="hunter2")), "x@t", lambda: T0
+    )
     assert report.errors and not any("hunter2" in e for e in report.errors)
     with session_scope(queued) as s:
         assert not any("hunter2" in (d.last_error or "") for d in outbox.list_deliveries(s))

@@ -10,12 +10,23 @@ from monitor.diff import diff, is_delta, match_targets, midpoint
 from monitor.extract.model import DocumentInfo, Extraction, Priority, Target
 
 
-def T(metric: str, value: float, unit: str = "%", qualifier: str | None = None, **kw: Any) -> Target:  # noqa: N802
+def T(metric: str, value: float, unit: str = "%", qualifier: str | None = None, **kw: Any) -> Target:
     fields: dict[str, Any] = {
-        "metric": metric, "metric_key": None, "phrase": metric, "value": value, "value_max": None, "unit": unit,
-        "qualifier": qualifier, "kind": "growth", "status": "target", "year": None, "headline": True,
-        "sentence": f"{metric}{value}{unit}{qualifier or ''}。", "span": (0, 1), "raw": f"{value}{unit}",
-    }  # fmt: skip
+        "metric": metric,
+        "metric_key": None,
+        "phrase": metric,
+        "value": value,
+        "value_max": None,
+        "unit": unit,
+        "qualifier": qualifier,
+        "kind": "growth",
+        "status": "target",
+        "year": None,
+        "headline": True,
+        "sentence": f"{metric}{value}{unit}{qualifier or ''}。",
+        "span": (0, 1),
+        "raw": f"{value}{unit}",
+    }
     fields.update(kw)
     return Target(**fields)
 
@@ -31,24 +42,42 @@ def kinds(old: Extraction, new: Extraction) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        (T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
-         T("经济增长", 5.5, qualifier="左右", metric_key="gdp_growth"), "raised"),
-        (T("居民消费价格涨幅", 3, qualifier="左右", metric_key="cpi"),
-         T("居民消费价格涨幅", 2, qualifier="左右", metric_key="cpi"), "lowered"),
-        (T("城镇调查失业率", 5.5, qualifier="左右", metric_key="surveyed_unemployment"),
-         T("城镇调查失业率", 5.5, qualifier="左右", metric_key="surveyed_unemployment"), "unchanged"),
-        (T("经济增长", 5, qualifier="以上", metric_key="gdp_growth"),
-         T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"), "reworded"),
+        (
+            T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
+            T("经济增长", 5.5, qualifier="左右", metric_key="gdp_growth"),
+            "raised",
+        ),
+        (
+            T("居民消费价格涨幅", 3, qualifier="左右", metric_key="cpi"),
+            T("居民消费价格涨幅", 2, qualifier="左右", metric_key="cpi"),
+            "lowered",
+        ),
+        (
+            T("城镇调查失业率", 5.5, qualifier="左右", metric_key="surveyed_unemployment"),
+            T("城镇调查失业率", 5.5, qualifier="左右", metric_key="surveyed_unemployment"),
+            "unchanged",
+        ),
+        (
+            T("经济增长", 5, qualifier="以上", metric_key="gdp_growth"),
+            T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
+            "reworded",
+        ),
         (T("居民消费价格涨幅", 3, metric_key="cpi"), T("居民消费价格增长", 3, metric_key="cpi"), "reworded"),
         # ranges compare by midpoint: 4.5—5.5 (5) against 5 is unchanged in value, reworded in form
-        (T("经济增长", 4.5, value_max=5.5, metric_key="gdp_growth"), T("经济增长", 5, metric_key="gdp_growth"),
-         "reworded"),
-        (T("经济增长", 6, value_max=6.5, metric_key="gdp_growth"), T("经济增长", 6, metric_key="gdp_growth"),
-         "lowered"),
+        (
+            T("经济增长", 4.5, value_max=5.5, metric_key="gdp_growth"),
+            T("经济增长", 5, metric_key="gdp_growth"),
+            "reworded",
+        ),
+        (
+            T("经济增长", 6, value_max=6.5, metric_key="gdp_growth"),
+            T("经济增长", 6, metric_key="gdp_growth"),
+            "lowered",
+        ),
         # unknown metrics match by phrase similarity
         (T("农村居民人均可支配收入增速", 6), T("农村居民人均可支配收入增幅", 6.5), "raised"),
     ],
-)  # fmt: skip
+)
 def test_change_kinds(old: Target, new: Target, expected: str) -> None:
     (change,) = diff(doc(old, year=2024), doc(new)).changes
     assert change.change == expected
@@ -70,10 +99,15 @@ def test_differently_worded_metric_with_one_key_is_never_drop_plus_new() -> None
 
 
 def test_level_and_increment_of_one_metric_are_separate_goals() -> None:
-    old = doc(T("高新技术企业", 12000, unit="家", metric_key="high_tech_enterprises", kind="level"),
-              T("新增高新技术企业", 800, unit="家", metric_key="high_tech_enterprises", kind="increment"), year=2024)  # fmt: skip
-    new = doc(T("高新技术企业", 13000, unit="家", metric_key="high_tech_enterprises", kind="level"),
-              T("新增高新技术企业", 700, unit="家", metric_key="high_tech_enterprises", kind="increment"))  # fmt: skip
+    old = doc(
+        T("高新技术企业", 12000, unit="家", metric_key="high_tech_enterprises", kind="level"),
+        T("新增高新技术企业", 800, unit="家", metric_key="high_tech_enterprises", kind="increment"),
+        year=2024,
+    )
+    new = doc(
+        T("高新技术企业", 13000, unit="家", metric_key="high_tech_enterprises", kind="level"),
+        T("新增高新技术企业", 700, unit="家", metric_key="high_tech_enterprises", kind="increment"),
+    )
     assert sorted(c.change for c in diff(old, new).changes) == ["lowered", "raised"]
 
 
@@ -96,6 +130,17 @@ def test_multi_year_goals_are_not_compared_with_annual_ones() -> None:
     assert (change.change, change.old) == ("raised", annual)
 
 
+def test_summaries_compare_their_goals_for_the_next_year() -> None:
+    info = DocumentInfo(region="示例市", year=2024, doc_type="summary")
+    old = Extraction(
+        DocumentInfo(region="示例市", year=2023, doc_type="summary"),
+        [T("技术合同成交额", 2e10, unit="元", kind="level", year=2024)],
+        [],
+    )
+    new = Extraction(info, [T("技术合同成交额", 2.5e10, unit="元", kind="level", year=2025)], [])
+    assert [c.change for c in diff(old, new).changes] == ["raised"]
+
+
 def test_unkeyed_minor_figures_of_a_report_are_not_compared() -> None:
     minor = T("改造老旧小区", 300, unit="个", headline=False, kind="increment")
     assert diff(doc(year=2024), doc(minor)).changes == []
@@ -109,8 +154,15 @@ def test_every_target_of_a_plan_is_compared() -> None:
 
 def test_results_and_deltas_are_not_compared_as_goals() -> None:
     achieved = T("经济增长", 5.2, metric_key="gdp_growth", status="achieved", year=2024)
-    delta = T("地方政府专项债券", 5e11, unit="元", metric_key="special_bonds", kind="increment",
-              sentence="拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。", raw="5000亿元")  # fmt: skip
+    delta = T(
+        "地方政府专项债券",
+        5e11,
+        unit="元",
+        metric_key="special_bonds",
+        kind="increment",
+        sentence="拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。",
+        raw="5000亿元",
+    )
     assert is_delta(delta)
     assert diff(doc(year=2024), doc(achieved, delta)).changes == []
 
@@ -123,21 +175,30 @@ def test_growth_target_after_bishangnian_is_a_goal() -> None:
 
 
 def test_headline_changes_lead() -> None:
-    old = doc(T("高标准农田", 3, unit="万亩", kind="increment"),
-              T("经济增长", 5.5, qualifier="以上", metric_key="gdp_growth"),
-              T("研发经费投入强度", 4.3, metric_key="rd_intensity", kind="share"), year=2024)  # fmt: skip
-    new = doc(T("高标准农田", 4, unit="万亩", kind="increment"),
-              T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
-              T("研发经费投入强度", 4.5, metric_key="rd_intensity", kind="share"))  # fmt: skip
+    old = doc(
+        T("高标准农田", 3, unit="万亩", kind="increment"),
+        T("经济增长", 5.5, qualifier="以上", metric_key="gdp_growth"),
+        T("研发经费投入强度", 4.3, metric_key="rd_intensity", kind="share"),
+        year=2024,
+    )
+    new = doc(
+        T("高标准农田", 4, unit="万亩", kind="increment"),
+        T("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),
+        T("研发经费投入强度", 4.5, metric_key="rd_intensity", kind="share"),
+    )
     order = [c.metric_key or c.metric for c in diff(old, new).changes]
     assert order == ["gdp_growth", "rd_intensity", "高标准农田"]
 
 
 def test_larger_moves_weigh_more() -> None:
-    small = diff(doc(T("固定资产投资", 5, metric_key="fixed_asset_investment"), year=2024),
-                 doc(T("固定资产投资", 5.5, metric_key="fixed_asset_investment"))).changes[0]  # fmt: skip
-    large = diff(doc(T("固定资产投资", 5, metric_key="fixed_asset_investment"), year=2024),
-                 doc(T("固定资产投资", 8, metric_key="fixed_asset_investment"))).changes[0]  # fmt: skip
+    small = diff(
+        doc(T("固定资产投资", 5, metric_key="fixed_asset_investment"), year=2024),
+        doc(T("固定资产投资", 5.5, metric_key="fixed_asset_investment")),
+    ).changes[0]
+    large = diff(
+        doc(T("固定资产投资", 5, metric_key="fixed_asset_investment"), year=2024),
+        doc(T("固定资产投资", 8, metric_key="fixed_asset_investment")),
+    ).changes[0]
     assert large.significance > small.significance
 
 
@@ -156,7 +217,7 @@ def test_midpoint() -> None:
     assert midpoint(T("x", 4.5, value_max=5)) == 4.75
 
 
-def P(theme: str, weight: float, count: int = 1) -> Priority:  # noqa: N802
+def P(theme: str, weight: float, count: int = 1) -> Priority:
     return Priority(theme, weight, count, [f"发展{theme}。"])
 
 
@@ -176,8 +237,9 @@ def test_keywords_are_not_priorities_to_diff() -> None:
 
 
 def test_json_contract() -> None:
-    data = diff(doc(T("经济增长", 5, metric_key="gdp_growth"), year=2024),
-                doc(T("经济增长", 5, metric_key="gdp_growth"))).to_dict()  # fmt: skip
+    data = diff(
+        doc(T("经济增长", 5, metric_key="gdp_growth"), year=2024), doc(T("经济增长", 5, metric_key="gdp_growth"))
+    ).to_dict()
     assert set(data) == {"changes", "priorities"}
     assert set(data["priorities"]) == {"emerging", "fading", "intensified"}
     change = data["changes"][0]

@@ -16,44 +16,81 @@ LINKS = d.Links("https://govmon.example.org/archive", "https://govmon.example.or
 
 
 def fig(metric: str, value: float, unit: str = "%", qualifier: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {"metric": metric, "value": value, "value_max": None, "unit": unit, "qualifier": qualifier,
-            "sentence": f"{metric}{value}{unit}{qualifier or ''}。", **extra}  # fmt: skip
+    return {
+        "metric": metric,
+        "value": value,
+        "value_max": None,
+        "unit": unit,
+        "qualifier": qualifier,
+        "sentence": f"{metric}{value}{unit}{qualifier or ''}。",
+        **extra,
+    }
 
 
-def change(key: str | None, kind: str, old: dict[str, Any] | None, new: dict[str, Any] | None, sig: float,
-           category: str = "target") -> d.StoredChangeIn:  # fmt: skip
+def change(
+    key: str | None,
+    kind: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    sig: float,
+    category: str = "target",
+) -> d.StoredChangeIn:
     metric = (new or old or {}).get("metric", key or "")
     return d.StoredChangeIn(category, metric, key, kind, old, new, sig)
 
 
 GDP = change("gdp_growth", "lowered", fig("经济增长", 5.5, qualifier="以上"), fig("经济增长", 5, qualifier="左右"), 0.8)
-RD = change("rd_intensity", "raised", fig("研发经费投入强度", 4.3, qualifier="左右"),
-            fig("研发经费投入强度", 4.5, qualifier="左右",
-                ambition={"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023, "delta": 0.1, "sentence": ""}),
-            0.7)  # fmt: skip
+RD = change(
+    "rd_intensity",
+    "raised",
+    fig("研发经费投入强度", 4.3, qualifier="左右"),
+    fig(
+        "研发经费投入强度",
+        4.5,
+        qualifier="左右",
+        ambition={"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023, "delta": 0.1, "sentence": ""},
+    ),
+    0.7,
+)
 ENV = change("env_investment", "dropped", fig("环保投入", 3, qualifier="左右"), None, 0.4)
 SAME = change(
     "cpi", "unchanged", fig("居民消费价格涨幅", 3, qualifier="左右"), fig("居民消费价格涨幅", 3, qualifier="左右"), 0.2
 )
-AI = change(None, "emerging", None, {"theme": "具身智能", "old_count": 0, "new_count": 2,
-                                     "sentences": ["培育具身智能等未来产业。"]}, 0.0, "priority")  # fmt: skip
+AI = change(
+    None,
+    "emerging",
+    None,
+    {"theme": "具身智能", "old_count": 0, "new_count": 2, "sentences": ["培育具身智能等未来产业。"]},
+    0.0,
+    "priority",
+)
 AI = replace(AI, metric="具身智能")
 
 
-def update(region: str = "上海市", changes: tuple[d.StoredChangeIn, ...] = (GDP, RD, ENV, SAME, AI),
-           **kw: Any) -> d.DocumentUpdate:  # fmt: skip
+def update(
+    region: str = "上海市", changes: tuple[d.StoredChangeIn, ...] = (GDP, RD, ENV, SAME, AI), **kw: Any
+) -> d.DocumentUpdate:
     fields: dict[str, Any] = {
-        "document_id": 7, "version_id": 9, "title": "2024年上海市政府工作报告", "region": region,
-        "doc_type": "work_report", "report_year": 2024, "url": "https://www.shanghai.gov.cn/a/t20240125_1.html",
-        "published": "2024-01-25", "is_new_document": True, "changed_since_previous_version": False,
-        "compared_with": "2023年上海市政府工作报告", "compared_year": 2023, "changes": changes,
-    }  # fmt: skip
+        "document_id": 7,
+        "version_id": 9,
+        "title": "2024年上海市政府工作报告",
+        "region": region,
+        "doc_type": "work_report",
+        "report_year": 2024,
+        "url": "https://www.shanghai.gov.cn/a/t20240125_1.html",
+        "published": "2024-01-25",
+        "is_new_document": True,
+        "changed_since_previous_version": False,
+        "compared_with": "2023年上海市政府工作报告",
+        "compared_year": 2023,
+        "changes": changes,
+    }
     fields.update(kw)
     return d.DocumentUpdate(**fields)
 
 
-def build(updates: list[d.DocumentUpdate], filters: d.Filters = d.Filters()) -> d.DigestContext:
-    return d.build_digest("a@example.org", updates, filters, LINKS, WINDOW, NOW)
+def build(updates: list[d.DocumentUpdate], filters: d.Filters | None = None) -> d.DigestContext:
+    return d.build_digest("a@example.org", updates, filters or d.Filters(), LINKS, WINDOW, NOW)
 
 
 def test_region_subscriber_gets_headline_changes_first() -> None:
@@ -96,8 +133,12 @@ def test_changed_page_without_new_figures_alerts_nobody() -> None:
 
 
 def test_new_document_without_prior_year_lists_its_headline_targets() -> None:
-    first = update(compared_with=None, compared_year=None, changes=(),
-                   headline_targets=(fig("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),))  # fmt: skip
+    first = update(
+        compared_with=None,
+        compared_year=None,
+        changes=(),
+        headline_targets=(fig("经济增长", 5, qualifier="左右", metric_key="gdp_growth"),),
+    )
     (section,) = build([first]).sections
     assert [(c.label, c.arrow) for c in section.changes] == [("新增", "— → 5%左右")]
     assert "暂无上一年度" in section.status_line

@@ -27,8 +27,14 @@ def test_token_round_trip_and_forgery() -> None:
     token = make_token(7, "a@example.org", secret)
     verify_token(token, 7, "A@example.org", secret)
     tampered = token[:-1] + ("B" if token.endswith("A") else "A")
-    for forged in (make_token(7, "a@example.org", b"other"), make_token(8, "a@example.org", secret),
-                   tampered, "7", "x.y", ""):  # fmt: skip
+    for forged in (
+        make_token(7, "a@example.org", b"other"),
+        make_token(8, "a@example.org", secret),
+        tampered,
+        "7",
+        "x.y",
+        "",
+    ):
         with pytest.raises(InvalidToken):
             verify_token(forged, 7, "a@example.org", secret)
 
@@ -41,12 +47,30 @@ def test_generated_secret_is_private_and_stable(tmp_path: Path) -> None:
 
 
 def test_subscribers_add_list_remove(capsys: pytest.CaptureFixture[str], db: str) -> None:
-    added = run(capsys, "--db", db, "subscribers", "add", "a@example.org", "--regions", "上海市，广东省",
-                "--metrics", "rd_intensity", "--cadence", "weekly", "--format", "text")  # fmt: skip
+    added = run(
+        capsys,
+        "--db",
+        db,
+        "subscribers",
+        "add",
+        "a@example.org",
+        "--regions",
+        "上海市，广东省",
+        "--metrics",
+        "rd_intensity",
+        "--cadence",
+        "weekly",
+        "--format",
+        "text",
+    )
     assert added.code == 0
     (row,) = json.loads(run(capsys, "--db", db, "subscribers", "list", "--json").out)
     assert (row["regions"], row["metrics"], row["cadence"], row["format"]) == (
-        ["上海市", "广东省"], ["rd_intensity"], "weekly", "text")  # fmt: skip
+        ["上海市", "广东省"],
+        ["rd_intensity"],
+        "weekly",
+        "text",
+    )
     assert run(capsys, "--db", db, "subscribers", "remove", "a@example.org").code == 0
     assert run(capsys, "--db", db, "subscribers", "remove", "a@example.org").code == ExitCode.NOT_FOUND
     bad = run(capsys, "--db", db, "subscribers", "add", "not-an-address")
@@ -62,8 +86,20 @@ def _import_both(capsys: pytest.CaptureFixture[str], db: str) -> None:
 def test_digest_end_to_end_over_smtp_once(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
     _import_both(capsys, db)
     run(capsys, "--db", db, "subscribers", "add", "region@example.org", "--regions", "示例市", "--cadence", "immediate")
-    run(capsys, "--db", db, "subscribers", "add", "rd@example.org", "--metrics", "rd_intensity", "--cadence", "immediate",
-        "--format", "text")  # fmt: skip
+    run(
+        capsys,
+        "--db",
+        db,
+        "subscribers",
+        "add",
+        "rd@example.org",
+        "--metrics",
+        "rd_intensity",
+        "--cadence",
+        "immediate",
+        "--format",
+        "text",
+    )
     config = tmp_path / "govmon.toml"
     with smtp_server() as (inbox, port):
         config.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\ndata_dir = "{tmp_path}"\n', encoding="utf-8")

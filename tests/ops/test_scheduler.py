@@ -7,6 +7,7 @@ that a crashing crawl is recorded without blocking other sources.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -49,8 +50,20 @@ def trs_registry(site: FixtureServer, tmp_path: Path) -> Path:
 
 def _start(db_url: str, registry_file: Path, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "GOVMON_MAIL_DIR": str(tmp_path / "mail"), "GOVMON_DATA_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "monitor", "--db", db_url, "schedule", "--sources", str(registry_file),
-               "--interval", "2", *OVERRIDES, *extra]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "--db",
+        db_url,
+        "schedule",
+        "--sources",
+        str(registry_file),
+        "--interval",
+        "2",
+        *OVERRIDES,
+        *extra,
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -60,7 +73,7 @@ def _stop(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
     return proc.returncode, err
 
 
-def _wait_for(engine: Engine, query: str, minimum: int, timeout: float = 60) -> int:
+def _wait_for(engine: Engine, query: str, minimum: int, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -82,8 +95,9 @@ def migrated(db_url: str) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
-def test_schedule_crawls_processes_and_stops_cleanly(migrated: tuple[str, Engine], trs_registry: Path,
-                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_schedule_crawls_processes_and_stops_cleanly(
+    migrated: tuple[str, Engine], trs_registry: Path, tmp_path: Path
+) -> None:
     db_url, engine = migrated
     with session_scope(engine) as s:
         from db.outbox import upsert_subscriber
@@ -107,8 +121,9 @@ def test_schedule_crawls_processes_and_stops_cleanly(migrated: tuple[str, Engine
     assert list((tmp_path / "mail").glob("*.eml"))
 
 
-def test_restart_keeps_persisted_jobs_without_duplicates(migrated: tuple[str, Engine], trs_registry: Path,
-                                                         tmp_path: Path) -> None:  # fmt: skip
+def test_restart_keeps_persisted_jobs_without_duplicates(
+    migrated: tuple[str, Engine], trs_registry: Path, tmp_path: Path
+) -> None:
     db_url, engine = migrated
     for _ in range(2):
         proc = _start(db_url, trs_registry, tmp_path)
@@ -124,11 +139,12 @@ def test_restart_keeps_persisted_jobs_without_duplicates(migrated: tuple[str, En
         runs = s.execute(select(m.CrawlRun.source_id, m.CrawlRun.started_at, m.CrawlRun.finished_at)).all()
     for source in ("fx-trs", "fx-jcms"):
         spans = sorted((a, b) for sid, a, b in runs if sid == source)
-        assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False)), spans
+        assert all(prev[1] <= nxt[0] for prev, nxt in itertools.pairwise(spans)), spans
 
 
-def test_second_scheduler_on_the_same_database_stands_by(migrated: tuple[str, Engine], trs_registry: Path,
-                                                         tmp_path: Path) -> None:  # fmt: skip
+def test_second_scheduler_on_the_same_database_stands_by(
+    migrated: tuple[str, Engine], trs_registry: Path, tmp_path: Path
+) -> None:
     db_url, engine = migrated
     first = _start(db_url, trs_registry, tmp_path)
     try:
@@ -152,8 +168,9 @@ def test_sigterm_during_a_crawl(migrated: tuple[str, Engine], site: FixtureServe
         assert s.scalar(select(func.count()).where(m.CrawlRun.status == "running")) == 0
 
 
-def test_crashing_crawl_is_recorded_and_does_not_block_others(migrated: tuple[str, Engine], trs_registry: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_crashing_crawl_is_recorded_and_does_not_block_others(
+    migrated: tuple[str, Engine], trs_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db_url, engine = migrated
     settings = Settings(database_url=db_url)
     real = jobs._crawl_command

@@ -21,14 +21,28 @@ EVIL_TEXT = "今年主要预期目标是：地区生产总值增长6%左右，�
 
 def _document(year: int) -> FetchedDocument:
     text = (TEXTS / f"示例市_{year}.txt").read_text(encoding="utf-8")
-    return FetchedDocument(url=f"https://www.example.gov.cn/zfgzbg/{year}.html", region="示例市", text=text,
-                           raw=text.encode(), title=f"{year}年示例市政府工作报告", doc_type="work_report",
-                           report_year=year, published_at=date(year, 1, 20))  # fmt: skip
+    return FetchedDocument(
+        url=f"https://www.example.gov.cn/zfgzbg/{year}.html",
+        region="示例市",
+        text=text,
+        raw=text.encode(),
+        title=f"{year}年示例市政府工作报告",
+        doc_type="work_report",
+        report_year=year,
+        published_at=date(year, 1, 20),
+    )
 
 
 def _evil() -> FetchedDocument:
-    return FetchedDocument(url=EVIL_URL, region="<b>恶意</b>", text=EVIL_TEXT, raw=EVIL_TEXT.encode(),
-                           title=EVIL_TITLE, doc_type="work_report", report_year=2024)  # fmt: skip
+    return FetchedDocument(
+        url=EVIL_URL,
+        region="<b>恶意</b>",
+        text=EVIL_TEXT,
+        raw=EVIL_TEXT.encode(),
+        title=EVIL_TITLE,
+        doc_type="work_report",
+        report_year=2024,
+    )
 
 
 @pytest.fixture(scope="module")

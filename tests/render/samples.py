@@ -23,41 +23,120 @@ EVIL_TITLE = "<script>alert(1)</script>2024年政府工作报告"
 EVIL_URL = "javascript:alert(1)"
 
 
-def target(metric: str, key: str, value: float, unit: str, qualifier: str | None, raw: str, phrase: str,
-           sentence: str, year: int, **extra: Any) -> dict[str, Any]:  # fmt: skip
-    data = {"metric": metric, "metric_key": key, "phrase": phrase, "value": value, "value_max": None, "unit": unit,
-            "qualifier": qualifier, "kind": "growth", "status": "target", "year": year, "sentence": sentence,
-            "raw": raw, "headline": True}  # fmt: skip
+def target(
+    metric: str,
+    key: str,
+    value: float,
+    unit: str,
+    qualifier: str | None,
+    raw: str,
+    phrase: str,
+    sentence: str,
+    year: int,
+    **extra: Any,
+) -> dict[str, Any]:
+    data = {
+        "metric": metric,
+        "metric_key": key,
+        "phrase": phrase,
+        "value": value,
+        "value_max": None,
+        "unit": unit,
+        "qualifier": qualifier,
+        "kind": "growth",
+        "status": "target",
+        "year": year,
+        "sentence": sentence,
+        "raw": raw,
+        "headline": True,
+    }
     return data | extra
 
 
-def change(kind: str, metric: str, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
-           significance: float) -> StoredChangeIn:  # fmt: skip
+def change(
+    kind: str, metric: str, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None, significance: float
+) -> StoredChangeIn:
     return StoredChangeIn("target", metric, key, kind, old, new, significance)
 
 
 def shanghai_changes() -> tuple[StoredChangeIn, ...]:
     old_goals = "去年预期目标为：全市生产总值增长5.5%以上，研发经费投入强度4.3%左右，环保投入占生产总值比例3%左右。"
-    gdp_new = target("经济增长", "gdp_growth", 5.0, "%", "左右", "5%左右", "全市生产总值增长", SH_2024_GOALS, 2024,
-                     ambition={"basis": "achieved", "value": 5.0, "unit": "%", "year": 2023})  # fmt: skip
+    gdp_new = target(
+        "经济增长",
+        "gdp_growth",
+        5.0,
+        "%",
+        "左右",
+        "5%左右",
+        "全市生产总值增长",
+        SH_2024_GOALS,
+        2024,
+        ambition={"basis": "achieved", "value": 5.0, "unit": "%", "year": 2023},
+    )
     gdp_old = target("经济增长", "gdp_growth", 5.5, "%", "以上", "5.5%以上", "全市生产总值增长", old_goals, 2023)
     rd_actual = {"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023}
-    rd_new = target("研发经费投入强度", "rd_intensity", 4.5, "%", "左右", "4.5%左右", "研发经费投入强度达到",
-                    SH_2024_GOALS, 2024, ambition=rd_actual)  # fmt: skip
+    rd_new = target(
+        "研发经费投入强度",
+        "rd_intensity",
+        4.5,
+        "%",
+        "左右",
+        "4.5%左右",
+        "研发经费投入强度达到",
+        SH_2024_GOALS,
+        2024,
+        ambition=rd_actual,
+    )
     rd_old = target(
         "研发经费投入强度", "rd_intensity", 4.3, "%", "左右", "4.3%左右", "研发经费投入强度", old_goals, 2023
     )
-    rev_new = target("一般公共预算收入", "general_budget_revenue", 5.0, "%", None, "5%", "地方一般公共预算收入增长",
-                     SH_2024_GOALS, 2024)  # fmt: skip
-    rev_old = target("一般公共预算收入", "general_budget_revenue", 5.5, "%", None, "5.5%", "收入增长",
-                     "地方一般公共预算收入增长5.5%。", 2023)  # fmt: skip
+    rev_new = target(
+        "一般公共预算收入",
+        "general_budget_revenue",
+        5.0,
+        "%",
+        None,
+        "5%",
+        "地方一般公共预算收入增长",
+        SH_2024_GOALS,
+        2024,
+    )
+    rev_old = target(
+        "一般公共预算收入",
+        "general_budget_revenue",
+        5.5,
+        "%",
+        None,
+        "5.5%",
+        "收入增长",
+        "地方一般公共预算收入增长5.5%。",
+        2023,
+    )
     env_old = target(
         "环保投入", "env_investment", 3.0, "%", "左右", "3%左右", "环保投入占生产总值比例", old_goals, 2023
     )
-    jobs_new = target("城镇新增就业", "urban_new_jobs", 550000.0, "人", "以上", "55万人以上", "城镇新增就业",
-                      "城镇新增就业55万人以上。", 2024)  # fmt: skip
-    unemp = target("城镇调查失业率", "surveyed_unemployment", 5.0, "%", "以内", "5%以内", "城镇调查失业率控制在",
-                   SH_2024_GOALS, 2024)  # fmt: skip
+    jobs_new = target(
+        "城镇新增就业",
+        "urban_new_jobs",
+        550000.0,
+        "人",
+        "以上",
+        "55万人以上",
+        "城镇新增就业",
+        "城镇新增就业55万人以上。",
+        2024,
+    )
+    unemp = target(
+        "城镇调查失业率",
+        "surveyed_unemployment",
+        5.0,
+        "%",
+        "以内",
+        "5%以内",
+        "城镇调查失业率控制在",
+        SH_2024_GOALS,
+        2024,
+    )
     return (
         change("lowered", "经济增长", "gdp_growth", gdp_old, gdp_new, 0.75),
         change("new", "城镇新增就业", "urban_new_jobs", None, jobs_new, 0.68),
@@ -65,26 +144,50 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         change("dropped", "环保投入", "env_investment", env_old, None, 0.4),
         change("raised", "研发经费投入强度", "rd_intensity", rd_old, rd_new, 0.38),
         change("unchanged", "城镇调查失业率", "surveyed_unemployment", unemp, unemp, 0.18),
-        StoredChangeIn("priority", "人工智能", None, "intensified", None,
-                       {"old_count": 2, "new_count": 6, "sentences": ["推动人工智能赋能千行百业。"]}, 0.0),
-        StoredChangeIn("priority", "新质生产力", None, "emerging", None,
-                       {"old_count": 0, "new_count": 3, "sentences": ["加快培育新质生产力。"]}, 0.0),
-    )  # fmt: skip
+        StoredChangeIn(
+            "priority",
+            "人工智能",
+            None,
+            "intensified",
+            None,
+            {"old_count": 2, "new_count": 6, "sentences": ["推动人工智能赋能千行百业。"]},
+            0.0,
+        ),
+        StoredChangeIn(
+            "priority",
+            "新质生产力",
+            None,
+            "emerging",
+            None,
+            {"old_count": 0, "new_count": 3, "sentences": ["加快培育新质生产力。"]},
+            0.0,
+        ),
+    )
 
 
 def shanghai_update(**overrides: Any) -> DocumentUpdate:
     fields: dict[str, Any] = {
-        "document_id": 2, "version_id": 2, "title": "2024年上海市政府工作报告", "region": "上海市",
-        "doc_type": "work_report", "report_year": 2024, "url": SH_URL, "published": "2024-01-30",
-        "is_new_document": True, "changed_since_previous_version": True,
-        "compared_with": "2023年上海市政府工作报告", "compared_year": 2023, "changes": shanghai_changes(),
-    }  # fmt: skip
+        "document_id": 2,
+        "version_id": 2,
+        "title": "2024年上海市政府工作报告",
+        "region": "上海市",
+        "doc_type": "work_report",
+        "report_year": 2024,
+        "url": SH_URL,
+        "published": "2024-01-30",
+        "is_new_document": True,
+        "changed_since_previous_version": True,
+        "compared_with": "2023年上海市政府工作报告",
+        "compared_year": 2023,
+        "changes": shanghai_changes(),
+    }
     return DocumentUpdate(**(fields | overrides))
 
 
 def shanghai_digest(filters: Filters | None = None, **overrides: Any) -> DigestContext:
-    return build_digest("reader@example.org", [shanghai_update(**overrides)], filters or Filters(("上海市",)),
-                        LINKS, WINDOW, NOW)  # fmt: skip
+    return build_digest(
+        "reader@example.org", [shanghai_update(**overrides)], filters or Filters(("上海市",)), LINKS, WINDOW, NOW
+    )
 
 
 def evil_digest() -> DigestContext:
@@ -95,14 +198,27 @@ def evil_digest() -> DigestContext:
 def capped_digest() -> DigestContext:
     """Two regions, with more changes than a digest shows."""
     many = tuple(
-        change("raised", f"指标{i}", f"metric_{i}", target(f"指标{i}", f"metric_{i}", i, "%", None, f"{i}%", f"指标{i}",
-               f"指标{i}提高到{i + 1}%。", 2023), target(f"指标{i}", f"metric_{i}", i + 1, "%", None, f"{i + 1}%",
-               f"指标{i}", f"指标{i}提高到{i + 1}%。", 2024), 0.3)
+        change(
+            "raised",
+            f"指标{i}",
+            f"metric_{i}",
+            target(f"指标{i}", f"metric_{i}", i, "%", None, f"{i}%", f"指标{i}", f"指标{i}提高到{i + 1}%。", 2023),
+            target(
+                f"指标{i}", f"metric_{i}", i + 1, "%", None, f"{i + 1}%", f"指标{i}", f"指标{i}提高到{i + 1}%。", 2024
+            ),
+            0.3,
+        )
         for i in range(30)
-    )  # fmt: skip
+    )
     updates = [
         shanghai_update(),
-        shanghai_update(document_id=7, version_id=9, region="示例市", title="2024年示例市政府工作报告",
-                        url="https://www.example.gov.cn/2024.html", changes=many),
-    ]  # fmt: skip
+        shanghai_update(
+            document_id=7,
+            version_id=9,
+            region="示例市",
+            title="2024年示例市政府工作报告",
+            url="https://www.example.gov.cn/2024.html",
+            changes=many,
+        ),
+    ]
     return build_digest("reader@example.org", updates, Filters(), LINKS, WINDOW, NOW)

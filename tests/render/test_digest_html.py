@@ -54,9 +54,13 @@ def test_above_the_fold_region_title_link_then_gdp_change() -> None:
 
 @pytest.mark.parametrize(
     ("metric", "kind", "label", "colour"),
-    [("经济增长", "lowered", "下调 ▼", "#b91c1c"), ("研发经费投入强度", "raised", "上调 ▲", "#15803d"),
-     ("城镇新增就业", "new", "新增", "#1d4ed8"), ("环保投入", "dropped", "删去", None)],
-)  # fmt: skip
+    [
+        ("经济增长", "lowered", "下调 ▼", "#b91c1c"),
+        ("研发经费投入强度", "raised", "上调 ▲", "#15803d"),
+        ("城镇新增就业", "new", "新增", "#1d4ed8"),
+        ("环保投入", "dropped", "删去", None),
+    ],
+)
 def test_each_change_is_colour_coded_with_its_label(metric: str, kind: str, label: str, colour: str | None) -> None:
     row = next(t for t in changes(soup(samples.shanghai_digest())) if t.select_one(".metric").get_text() == metric)  # type: ignore[union-attr]
     assert f"change-{kind}" in row["class"]
@@ -114,6 +118,10 @@ def test_environment_is_strict_and_escapes_html_and_atom_but_not_text() -> None:
     assert env.from_string("{{ t }}").render(t="<b>") == "&lt;b&gt;"
     autoescape = env.autoescape
     assert callable(autoescape)
-    for name, escaped in (("digest.html.j2", True), ("archive/index.html.j2", True), ("feed.atom.j2", True),
-                          ("digest.txt.j2", False)):  # fmt: skip
+    for name, escaped in (
+        ("digest.html.j2", True),
+        ("archive/index.html.j2", True),
+        ("feed.atom.j2", True),
+        ("digest.txt.j2", False),
+    ):
         assert autoescape(name) is escaped, name

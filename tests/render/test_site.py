@@ -126,8 +126,16 @@ def test_headline_changes_prefer_headline_metrics_and_skip_unchanged() -> None:
 
 
 def test_site_build_command(capsys: pytest.CaptureFixture[str], archive_engine: Engine, tmp_path: Path) -> None:
-    result = run(capsys, "--db", archive_engine.url.render_as_string(hide_password=False), "site", "build",
-                 str(tmp_path / "out"), "--base-url", BASE_URL)  # fmt: skip
+    result = run(
+        capsys,
+        "--db",
+        archive_engine.url.render_as_string(hide_password=False),
+        "site",
+        "build",
+        str(tmp_path / "out"),
+        "--base-url",
+        BASE_URL,
+    )
     assert result.code == 0, result.err
     assert f"wrote {tmp_path / 'out' / 'index.html'}" in result.out
     assert "3 document pages, 2 region pages" in result.out

@@ -27,11 +27,21 @@ def assert_inert_html(html: str) -> BeautifulSoup:
 
 @pytest.mark.parametrize(
     ("url", "ok"),
-    [("https://www.gov.cn/a.html", True), ("HTTP://www.gov.cn/", True), ("javascript:alert(1)", False),
-     ("JavaScript:alert(1)", False), (" javascript:alert(1)", False), ("java\nscript:alert(1)", False),
-     ("data:text/html,<script>alert(1)</script>", False), ("//evil.example/x", False), ("file:///etc/passwd", False),
-     ("https://", False), ("", False), (None, False)],
-)  # fmt: skip
+    [
+        ("https://www.gov.cn/a.html", True),
+        ("HTTP://www.gov.cn/", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\nscript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("//evil.example/x", False),
+        ("file:///etc/passwd", False),
+        ("https://", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_only_http_urls_count_as_links(url: str | None, ok: bool) -> None:
     assert is_web_url(url) is ok
 
