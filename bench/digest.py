@@ -104,13 +104,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=10_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, smtp_server() as (inbox, port):
+    with tempfile.TemporaryDirectory() as tmp, smtp_server(keep=False) as (inbox, port):
         workdir = Path(tmp)
         url = prepare(workdir, args.subscribers)
         rate, sent = govmon_rate(url, port, workdir)
         payload = first_payload(url)
-        inbox.messages.clear()
         raw = smtplib_rate(port, payload, args.subscribers)
+        assert inbox.received == sent + args.subscribers
     print(f"subscribers : {args.subscribers}, digest size {len(payload) / 1024:.1f} KiB (HTML + text)")
     print(f"govmon      : {sent} digests selected, rendered, queued and sent at {rate:8.1f} msgs/s")
     print(f"smtplib     : one pre-rendered message {args.subscribers}× at {raw:8.1f} msgs/s")

@@ -42,6 +42,7 @@ class CrawlRunRecorder:
             repo.sync_sources(session, [spider.source.spec()])
             self.run_id = repo.start_crawl_run(session, spider.source.id)
             spider.known = repo.known_documents(session, spider.source.id)  # type: ignore[attr-defined]
+            spider.complete_before = repo.last_complete_crawl(session, spider.source.id)  # type: ignore[attr-defined]
         self.stats.set_value("govmon/run_id", self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

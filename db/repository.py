@@ -365,6 +365,14 @@ def known_documents(session: Session, source_id: str | None = None) -> dict[str,
     return {url: KnownDocument(url, etag, lm, fetched) for url, etag, lm, fetched in session.execute(query)}
 
 
+def last_complete_crawl(session: Session, source_id: str) -> datetime | None:
+    """When the source's last crawl that ran to its end finished (killed or stopped runs do not count)."""
+    query = select(func.max(m.CrawlRun.finished_at)).where(
+        m.CrawlRun.source_id == source_id, m.CrawlRun.status.not_in(("running", "failed", "stopped"))
+    )
+    return session.scalar(query)
+
+
 def get_crawl_run(session: Session, run_id: int) -> CrawlRunRow | None:
     run = session.get(m.CrawlRun, run_id)
     if run is None:

@@ -31,8 +31,8 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
+def smtp_server(port: int | None = None, keep: bool = True) -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox(keep=keep)
     controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     try:

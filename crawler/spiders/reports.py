@@ -42,6 +42,7 @@ class ReportSpider(Spider):
         self.limit = int(limit or 0)
         self.health = CrawlHealth()
         self.known: dict[str, KnownDocument] = {}
+        self.complete_before: datetime | None = None  # end of the source's last crawl that was not interrupted
         self.scheduled = 0
         self.revisit = timedelta(days=7)
 
@@ -102,6 +103,8 @@ class ReportSpider(Spider):
         """Request a candidate unless it is known and fresh; known and stale ones get a conditional GET."""
         self.health.candidates += 1
         known = self.known.get(normalise_url(link.url))
+        if known is not None and not self._settled(known):
+            known = None  # fetched by an interrupted crawl: fetch it whole again, so its attachments are followed
         if known is not None and datetime.now(UTC) - _aware(known.fetched_at) < self.revisit:
             self.count("skipped/known")
             return
@@ -112,6 +115,10 @@ class ReportSpider(Spider):
         self.count(f"requests/{kind}")
         meta = {"link": link, "family": family, **self.render_meta()}
         yield Request(link.url, self.parse_article, headers=_conditional(known), meta=meta, errback=self.item_error)
+
+    def _settled(self, known: KnownDocument) -> bool:
+        """Whether a stored document was fetched by a crawl that ran to its end (so its links were followed)."""
+        return self.complete_before is not None and _aware(known.fetched_at) <= _aware(self.complete_before)
 
     def parse_article(self, response: Response) -> Iterator[DocumentItem | Request]:
         link: Link = response.meta["link"]
