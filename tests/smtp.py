@@ -1,4 +1,4 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 for tests: it keeps every message it accepts."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for tests: it keeps (or counts) every message it accepts."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
+    keep: bool = True  # False: only count (benchmarks), so the sink's memory does not dominate the run
+    received: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.received += 1
+        if self.keep:
+            self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
 
 
