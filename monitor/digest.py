@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.diff import HEADLINE_WEIGHT
 from monitor.format import arrow, format_value, with_qualifier
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
@@ -28,10 +29,7 @@ CHANGE_LABELS = {
 }
 PRIORITY_LABELS = {"emerging": "新提出", "fading": "不再提及", "intensified": "更受重视"}
 DOC_TYPE_LABELS = {"work_report": "政府工作报告", "plan": "工作要点/规划", "summary": "工作总结", "other": "文件"}
-HEADLINE_KEYS = frozenset(
-    {"gdp_growth", "cpi", "surveyed_unemployment", "urban_new_jobs", "deficit_ratio", "general_budget_revenue",
-     "rd_intensity", "special_bonds", "ultra_long_bonds", "grain_output", "energy_intensity"}
-)  # fmt: skip
+HEADLINE_KEYS = frozenset(HEADLINE_WEIGHT)  # the metrics the diff ranks as headline
 
 
 # --- input ---------------------------------------------------------------------------------------------------
