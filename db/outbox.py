@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
@@ -171,9 +171,9 @@ def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[obj
 # --- outbox --------------------------------------------------------------------------------------------------
 
 
-def _delivery_row(d: m.Delivery, email: str) -> DeliveryRow:
+def _delivery_row(d: m.Delivery, email: str, with_payload: bool = True) -> DeliveryRow:
     return DeliveryRow(d.id, d.subscriber_id, email, d.idempotency_key, d.message_id, d.status, d.attempts,
-                       d.last_error, d.payload, d.created_at, d.sent_at)  # fmt: skip
+                       d.last_error, d.payload if with_payload else None, d.created_at, d.sent_at)  # fmt: skip
 
 
 def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes,
@@ -192,14 +192,20 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
 
 
 def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
+    """The rows due for sending, without their payloads (see `payload_of`): thousands can be due at once."""
     query = (
         select(m.Delivery, m.Subscriber.email)
+        .options(defer(m.Delivery.payload))
         .join(m.Subscriber)
         .where(m.Delivery.status == "pending")
         .where((m.Delivery.next_attempt_at.is_(None)) | (m.Delivery.next_attempt_at <= now))
         .order_by(m.Delivery.id)
     )
-    return [_delivery_row(d, email) for d, email in session.execute(query)]
+    return [_delivery_row(d, email, with_payload=False) for d, email in session.execute(query)]
+
+
+def payload_of(session: Session, delivery_id: int) -> bytes:
+    return session.scalar(select(m.Delivery.payload).where(m.Delivery.id == delivery_id)) or b""
 
 
 def list_deliveries(session: Session, statuses: Sequence[str] = ()) -> list[DeliveryRow]:

@@ -188,8 +188,9 @@ def _send_one(engine: Engine, transport: Transport, sender: str, delivery: outbo
     with session_scope(engine) as session:
         if not outbox.claim(session, delivery.id):
             return
+        payload = outbox.payload_of(session, delivery.id)
     try:
-        transport.send(delivery.payload or b"", sender, delivery.email)
+        transport.send(payload, sender, delivery.email)
     except TemporaryFailure as exc:
         with session_scope(engine) as session:
             outbox.mark_retry(session, delivery.id, str(exc), now(), max_attempts=max_attempts)
