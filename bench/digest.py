@@ -83,11 +83,11 @@ def govmon_rate(url: str, port: int, workdir: Path) -> tuple[float, int]:
 
 def first_payload(url: str) -> bytes:
     """The wire form of one rendered digest, as the outbox stored it."""
-    from db.outbox import list_deliveries
+    from db.outbox import payload_of
 
     engine = make_engine(url)
     with session_scope(engine) as session:
-        payload = list_deliveries(session)[0].payload or b""
+        payload = payload_of(session, 1)
     engine.dispose()
     return payload
 
