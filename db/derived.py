@@ -6,7 +6,6 @@ version had, so running extraction or a diff twice yields the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -305,7 +304,3 @@ def _add_to_point(point: HistoryPoint, t: Target) -> HistoryPoint:
 
 def _rank(t: Target, year: int) -> tuple[bool, bool]:
     return (t.year == year, t.headline)
-
-
-def regions_with_documents(session: Session) -> Sequence[str]:
-    return list(session.scalars(select(m.Document.region).distinct().order_by(m.Document.region)))

@@ -231,11 +231,6 @@ def _document_row(doc: m.Document, versions: int) -> DocumentRow:
     )
 
 
-def get_document(session: Session, document_id: int) -> DocumentRow | None:
-    doc = session.get(m.Document, document_id)
-    return None if doc is None else _document_row(doc, len(doc.versions))
-
-
 def validators_for(session: Session, urls: Sequence[str]) -> dict[str, Validators]:
     """The ETag and Last-Modified of each URL's latest version, for conditional GETs."""
     wanted = {normalise_url(u): u for u in urls}
@@ -251,13 +246,6 @@ def validators_for(session: Session, urls: Sequence[str]) -> dict[str, Validator
         .where(m.DocumentVersion.id.in_(latest))
     )
     return {wanted[url]: Validators(etag, lm) for url, etag, lm in session.execute(query)}
-
-
-def known_urls(session: Session, source_id: str | None = None) -> set[str]:
-    query = select(m.Document.url)
-    if source_id is not None:
-        query = query.where(m.Document.source_id == source_id)
-    return set(session.scalars(query))
 
 
 def store_fetched(session: Session, item: FetchedDocument) -> StoreOutcome:

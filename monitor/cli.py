@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -155,11 +154,6 @@ def main(argv: list[str] | None = None) -> NoReturn:
             debug,
         )
     sys.exit(int(ExitCode.OK))
-
-
-def app_path(*parts: str, app: App) -> Path:
-    """A path under the configured data directory."""
-    return Path(app.settings.data_dir).joinpath(*parts)
 
 
 from monitor.commands import register_all  # noqa: E402  (commands import App and pass_app from here)

@@ -293,9 +293,10 @@ class RunReport:
 
 
 def run_once(engine: Engine, settings: Settings, transport: Transport, source_ids: Sequence[str],
-             registry: str | None = None, overrides: Sequence[str] = ()) -> RunReport:  # fmt: skip
+             registry: str | None = None, overrides: Sequence[str] = (),
+             progress: Callable[[CrawlOutcome], None] | None = None) -> RunReport:  # fmt: skip
     """One full cycle: crawl → extract and diff → due digests."""
-    crawls = crawl(settings, source_ids, registry, overrides=overrides)
+    crawls = crawl(settings, source_ids, registry, overrides=overrides, progress=progress)
     processed = process_new_versions(engine)
     digests = send_due_digests(engine, settings, transport)
     return RunReport(crawls, processed, digests)

@@ -37,9 +37,9 @@ def run_cmd(app: App, only: tuple[str, ...], registry: str | None, overrides: tu
     ids, registry = _sources(app, registry, only)
     with Progress(console=app.err, transient=True) as bar:
         task = bar.add_task("crawling", total=len(ids))
-        crawls = jobs.crawl(app.settings, ids, registry, progress=lambda _: bar.advance(task), overrides=overrides)
-    processed = jobs.process_new_versions(app.engine())
-    digests = jobs.send_due_digests(app.engine(), app.settings, jobs.transport_for(app.settings))
+        report = jobs.run_once(app.engine(), app.settings, jobs.transport_for(app.settings), ids, registry,
+                               overrides, progress=lambda _: bar.advance(task))  # fmt: skip
+    crawls, processed, digests = report.crawls, report.processed, report.digests
     failed = [c for c in crawls if not c.ok]
     new = sum(c.new + c.changed for c in crawls)
     app.out.print(f"crawled {len(crawls)} sources ({len(failed)} failed): {new} new or changed documents; "

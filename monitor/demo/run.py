@@ -23,7 +23,6 @@ from monitor import jobs
 from monitor.config import Settings
 from monitor.deliver import DirectoryTransport
 from monitor.demo import stats
-from monitor.demo.crawl import SourceCrawl, crawl_all
 from monitor.demo.registry import source_ids, write_registry
 from monitor.demo.server import SiteServer
 from monitor.digest import Filters
@@ -83,7 +82,7 @@ class DemoPaths:
 @dataclass
 class DemoReport:
     paths: DemoPaths
-    crawls: list[SourceCrawl]
+    crawls: list[jobs.CrawlOutcome]
     processed: jobs.ProcessReport
     digests: jobs.DigestReport
     mails: list[Path]
@@ -97,7 +96,7 @@ class DemoReport:
         return sum(c.new + c.changed for c in self.crawls)
 
     @property
-    def failed(self) -> list[SourceCrawl]:
+    def failed(self) -> list[jobs.CrawlOutcome]:
         return [c for c in self.crawls if not c.ok]
 
 
@@ -126,7 +125,7 @@ def run_demo(paths: DemoPaths, settings: Settings, step: Step) -> DemoReport:
     try:
         _init(engine)
         with open_server(paths) as server:
-            crawls = _crawl(paths, write_registry(server.base, paths.registry), step)
+            crawls = _crawl(settings, write_registry(server.base, paths.registry), step)
         report = _after_crawl(engine, paths, settings, crawls, step)
     finally:
         engine.dispose()
@@ -143,19 +142,24 @@ def _init(engine: Engine) -> None:
             upsert_subscriber(session, email, filters, "immediate", fmt)
 
 
-def _crawl(paths: DemoPaths, registry: Path, step: Step) -> list[SourceCrawl]:
+# The demo server is ours and local: no delay, no throttling, short timeouts.
+FAST = ("DOWNLOAD_DELAY=0", "RANDOMIZE_DOWNLOAD_DELAY=False", "AUTOTHROTTLE_ENABLED=False",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=8", "DOWNLOAD_TIMEOUT=10", "RETRY_TIMES=1")  # fmt: skip
+
+
+def _crawl(settings: Settings, registry: Path, step: Step) -> list[jobs.CrawlOutcome]:
     ids = source_ids()
     with step(f"crawling {len(ids)} demo sources", len(ids)) as update:
-        done: list[SourceCrawl] = []
+        done: list[jobs.CrawlOutcome] = []
 
-        def finished(crawl: SourceCrawl) -> None:
+        def finished(crawl: jobs.CrawlOutcome) -> None:
             done.append(crawl)
             update(len(done), len(ids))
 
-        return crawl_all(paths.database_url, registry, ids, finished)
+        return jobs.crawl(settings, ids, str(registry), timeout=120, parallel=3, progress=finished, overrides=FAST)
 
 
-def _after_crawl(engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[SourceCrawl],
+def _after_crawl(engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[jobs.CrawlOutcome],
                  step: Step) -> DemoReport:  # fmt: skip
     with step("extracting and diffing", 0) as update:
         processed = jobs.process_new_versions(engine, progress=update)
