@@ -1,40 +1,44 @@
 """Item pipelines: classify each document (doc_type, report_year, region), then store it via `db.repository`.
 
-`ClassifyPipeline` drops what is not one of the source's doc types; `StorePipeline` writes a new document or a
-new version and counts outcomes in the crawl stats (`govmon/documents/new`, `changed`, `unchanged`, `duplicate`),
-which the CrawlRun recorder copies into the database. With `GOVMON_DRY_RUN` nothing is written.
+`ClassifyPipeline` drops what is not one of the source's doc types; `StorePipeline` writes, in batches off the
+reactor thread, a new document or a new version (or nothing) and counts outcomes in the crawl stats
+(`govmon/documents/new`, `changed`, `unchanged`, `duplicate`, `failed`, `unstored`), which the CrawlRun recorder
+copies into the database. With `GOVMON_DRY_RUN` nothing is written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from typing import Any
+import logging
+import time
 
-from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.statscollectors import StatsCollector
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 
 from crawler import classify
 from crawler.items import DocumentItem
 from crawler.storage import database_url, engine_for
 from db.repository import FetchedDocument, store_fetched
-from db.session import session_scope
+from db.session import DatabaseUnavailable, session_scope
 
 MIN_TEXT = 30
+log = logging.getLogger(__name__)
+Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 
 class ClassifyPipeline:
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler, self.stats = crawler, crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:
-        assert crawler.stats is not None
-        return cls(crawler.stats)
+        return cls(crawler)
 
-    def process_item(self, item: DocumentItem, spider: Spider) -> DocumentItem:
-        source = spider.source  # type: ignore[attr-defined]
+    def process_item(self, item: DocumentItem) -> DocumentItem:
+        source = self.crawler.spider.source  # type: ignore[union-attr]
         title = item.title if classify.doc_type(item.title) != "other" else item.listed_title or item.title
         item.doc_type = classify.doc_type(title)
         item.report_year = classify.report_year(title, item.published_at)
@@ -50,25 +54,143 @@ class ClassifyPipeline:
 
 
 class StorePipeline:
-    def __init__(self, stats: StatsCollector, url: str, dry_run: bool) -> None:
-        self.stats, self.url, self.dry_run = stats, url, dry_run
-        self.found: list[dict[str, Any]] = []
+    """Stores documents in batches on a worker thread, so fetching goes on while the database writes.
+
+    Items wait in memory until `GOVMON_STORE_BATCH` of them are pending or `GOVMON_STORE_INTERVAL` seconds
+    have passed; a batch is one transaction with one savepoint per document, so a bad document costs only
+    itself. While the database is unreachable the batch is retried with backoff for up to
+    `GOVMON_STORE_PATIENCE` seconds (fetching pauses once a second batch is waiting); after that the crawl
+    stops with an error and the unstored documents, never marked known, are fetched again by the next crawl.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        settings = crawler.settings
+        self.crawler, self.stats = crawler, crawler.stats
+        self.url = database_url(settings)
+        self.dry_run = settings.getbool("GOVMON_DRY_RUN")
+        self.batch_size = max(1, settings.getint("GOVMON_STORE_BATCH", 50))
+        self.interval = settings.getfloat("GOVMON_STORE_INTERVAL", 2.0)
+        self.patience = settings.getfloat("GOVMON_STORE_PATIENCE", 120.0)
+        self.pending: list[DocumentItem] = []
+        self.lock = asyncio.Lock()
+        self.ticker: asyncio.Task[None] | None = None
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        assert crawler.stats is not None
-        settings = crawler.settings
-        return cls(crawler.stats, database_url(settings), settings.getbool("GOVMON_DRY_RUN"))
+        return cls(crawler)
 
-    def process_item(self, item: DocumentItem, spider: Spider) -> DocumentItem:
+    @property
+    def logger(self) -> Logger:
+        return self.crawler.spider.logger if self.crawler.spider else log
+
+    def open_spider(self) -> None:
+        if not self.dry_run:
+            self.ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def process_item(self, item: DocumentItem) -> DocumentItem:
         if self.dry_run:
             self.stats.inc_value("govmon/documents/found")
-            spider.logger.info("found %s %s %s %s", item.doc_type, item.report_year, item.title, item.url)
+            self.logger.info("found %s %s %s %s", item.doc_type, item.report_year, item.title, item.url)
             return item
-        with session_scope(engine_for(self.url)) as session:
-            outcome = store_fetched(session, to_fetched(item))
-        self.stats.inc_value(f"govmon/documents/{outcome.status}")
+        self.pending.append(item)
+        if len(self.pending) >= self.batch_size:
+            await self.flush()
         return item
+
+    async def close_spider(self) -> None:
+        if self.ticker is not None:
+            self.ticker.cancel()
+        await self.flush(closing=True)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.flush()
+
+    async def flush(self, closing: bool = False) -> None:
+        async with self.lock:  # one batch at a time: ordered writes, and a full queue waits for the database
+            batch, self.pending = self.pending, []
+            if not batch:
+                return
+            if self.failed:
+                self._lose(batch)
+                return
+            try:
+                outcomes = await self._store(batch)
+            except StoreUnavailable as exc:
+                self.failed = True
+                self.logger.error("%s", exc)
+                self.stats.set_value("govmon/store_error", str(exc))
+                self._lose(batch)
+                if not closing and self.crawler.engine is not None:
+                    asyncio.get_running_loop().create_task(
+                        self.crawler.engine.close_spider_async(reason="database_unavailable")
+                    )
+                return
+        for status in outcomes:
+            self.stats.inc_value(f"govmon/documents/{status}")
+            if status == "failed":
+                self.stats.inc_value("govmon/errors")
+
+    async def _store(self, batch: list[DocumentItem]) -> list[str]:
+        deadline = time.monotonic() + self.patience
+        delay = 0.5
+        while True:
+            try:
+                return await asyncio.to_thread(store_batch, self.url, batch, self.logger)
+            except (DatabaseUnavailable, OperationalError, InterfaceError) as exc:
+                reason = _one_line(exc)
+                if time.monotonic() + delay > deadline:
+                    raise StoreUnavailable(
+                        f"could not store {len(batch)} documents: the database stayed unavailable for "
+                        f"{self.patience:.0f} s ({reason}); they will be fetched again by the next crawl"
+                    ) from exc
+                self.stats.inc_value("govmon/store_retries")
+                self.logger.warning(
+                    "database unavailable (%s); retrying %d documents in %.1f s", reason, len(batch), delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _lose(self, batch: list[DocumentItem]) -> None:
+        self.stats.inc_value("govmon/documents/unstored", len(batch))
+        self.stats.inc_value("govmon/errors", len(batch))
+
+
+class StoreUnavailable(RuntimeError):
+    """The database stayed unreachable for longer than GOVMON_STORE_PATIENCE."""
+
+
+def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
+    """Store a batch in one transaction; a document that cannot be stored is logged and reported as `failed`."""
+    outcomes = []
+    with session_scope(engine_for(url)) as session:
+        for item in batch:
+            fetched = to_fetched(item)
+            for attempt in (1, 2):
+                savepoint = session.begin_nested()
+                try:
+                    outcomes.append(store_fetched(session, fetched).status)
+                    savepoint.commit()
+                    break
+                except IntegrityError:  # another worker stored the same URL a moment ago: read it back
+                    savepoint.rollback()
+                    if attempt == 2:
+                        raise
+                except (ValueError, DataError) as exc:
+                    savepoint.rollback()
+                    logger.error("cannot store %s: %s", item.url, _one_line(exc))
+                    outcomes.append("failed")
+                    break
+    return outcomes
+
+
+def _one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def to_fetched(item: DocumentItem) -> FetchedDocument:

@@ -16,6 +16,7 @@ TELNETCONSOLE_ENABLED = False
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_ITEMS = 8  # Scrapy starts this many tasks per response (default 100); a page yields one item or a few
 DOWNLOAD_DELAY = 1.0
 RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
@@ -52,3 +53,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 GOVMON_DATABASE_URL = ""  # empty: the govmon configuration (monitor/config.py) decides
 GOVMON_REVISIT_DAYS = 7.0  # known articles are re-checked (conditional GET) once they are this old
 GOVMON_DRY_RUN = False  # find and print documents, write nothing
+GOVMON_STORE_BATCH = 50  # documents per database transaction
+GOVMON_STORE_INTERVAL = 2.0  # seconds a fetched document may wait for its batch
+GOVMON_STORE_PATIENCE = 120.0  # seconds to keep retrying while the database is unreachable, then stop the crawl
