@@ -165,7 +165,7 @@ class StoreUnavailable(RuntimeError):
 
 def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
     """Store a batch in one transaction; a document that cannot be stored is logged and reported as `failed`."""
-    outcomes = []
+    outcomes: list[str] = []
     with session_scope(engine_for(url)) as session:
         for item in batch:
             fetched = to_fetched(item)
