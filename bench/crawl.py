@@ -1,13 +1,15 @@
 """Crawl throughput: the ReportSpider against a plain asyncio HTTP client, same server, same concurrency.
 
 A local site of N article pages (default 5,000) behind 50 TRS-style list pages is served by a threaded
-http.server in a child process. We measure, in one run:
+http.server in a child process, optionally answering each request after a fixed latency (real government sites
+answer in tens to hundreds of milliseconds; on loopback at 0 ms the comparison only measures CPU cost per page).
+We measure, in one run:
   raw     — pages/s fetching every list and article URL with aiohttp at concurrency C
   spider  — pages/s of `govmon crawl` (full path: lists → title filter → articles → classify → store in SQLite)
             with politeness off (no delay, no AutoThrottle, CONCURRENT_REQUESTS[_PER_DOMAIN]=C)
 and print the ratio and the crawl process's peak RSS.
 
-    .venv/bin/python bench/crawl.py [--pages 5000] [--concurrency 16]
+    .venv/bin/python bench/crawl.py [--pages 5000] [--concurrency 16] [--latency-ms 0]
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ import asyncio
 import json
 import multiprocessing
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import Row, note, run  # noqa: E402
 from db.repository import get_crawl_run  # noqa: E402
 from db.session import make_engine, session_scope  # noqa: E402
 
@@ -55,7 +59,7 @@ def list_page(index: int, lists: int) -> bytes:
     return f"<html><body><ul>{items}</ul>{paging}</body></html>".encode()
 
 
-def serve(port_queue: multiprocessing.Queue, pages: int) -> None:  # type: ignore[type-arg]
+def serve(port_queue: multiprocessing.Queue, pages: int, latency: float = 0.0) -> None:  # type: ignore[type-arg]
     lists = pages // PER_LIST
 
     class Handler(BaseHTTPRequestHandler):
@@ -68,6 +72,8 @@ def serve(port_queue: multiprocessing.Queue, pages: int) -> None:  # type: ignor
             pass
 
         def do_GET(self) -> None:
+            if latency:
+                time.sleep(latency)  # the server's think time, before the first byte of the reply
             name = self.path.rsplit("/", 1)[-1]
             if name in ("", "index.html"):
                 body = list_page(0, lists)
@@ -91,6 +97,19 @@ def serve(port_queue: multiprocessing.Queue, pages: int) -> None:  # type: ignor
     httpd.request_queue_size = 256
     port_queue.put(httpd.server_address[1])
     httpd.serve_forever()
+
+
+@contextmanager
+def site(pages: int, latency_ms: float = 0) -> Iterator[str]:
+    """The bench site served from a child process; yields its base URL."""
+    ports: multiprocessing.Queue[int] = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve, args=(ports, pages, latency_ms / 1000), daemon=True)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{ports.get(timeout=10)}"
+    finally:
+        server.terminate()
+        server.join()
 
 
 def urls(base: str, pages: int) -> list[str]:
@@ -117,15 +136,33 @@ async def raw_fetch(all_urls: list[str], concurrency: int) -> float:
         return time.perf_counter() - start
 
 
-def spider_run(base: str, concurrency: int, workdir: Path) -> tuple[float, dict[str, object], int]:
+@dataclass
+class Crawl:
+    """One `govmon crawl` of the bench site."""
+
+    seconds: float  # wall time, process start-up included
+    crawl_seconds: float  # Scrapy's own elapsed time
+    pages: int
+    requests: int
+    documents: dict[str, int]
+    peak_mb: float
+
+
+def prepare(base: str, workdir: Path) -> tuple[str, Path]:
+    """An initialised SQLite database and a registry with the bench site; returns (database URL, registry)."""
     registry = workdir / "bench.yaml"
     registry.write_text(
         f"- {{id: bench, region: 北京市, cms: trs, max_pages: 100, start_urls: ['{base}/bench/index.html']}}\n",
         encoding="utf-8",
     )
     db = f"sqlite:///{workdir / 'bench.db'}"
-    govmon = [sys.executable, "-m", "monitor", "--db", db]
-    subprocess.run([*govmon, "init"], check=True, capture_output=True, cwd=ROOT)
+    init = run([sys.executable, "-m", "monitor", "--db", db, "init"])
+    if init.returncode:
+        raise RuntimeError(f"govmon init failed: {init.stderr[-2000:]}")
+    return db, registry
+
+
+def spider_run(db: str, registry: Path, concurrency: int) -> Crawl:
     settings = {
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
@@ -134,48 +171,68 @@ def spider_run(base: str, concurrency: int, workdir: Path) -> tuple[float, dict[
         "ROBOTSTXT_OBEY": False,
         "LOG_LEVEL": "ERROR",
     }
-    command = [*govmon, "crawl", "--sources", str(registry), "--json", *EXTRA] + [
-        f"-s{k}={v}" for k, v in settings.items()
-    ]
-    start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    elapsed = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = json.loads(proc.stdout)[0] if proc.stdout.strip() else {"error": proc.stderr[-2000:]}
-    with session_scope(make_engine(db)) as session:
-        run = get_crawl_run(session, int(result["run_id"])) if result.get("run_id") else None
-    result["crawl_seconds"] = run.stats.get("elapsed_time_seconds", elapsed) if run else elapsed
-    return elapsed, result, peak_kb
+    command = [sys.executable, "-m", "monitor", "--db", db, "crawl", "--sources", str(registry), "--json", *EXTRA]
+    done = run(command + [f"-s{k}={v}" for k, v in settings.items()])
+    if not done.stdout.strip():
+        raise RuntimeError(f"govmon crawl failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    result = json.loads(done.stdout)[0]
+    engine = make_engine(db)
+    with session_scope(engine) as session:
+        stored = get_crawl_run(session, int(result["run_id"])) if result.get("run_id") else None
+    engine.dispose()
+    crawl_seconds = float(stored.stats.get("elapsed_time_seconds", done.seconds)) if stored else done.seconds
+    requests = sum(result.get("requests", {}).values())
+    return Crawl(done.seconds, crawl_seconds, int(result["pages"]), requests, result["documents"], done.peak_mb)
+
+
+@dataclass
+class Comparison:
+    urls: int
+    raw_seconds: float
+    crawl: Crawl
+    concurrency: int
+    latency_ms: float
+
+
+def compare(pages: int = 5000, concurrency: int = 16, latency_ms: float = 0) -> Comparison:
+    with site(pages, latency_ms) as base, tempfile.TemporaryDirectory() as tmp:
+        all_urls = urls(base, pages)
+        note(f"raw aiohttp: {len(all_urls):,} URLs at concurrency {concurrency}, {latency_ms:g} ms server latency")
+        raw_seconds = asyncio.run(raw_fetch(all_urls, concurrency))
+        note(f"raw aiohttp: {len(all_urls) / raw_seconds:,.1f} pages/s; now govmon crawl of the same site")
+        crawl = spider_run(*prepare(base, Path(tmp)), concurrency)
+        note(f"govmon crawl: {crawl.pages / crawl.seconds:,.1f} pages/s")
+    return Comparison(len(all_urls), raw_seconds, crawl, concurrency, latency_ms)
+
+
+def measure(pages: int = 5000, concurrency: int = 16, latency_ms: float = 0) -> Row:
+    """The summary-table row: govmon crawl pages/s against raw aiohttp pages/s."""
+    c = compare(pages, concurrency, latency_ms)
+    label = f"crawl, {latency_ms:g} ms server latency" if latency_ms else "crawl, loopback 0 ms"
+    detail = f"{c.urls:,} URLs, concurrency {concurrency}, govmon start-up included"
+    return Row.of(label, "pages/s", c.crawl.pages / c.crawl.seconds, c.urls / c.raw_seconds, c.crawl.peak_mb, detail)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency-ms", type=float, default=0, help="server think time per request")
     args = parser.parse_args()
-    ports: multiprocessing.Queue[int] = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve, args=(ports, args.pages), daemon=True)
-    server.start()
-    base = f"http://127.0.0.1:{ports.get(timeout=10)}"
-    try:
-        all_urls = urls(base, args.pages)
-        raw_seconds = asyncio.run(raw_fetch(all_urls, args.concurrency))
-        with tempfile.TemporaryDirectory() as tmp:
-            spider_seconds, result, peak_kb = spider_run(base, args.concurrency, Path(tmp))
-    finally:
-        server.terminate()
-    report(len(all_urls), raw_seconds, spider_seconds, result, peak_kb, args.concurrency)
+    report(compare(args.pages, args.concurrency, args.latency_ms))
 
 
-def report(n: int, raw: float, spider: float, result: dict[str, object], peak_kb: int, concurrency: int) -> None:
-    pages = int(result.get("pages", 0))  # type: ignore[call-overload]
-    raw_rate, spider_rate = n / raw, pages / spider
-    print(f"site: {n} URLs ({n - n // (PER_LIST + 1)} articles), concurrency {concurrency}, pid {os.getpid()}")
-    print(f"raw aiohttp : {n} pages in {raw:6.2f} s = {raw_rate:7.1f} pages/s")
-    print(f"spider      : {pages} pages in {spider:6.2f} s = {spider_rate:7.1f} pages/s (process start-up included)")
-    print(f"documents   : {result.get('documents')}")
+def report(c: Comparison) -> None:
+    crawl, n = c.crawl, c.urls
+    raw_rate, spider_rate = n / c.raw_seconds, crawl.pages / crawl.seconds
+    print(f"site: {n} URLs ({n - n // (PER_LIST + 1)} articles), concurrency {c.concurrency}, "
+          f"server latency {c.latency_ms:g} ms")  # fmt: skip
+    print(f"raw aiohttp : {n} pages in {c.raw_seconds:6.2f} s = {raw_rate:7.1f} pages/s")
+    print(f"spider      : {crawl.pages} pages in {crawl.seconds:6.2f} s = {spider_rate:7.1f} pages/s "
+          f"(process start-up included; Scrapy's own time {crawl.crawl_seconds:.2f} s)")  # fmt: skip
+    print(f"documents   : {crawl.documents}")
     print(f"ratio       : {spider_rate / raw_rate:.0%} of raw (aim >= 50%)")
-    print(f"peak RSS    : {peak_kb / 1024:.0f} MB (aim < 300 MB)")
+    print(f"peak RSS    : {crawl.peak_mb:.0f} MB (aim < 300 MB)")
 
 
 if __name__ == "__main__":

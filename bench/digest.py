@@ -12,6 +12,7 @@ import smtplib
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
+from bench.harness import Row, note
 from db import models as m
 from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
@@ -100,21 +102,45 @@ def smtplib_rate(port: int, payload: bytes, count: int) -> float:
     return count / (time.perf_counter() - start)
 
 
+@dataclass
+class Comparison:
+    subscribers: int
+    sent: int
+    rate: float  # govmon msgs/s
+    raw: float  # smtplib msgs/s
+    size_kib: float
+
+
+def compare(subscribers: int = 10_000) -> Comparison:
+    with tempfile.TemporaryDirectory() as tmp, smtp_server(keep=False) as (inbox, port):
+        workdir = Path(tmp)
+        note(f"digest: {subscribers:,} subscribers, rendering and sending through the outbox")
+        url = prepare(workdir, subscribers)
+        rate, sent = govmon_rate(url, port, workdir)
+        note(f"digest: govmon {rate:,.1f} msgs/s; now raw smtplib")
+        payload = first_payload(url)
+        raw = smtplib_rate(port, payload, subscribers)
+        assert inbox.received == sent + subscribers
+    return Comparison(subscribers, sent, rate, raw, len(payload) / 1024)
+
+
+def measure(subscribers: int = 10_000) -> Row:
+    """The summary-table row: digests/s through govmon's outbox against raw smtplib sends of one message."""
+    c = compare(subscribers)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    detail = f"{c.sent:,} digests of {c.size_kib:.0f} KiB; RSS includes the SMTP sink"
+    return Row.of("digests", "msgs/s", c.rate, c.raw, rss, detail)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=10_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, smtp_server(keep=False) as (inbox, port):
-        workdir = Path(tmp)
-        url = prepare(workdir, args.subscribers)
-        rate, sent = govmon_rate(url, port, workdir)
-        payload = first_payload(url)
-        raw = smtplib_rate(port, payload, args.subscribers)
-        assert inbox.received == sent + args.subscribers
-    print(f"subscribers : {args.subscribers}, digest size {len(payload) / 1024:.1f} KiB (HTML + text)")
-    print(f"govmon      : {sent} digests selected, rendered, queued and sent at {rate:8.1f} msgs/s")
-    print(f"smtplib     : one pre-rendered message {args.subscribers}× at {raw:8.1f} msgs/s")
-    print(f"ratio       : {rate / raw:.2f} of raw smtplib")
+    c = compare(args.subscribers)
+    print(f"subscribers : {c.subscribers}, digest size {c.size_kib:.1f} KiB (HTML + text)")
+    print(f"govmon      : {c.sent} digests selected, rendered, queued and sent at {c.rate:8.1f} msgs/s")
+    print(f"smtplib     : one pre-rendered message {c.subscribers}× at {c.raw:8.1f} msgs/s")
+    print(f"ratio       : {c.rate / c.raw:.2f} of raw smtplib")
     print(f"peak RSS    : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

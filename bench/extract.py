@@ -1,6 +1,6 @@
 """Extraction throughput over the whole shared corpus, against jieba.lcut on the same text in the same run.
 
-Run: .venv/bin/python bench/extract.py [--shared ../shared] [--repeat 3]
+Run: .venv/bin/python -m bench.extract [--shared ../shared] [--repeat 3] [--limit N]
 Each side runs in its own subprocess so that peak RSS (ru_maxrss) is measured separately.
 """
 
@@ -17,6 +17,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(REPO))
+
+from bench.harness import Row, note  # noqa: E402
 
 
 def corpus_texts(shared: Path) -> list[str]:
@@ -38,8 +41,8 @@ def corpus_texts(shared: Path) -> list[str]:
     return texts
 
 
-def _run(side: str, shared: Path, repeat: int) -> dict[str, float]:
-    texts = corpus_texts(shared)
+def _run(side: str, shared: Path, repeat: int, limit: int = 0) -> dict[str, float]:
+    texts = corpus_texts(shared)[: limit or None]
     chars = sum(len(t) for t in texts)
     if side == "extract":
         from monitor.extract import extract
@@ -62,23 +65,42 @@ def _run(side: str, shared: Path, repeat: int) -> dict[str, float]:
     return {"chars": chars, "docs": len(texts), "seconds": best, "chars_per_s": chars / best, "rss_mb": rss_mb}
 
 
+def compare(shared: Path = SHARED, repeat: int = 3, limit: int = 0) -> dict[str, dict[str, float]]:
+    """Both sides over the same texts, each in a subprocess of its own: {"extract": {...}, "jieba": {...}}."""
+    results = {}
+    for side in ("extract", "jieba"):
+        note(f"{side}: {repeat} pass(es) over the shared corpus")
+        cmd = [sys.executable, __file__, "--side", side, "--shared", str(shared), "--repeat", str(repeat)]
+        cmd += ["--limit", str(limit)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO).stdout
+        results[side] = json.loads(out.strip().splitlines()[-1])
+    return results
+
+
+def measure(shared: Path = SHARED, repeat: int = 3, limit: int = 0) -> Row:
+    """The summary-table row: govmon extraction chars/s against jieba.lcut chars/s."""
+    if not (shared / "corpus").is_dir():
+        return Row("extraction", skipped="skipped (shared corpus absent)")
+    results = compare(shared, repeat, limit)
+    ext, jb = results["extract"], results["jieba"]
+    detail = f"{ext['docs']:.0f} documents, {ext['chars']:,.0f} chars; jieba peak RSS {jb['rss_mb']:.0f} MB"
+    return Row.of("extraction", "chars/s", ext["chars_per_s"], jb["chars_per_s"], ext["rss_mb"], detail)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N documents (0: all)")
     ap.add_argument("--side", choices=["extract", "jieba"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not (args.shared / "corpus").is_dir():
         print(f"{args.shared}/corpus not found", file=sys.stderr)
         return 2
     if args.side:
-        print(json.dumps(_run(args.side, args.shared, args.repeat)))
+        print(json.dumps(_run(args.side, args.shared, args.repeat, args.limit)))
         return 0
-    results = {}
-    for side in ("extract", "jieba"):
-        cmd = [sys.executable, __file__, "--side", side, "--shared", str(args.shared), "--repeat", str(args.repeat)]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO).stdout
-        results[side] = json.loads(out.strip().splitlines()[-1])
+    results = compare(args.shared, args.repeat, args.limit)
     ext, jb = results["extract"], results["jieba"]
     print(f"corpus: {ext['docs']} documents, {ext['chars']:,} characters")
     for side, r in results.items():
@@ -88,5 +110,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO))
     raise SystemExit(main())

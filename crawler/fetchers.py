@@ -12,8 +12,10 @@ import codecs
 import io
 import re
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
+from gzip import GzipFile
 
 _CHARSET_HEADER = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
@@ -56,16 +58,57 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
     """Decode a page: header charset, meta charset, strict UTF-8, GB18030 (never raises)."""
     for encoding in (header_charset(content_type), meta_charset(body)):
         if encoding:
-            try:
-                return Decoded(body.decode(encoding), encoding)
-            except UnicodeDecodeError:
-                continue  # a lying declaration: fall through to sniffing
+            decoded = _strict(body, encoding)
+            if decoded is not None:
+                return decoded  # else a lying declaration: fall through to sniffing
     if body.startswith(codecs.BOM_UTF8):
         return Decoded(body[3:].decode("utf-8", "replace"), "utf-8")
+    return _strict(body, "utf-8") or Decoded(body.decode("gb18030", "replace"), "gb18030")
+
+
+def _strict(body: bytes, encoding: str) -> Decoded | None:
+    """`body` in `encoding`, or None when it is not; a body that merely ends mid-character is (it was cut
+    short, and sniffing another encoding would turn the whole page into mojibake)."""
     try:
-        return Decoded(body.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        return Decoded(body.decode("gb18030", "replace"), "gb18030")
+        return Decoded(body.decode(encoding), encoding)
+    except UnicodeDecodeError as exc:
+        return Decoded(body.decode(encoding, "replace"), encoding) if _cut_in_character(exc, body) else None
+
+
+def _cut_in_character(exc: UnicodeDecodeError, body: bytes) -> bool:
+    """Whether the only undecodable bytes are an incomplete last character (the body ends mid-character)."""
+    return exc.end == len(body) and len(body) - exc.start < 4
+
+
+# --- bodies cut short ----------------------------------------------------------------------------------------
+
+
+class TruncatedBody(ValueError):
+    """The body ends before its end: a gzip stream without its end marker, a page without its closing tags."""
+
+
+_OPENING_TAG = re.compile(rb"<(?:html|body)[\s>]", re.I)
+_CLOSING_TAG = re.compile(rb"</(?:html|body)\s*>", re.I)
+
+
+def cut_short(body: bytes) -> bool:
+    """Whether an HTML page opens `<html>`/`<body>` but closes neither: the server under-declared its
+    Content-Length, or a connection framed by its close was cut. (Pages omitting both end tags are rare;
+    one closing tag is enough to pass, so a merely sloppy page is kept.)"""
+    return bool(_OPENING_TAG.search(body[:4096])) and not _CLOSING_TAG.search(body)
+
+
+def gzip_truncated(data: bytes) -> bool:
+    """Whether a gzip stream ends before its end-of-stream marker (a damaged CRC or trailing junk is not that)."""
+    reader = GzipFile(fileobj=io.BytesIO(data))
+    try:
+        while reader.read1(1 << 20):
+            pass
+    except EOFError:
+        return True
+    except (OSError, struct.error):
+        return False
+    return False
 
 
 # --- attachments ---------------------------------------------------------------------------------------------

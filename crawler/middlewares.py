@@ -1,4 +1,9 @@
-"""Downloader middleware: retries with exponential backoff (Scrapy's RetryMiddleware retries at once)."""
+"""Downloader middleware: retries with exponential backoff (Scrapy's RetryMiddleware retries at once).
+
+A body cut short is an error (`fetchers.TruncatedBody`, retried by the spider's errback), never a shorter page:
+an HTML page that closes neither `</body>` nor `</html>`, or a gzip stream without its end (Scrapy's gunzip would
+keep what it decompressed). Importing the module also points cookies at the bundled public-suffix list.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import random
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
+
+from crawler import fetchers
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -20,6 +27,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
 
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None):  # type: ignore[override]
+        if response.status == 200 and isinstance(response, HtmlResponse) and fetchers.cut_short(response.body):
+            raise fetchers.TruncatedBody(f"the page ({len(response.body)} bytes) ends before </body> or </html>")
         result = super().process_response(request, response)
         return await self._after(result)
 
@@ -43,4 +52,22 @@ def _offline_public_suffixes() -> None:
     cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
+def _strict_gunzip() -> None:
+    """Scrapy's gunzip keeps whatever it decompressed before a gzip stream ended early, so a page cut short by
+    the server or a proxy would be stored as if whole; here that raises `TruncatedBody`. A whole stream with a
+    damaged CRC or trailing junk is still accepted, as Scrapy does."""
+    from scrapy.downloadermiddlewares import httpcompression
+
+    lenient = httpcompression.gunzip
+
+    def gunzip(data: bytes, *, max_size: int = 0) -> bytes:
+        body = lenient(data, max_size=max_size)
+        if fetchers.gzip_truncated(data):
+            raise fetchers.TruncatedBody(f"the gzip body ({len(data)} bytes) ends before its end-of-stream marker")
+        return body
+
+    httpcompression.gunzip = gunzip
+
+
 _offline_public_suffixes()
+_strict_gunzip()

@@ -15,7 +15,7 @@ import time
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from crawler import classify
 from crawler.items import DocumentItem
@@ -119,7 +119,7 @@ class StorePipeline:
                 return
             try:
                 outcomes = await self._store(batch)
-            except StoreUnavailable as exc:
+            except StoreFailed as exc:
                 self.failed = True
                 self.logger.error("%s", exc)
                 self.stats.set_value("govmon/store_error", str(exc))
@@ -135,15 +135,21 @@ class StorePipeline:
                 self.stats.inc_value("govmon/errors")
 
     async def _store(self, batch: list[DocumentItem]) -> list[str]:
+        """Store a batch, retrying while the database is unreachable; any other database error is final."""
         deadline = time.monotonic() + self.patience
         delay = 0.5
         while True:
             try:
                 return await asyncio.to_thread(store_batch, self.url, batch, self.logger)
-            except (DatabaseUnavailable, OperationalError, InterfaceError) as exc:
-                reason = _one_line(exc)
+            except (DatabaseUnavailable, DBAPIError) as exc:
+                reason = one_line(exc)
+                if not transient(exc):
+                    raise StoreFailed(
+                        f"could not store {len(batch)} documents: the database refused the write ({reason}); "
+                        "fix the database (space, permissions, read-only mode), then crawl again"
+                    ) from exc
                 if time.monotonic() + delay > deadline:
-                    raise StoreUnavailable(
+                    raise StoreFailed(
                         f"could not store {len(batch)} documents: the database stayed unavailable for "
                         f"{self.patience:.0f} s ({reason}); they will be fetched again by the next crawl"
                     ) from exc
@@ -159,8 +165,26 @@ class StorePipeline:
         self.stats.inc_value("govmon/errors", len(batch))
 
 
-class StoreUnavailable(RuntimeError):
-    """The database stayed unreachable for longer than GOVMON_STORE_PATIENCE."""
+class StoreFailed(RuntimeError):
+    """The database refused a write, or stayed unreachable for longer than GOVMON_STORE_PATIENCE."""
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a database error may go away by itself: no connection (refused, reset, server restarting) or a
+    lock held by another writer. A read-only database, a full disk or a missing permission will not."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    message = str(exc.orig).lower()
+    if "database is locked" in message or "database is busy" in message:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(exc, OperationalError) and sqlstate is None:  # PostgreSQL: failed before any server answer
+        return "sqlite" not in type(exc.orig).__module__
+    return isinstance(sqlstate, str) and (sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03"))
 
 
 def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
@@ -181,13 +205,13 @@ def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str
                         raise
                 except (ValueError, DataError) as exc:
                     savepoint.rollback()
-                    logger.error("cannot store %s: %s", item.url, _one_line(exc))
+                    logger.error("cannot store %s: %s", item.url, one_line(exc))
                     outcomes.append("failed")
                     break
     return outcomes
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

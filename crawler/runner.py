@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from crawler.extensions import errors
 from crawler.sources import Source
 from crawler.spiders.reports import ReportSpider
 
@@ -117,7 +118,7 @@ def result_of(source: Source, crawler: Crawler) -> CrawlResult:
         pages=int(stats.get("response_received_count", 0)),
         requests=prefixed("govmon/requests/"),
         documents=prefixed("govmon/documents/"),
-        errors=int(stats.get("govmon/errors", 0)) + int(stats.get("log_count/ERROR", 0)),
+        errors=errors(stats),
         run_id=stats.get("govmon/run_id"),
         stats=stats,
     )

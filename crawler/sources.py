@@ -57,6 +57,10 @@ class Source:
             return self.allowed_domains
         return tuple(sorted({urlsplit(u).hostname or "" for u in self.start_urls}))
 
+    def entry(self) -> dict[str, Any]:
+        """The registry entry as plain YAML/JSON data; `parse_entry(source.entry())` gives the source back."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
     def spec(self) -> SourceSpec:
         config = {k: v for k, v in asdict(self).items() if k not in ("id", "region", "name", "level")}
         return SourceSpec(id=self.id, region=self.region, name=self.name, level=self.level, config=config)

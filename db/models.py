@@ -228,3 +228,25 @@ class Delivery(Base):
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # the rendered message, so a retry resends it
+
+
+class CrawlJob(Base):
+    """A per-source crawl job handed to the task queue; its id is the queue's message id, stable across redeliveries.
+
+    Unique per (source, cycle), so a cycle crawls each source once however often its message is delivered.
+    """
+
+    __tablename__ = "crawl_jobs"
+    __table_args__ = (UniqueConstraint("source_id", "cycle"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(100), index=True)
+    cycle: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued/running/done/failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    new_documents: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -8,6 +8,7 @@ and what to do, so the CLI can print one line instead of a traceback.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -32,17 +33,23 @@ def sqlite_url(path: Path) -> str:
 def parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise DatabaseUnavailable(
-            f"malformed database URL {url!r}: use sqlite:///path/to/file.db or postgresql://user@host/db"
+            f"malformed database URL {masked(url)!r}: use sqlite:///path/to/file.db or postgresql://user@host/db"
         ) from exc
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        where = parsed.render_as_string(hide_password=True)
         raise DatabaseUnavailable(
-            f"unsupported database {parsed.get_backend_name()!r} in {url!r}: govmon supports sqlite and postgresql"
+            f"unsupported database {parsed.get_backend_name()!r} in {where!r}: govmon supports sqlite and postgresql"
         )
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def masked(url: str) -> str:
+    """A URL as typed with its password hidden, for messages (up to the last `@`: a password may hold one)."""
+    return re.sub(r"(://[^:/@]*):.*@", r"\1:***@", url)
 
 
 def _check_sqlite_path(url: URL) -> None:

@@ -28,6 +28,7 @@ class ExitCode(IntEnum):
     INPUT = 5  # an input file is missing, empty or unreadable
     NOT_FOUND = 6  # a named document, source or subscriber does not exist
     PARTIAL = 7  # the work ran but some of it failed (e.g. a source was blocked)
+    UNAVAILABLE = 8  # a service other than the database is unreachable (the Redis broker of crawl workers)
 
 
 class GovmonError(Exception):

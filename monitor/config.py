@@ -40,7 +40,17 @@ class Settings:
     smtp_from: str = field(default="govmon <govmon@localhost>", metadata={"doc": "From: header of digests"})
     smtp_timeout: float = field(default=30.0, metadata={"doc": "seconds before an SMTP call gives up"})
     mail_dir: str = field(default="", metadata={"doc": "deliver digests as .eml files here instead of SMTP"})
-    redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"doc": "Redis broker for workers"})
+    redis_url: str = field(
+        default="",
+        metadata={"doc": "Redis broker of crawl workers, e.g. redis://127.0.0.1:6379/0 (empty: crawl on this machine)"},
+    )
+    queue: str = field(
+        default="govmon", metadata={"doc": "name of the crawl-job queue in Redis; workers and scheduler must agree"}
+    )
+    job_redelivery: float = field(
+        default=3600.0,
+        metadata={"doc": "seconds before a crawl job whose worker died is delivered again (above the longest crawl)"},
+    )
     secret_key: str = field(default="", metadata={"doc": "signs unsubscribe tokens (set it in production)"})
     base_url: str = field(default="http://localhost:8000", metadata={"doc": "public URL of the archive site"})
     digest_hour: int = field(default=8, metadata={"doc": "local hour of daily and weekly digests"})

@@ -46,7 +46,8 @@ def build_message(*, sender: str, to: str, subject: str, text: str | None, html:
                   unsubscribe_url: str, date: datetime) -> EmailMessage:  # fmt: skip
     """multipart/alternative (text first, HTML preferred) or a single part, with List-Unsubscribe."""
     msg = EmailMessage()
-    msg["Subject"], msg["From"], msg["To"] = subject, sender, to
+    # a scraped title or region with a line break would make the header invalid (every digest would fail)
+    msg["Subject"], msg["From"], msg["To"] = " ".join(subject.split()), sender, to
     msg["Date"], msg["Message-ID"] = format_datetime(date), message_id
     msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

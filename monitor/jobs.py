@@ -5,9 +5,12 @@ Each job opens its own transactions on the engine it is given, so it can run in 
 
 from __future__ import annotations
 
+import ctypes
 import json
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -15,12 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import derived, outbox
+from db import derived, jobqueue, outbox
+from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.runs import close_unfinished, record_crash
 from db.session import make_engine, session_scope
@@ -224,10 +229,24 @@ def _crawl_command(settings: Settings, source_id: str, registry: str | None, ove
     return command + [f"-s{override}" for override in overrides]
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the thread that started it dies, so no crawl outlives a killed
+    worker or scheduler (Linux; elsewhere the crawl runs to its end and its documents are still stored once)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+PR_SET_PDEATHSIG = 1
+
+
 def _crawl_one(settings: Settings, source_id: str, registry: str | None, timeout: float,
                overrides: Sequence[str]) -> CrawlOutcome:  # fmt: skip
+    preexec = _die_with_parent if sys.platform == "linux" else None
     with subprocess.Popen(_crawl_command(settings, source_id, registry, overrides), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as child:  # fmt: skip
+                          stderr=subprocess.PIPE, preexec_fn=preexec) as child:  # fmt: skip
         with _children_lock:
             _children.add(child)
         try:
@@ -283,6 +302,42 @@ def stop_crawls(grace: float = 20.0) -> None:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
+
+
+# --- crawl jobs from the task queue (monitor/tasks.py) -----------------------------------------------------------
+
+
+def run_queued_crawl(settings: Settings, job_id: str, source: dict[str, Any], cycle: str, worker: str,
+                     overrides: Sequence[str] = ()) -> str:  # fmt: skip
+    """Run one delivered crawl job: `done`, `failed` (the crawl failed; the next cycle retries it), `duplicate`
+    (this job already ran: a redelivery) or `busy` (another crawl of the source is running: deliver it later).
+
+    The source's registry entry travels in the message, so a worker needs no registry file of its own.
+    """
+    import yaml
+
+    source_id = str(source["id"])
+    engine = make_engine(settings.database_url)
+    try:
+        with db_lock(engine, f"crawl:{source_id}") as taken:
+            if not taken:
+                return "busy"
+            with session_scope(engine) as session:
+                if not jobqueue.begin(session, job_id, source_id, cycle, worker):
+                    return "duplicate"
+                close_unfinished(session, source_id, "its worker stopped before the crawl ended")
+            with tempfile.TemporaryDirectory(prefix="govmon-job-") as tmp:
+                registry = Path(tmp) / "source.yaml"
+                registry.write_text(yaml.safe_dump([source], allow_unicode=True), encoding="utf-8")
+                (outcome,) = crawl(settings, [source_id], str(registry), parallel=1, overrides=overrides)
+            with session_scope(engine) as session:
+                jobqueue.finish(session, job_id, outcome.ok, outcome.new + outcome.changed, outcome.error)
+        with db_lock(engine, "process") as taken:
+            if taken:  # else another worker is processing; it (or the scheduler's digest job) picks these up
+                process_new_versions(engine)
+        return "done" if outcome.ok else "failed"
+    finally:
+        engine.dispose()
 
 
 @dataclass

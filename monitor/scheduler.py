@@ -1,5 +1,8 @@
 """The APScheduler 3 daemon: per-source crawl jobs and the digest job, persisted in the govmon database.
 
+With a broker configured (`GOVMON_REDIS_URL`) a source's job only enqueues its crawl for the workers
+(monitor/tasks.py); without one it crawls here, in a subprocess.
+
 Jobs only call `monitor.jobs`. Every job runs under a database lock, and the whole scheduler holds one too,
 so a second scheduler on the same database waits as a standby instead of running jobs twice. SIGTERM and
 SIGINT stop it cleanly: running crawl subprocesses get SIGTERM (Scrapy closes the spider; every stored item
@@ -26,10 +29,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from crawler.sources import Source
+from db.locks import db_lock
 from db.session import make_engine
 from monitor import jobs
 from monitor.config import Settings
-from monitor.locks import db_lock
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 DIGEST_EVERY_MINUTES = 15
@@ -60,6 +63,20 @@ def crawl_job(source_id: str, registry: str | None, overrides: tuple[str, ...] =
                 return  # `govmon run` or another process is crawling this source right now
             jobs.crawl(settings, [source_id], registry, parallel=1, overrides=overrides)
         _process_and_digest(settings, engine)
+    finally:
+        engine.dispose()
+
+
+def enqueue_job(source_id: str, registry: str | None, overrides: tuple[str, ...] = ()) -> None:
+    """With a broker (`GOVMON_REDIS_URL`): hand the source's crawl to the workers, who also extract and diff."""
+    from crawler.sources import load_registry
+    from monitor import tasks
+
+    settings = _current()
+    sources = [s for s in load_registry(registry) if s.id == source_id]
+    engine = make_engine(settings.database_url)
+    try:
+        tasks.enqueue(engine, settings, sources, overrides=overrides)
     finally:
         engine.dispose()
 
@@ -110,10 +127,9 @@ class JobSpec:
 def job_specs(settings: Settings, sources: Sequence[Source], registry: str | None,
               interval: float | None = None, overrides: tuple[str, ...] = ()) -> list[JobSpec]:  # fmt: skip
     tz = ZoneInfo(settings.timezone)
+    func, verb = (enqueue_job, "enqueue") if settings.redis_url else (crawl_job, "crawl")
     specs = [
-        JobSpec(
-            f"crawl:{s.id}", crawl_job, (s.id, registry, overrides), source_trigger(s, tz, interval), f"crawl {s.id}"
-        )
+        JobSpec(f"crawl:{s.id}", func, (s.id, registry, overrides), source_trigger(s, tz, interval), f"{verb} {s.id}")
         for s in sources
         if s.enabled
     ]
@@ -141,7 +157,7 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
             job.remove()
     for spec in specs:
         job = scheduler.get_job(spec.id)
-        if job is not None and str(job.trigger) == str(spec.trigger) and job.args == spec.args:
+        if job is not None and (job.func, str(job.trigger), job.args) == (spec.func, str(spec.trigger), spec.args):
             continue
         scheduler.add_job(spec.func, spec.trigger, args=spec.args, id=spec.id, name=spec.name, replace_existing=True)
 

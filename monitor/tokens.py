@@ -45,7 +45,7 @@ def make_token(subscriber_id: int, email: str, secret: bytes) -> str:
 
 def token_subscriber_id(token: str) -> int:
     head, _, signature = token.strip().partition(".")
-    if not head.isdigit() or not signature:
+    if not (head.isascii() and head.isdigit()) or not signature or not signature.isascii():  # "²", "٧", "é" too
         raise InvalidToken("malformed unsubscribe token: copy the whole token from the link")
     return int(head)
 

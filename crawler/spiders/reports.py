@@ -16,6 +16,7 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -156,10 +157,16 @@ class ReportSpider(Spider):
             self.count(f"attachments/unsupported_{kind}")
             self.logger.warning("skipped attachment %s: %s", response.url, exc)
 
-    def item_error(self, failure: Failure) -> None:
+    def item_error(self, failure: Failure) -> Iterator[Request]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        if failure.check(fetchers.TruncatedBody):  # a body cut short (see crawler.middlewares): try it again
+            retry = get_retry_request(request, spider=self, reason="truncated body")
+            if retry is not None:
+                yield retry
+                return
         self.count("errors")
         self.count(f"errors/{type(failure.value).__name__}")
-        self.logger.warning("failed %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage() or type(failure.value).__name__)
 
     # --- helpers -----------------------------------------------------------------------------------------
 

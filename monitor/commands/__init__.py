@@ -24,6 +24,8 @@ SHORT_HELP = {
     "run": "One full cycle: crawl, extract, diff, digests.",
     "schedule": "The scheduler daemon (APScheduler).",
     "status": "Source health, runs, next jobs, deliveries.",
+    "worker": "A crawl worker taking jobs from Redis.",
+    "enqueue": "Queue crawls of all sources for the workers.",
     "site": "Build the static archive site and Atom feed.",
     "demo": "The whole flow on a bundled offline demo site.",
 }

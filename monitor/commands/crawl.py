@@ -42,6 +42,10 @@ def crawl(
         click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
     else:
         _print_summary(app, results)
+    stopped = [r for r in results if r.status == "database_unavailable"]
+    if stopped:
+        reason = str(stopped[0].stats.get("govmon/store_error") or "the database became unavailable")
+        raise GovmonError(f"{len(stopped)} of {len(results)} crawl(s) stopped: {reason}", ExitCode.DATABASE)
     if any(r.failed for r in results):
         raise GovmonError(f"{sum(r.failed for r in results)} of {len(results)} source(s) failed", ExitCode.PARTIAL)
 

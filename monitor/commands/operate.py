@@ -1,4 +1,4 @@
-"""`govmon run`, `govmon schedule` and `govmon status`: operating govmon unattended."""
+"""`govmon run`, `schedule`, `worker`, `enqueue` and `status`: operating govmon unattended, on one or many machines."""
 
 from __future__ import annotations
 
@@ -69,9 +69,56 @@ def schedule(app: App, registry: str | None, interval: float | None, overrides: 
 
 
 @click.command()
+@click.option("-c", "--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Crawls this worker runs at once (each is a subprocess).")  # fmt: skip
+@click.option("--name", metavar="NAME", help="Worker name in the job ledger: NAME@HOST (default govmon@HOST).")
+@pass_app
+def worker(app: App, concurrency: int, name: str | None) -> None:
+    """A crawl worker: take per-source crawl jobs from Redis (GOVMON_REDIS_URL) and run each as a
+    `govmon crawl` subprocess, then extract and diff what it stored. Start one on every machine that
+    shares the PostgreSQL database; `govmon schedule` with the same GOVMON_REDIS_URL feeds them.
+
+    \b
+    A job is acknowledged only after it ran: if a worker dies, its job is delivered to another worker after
+    GOVMON_JOB_REDELIVERY seconds and crawled once. SIGTERM lets running crawls finish, then stops.
+    """
+    from monitor import tasks
+
+    app.engine()  # a clear error now if the database is missing or outdated
+    try:
+        tasks.run_worker(app.settings, concurrency, name)
+    except tasks.BrokerUnavailable as exc:
+        raise GovmonError(str(exc), ExitCode.UNAVAILABLE) from exc
+
+
+@click.command()
+@click.option("--source", "only", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--sources", "registry", metavar="FILE", type=click.Path(), help="Another registry file.")
+@click.option("--cycle", metavar="LABEL", help="Cycle label; a source is queued once per cycle (default: now).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for each crawl.")
+@pass_app
+def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | None,
+            overrides: tuple[str, ...]) -> None:  # fmt: skip
+    """Queue a crawl of every source (or --source ID ...) for the workers now, as one cycle."""
+    from crawler.sources import load_registry
+    from monitor import tasks
+
+    ids, registry = _sources(app, registry, only)
+    entries = [s for s in load_registry(registry) if s.id in ids]
+    try:
+        tasks.check_broker(app.settings)
+        result = tasks.enqueue(app.engine(), app.settings, entries, cycle, overrides)
+    except tasks.BrokerUnavailable as exc:
+        raise GovmonError(str(exc), ExitCode.UNAVAILABLE) from exc
+    app.out.print(f"cycle {result.cycle}: queued {len(result.queued)} crawl jobs"
+                  + (f"; {len(result.already)} already queued in this cycle" if result.already else ""))  # fmt: skip
+
+
+@click.command()
 @pass_app
 def status(app: App) -> None:
     """Source health, recent crawl runs, the scheduler's next jobs and the delivery outbox."""
+    from db.jobqueue import list_jobs, state_counts
     from db.outbox import delivery_counts, list_deliveries
     from db.repository import list_sources
     from db.runs import recent_runs
@@ -81,6 +128,7 @@ def status(app: App) -> None:
     with session_scope(app.engine()) as session:
         sources, runs = list_sources(session), recent_runs(session, 10)
         counts, unknown = delivery_counts(session), list_deliveries(session, ("unknown", "failed"))
+        job_counts, running = state_counts(session), [j for j in list_jobs(session, limit=200) if j.state == "running"]
     health = Table("source", "region", "health", "documents", "last error", title="sources")
     for s in sources:
         health.add_row(s.id, s.region, s.health, str(s.documents), (s.last_error or "")[:80])
@@ -93,6 +141,10 @@ def status(app: App) -> None:
     upcoming = sorted((j for j in next_runs(app.settings) if j[1] is not None), key=lambda j: j[1])[:10]  # type: ignore[arg-type,return-value]
     app.out.print("next jobs: " + (", ".join(f"{n} at {t:%Y-%m-%d %H:%M}" for n, t in upcoming if t) or "none "
                                    "(start `govmon schedule`)"))  # fmt: skip
+    if job_counts:
+        app.out.print("crawl jobs (workers): " + ", ".join(f"{n} {k}" for k, n in sorted(job_counts.items())))
+        for j in running:
+            app.out.print(f"  running {j.source_id} on {j.worker} (attempt {j.attempts}, cycle {j.cycle})")
     app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
     for d in unknown:
         app.out.print(f"  [red]{d.status}[/] #{d.id} to {d.email}: {d.last_error or ''}")
@@ -102,3 +154,5 @@ def register(group: click.Group) -> None:
     group.add_command(run_cmd)
     group.add_command(schedule)
     group.add_command(status)
+    group.add_command(worker)
+    group.add_command(enqueue)

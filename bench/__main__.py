@@ -1,0 +1,117 @@
+"""Every benchmark in sequence, each in a subprocess of its own (so peak RSS is per measurement), as one table.
+
+    .venv/bin/python -m bench [--quick] [--only NAME ...]
+
+Each row compares govmon with a baseline measured side by side in the same run. Progress goes to stderr, the
+table to stdout. The modules also run on their own (`python -m bench.crawl`, `bench.extract`, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import Row, run
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    module: str
+    title: str
+    full: dict[str, Any] = field(default_factory=dict)
+    quick: dict[str, Any] = field(default_factory=dict)
+
+
+MS50 = {"latency_ms": 50}
+MEASURES = [
+    Measure("crawl-0ms", "bench.crawl", "crawl, loopback 0 ms", {"pages": 5000}, {"pages": 500}),
+    Measure(
+        "crawl-50ms", "bench.crawl", "crawl, 50 ms server latency", {**MS50, "pages": 5000}, {**MS50, "pages": 500}
+    ),
+    Measure("recrawl", "bench.recrawl", "incremental re-crawl", {"pages": 1000}, {"pages": 300}),
+    Measure("extract", "bench.extract", "extraction", {"repeat": 3}, {"repeat": 1, "limit": 40}),
+    Measure("diff", "bench.diff", "diff", {}, {"limit": 5}),
+    Measure("digest", "bench.digest", "digests", {"subscribers": 10_000}, {"subscribers": 300}),
+    Measure("workers", "bench.workers", "workers, 3 against 1", {"sources": 30}, {"sources": 4, "reports": 2}),
+]
+
+HOW_TO_READ = (
+    "How to read it: ratio = govmon / baseline, both measured in this run on this machine. For rates (pages/s, "
+    "chars/s, pairs/s, msgs/s) a ratio above 1 means govmon is faster than the baseline. For the re-crawl it is the "
+    "share of the first crawl's requests that a re-crawl of the unchanged site makes (lower is better). For workers "
+    "the baseline is 1 worker: the ratio is the speed-up of 3 (bounded by the CPUs). Peak RSS is govmon's side: "
+    "the `govmon crawl` process, the extraction process, the digest run, a worker with its running crawls."
+)
+
+
+def measure_in_process(name: str, quick: bool) -> Row:
+    spec = next(m for m in MEASURES if m.name == name)
+    function = importlib.import_module(spec.module).measure
+    return function(**(spec.quick if quick else spec.full))  # type: ignore[no-any-return]
+
+
+def measure_in_child(spec: Measure, quick: bool) -> tuple[Row, float]:
+    """Run one measurement in a subprocess; returns its row and the subprocess's own wall time."""
+    command = [sys.executable, "-m", "bench", "--measure", spec.name] + (["--quick"] if quick else [])
+    done = run(command, capture_stderr=False)  # the child's progress lines go straight to our stderr
+    try:
+        row = Row(**json.loads(done.stdout.strip().splitlines()[-1]))
+    except (IndexError, ValueError, TypeError):
+        return Row(spec.title, skipped=f"failed (exit {done.returncode}; see its error above)"), done.seconds
+    if row.rss_mb is None and not row.skipped:
+        row.rss_mb = done.peak_mb
+    return row, done.seconds
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def selected(only: list[str]) -> list[Measure]:
+    if not only:
+        return MEASURES
+    chosen = [m for m in MEASURES if any(m.name == o or m.name.startswith(o + "-") for o in only)]
+    unknown = [o for o in only if not any(m.name == o or m.name.startswith(o + "-") for m in MEASURES)]
+    if unknown:
+        raise SystemExit(f"unknown measure {unknown[0]!r}; choose from {', '.join(m.name for m in MEASURES)}")
+    return chosen
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or two")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help=f"only this measure (repeatable): {', '.join(m.name for m in MEASURES)}; "
+                             "`crawl` selects both crawl rows")  # fmt: skip
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # in the child: run one, print its row as JSON
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(asdict(measure_in_process(args.measure, args.quick)), ensure_ascii=False))
+        return 0
+    specs = selected(args.only)
+    rows, start, load = [], time.perf_counter(), os.getloadavg()[0]
+    for i, spec in enumerate(specs, 1):
+        progress(f"[{i}/{len(specs)}] {spec.title} …")
+        row, seconds = measure_in_child(spec, args.quick)
+        progress(f"[{i}/{len(specs)}] {spec.title}: {row.skipped or 'done'} in {seconds:.0f} s")
+        rows.append(row)
+    from bench.table import render
+
+    render(rows, quick=args.quick, seconds=time.perf_counter() - start, load=load, how_to_read=HOW_TO_READ)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
