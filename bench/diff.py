@@ -66,7 +66,7 @@ def measure(limit: int = 0) -> Row:
     if not corpus.available():
         return Row("diff", skipped="skipped (shared corpus absent)")
     rows = timings(limit)
-    total_diff, total_full, total_base = (sum(r[i] for r in rows) for i in (2, 3, 4))
+    total_diff, total_full, total_base = sum(r[2] for r in rows), sum(r[3] for r in rows), sum(r[4] for r in rows)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     detail = f"{len(rows)} report pairs; extract + diff {total_full / len(rows) * 1e3:.0f} ms/pair"
     return Row.of("diff", "pairs/s", len(rows) / total_diff, len(rows) / total_base, rss, detail)

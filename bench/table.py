@@ -48,4 +48,4 @@ def render(rows: list[Row], *, quick: bool, seconds: float, load: float, how_to_
         f"Python {platform.python_version()}; {seconds / 60:.1f} min)"
     )
     console.print(out)
-    console.print(how_to_read, soft_wrap=not os.isatty(1))
+    console.print(how_to_read)

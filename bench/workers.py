@@ -7,8 +7,8 @@ each), wait until they are ready, `govmon enqueue` every source as one cycle, an
 to the last one finished, as the `crawl_jobs` ledger records them. Peak RSS is sampled from /proc: a worker
 process plus the crawl subprocesses it runs at that moment.
 
-Needs Redis (GOVMON_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and a PostgreSQL role that may create
-databases (GOVMON_BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test); the databases it
+Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and a PostgreSQL role that may create
+databases (BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test); the databases it
 creates are dropped at the end.
 
     .venv/bin/python -m bench.workers [--sources 30] [--reports 3] [--latency-ms 50]
@@ -40,8 +40,8 @@ from db import models as m
 from db.jobqueue import FINISHED
 from db.session import make_engine, session_scope
 
-REDIS_URL = os.environ.get("GOVMON_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-PG_ADMIN_URL = os.environ.get("GOVMON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CONCURRENCY = 2  # crawls per worker
 FAST = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "ROBOTSTXT_OBEY=False", "DOWNLOAD_TIMEOUT=20"]
 
@@ -246,6 +246,8 @@ def _span(engine: Engine) -> tuple[float, int]:
     with session_scope(engine) as session:
         first, last = session.execute(select(func.min(m.CrawlJob.enqueued_at), func.max(m.CrawlJob.finished_at))).one()
         failed = session.scalar(select(func.count()).where(m.CrawlJob.state == "failed"))
+    if first is None or last is None:
+        raise RuntimeError("no finished crawl job in the ledger")
     return (last - first).total_seconds(), int(failed or 0)
 
 
@@ -271,7 +273,7 @@ def measure(sources: int = 30, reports: int = 3, latency_ms: float = 50) -> Row:
     one, three = compare(sources, reports, latency_ms)
     failed = f", {one.failed}/{three.failed} jobs failed" if one.failed or three.failed else ""
     detail = (
-        f"{sources} sources × {1 + reports} pages, {latency_ms:g} ms latency, {CONCURRENCY} crawls per worker, "
+        f"{sources} sources × {1 + reports} pages, {latency_ms:g} ms, {CONCURRENCY} crawls/worker, "
         f"{os.cpu_count()} CPUs; RSS: worker + its crawls{failed}"
     )
     return Row.of(label, "sources/s", sources / three.seconds, sources / one.seconds, max(one.peak_mb, three.peak_mb),

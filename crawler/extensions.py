@@ -26,7 +26,7 @@ from crawler.storage import database_url, engine_for
 from db import repository as repo
 from db.locks import db_lock
 from db.runs import close_unfinished
-from db.session import DatabaseUnavailable, session_scope
+from db.session import DatabaseUnavailable, masked, session_scope
 
 CLOSE_RETRIES = (1.0, 2.0, 4.0, 8.0)  # seconds between attempts to record the end of a run
 
@@ -59,11 +59,11 @@ class CrawlRunRecorder:
                     close_unfinished(session, spider.source.id, "its crawl ended without recording it")
             with session_scope(engine) as session:
                 repo.sync_sources(session, [spider.source.spec()])
-                self.run_id = repo.start_crawl_run(session, spider.source.id)
+                run_id = repo.start_crawl_run(session, spider.source.id)
                 spider.known = repo.known_documents(session, spider.source.id)  # type: ignore[attr-defined]
                 spider.complete_before = repo.last_complete_crawl(session, spider.source.id)  # type: ignore[attr-defined]
         except (DatabaseUnavailable, DBAPIError) as exc:
-            message = f"cannot start the crawl run: the database refused the write ({one_line(exc)})"
+            message = f"cannot start the crawl run: the database {masked(self.url)} refused it ({one_line(exc)})"
             spider.logger.error("%s", message)
             self.stats.set_value("govmon/store_error", message)
             assert self.crawler.engine is not None
@@ -71,6 +71,7 @@ class CrawlRunRecorder:
                 self.crawler.engine.close_spider_async(reason="database_unavailable")
             )
             return
+        self.run_id = run_id  # only once committed
         self.stats.set_value("govmon/run_id", self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -21,7 +21,7 @@ from crawler import classify
 from crawler.items import DocumentItem
 from crawler.storage import database_url, engine_for
 from db.repository import FetchedDocument, store_fetched
-from db.session import DatabaseUnavailable, session_scope
+from db.session import DatabaseUnavailable, masked, session_scope
 
 MIN_TEXT = 30
 log = logging.getLogger(__name__)
@@ -145,13 +145,13 @@ class StorePipeline:
                 reason = one_line(exc)
                 if not transient(exc):
                     raise StoreFailed(
-                        f"could not store {len(batch)} documents: the database refused the write ({reason}); "
-                        "fix the database (space, permissions, read-only mode), then crawl again"
+                        f"could not store {len(batch)} documents: the database {masked(self.url)} refused the write "
+                        f"({reason}); fix the database (space, permissions, read-only mode), then crawl again"
                     ) from exc
                 if time.monotonic() + delay > deadline:
                     raise StoreFailed(
                         f"could not store {len(batch)} documents: the database stayed unavailable for "
-                        f"{self.patience:.0f} s ({reason}); they will be fetched again by the next crawl"
+                        f"{self.patience:.0f} s ({masked(self.url)}: {reason}); the next crawl fetches them again"
                     ) from exc
                 self.stats.inc_value("govmon/store_retries")
                 self.logger.warning(
@@ -190,7 +190,7 @@ def transient(exc: BaseException) -> bool:
 def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
     """Store a batch in one transaction; a document that cannot be stored is logged and reported as `failed`."""
     outcomes: list[str] = []
-    with session_scope(engine_for(url)) as session:
+    with session_scope(engine_for(url).execution_options(sqlite_immediate=True)) as session:
         for item in batch:
             fetched = to_fetched(item)
             for attempt in (1, 2):

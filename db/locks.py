@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 
 def _key(name: str) -> int:
@@ -40,8 +41,11 @@ def _pg_lock(engine: Engine, name: str) -> Iterator[bool]:
             yield taken
         finally:
             if taken:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(name)})
-                conn.commit()
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(name)})
+                    conn.commit()
+                except DBAPIError:  # the connection is gone, and the lock with its session
+                    conn.invalidate()
 
 
 def _lock_path(engine: Engine, name: str) -> Path:

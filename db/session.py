@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,7 +73,11 @@ def _check_sqlite_path(url: URL) -> None:
         raise DatabaseUnavailable(f"directory {parent} is not writable ({exc.strerror}): choose another --db") from exc
 
 
-def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # pysqlite's own transaction handling commits at odd moments (a SAVEPOINT release commits the whole transaction
+    # when it opened it), so a batch rolled back halfway would keep its first rows. It is switched off here and
+    # SQLAlchemy's `begin` event below emits BEGIN: SQLAlchemy's documented recipe for pysqlite.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
@@ -81,9 +85,16 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock at once for writers that ask for it (`sqlite_immediate` execution option): a
+    # deferred transaction upgraded to a writer later fails at once with "database is locked" when another writer
+    # committed meanwhile, whatever the busy timeout.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+
+
 def _set_wal(engine: Engine) -> None:
     with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
 
 
 def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
@@ -94,7 +105,8 @@ def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         _check_sqlite_path(parsed)
         engine = create_engine(parsed, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     probe(engine)

@@ -143,7 +143,7 @@ def _init(engine: Engine) -> None:
 
 
 # The demo server is ours and local: no delay, no throttling, short timeouts.
-FAST = ("DOWNLOAD_DELAY=0", "RANDOMIZE_DOWNLOAD_DELAY=False", "AUTOTHROTTLE_ENABLED=False",
+FAST = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False",
         "CONCURRENT_REQUESTS_PER_DOMAIN=8", "DOWNLOAD_TIMEOUT=10", "RETRY_TIMES=1")  # fmt: skip
 
 
