@@ -81,6 +81,8 @@ class CrawlRunRecorder:
     def _record_end(self, spider: Spider, reason: str) -> None:
         if not hasattr(spider, "health"):
             return
+        if self.stats.get_value("govmon/store_error"):
+            reason = "database_unavailable"
         health, error = spider.health.verdict()
         self.stats.set_value("govmon/health", health)
         self.stats.set_value("govmon/health_reason", error or "")

@@ -190,7 +190,7 @@ def transient(exc: BaseException) -> bool:
 def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
     """Store a batch in one transaction; a document that cannot be stored is logged and reported as `failed`."""
     outcomes: list[str] = []
-    with session_scope(engine_for(url).execution_options(sqlite_immediate=True)) as session:
+    with session_scope(engine_for(url)) as session:
         for item in batch:
             fetched = to_fetched(item)
             for attempt in (1, 2):

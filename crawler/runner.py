@@ -99,6 +99,12 @@ def run_sources(
     return [result_of(source, crawler) for source, crawler in crawlers]
 
 
+def finish_status(stats: dict[str, Any]) -> str:
+    """Scrapy's finish reason, except that a crawl whose documents could not all be stored did not finish (its
+    last batch may fail as the spider closes, after Scrapy has settled on `finished`)."""
+    return "database_unavailable" if stats.get("govmon/store_error") else str(stats.get("finish_reason", "not started"))
+
+
 def _watch(crawler: Crawler, source_id: str, progress: Progress) -> None:
     crawler.signals.connect(lambda **_: progress(source_id, "page"), signal=signals.response_received, weak=False)
     crawler.signals.connect(lambda **_: progress(source_id, "done"), signal=signals.spider_closed, weak=False)
@@ -114,7 +120,7 @@ def result_of(source: Source, crawler: Crawler) -> CrawlResult:
         source_id=source.id,
         health=str(stats.get("govmon/health", "unknown")),
         reason=stats.get("govmon/health_reason") or None,
-        status=str(stats.get("finish_reason", "not started")),
+        status=finish_status(stats),
         pages=int(stats.get("response_received_count", 0)),
         requests=prefixed("govmon/requests/"),
         documents=prefixed("govmon/documents/"),

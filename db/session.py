@@ -86,10 +86,10 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    # IMMEDIATE takes the write lock at once for writers that ask for it (`sqlite_immediate` execution option): a
-    # deferred transaction upgraded to a writer later fails at once with "database is locked" when another writer
-    # committed meanwhile, whatever the busy timeout.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+    # IMMEDIATE: a transaction takes the write lock when it begins, waiting up to busy_timeout for it. A deferred
+    # one that reads and then writes fails at once with "database is locked" if another writer committed in
+    # between, whatever the busy timeout. Transactions are short, so serialising them costs little.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _set_wal(engine: Engine) -> None:

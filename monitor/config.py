@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 SECRET_FIELDS = frozenset({"smtp_password", "secret_key"})
+URL_FIELDS = ("database_url", "redis_url")  # may carry a password: user:password@host
 
 
 class ConfigError(Exception):
@@ -68,14 +69,31 @@ class Settings:
         out = dataclasses.asdict(self)
         for name in SECRET_FIELDS:
             out[name] = "***" if out[name] else ""
+        for name in URL_FIELDS:
+            out[name] = _without_password(out[name])
         return out
 
     def __repr__(self) -> str:
         return f"Settings({self.redacted()!r})"
 
 
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True) if url else url
+    except Exception:  # not a URL SQLAlchemy can parse: show the scheme only
+        return url.split(":", 1)[0] + ":***" if "@" in url else url
+
+
 def env_name(name: str) -> str:
     return f"GOVMON_{name.upper()}"
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    """The environment of a govmon subprocess: this one's, with the database URL these settings use (it may come
+    from a flag). Settings go to children this way, never on the command line, which any local user can read."""
+    return {**os.environ, env_name("database_url"): settings.database_url}
 
 
 def describe() -> list[tuple[str, str, str, str]]:

@@ -29,7 +29,7 @@ from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.runs import close_unfinished, record_crash
 from db.session import make_engine, session_scope
-from monitor.config import Settings
+from monitor.config import Settings, child_environment
 from monitor.deliver import Transport, send_pending
 from monitor.diff import diff
 from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
@@ -224,9 +224,14 @@ def crawl(settings: Settings, source_ids: Sequence[str], registry: str | None = 
 
 
 def _crawl_command(settings: Settings, source_id: str, registry: str | None, overrides: Sequence[str]) -> list[str]:
-    command = [sys.executable, "-m", "monitor", "--db", settings.database_url, "crawl", "--source", source_id, "--json"]
+    """The crawl's command line; the database URL goes through its environment (`config.child_environment`), since any
+    local user can read a command line (`ps`) and the URL may hold a password."""
+    command = [sys.executable, "-m", "monitor", "crawl", "--source", source_id, "--json"]
     command += ["--sources", registry] if registry else []
     return command + [f"-s{override}" for override in overrides]
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _die_with_parent() -> None:
@@ -239,14 +244,12 @@ def _die_with_parent() -> None:
         pass
 
 
-PR_SET_PDEATHSIG = 1
-
-
 def _crawl_one(settings: Settings, source_id: str, registry: str | None, timeout: float,
                overrides: Sequence[str]) -> CrawlOutcome:  # fmt: skip
+    command = _crawl_command(settings, source_id, registry, overrides)
     preexec = _die_with_parent if sys.platform == "linux" else None
-    with subprocess.Popen(_crawl_command(settings, source_id, registry, overrides), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, preexec_fn=preexec) as child:  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(settings),
+                          preexec_fn=preexec) as child:  # fmt: skip
         with _children_lock:
             _children.add(child)
         try:

@@ -143,7 +143,9 @@ def job_specs(settings: Settings, sources: Sequence[Source], registry: str | Non
 
 
 def build(settings: Settings) -> BackgroundScheduler:
-    store = SQLAlchemyJobStore(url=make_engine(settings.database_url).url, tablename="apscheduler_jobs")
+    probe = make_engine(settings.database_url)  # a clear error now if the database is unreachable
+    probe.dispose()
+    store = SQLAlchemyJobStore(url=probe.url, tablename="apscheduler_jobs")
     return BackgroundScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS,
                                timezone=ZoneInfo(settings.timezone))  # fmt: skip
 

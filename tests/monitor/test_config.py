@@ -76,3 +76,16 @@ def test_only_config_reads_the_environment() -> None:
         if p.name != "config.py" and re.search(r"os\.environ|os\.getenv|getenv\(", p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_passwords_in_urls_are_masked_when_settings_are_shown() -> None:
+    settings = config.load(
+        environ={
+            "GOVMON_DATABASE_URL": "postgresql://govmon:Db-S3cret@db.internal/govmon",
+            "GOVMON_REDIS_URL": "redis://:Redis-S3cret@queue.internal:6379/0",
+        }
+    )
+    shown = repr(settings) + str(settings.redacted())
+    assert "Db-S3cret" not in shown and "Redis-S3cret" not in shown
+    assert "db.internal/govmon" in shown and "queue.internal:6379/0" in shown
+    assert settings.database_url.endswith("Db-S3cret@db.internal/govmon")  # the value itself is untouched
