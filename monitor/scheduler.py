@@ -5,8 +5,8 @@ With a broker configured (`GOVMON_REDIS_URL`) a source's job only enqueues its c
 
 Jobs only call `monitor.jobs`. Every job runs under a database lock, and the whole scheduler holds one too,
 so a second scheduler on the same database waits as a standby instead of running jobs twice. SIGTERM and
-SIGINT stop it cleanly: running crawl subprocesses get SIGTERM (Scrapy closes the spider; every stored item
-is its own transaction, so nothing is half-written), then the scheduler waits for its jobs and exits.
+SIGINT stop it cleanly: running crawl subprocesses get SIGTERM (Scrapy closes the spider and writes its last
+batch; a batch is one transaction, so nothing is half-written), then the scheduler waits for its jobs and exits.
 """
 
 from __future__ import annotations
