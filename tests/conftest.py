@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,10 @@ def _pg_unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unavailable at {PG_ADMIN_URL}: {reason}")
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """A database of its own for this test run; yields its URL."""
-    name = f"govmon_test_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def own_pg_database(prefix: str) -> Iterator[str]:
+    """Create a PostgreSQL database for the caller alone, yield its URL, drop it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:
         with admin.connect() as conn:
@@ -47,11 +48,29 @@ def pg_server() -> Iterator[str]:
     except Exception as exc:  # any driver error means "no server here"
         admin.dispose()
         _pg_unavailable(str(exc).splitlines()[0])
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A database of its own for this test run; yields its URL."""
+    with own_pg_database("govmon_test") as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database, closed (its WAL folded into the file)."""
+    url = f"sqlite:///{tmp_path / 'govmon.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
 
 
 def _reset_pg(url: str) -> None:

@@ -11,18 +11,17 @@ import json
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from db import models as m
 from db.migrate import upgrade
 from db.session import make_engine, session_scope
-from tests.conftest import PG_ADMIN_URL, _pg_unavailable, _reset_pg
+from tests.conftest import _reset_pg, own_pg_database
 from tests.crawler.conftest import FAST, CrawlOutput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,16 +103,6 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A migrated SQLite database, closed (its WAL folded into the file)."""
-    url = f"sqlite:///{tmp_path / 'govmon.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> str:
     """The test run's PostgreSQL database, emptied and migrated."""
     url: str = request.getfixturevalue("pg_server")
@@ -127,22 +116,11 @@ def pg_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def pg_own_database() -> Iterator[str]:
     """A migrated PostgreSQL database of this test alone (for database-wide settings), dropped afterwards."""
-    name = f"govmon_rel_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # any driver error means "no server here"
-        admin.dispose()
-        _pg_unavailable(str(exc).splitlines()[0])
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_pg_database("govmon_rel") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 def registry_file(tmp_path: Path, yaml_text: str, name: str = "registry.yaml") -> Path:

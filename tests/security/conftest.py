@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from db.migrate import upgrade
-from db.session import make_engine
 from monitor.demo.server import Reply, SiteServer
 
 SECRET_PAGE = "SECRET-PAGE-MUST-NOT-BE-FETCHED"
@@ -63,12 +61,3 @@ def other_site(tmp_path: Path) -> Iterator[Site]:
         for path in ("/art/secret.html", "/art/direct.html", "/art/refresh.html", "/art/rebind.html"):
             site.generated[path] = article(SECRET_PAGE, SECRET_PAGE * 3)
         yield site
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'govmon.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
