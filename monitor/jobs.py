@@ -328,7 +328,6 @@ def run_queued_crawl(settings: Settings, job_id: str, source: dict[str, Any], cy
             with session_scope(engine) as session:
                 if not jobqueue.begin(session, job_id, source_id, cycle, worker):
                     return "duplicate"
-                close_unfinished(session, source_id, "its worker stopped before the crawl ended")
             with tempfile.TemporaryDirectory(prefix="govmon-job-") as tmp:
                 registry = Path(tmp) / "source.yaml"
                 registry.write_text(yaml.safe_dump([source], allow_unicode=True), encoding="utf-8")

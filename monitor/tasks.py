@@ -91,7 +91,7 @@ def crawl_source(self: Task, source: dict[str, Any], cycle: str, overrides: list
     """Crawl one source as a subprocess (see `jobs.run_queued_crawl`)."""
     if _settings is None:
         raise RuntimeError("worker settings are not configured: start workers with `govmon worker`")
-    worker = f"{self.request.hostname or socket.gethostname()}"
+    worker = str(self.request.hostname or socket.gethostname())
     state = jobs.run_queued_crawl(_settings, str(self.request.id), source, cycle, worker, overrides)
     if state == "busy":
         raise self.retry(countdown=BUSY_RETRY)
