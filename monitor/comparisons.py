@@ -27,7 +27,7 @@ def load_gathered(engine: Engine, keys: Sequence[str], year: int | None, level: 
         chosen = year if year is not None else latest_year(reporting, level)
         if chosen is None:
             raise NothingToCompare(
-                f"no {LEVEL_WORDS.get(level, level)} {doc_type} is stored: import or crawl reports first"
+                f"no {level} {doc_type} is stored: import or crawl reports first"
             )
         if not any(r for r in reporting.get(chosen, ()) if _level_ok(r, level)):
             raise NothingToCompare(_no_year(chosen, level, doc_type, reporting))
