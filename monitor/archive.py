@@ -120,6 +120,7 @@ class IndexPage:
     root: str
     regions: tuple[RegionLink, ...]
     documents: tuple[DocumentLink, ...]
+    comparison: tuple[str, str] | None = None  # (title, href) of the newest year's matrix of all regions
 
 
 @dataclass(frozen=True)
@@ -267,12 +268,12 @@ def _trend_rank(trend: MetricTrend) -> tuple[int, bool, int, str]:
     return (known, trend.metric_key not in HEADLINE_KEYS, -len(trend.rows), trend.metric)
 
 
-def index_page(documents: Sequence[DocumentLink]) -> IndexPage:
+def index_page(documents: Sequence[DocumentLink], comparison: tuple[str, str] | None = None) -> IndexPage:
     counts: dict[str, int] = {}
     for d in documents:
         counts[d.region] = counts.get(d.region, 0) + 1
     regions = tuple(RegionLink(name, region_href(name), n) for name, n in sorted(counts.items()))
-    return IndexPage("", regions, tuple(documents))
+    return IndexPage("", regions, tuple(documents), comparison)
 
 
 def feed(documents: Sequence[tuple[DocumentLink, DocumentData]], base_url: str) -> Feed:

@@ -26,6 +26,7 @@ from monitor.digest import DigestContext
 
 if TYPE_CHECKING:
     from monitor.archive import DocumentPage, Feed, IndexPage, RegionPage
+    from monitor.compare.pages import ComparePage, MatrixPage
 
 TEXT_WIDTH = 76  # plain-text lines stay within 78 columns with the indents the templates add
 
@@ -131,6 +132,16 @@ def render_region(page: RegionPage) -> str:
     return render("archive/region.html.j2", page=page)
 
 
+def render_compare(page: ComparePage) -> str:
+    """A metric across regions: `compare/<metric>/<year>` of the archive (and of the live server)."""
+    return render("archive/compare.html.j2", page=page)
+
+
+def render_matrix(page: MatrixPage) -> str:
+    """A year's headline targets of every region: `compare/<year>`."""
+    return render("archive/matrix.html.j2", page=page)
+
+
 def render_feed(feed: Feed) -> str:
     return render("feed.atom.j2", feed=feed)
 
@@ -139,11 +150,13 @@ __all__ = [
     "environment",
     "is_web_url",
     "render",
+    "render_compare",
     "render_digest_html",
     "render_digest_text",
     "render_document",
     "render_feed",
     "render_index",
+    "render_matrix",
     "render_region",
     "wrap",
 ]

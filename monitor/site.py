@@ -1,8 +1,9 @@
 """The static archive site: gather records from the database, build the pages (monitor/archive), write files.
 
-`build_site` writes `DIR/index.html`, `DIR/documents/<id>.html`, `DIR/regions/<slug>.html` and
-`DIR/feed.atom`. Queries live here; the pure view building lives in `monitor/archive.py`; rendering in
-`monitor/render.py`.
+`build_site` writes `DIR/index.html`, `DIR/documents/<id>.html`, `DIR/regions/<slug>.html`,
+`DIR/compare/<year>.html` (a year's headline targets of every region), `DIR/compare/<metric>/<year>.html` and
+`.csv` (one metric across regions) and `DIR/feed.atom`. Queries live here; the pure view building lives in
+`monitor/archive.py`; rendering in `monitor/render.py`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from monitor.archive import (
     region_page,
     region_slug,
 )
+from monitor.comparisons import site_comparisons
 from monitor.digest import StoredChangeIn
 
 # --- gathering -----------------------------------------------------------------------------------------------
@@ -108,6 +110,8 @@ def build_site(engine: Engine, out_dir: Path, base_url: str, progress: Progress 
         for region in sorted({link.region for link in links}):
             page_r = region_page(region, [d for d in links if d.region == region], gather_trends(session, region))
             written.append(_write(out_dir / "regions" / f"{region_slug(region)}.html", render.render_region(page_r)))
-    written.append(_write(out_dir / "index.html", render.render_index(index_page(links))))
+        comparisons = site_comparisons(session)
+    written += [_write(out_dir / f.path, f.text) for f in comparisons.files]
+    written.append(_write(out_dir / "index.html", render.render_index(index_page(links, comparisons.latest_matrix))))
     written.append(_write(out_dir / "feed.atom", render.render_feed(feed(pairs, base_url))))
     return written

@@ -42,3 +42,13 @@ def region_order(region: str) -> tuple[int, str]:
 def expected_count(level: str, known: int) -> int:
     """How many regions of the level could report: 31 provinces, else those the database has ever seen."""
     return max(len(PROVINCES), known) if level == "province" else known
+
+
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+
+
+def short_name(region: str) -> str:
+    """How charts label a province (新疆维吾尔自治区 → 新疆, 上海市 → 上海); cities keep their names."""
+    if region_level(region) != "province":
+        return region
+    return next((region.removesuffix(s) for s in _SUFFIXES if region.endswith(s)), region)

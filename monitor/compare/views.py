@@ -95,12 +95,12 @@ CSV_COLUMNS = ("region", "level", "document_id", "target", "target_value", "targ
                "change", "gap", "sentence")  # fmt: skip
 
 
-def csv_text(table: CompareTable) -> str:
-    """The table as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese right)."""
+def csv_text(*tables: CompareTable) -> str:
+    """The tables' rows as one CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese right)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(r) for r in table.rows)
+    writer.writerows(_csv_row(r) for table in tables for r in table.rows)
     return "\ufeff" + out.getvalue()
 
 
