@@ -17,8 +17,11 @@ from db.session import session_scope
 from monitor.compare import CompareTable, Gathered, Matrix, build_matrix, compare, headline_keys
 from monitor.compare.levels import in_level
 from monitor.compare.pages import compare_href, compare_page, matrix_href, matrix_page, matrix_title
+from monitor.compare.picture import national_blocks
 from monitor.compare.regions import latest_year
 from monitor.compare.views import csv_text
+from monitor.digest import DocumentUpdate
+from monitor.national import MIN_REGIONS, NationalBlock
 
 
 class NothingToCompare(LookupError):
@@ -104,3 +107,24 @@ def _tables_by_metric(years: Sequence[Sequence[Matrix]]) -> dict[str, dict[int, 
             for table in (*matrix.tables, *matrix.rare):
                 by_metric[table.metric_key].setdefault(matrix.year, []).append(table)
     return by_metric
+
+
+# --- the digest's national picture ---------------------------------------------------------------------------
+
+
+def national_picture(engine: Engine, updates: Sequence[DocumentUpdate]) -> list[NationalBlock]:
+    """Candidate blocks of the digests' national picture: for each year and level of which the window holds
+    work reports of three or more regions, one block per headline metric (each digest keeps its own)."""
+    by_year: dict[int, set[str]] = defaultdict(set)
+    for u in updates:
+        if u.doc_type == "work_report" and u.report_year is not None:
+            by_year[u.report_year].add(u.region)
+    blocks: list[NationalBlock] = []
+    for year, regions in sorted(by_year.items(), reverse=True):  # the newest year's picture first
+        levels = [lv for lv in SITE_LEVELS if sum(in_level(r, lv) for r in regions) >= MIN_REGIONS]
+        if levels:
+            with session_scope(engine) as session:
+                gathered = gather(session, year, headline_keys())
+            for level in levels:
+                blocks += national_blocks([compare(gathered, key, level) for key in headline_keys()], regions)
+    return blocks

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE = ("monitor/extract", "monitor/diff", "monitor/digest", "monitor/format", "monitor/charts", "monitor/archive",
-        "monitor/compare")  # fmt: skip
+        "monitor/compare", "monitor/national")  # fmt: skip
 FORBIDDEN = ("scrapy", "sqlalchemy", "jinja2", "requests", "socket", "twisted", "db", "crawler", "smtplib")
 
 
