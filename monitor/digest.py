@@ -16,7 +16,7 @@ from typing import Any
 
 from monitor.diff import HEADLINE_WEIGHT
 from monitor.format import arrow, format_value, with_qualifier
-from monitor.national import NationalBlock, grouped, select_blocks
+from monitor.national import NationalBlock, grouped, select_blocks, subject_block
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
@@ -218,9 +218,9 @@ def build_digest(
     blocks = select_blocks(national, ((u.region, u.report_year, u.doc_type) for u in scope), allowed)
     covered = grouped(blocks)
     for update in scope:
-        section, n_total = _section(
-            update, filters, links, MAX_CHANGES - shown, covered.get(update.region, frozenset())
-        )
+        in_picture = covered.get((update.region, update.report_year or 0), frozenset())
+        in_picture = in_picture if update.doc_type == "work_report" else frozenset()
+        section, n_total = _section(update, filters, links, MAX_CHANGES - shown, in_picture)
         if section is not None:
             sections.append(section)
             total += n_total
@@ -371,10 +371,11 @@ def _priority_view(c: StoredChangeIn) -> PriorityView:
 
 
 def _national_subject(blocks: Sequence[NationalBlock]) -> str:
-    if not blocks:
+    lead = subject_block(blocks)
+    if lead is None:
         return ""
     more = f"（另有{len(blocks) - 1}项指标的全国概览）" if len(blocks) > 1 else ""
-    return f"govmon：{blocks[0].year}年 {blocks[0].lead}{more}"
+    return f"govmon：{lead.year}年 {lead.lead}{more}"
 
 
 def _subject(sections: Sequence[DocumentSection], total: int) -> str:

@@ -8,7 +8,7 @@ the digest keeps those its own reports call for and takes the grouped moves out 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 
 MIN_REGIONS = 3  # a digest covering reports of one year from this many regions of a level opens with the picture
@@ -32,6 +32,7 @@ class NationalBlock:
     metric: str
     metric_key: str
     lead: str  # 12个省份中9个下调经济增长目标
+    top_change: str  # the most frequent change kind of the lead (lowered), or "set" with no prior year
     headline: str  # the lead with the others' moves, the median and the national target
     reported: str  # 已有12个省份发布2025年报告（共31个）
     moves: tuple[MoveGroup, ...]  # of the regions whose new reports the digest covers
@@ -60,7 +61,8 @@ def select_blocks(blocks: Iterable[NationalBlock], reports: Iterable[tuple[str, 
             trimmed = _trim(block, regions)
             if trimmed.moves:
                 chosen.append(trimmed)
-    return tuple(chosen)
+    newest = {level: max(b.year for b in chosen if b.level == level) for level in {b.level for b in chosen}}
+    return tuple(b for b in chosen if b.year == newest[b.level])  # a backfilled earlier year shows in the later
 
 
 def _trim(block: NationalBlock, regions: Set[str]) -> NationalBlock:
@@ -68,10 +70,15 @@ def _trim(block: NationalBlock, regions: Set[str]) -> NationalBlock:
     return replace(block, moves=tuple(m for m in moves if m.regions))
 
 
-def grouped(blocks: Iterable[NationalBlock]) -> dict[str, frozenset[str]]:
-    """region → the metric keys whose change the national picture already shows for it."""
-    found: dict[str, set[str]] = {}
+def subject_block(blocks: Sequence[NationalBlock]) -> NationalBlock | None:
+    """The block a subject line leads with: the first (weightiest) metric that regions raised or lowered."""
+    return next((b for b in blocks if b.top_change in ("raised", "lowered")), blocks[0] if blocks else None)
+
+
+def grouped(blocks: Iterable[NationalBlock]) -> dict[tuple[str, int], frozenset[str]]:
+    """(region, year) → the metric keys whose change the national picture shows for that region's work report."""
+    found: dict[tuple[str, int], set[str]] = {}
     for block in blocks:
         for region in block.regions:
-            found.setdefault(region, set()).add(block.metric_key)
-    return {region: frozenset(keys) for region, keys in found.items()}
+            found.setdefault((region, block.year), set()).add(block.metric_key)
+    return {place: frozenset(keys) for place, keys in found.items()}

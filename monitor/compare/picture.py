@@ -34,25 +34,28 @@ def national_blocks(tables: Sequence[CompareTable], window: Collection[str]) -> 
     for table in tables:
         mine = [r for r in table.rows if r.region in window and (r.target or r.prior_target)]
         if mine:
-            lead, headline = _lead(table)
+            lead, headline, top = _lead(table)
             level_window = frozenset(r for r in window if in_level(r, table.level))
-            blocks.append(NationalBlock(table.year, table.level, table.metric, table.metric_key, lead, headline,
+            blocks.append(NationalBlock(table.year, table.level, table.metric, table.metric_key, lead, top, headline,
                                         reported_line(table), _moves(mine), level_window))  # fmt: skip
     return blocks
 
 
-def _lead(table: CompareTable) -> tuple[str, str]:
+def _lead(table: CompareTable) -> tuple[str, str, str]:
+    """The lead (12个省份中9个下调经济增长目标), the whole headline, and the lead's change kind."""
     s = table.summary
     opening = f"{s.reported}个{LEVEL_WORDS.get(s.level, '地区')}中"
     counts = [(kind, s.changes[kind]) for kind in CHANGE_KINDS if s.changes.get(kind)]
+    top, others = SET, ""
     if counts:
         top, k = max(counts, key=lambda item: item[1])
         lead = opening + LEADS[top].format(k=k, metric=table.metric)
         others = "、".join(f"{n}个{OTHERS[kind]}" for kind, n in counts if kind != top)
     else:
-        lead, others = opening + f"{s.with_target}个设定了{table.metric}目标", ""
-    tail = f"（中位数{median_label(table)}；全国{national_label(table)}）"
-    return lead, lead + (f"，另有{others}" if others else "") + tail
+        lead = opening + f"{s.with_target}个设定了{table.metric}目标"
+    national = f"；全国{national_label(table)}" if s.national else ""
+    tail = f"（中位数{median_label(table)}{national}）"
+    return lead, lead + (f"，另有{others}" if others else "") + tail, top
 
 
 def _moves(rows: Sequence[CompareRow]) -> tuple[MoveGroup, ...]:
