@@ -38,7 +38,8 @@ class Placement:
     def problem(self) -> str | None:
         """Why the file cannot be imported as it stands, or None."""
         missing = [what for what, value in (("region", self.region), ("year", self.year)) if value is None]
-        return f"no {' and no '.join(missing)} in its name or text (give --{missing[0]})" if missing else None
+        options = " and ".join(f"--{what}" for what in missing)
+        return f"no {' and no '.join(missing)} in its name or text (give {options})" if missing else None
 
 
 def region_in_name(stem: str) -> str | None:

@@ -47,7 +47,7 @@ def test_caller_overrides_and_unplaceable_files_say_why() -> None:
     given = place("宁夏2024", REPORT, region="宁夏回族自治区", year=2023, doc_type="summary")
     assert (given.region, given.year, given.doc_type) == ("宁夏回族自治区", 2023, "summary")
     lost = place("notes", "今年的工作很多。")
-    assert lost.problem == "no region and no year in its name or text (give --region)"
+    assert lost.problem == "no region and no year in its name or text (give --region and --year)"
     assert place("上海", "今年的工作很多。").problem == "no year in its name or text (give --year)"
 
 
