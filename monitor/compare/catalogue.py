@@ -24,7 +24,8 @@ class UnknownMetric(ValueError):
 def metric_names() -> dict[str, str]:
     """metric_key → Chinese name, in catalogue order."""
     text = resources.files("monitor.extract").joinpath("metrics.yaml").read_text("utf-8")
-    return {key: str(spec["name"]) for key, spec in yaml.safe_load(text).items()}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: a command answers 0.1-0.2 s sooner
+    return {key: str(spec["name"]) for key, spec in yaml.load(text, Loader=loader).items()}
 
 
 def metric_name(key: str) -> str:
