@@ -123,6 +123,7 @@ def status(app: App) -> None:
     from db.repository import list_sources
     from db.runs import recent_runs
     from db.session import session_scope
+    from monitor.addresses import shown
     from monitor.scheduler import next_runs
 
     with session_scope(app.engine()) as session:
@@ -147,7 +148,7 @@ def status(app: App) -> None:
             app.out.print(f"  running {j.source_id} on {j.worker} (attempt {j.attempts}, cycle {j.cycle})")
     app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
     for d in unknown:
-        app.out.print(f"  [red]{d.status}[/] #{d.id} to {d.email}: {d.last_error or ''}")
+        app.out.print(f"  [red]{d.status}[/] #{d.id} to {shown(d.email)}: {d.last_error or ''}")
 
 
 def register(group: click.Group) -> None:
