@@ -132,7 +132,7 @@ def parse_entry(entry: Any, index: int = 0) -> Source:
     _check(ID_PATTERN.match(str(entry["id"])), name, "id", "lower-case letters, digits, - and _")
     urls = _as_tuple(entry["start_urls"], name, "start_urls")
     for url in urls:
-        _check(urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname, name, "start_urls", url)
+        _check_start_url(url, name)
     _check(entry.get("level", "other") in LEVELS, name, "level", f"one of {', '.join(LEVELS)}")
     _check(entry.get("cms", "auto") in CMS_FAMILIES, name, "cms", f"one of {', '.join(CMS_FAMILIES)}")
     doc_types = _as_tuple(entry.get("doc_types", Source.doc_types), name, "doc_types")
@@ -164,6 +164,16 @@ def parse_entry(entry: Any, index: int = 0) -> Source:
 def _check(ok: Any, name: str, field_name: str, expected: str) -> None:
     if not ok:
         raise RegistryError(f"source {name}: field {field_name!r} is invalid (expected {expected})")
+
+
+def _check_start_url(url: str, name: str) -> None:
+    parts = urlsplit(url)
+    shown = repr(url if len(url) <= 120 else url[:100] + "…")
+    if parts.scheme not in ("http", "https"):
+        raise RegistryError(f"source {name}: start URL {shown} is not allowed: only http:// and https:// addresses "
+                            "of the site are crawled")  # fmt: skip
+    if not parts.hostname:
+        raise RegistryError(f"source {name}: start URL {shown} has no host: write it as https://host/path")
 
 
 def _check_pattern(pattern: Any, name: str) -> None:
