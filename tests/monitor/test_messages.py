@@ -242,6 +242,6 @@ def test_a_start_url_that_is_not_http_says_what_is_allowed(
     result = run(capsys, "--db", db, "sources", "list", "--sources", str(registry))
     assert result.code == ExitCode.CONFIG
     assert one_line(result.err) == (
-        f"error: invalid source registry: source local: start URL '{url}' is not allowed: only http:// and "
-        "https:// addresses of the site are crawled"
+        f"error: invalid source registry: source local: field 'start_urls': '{url}' is not allowed: only http:// "
+        "and https:// addresses of the site are crawled"
     )
