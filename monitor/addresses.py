@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 MAX_LENGTH = 254  # RFC 5321: a forward-path holds at most 256 octets, angle brackets included
 SHOWN = 60  # characters of an address shown in a message
 
@@ -30,6 +28,8 @@ class Address:
 
 def parse_address(text: str) -> Address:
     """The address to store for `text`, or InvalidAddress naming the problem."""
+    from email_validator import EmailNotValidError, validate_email  # here: not on the start-up path of every command
+
     text = text.strip()
     if len(text) > MAX_LENGTH:
         raise InvalidAddress(f"{shown(text)} is not an e-mail address: longer than the {MAX_LENGTH} characters "
