@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
+from monitor.addresses import address_key, parse_address
 from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
 
 CADENCES = ("immediate", "daily", "weekly")
@@ -60,11 +61,13 @@ def _subscriber_row(s: m.Subscriber) -> SubscriberRow:
 
 
 def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
+    """Add a subscriber or update the one with this address (whatever its case); InvalidAddress when it is none."""
     if cadence not in CADENCES or fmt not in FORMATS:
         raise ValueError(f"cadence must be one of {CADENCES} and format one of {FORMATS}")
-    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    address = parse_address(email)
+    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email_key == address.key))
     if row is None:
-        row = m.Subscriber(email=email, created_at=m.utcnow())
+        row = m.Subscriber(email=address.email, email_key=address.key, created_at=m.utcnow())
         session.add(row)
     row.regions, row.doc_types = list(filters.regions), list(filters.doc_types)
     row.metrics, row.themes = list(filters.metrics), list(filters.themes)
@@ -73,12 +76,26 @@ def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: s
     return _subscriber_row(row)
 
 
+def _named(email_or_id: str) -> ColumnElement[bool]:
+    """Rows an operator names: `#12` or `12` (an id: any stored address can be named, however long or invalid),
+    else an address, matched without regard to case (and exactly, for rows migration 0007 left without a key)."""
+    text = email_or_id.strip()
+    if text.lstrip("#").isdigit():
+        return m.Subscriber.id == int(text.lstrip("#"))
+    return or_(m.Subscriber.email_key == address_key(text), m.Subscriber.email == text)
+
+
+def find_subscriber(session: Session, email_or_id: str) -> SubscriberRow | None:
+    row = session.scalars(select(m.Subscriber).where(_named(email_or_id)).order_by(m.Subscriber.id)).first()
+    return None if row is None else _subscriber_row(row)
+
+
 def list_subscribers(session: Session, *, active_only: bool = False, email: str | None = None) -> list[SubscriberRow]:
     query = select(m.Subscriber).order_by(m.Subscriber.id)
     if active_only:
         query = query.where(m.Subscriber.active.is_(True))
     if email:
-        query = query.where(m.Subscriber.email == email)
+        query = query.where(_named(email))
     return [_subscriber_row(s) for s in session.scalars(query)]
 
 
@@ -87,11 +104,12 @@ def get_subscriber(session: Session, subscriber_id: int) -> SubscriberRow | None
     return None if row is None else _subscriber_row(row)
 
 
-def remove_subscriber(session: Session, email: str) -> bool:
-    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
-    if row is not None:
+def remove_subscriber(session: Session, email_or_id: str) -> list[str]:
+    """Delete the subscribers `email_or_id` names (see `_named`); the addresses removed."""
+    rows = session.scalars(select(m.Subscriber).where(_named(email_or_id))).all()
+    for row in rows:
         session.delete(row)
-    return row is not None
+    return [row.email for row in rows]
 
 
 def deactivate(session: Session, subscriber_id: int) -> bool:
@@ -232,6 +250,11 @@ def mark_sent(session: Session, delivery_id: int) -> None:
         delivery.status, delivery.sent_at, delivery.last_error = "sent", m.utcnow(), None
 
 
+def backoff(attempts: int) -> timedelta:
+    """The wait after a temporary failure of attempt number `attempts`: 2, 4, 8 … minutes."""
+    return timedelta(minutes=2 ** min(attempts, 10))
+
+
 def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *, max_attempts: int) -> None:
     """Back to pending with an exponential backoff, or failed after `max_attempts`."""
     delivery = session.get(m.Delivery, delivery_id)
@@ -242,13 +265,28 @@ def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *,
         delivery.status = "failed"
         return
     delivery.status = "pending"
-    delivery.next_attempt_at = now + timedelta(seconds=60 * 2 ** min(delivery.attempts, 10))
+    delivery.next_attempt_at = now + backoff(delivery.attempts)
 
 
 def mark_failed(session: Session, delivery_id: int, error: str) -> None:
     delivery = session.get(m.Delivery, delivery_id)
     if delivery is not None:
         delivery.status, delivery.last_error = "failed", error[:2000]
+
+
+def mark_unknown(session: Session, delivery_id: int, error: str) -> None:
+    """Handed over without a confirmation: never resent automatically, shown to the operator."""
+    delivery = session.get(m.Delivery, delivery_id)
+    if delivery is not None:
+        delivery.status, delivery.last_error = "unknown", error[:2000]
+
+
+def waiting(session: Session) -> tuple[int, datetime | None]:
+    """How many rows are still pending, and when the earliest of them that is backing off is due."""
+    count, due_at = session.execute(
+        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status == "pending")
+    ).one()
+    return int(count), due_at
 
 
 def recover_interrupted(session: Session) -> int:
