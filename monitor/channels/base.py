@@ -115,7 +115,7 @@ def delivery_id(key: str, part: int) -> str:
 # --- credentials stay out of logs and messages --------------------------------------------------------------
 
 MASK = "***"
-_WORD = re.compile(r"[A-Za-z][A-Za-z_-]{0,19}")  # path words like `cgi-bin`, `hook`; tokens are long or hold digits
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]{0,19}|v\d{1,2}")  # `cgi-bin`, `hook`, `v2`; tokens are long or hold digits
 
 
 def mask_url(url: str) -> str:
