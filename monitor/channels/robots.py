@@ -3,8 +3,8 @@
 The robots answer HTTP 200 even when they refuse a message; the verdict is a code in the JSON body. A rate
 limit is `retry` (after the wait each robot imposes), "system busy" is `retry`, every other non-zero code (bad
 key or token, failed signature, keyword or IP whitelist not met, malformed or oversized message) is `failed`
-with the robot's own message. A robot cannot tell a duplicate, so a request left without an answer is
-`unknown`, never resent blindly.
+with the robot's own message. A robot cannot tell a duplicate, so a request left without an answer, or with a
+gateway timeout (HTTP 504), is `unknown`, never resent blindly; other 5xx are `retry`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def robot_outcome(reply: Reply, rules: Rules, secrets: tuple[str, ...]) -> Outco
     if code is not None and code in rules.rate_limited:  # 飞书 may say so with HTTP 429 or 400 too
         wait = retry_after(reply.headers) or rules.rate_limited[code]
         return Outcome.retry(f"{rules.name} robot rate limit ({code}: {message})", wait)
+    if reply.status == 504:  # the gateway gave up waiting: the robot may have posted it
+        return Outcome.unknown(f"{rules.name} robot's gateway timed out (HTTP 504): it may or may not have been posted")
     by_status = http_outcome(reply, secrets)
     if by_status is not None:
         return by_status

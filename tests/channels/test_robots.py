@@ -134,6 +134,8 @@ def test_a_wrong_token_fails_with_the_robots_own_message(robot: Robot) -> None:
         ("feishu", ok_json({"code": 9499, "msg": "Bad Request"}, 400), "failed", None),
         ("feishu", ok_json({"code": 19024, "msg": "Key Words Not Found"}), "failed", None),
         ("feishu", (502, {}, b"<html>bad gateway</html>"), "retry", None),
+        ("dingtalk", (503, {"Retry-After": "90"}, b"unavailable"), "retry", 90.0),
+        ("wecom", (504, {}, b"<html>gateway timeout</html>"), "unknown", None),
         ("wecom", (200, {"Content-Type": "text/html"}, b"<html>a login page</html>"), "failed", None),
         ("dingtalk", ok_json(["not", "an", "object"]), "failed", None),
     ],
