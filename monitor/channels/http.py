@@ -126,16 +126,16 @@ class HttpSender:
         secrets = url_secrets(url)
         try:
             host, port = check_url(url, self.trusted)
+            target = httpx.URL(url)
             address = pin(host, port, self.trusted, self.resolver)
-        except ChannelError as exc:
+        except (ChannelError, httpx.InvalidURL) as exc:
             return NoReply("refused", redact(str(exc), *secrets))
         except OSError as exc:
             return NoReply("unreachable", redact(f"cannot resolve the receiver's host: {exc}", *secrets))
-        return self._exchange(url, host, address, body, headers, secrets)
+        return self._exchange(target, host, address, body, headers, secrets)
 
-    def _exchange(self, url: str, host: str, address: str, body: bytes, headers: Mapping[str, str],
+    def _exchange(self, target: httpx.URL, host: str, address: str, body: bytes, headers: Mapping[str, str],
                   secrets: tuple[str, ...]) -> Reply | NoReply:  # fmt: skip
-        target = httpx.URL(url)
         request_headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": self.user_agent,
                            "Host": target.netloc.decode("ascii"), **headers}  # fmt: skip
         extensions = {"sni_hostname": host} if target.scheme == "https" else {}
