@@ -58,7 +58,14 @@ class Settings:
     timezone: str = field(default="Asia/Shanghai", metadata={"doc": "time zone of schedules and dates"})
     user_agent: str = field(
         default="govmon/0.1 (government report monitor)",
-        metadata={"doc": "User-Agent sent by the crawler"},
+        metadata={"doc": "User-Agent sent by the crawler and the delivery channels"},
+    )
+    channel_timeout: float = field(
+        default=10.0, metadata={"doc": "seconds before a webhook or chat-robot request gives up"}
+    )
+    channel_private_origins: str = field(
+        default="",
+        metadata={"doc": "host:port pairs (comma-separated) that channel URLs may reach although private or loopback"},
     )
 
     def replace(self, **changes: Any) -> Settings:
