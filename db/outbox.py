@@ -22,6 +22,7 @@ from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
+STATUSES = ("pending", "active", "unsubscribed")  # only active subscribers get digests
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,16 @@ class SubscriberRow:
     filters: Filters
     cadence: str
     format: str
-    active: bool
+    status: str
     created_at: datetime
     last_digest_at: datetime | None
+    confirmed_at: datetime | None = None
+    confirm_sent_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
 
 
 @dataclass(frozen=True)
@@ -56,27 +64,89 @@ class DeliveryRow:
 
 def _subscriber_row(s: m.Subscriber) -> SubscriberRow:
     filters = Filters(tuple(s.regions), tuple(s.doc_types), tuple(s.metrics), tuple(s.themes))
-    return SubscriberRow(s.id, s.email, filters, s.cadence, s.format, s.active, s.created_at, s.last_digest_at)
+    return SubscriberRow(s.id, s.email, filters, s.cadence, s.format, s.status, s.created_at, s.last_digest_at,
+                         s.confirmed_at, s.confirm_sent_at, s.unsubscribed_at)  # fmt: skip
+
+
+def _check(cadence: str, fmt: str) -> None:
+    if cadence not in CADENCES or fmt not in FORMATS:
+        raise ValueError(f"cadence must be one of {CADENCES} and format one of {FORMATS}")
+
+
+def _by_email(session: Session, email: str) -> m.Subscriber | None:
+    return session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+
+
+def _set_filters(row: m.Subscriber, filters: Filters, cadence: str, fmt: str) -> None:
+    row.regions, row.doc_types = list(filters.regions), list(filters.doc_types)
+    row.metrics, row.themes = list(filters.metrics), list(filters.themes)
+    row.cadence, row.format = cadence, fmt
 
 
 def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
-    if cadence not in CADENCES or fmt not in FORMATS:
-        raise ValueError(f"cadence must be one of {CADENCES} and format one of {FORMATS}")
-    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    """Add an active subscriber, or update one's filters and make it active (the operator's word is consent)."""
+    _check(cadence, fmt)
+    row = _by_email(session, email)
     if row is None:
         row = m.Subscriber(email=email, created_at=m.utcnow())
         session.add(row)
-    row.regions, row.doc_types = list(filters.regions), list(filters.doc_types)
-    row.metrics, row.themes = list(filters.metrics), list(filters.themes)
-    row.cadence, row.format, row.active = cadence, fmt, True
+    _set_filters(row, filters, cadence, fmt)
+    if row.status != "active":
+        row.status, row.confirmed_at = "active", m.utcnow()
     session.flush()
     return _subscriber_row(row)
+
+
+def add_pending(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
+    """A new subscriber waiting for their confirmation (double opt-in): no digest goes to them before."""
+    _check(cadence, fmt)
+    row = m.Subscriber(email=email, created_at=m.utcnow(), status="pending")
+    _set_filters(row, filters, cadence, fmt)
+    session.add(row)
+    session.flush()
+    return _subscriber_row(row)
+
+
+def update_filters(session: Session, subscriber_id: int, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
+    _check(cadence, fmt)
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is None:
+        raise LookupError(f"no subscriber #{subscriber_id}")
+    _set_filters(row, filters, cadence, fmt)
+    session.flush()
+    return _subscriber_row(row)
+
+
+def set_status(session: Session, subscriber_id: int, status: str) -> bool:
+    """Move a subscriber to `status`, noting when; False when it was already there (or is gone)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is None or row.status == status:
+        return False
+    row.status = status
+    if status == "active":
+        row.confirmed_at = m.utcnow()
+    elif status == "unsubscribed":
+        row.unsubscribed_at = m.utcnow()
+    return True
+
+
+def note_confirmation_sent(session: Session, subscriber_id: int, when: datetime) -> None:
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is not None:
+        row.confirm_sent_at = when
+
+
+def find_subscriber(session: Session, email: str) -> SubscriberRow | None:
+    row = _by_email(session, email)
+    return None if row is None else _subscriber_row(row)
 
 
 def list_subscribers(session: Session, *, active_only: bool = False, email: str | None = None) -> list[SubscriberRow]:
     query = select(m.Subscriber).order_by(m.Subscriber.id)
     if active_only:
-        query = query.where(m.Subscriber.active.is_(True))
+        query = query.where(m.Subscriber.status == "active")
     if email:
         query = query.where(m.Subscriber.email == email)
     return [_subscriber_row(s) for s in session.scalars(query)]
@@ -88,18 +158,31 @@ def get_subscriber(session: Session, subscriber_id: int) -> SubscriberRow | None
 
 
 def remove_subscriber(session: Session, email: str) -> bool:
-    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    row = _by_email(session, email)
     if row is not None:
         session.delete(row)
     return row is not None
 
 
 def deactivate(session: Session, subscriber_id: int) -> bool:
-    row = session.get(m.Subscriber, subscriber_id)
-    if row is None or not row.active:
-        return False
-    row.active = False
-    return True
+    """Unsubscribe; True when the subscriber was not unsubscribed before."""
+    return set_status(session, subscriber_id, "unsubscribed")
+
+
+def cancel_unsent(session: Session, subscriber_id: int) -> int:
+    """Mark the subscriber's digests still waiting in the outbox `cancelled` (they unsubscribed before them)."""
+    result = session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.subscriber_id == subscriber_id, m.Delivery.status == "pending")
+        .values(status="cancelled", last_error="the subscriber unsubscribed before it was sent")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def subscriber_counts(session: Session) -> dict[str, int]:
+    query = select(m.Subscriber.status, func.count()).group_by(m.Subscriber.status)
+    return {status: n for status, n in session.execute(query)}
 
 
 def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
@@ -189,6 +272,29 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True
+
+
+def enqueue_notice(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes) -> int | None:
+    """Write an outbox row for a mail that is not a digest (a sign-up confirmation); its id, None if it exists."""
+    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
+        return None
+    row = m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id, payload=payload,
+                     status="pending", attempts=0, created_at=m.utcnow())  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def delivery_row(session: Session, delivery_id: int) -> DeliveryRow | None:
+    """One outbox row without its payload."""
+    query = (
+        select(m.Delivery, m.Subscriber.email)
+        .options(defer(m.Delivery.payload))
+        .join(m.Subscriber)
+        .where(m.Delivery.id == delivery_id)
+    )
+    found = session.execute(query).first()
+    return None if found is None else _delivery_row(found[0], found[1], with_payload=False)
 
 
 def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:

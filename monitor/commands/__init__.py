@@ -20,6 +20,8 @@ SHORT_HELP = {
     "history": "A metric's targets and results across years.",
     "crawl": "Crawl registry sources for new reports and plans.",
     "subscribers": "Add, list and remove digest subscribers.",
+    "metrics": "Metric keys with their Chinese names.",
+    "serve": "The web face: subscriptions, live archive, JSON API.",
     "digest": "Build due digests and send them (or write .eml).",
     "run": "One full cycle: crawl, extract, diff, digests.",
     "schedule": "The scheduler daemon (APScheduler).",
