@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.repository import DocumentRow
+from monitor.digest import StoredChangeIn
 
 _Q = TypeVar("_Q", bound=Select)
 
@@ -130,3 +131,49 @@ def regions_with_metric(session: Session, metric_key: str) -> list[tuple[str, st
         .distinct()
     )
     return sorted((region, doc_type) for region, doc_type in session.execute(query))
+
+
+@dataclass(frozen=True)
+class LatestVersion:
+    version_id: int
+    fetched_at: datetime
+
+
+def latest_versions(session: Session) -> dict[int, LatestVersion]:
+    """Each document's latest version and when it was fetched, in two queries for the whole archive."""
+    latest = select(func.max(m.DocumentVersion.id)).group_by(m.DocumentVersion.document_id)
+    query = select(m.DocumentVersion.document_id, m.DocumentVersion.id, m.DocumentVersion.fetched_at).where(
+        m.DocumentVersion.id.in_(latest)
+    )
+    return {doc_id: LatestVersion(vid, fetched) for doc_id, vid, fetched in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    changes: tuple[StoredChangeIn, ...]  # most significant first
+    compared_version: int | None  # the prior-year version they were diffed against
+
+
+def changes_of(session: Session, version_ids: list[int]) -> dict[int, VersionChanges]:
+    """The stored changes of many versions at once."""
+    found: dict[int, list[m.Change]] = {}
+    for start in range(0, len(version_ids), 500):
+        query = select(m.Change).where(m.Change.new_version_id.in_(version_ids[start : start + 500]))
+        for c in session.scalars(query.order_by(m.Change.significance.desc(), m.Change.id)):
+            found.setdefault(c.new_version_id, []).append(c)
+    return {vid: _version_changes(rows) for vid, rows in found.items()}
+
+
+def _version_changes(rows: list[m.Change]) -> VersionChanges:
+    changes = tuple(StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance)
+                    for c in rows)  # fmt: skip
+    return VersionChanges(changes, next((c.old_version_id for c in rows if c.old_version_id is not None), None))
+
+
+def titles_of_versions(session: Session, version_ids: set[int]) -> dict[int, str]:
+    query = select(m.DocumentVersion.id, m.Document.title).join(m.Document).where(m.DocumentVersion.id.in_(version_ids))
+    return {vid: title for vid, title in session.execute(query)}
+
+
+def first_seen(session: Session) -> dict[int, datetime]:
+    return {doc_id: seen for doc_id, seen in session.execute(select(m.Document.id, m.Document.first_seen_at))}
