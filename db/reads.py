@@ -177,3 +177,24 @@ def titles_of_versions(session: Session, version_ids: set[int]) -> dict[int, str
 
 def first_seen(session: Session) -> dict[int, datetime]:
     return {doc_id: seen for doc_id, seen in session.execute(select(m.Document.id, m.Document.first_seen_at))}
+
+
+def sources_health(session: Session) -> list[dict[str, Any]]:
+    """Every source with its health, documents and last run, in the field names of `govmon sources list --json`."""
+    counts = dict(session.execute(select(m.Document.source_id, func.count()).group_by(m.Document.source_id)).all())
+    last_run = select(func.max(m.CrawlRun.id)).group_by(m.CrawlRun.source_id)
+    runs = {r.source_id: r for r in session.scalars(select(m.CrawlRun).where(m.CrawlRun.id.in_(last_run)))}
+    return [_source_record(s, int(counts.get(s.id, 0)), runs.get(s.id)) for s in session.scalars(select(m.Source))]
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _source_record(s: m.Source, documents: int, run: m.CrawlRun | None) -> dict[str, Any]:
+    config = s.config or {}
+    last = {"status": run.status, "started_at": _stamp(run.started_at), "finished_at": _stamp(run.finished_at),
+            "pages": run.pages, "new_documents": run.new_documents, "errors": run.errors} if run else None  # fmt: skip
+    return {"id": s.id, "name": s.name, "region": s.region, "level": s.level, "cms": config.get("cms", "auto"),
+            "start_urls": list(config.get("start_urls", ())), "health": s.health, "last_error": s.last_error,
+            "last_crawled_at": _stamp(s.last_crawled_at), "documents": documents, "last_run": last}  # fmt: skip

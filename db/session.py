@@ -92,13 +92,26 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_read(conn: Connection) -> None:
+    # A reader's transaction takes no lock until it reads, and under WAL readers never wait for each other or for
+    # the writer: the web face's many concurrent reads would otherwise queue behind one IMMEDIATE lock.
+    conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_query_only(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
 def _set_wal(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
 
 
-def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
-    """An engine for `url`, checked by a first connection; raises DatabaseUnavailable with a clear reason."""
+def make_engine(url: str, *, create_dirs: bool = False, read_only: bool = False) -> Engine:
+    """An engine for `url`, checked by a first connection; raises DatabaseUnavailable with a clear reason.
+
+    `read_only`: an engine for reads alone (the web face's archive and API); on SQLite its transactions are deferred
+    (they never wait for the write lock) and refuse writes."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         if create_dirs and parsed.database and parsed.database != ":memory:":
@@ -106,11 +119,13 @@ def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
         _check_sqlite_path(parsed)
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
+        if read_only:
+            event.listen(engine, "connect", _sqlite_query_only)
+        event.listen(engine, "begin", _sqlite_begin_read if read_only else _sqlite_begin)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     probe(engine)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") and not read_only:
         _set_wal(engine)
     return engine
 

@@ -181,21 +181,32 @@ def _throttle(row: outbox.SubscriberRow, now: datetime) -> None:
         raise Throttled(f"a mail was sent to this address moments ago: wait {seconds} s before asking again", seconds)
 
 
-def confirm(engine: Engine, settings: Settings, token: str, now: datetime | None = None) -> Managed:
-    """Make the subscriber of a confirmation link active; following it again changes nothing."""
+def _confirmable(session: Any, settings: Settings, token: str, now: datetime | None) -> outbox.SubscriberRow:
     secret = load_secret(settings)
     subscriber_id = _parse(lambda: confirm_token_parts(token)[0])
     moment = now.timestamp() if now else time.time()
+    row = outbox.get_subscriber(session, subscriber_id)
+    if row is None:
+        raise InvalidLink("this confirmation link names no subscriber (removed since?): sign up again")
+    issued = _parse(lambda: verify_confirm_token(token, row.id, row.email, secret, moment))
+    if row.unsubscribed_at is not None and issued < int(row.unsubscribed_at.timestamp()):
+        raise InvalidLink("this confirmation link was sent before you unsubscribed: sign up again")
+    return row
+
+
+def confirmation_target(engine: Engine, settings: Settings, token: str, now: datetime | None = None) -> Subscriber:
+    """The subscriber a confirmation link names, checked but left as it is (a GET must change nothing)."""
     with session_scope(engine) as session:
-        row = outbox.get_subscriber(session, subscriber_id)
-        if row is None:
-            raise InvalidLink("this confirmation link names no subscriber (removed since?): sign up again")
-        issued = _parse(lambda: verify_confirm_token(token, row.id, row.email, secret, moment))
-        if row.unsubscribed_at is not None and issued < int(row.unsubscribed_at.timestamp()):
-            raise InvalidLink("this confirmation link was sent before you unsubscribed: sign up again")
+        return view(_confirmable(session, settings, token, now))
+
+
+def confirm(engine: Engine, settings: Settings, token: str, now: datetime | None = None) -> Managed:
+    """Make the subscriber of a confirmation link active; following it again changes nothing."""
+    with session_scope(engine) as session:
+        row = _confirmable(session, settings, token, now)
         changed = outbox.set_status(session, row.id, "active")
         row = outbox.get_subscriber(session, row.id) or row
-    return Managed(view(row), make_token(row.id, row.email, secret), changed)
+    return Managed(view(row), make_token(row.id, row.email, load_secret(settings)), changed)
 
 
 def _parse(read: Any) -> Any:
