@@ -105,6 +105,12 @@ def child_environment(settings: Settings) -> dict[str, str]:
     return {**os.environ, env_name("database_url"): settings.database_url}
 
 
+def environment_of(settings: Settings) -> dict[str, str]:
+    """Every setting as its GOVMON_* variable: how worker processes of `govmon serve --workers N`, which start
+    afresh and read their settings again, get exactly these (flags included)."""
+    return {env_name(f.name): str(getattr(settings, f.name)) for f in fields(Settings)}
+
+
 def describe() -> list[tuple[str, str, str, str]]:
     """(TOML key, environment variable, default, description) for every setting."""
     defaults = Settings()

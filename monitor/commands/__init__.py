@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, crawl, database, demo, digests, operate, site, sources, store
+from monitor.commands import analysis, crawl, database, demo, digests, operate, serve, site, sources, store
 
-MODULES = (database, sources, analysis, store, crawl, digests, operate, site, demo)
+MODULES = (database, sources, analysis, store, crawl, digests, operate, site, serve, demo)
 
 # The one-line descriptions of `govmon --help` (the full text is each command's own --help).
 SHORT_HELP = {
