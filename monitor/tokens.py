@@ -78,7 +78,7 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
 
 
 def make_confirm_token(subscriber_id: int, email: str, secret: bytes, issued: int) -> str:
-    """`issued` is a Unix time in seconds."""
+    """`issued` is a Unix time in milliseconds (fine enough to tell it from an unsubscribe in the same second)."""
     return f"{subscriber_id}.{issued}.{sign(secret, 'confirm', subscriber_id, email.lower(), issued)}"
 
 
@@ -92,12 +92,13 @@ def confirm_token_parts(token: str) -> tuple[int, int]:
 
 
 def verify_confirm_token(token: str, subscriber_id: int, email: str, secret: bytes, now: float) -> int:
-    """The token's issue time, if it was signed for this subscriber and has not expired; else InvalidToken."""
+    """The token's issue time (ms), if it was signed for this subscriber and has not expired; else InvalidToken.
+    `now` is a Unix time in seconds."""
     head, issued = confirm_token_parts(token)
     expected = sign(secret, "confirm", subscriber_id, email.lower(), issued)
     if head != subscriber_id or not hmac.compare_digest(expected, token.strip().split(".")[2]):
         raise InvalidToken("this confirmation link is not valid (forged or for another address)")
-    if not issued - 300 <= now <= issued + CONFIRM_MAX_AGE:
+    if not issued / 1000 - 300 <= now <= issued / 1000 + CONFIRM_MAX_AGE:
         raise InvalidToken("this confirmation link has expired: sign up again to get a new one")
     return issued
 

@@ -166,7 +166,7 @@ def subscribe(engine: Engine, settings: Settings, catalogue: Catalogue, email: s
                 settings, row, Links(settings.base_url, make_token(row.id, row.email, secret))
             )
         else:
-            token = make_confirm_token(row.id, row.email, secret, int(now.timestamp()))
+            token = make_confirm_token(row.id, row.email, secret, int(now.timestamp() * 1000))
             mail = notices.confirmation(settings, row, Links(settings.base_url, token))
         delivery_id = outbox.enqueue_notice(session, row.id, mail.key, mail.message_id, mail.payload)
     return SignUp(row.id, mail.kind, delivery_id)
@@ -189,7 +189,7 @@ def _confirmable(session: Any, settings: Settings, token: str, now: datetime | N
     if row is None:
         raise InvalidLink("this confirmation link names no subscriber (removed since?): sign up again")
     issued = _parse(lambda: verify_confirm_token(token, row.id, row.email, secret, moment))
-    if row.unsubscribed_at is not None and issued < int(row.unsubscribed_at.timestamp()):
+    if row.unsubscribed_at is not None and issued < row.unsubscribed_at.timestamp() * 1000:
         raise InvalidLink("this confirmation link was sent before you unsubscribed: sign up again")
     return row
 

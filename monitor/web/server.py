@@ -27,7 +27,14 @@ class ServeOptions:
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM: uvicorn finishes the requests in flight)."""
+    """Serve until interrupted (Ctrl-C or SIGTERM: uvicorn finishes the requests in flight, then returns)."""
+    try:
+        _run(settings, options)
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: stopping is the normal end here
+        pass
+
+
+def _run(settings: Settings, options: ServeOptions) -> None:
     import uvicorn
 
     common = {"host": options.host, "port": options.port, "proxy_headers": options.proxy_headers,
