@@ -28,7 +28,7 @@ SECRET = "web-test-secret"
 
 
 def report(year: int, region: str = "示例市") -> FetchedDocument:
-    text = (TEXTS / f"示例市_{year}.txt").read_text(encoding="utf-8")
+    text = (TEXTS / f"示例市_{year}.txt").read_text(encoding="utf-8").replace("示例市", region)
     return FetchedDocument(url=f"https://www.example.gov.cn/{region}/{year}.html", region=region, text=text,
                            raw=text.encode(), title=f"{year}年{region}政府工作报告", doc_type="work_report",
                            report_year=year)  # fmt: skip
