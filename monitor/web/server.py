@@ -9,6 +9,7 @@ otherwise any client could claim another address and slip past the per-client ra
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
@@ -28,10 +29,8 @@ class ServeOptions:
 
 def serve(settings: Settings, options: ServeOptions) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM: uvicorn finishes the requests in flight, then returns)."""
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: the normal end here
         _run(settings, options)
-    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: stopping is the normal end here
-        pass
 
 
 def _run(settings: Settings, options: ServeOptions) -> None:

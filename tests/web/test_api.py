@@ -38,7 +38,11 @@ def test_documents_filters_and_pages(client: TestClient, db: Engine) -> None:
     assert len(first.json()) == 3 and first.headers["x-total-count"] == "4"
     assert 'rel="next"' in first.headers["link"] and "page=2" in first.headers["link"]
     second = client.get("/api/v1/documents?per_page=3&page=2")
-    assert len(second.json()) == 1 and 'rel="prev"' in second.headers["link"] and 'rel="next"' not in second.headers["link"]
+    assert (
+        len(second.json()) == 1
+        and 'rel="prev"' in second.headers["link"]
+        and 'rel="next"' not in second.headers["link"]
+    )
     everything = {d["id"] for d in first.json() + second.json()}
     assert len(everything) == 4
     for bad in ("per_page=0", "per_page=1000", "page=0", "year=abc", "doc_type=novel"):
@@ -69,8 +73,9 @@ def test_history_is_the_cli_history(client: TestClient, capsys: pytest.CaptureFi
 
 def test_sources_with_health_and_last_run(client: TestClient, db: Engine) -> None:
     with session_scope(db) as session:
-        session.add(m.Source(id="s1", name="示例", region="示例市", level="city", health="blocked",
-                             config={"cms": "trs", "start_urls": ["https://x.example/"]}, last_error="412"))  # fmt: skip
+        config = {"cms": "trs", "start_urls": ["https://x.example/"]}
+        session.add(m.Source(id="s1", name="示例", region="示例市", level="city", health="blocked", config=config,
+                             last_error="412"))  # fmt: skip
         session.flush()
         session.add(m.CrawlRun(source_id="s1", status="blocked", pages=3, new_documents=0, errors=1, stats={}))
     (source,) = client.get("/api/v1/sources").json()
@@ -84,6 +89,7 @@ def test_catalogue_and_openapi(client: TestClient) -> None:
     assert "示例市" in catalogue["regions"] and "人工智能" in catalogue["themes"]
     spec = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/documents", "/api/v1/documents/{document_id}", "/api/v1/history", "/api/v1/sources"} <= set(
-        spec["paths"])
+        spec["paths"]
+    )
     assert not any(p.startswith(("/subscribe", "/unsubscribe", "/preferences")) for p in spec["paths"])
     assert "report_year" in spec["components"]["schemas"]["Document"]["properties"]

@@ -17,7 +17,8 @@ from tests.web.conftest import report, store
 
 ROUTES = ("/", "/index.html", "/documents/1.html", "/regions/示例市.html", "/metrics/gdp_growth.html", "/feed.atom",
           "/archive.css", "/subscribe", "/confirm?token=x", "/unsubscribe?token=x", "/preferences?token=x",
-          "/api/v1/documents", "/api/v1/documents/1", "/api/v1/openapi.json", "/healthz", "/metrics", "/missing")  # fmt: skip
+          "/api/v1/documents", "/api/v1/documents/1", "/api/v1/openapi.json", "/healthz", "/metrics",
+          "/missing")  # fmt: skip
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -37,7 +38,9 @@ def test_pages_have_no_inline_script_or_style(client: TestClient, db: Engine, se
                  f"/preferences?token={token}", f"/unsubscribe?token={token}", "/confirm?token=bad"):  # fmt: skip
         dom = BeautifulSoup(client.get(path).text, "lxml")
         assert not dom.find_all("script") and not dom.find_all("style"), path
-        assert not dom.select("[style]") and not [t for t in dom.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+        assert not dom.select("[style]") and not [
+            t for t in dom.find_all(True) if any(a.startswith("on") for a in t.attrs)
+        ]
 
 
 def test_hostile_strings_are_escaped(client: TestClient, db: Engine) -> None:

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.jobs import send_due_digests
 from monitor.deliver import DirectoryTransport
+from monitor.jobs import send_due_digests
 from monitor.service.subscriptions import list_subscribers
 from monitor.tokens import make_confirm_token
 from monitor.web.state import Limits
