@@ -72,9 +72,14 @@ def message_id_for(key: str, sender: str) -> str:
     return f"<{key[:40]}@{domain}>"
 
 
+# Lines up to RFC 5322's hard limit: folded at 78, a header holding a long URL (List-Unsubscribe with a long base
+# URL or a mailto:) would be turned into RFC 2047 encoded words, which no mailbox provider reads as a URI.
+WIRE = policy.SMTP.clone(max_line_length=998)
+
+
 def as_bytes(message: EmailMessage) -> bytes:
     """The wire form (CRLF line ends), as stored in the outbox and written to .eml files."""
-    return message.as_bytes(policy=policy.SMTP)
+    return message.as_bytes(policy=WIRE)
 
 
 @dataclass

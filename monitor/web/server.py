@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from dataclasses import dataclass
 
 from monitor import config
@@ -29,8 +30,18 @@ class ServeOptions:
 
 def serve(settings: Settings, options: ServeOptions) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM: uvicorn finishes the requests in flight, then returns)."""
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: the normal end here
-        _run(settings, options)
+    # uvicorn handles SIGINT and SIGTERM (it finishes the requests in flight), then raises the signal again for the
+    # handler it found: here that handler ends `govmon serve` normally, with exit code 0.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            _run(settings, options)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _run(settings: Settings, options: ServeOptions) -> None:
