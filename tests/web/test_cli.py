@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_add_validates_filters_and_echoes_them(capsys: pytest.CaptureFixture[str], settings: Settings) -> None:
     db = settings.database_url
-    added = run(capsys, "--db", db, "subscribers", "add", "a@example.org", "--regions", "示例市,上海市",
-                "--metrics", "研发经费投入强度,gdp_growth", "--themes", "人工智能", "--doc-types", "政府工作报告")  # fmt: skip
+    added = run(capsys, "--db", db, "subscribers", "add", "a@example.org", "--regions", "示例市,上海市", "--metrics",
+                "研发经费投入强度,gdp_growth", "--themes", "人工智能", "--doc-types", "政府工作报告")  # fmt: skip
     assert added.code == 0, added.err
     assert (
         "regions:    示例市, 上海市" in added.out
@@ -87,8 +87,8 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str
 def _serve(settings: Settings, *flags: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "GOVMON_SECRET_KEY": "k", "GOVMON_DATA_DIR": settings.data_dir}
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", settings.database_url, "serve", "--port",
-                             str(port), *flags], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    command = [sys.executable, "-m", "monitor", "--db", settings.database_url, "serve", "--port", str(port), *flags]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
