@@ -99,6 +99,22 @@ def wait_for(inbox: Inbox, count: int, seconds: float = 20) -> list[EmailMessage
     return inbox.messages
 
 
+def shows(browser: object, css: str, text: str) -> bool:
+    """Wait until the element at `css` holds `text` (a click navigates: the old page may still be there)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def found(driver: object) -> bool:
+        try:
+            return text in driver.find_element(By.CSS_SELECTOR, css).text  # type: ignore[attr-defined]
+        except (NoSuchElementException, StaleElementReferenceException):
+            return False
+
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(found)
+    return True
+
+
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
     assert part is not None
@@ -121,7 +137,7 @@ def test_a_subscriber_signs_up_confirms_tunes_reads_and_leaves(browser, served: 
     browser.find_element(By.CSS_SELECTOR, "input[name=regions][value='示例市']").click()
     browser.find_element(By.CSS_SELECTOR, "input[name=cadence][value=immediate]").click()
     browser.find_element(By.CSS_SELECTOR, "form.settings button[type=submit]").click()
-    assert "请查收确认邮件" in browser.find_element(By.TAG_NAME, "h1").text
+    assert shows(browser, "h1", "请查收确认邮件")
     # 2. the confirmation mail, and nothing else
     (confirmation,) = wait_for(inbox, 1)
     assert confirmation["To"] == READER and confirmation["Auto-Submitted"] == "auto-generated"
@@ -130,12 +146,11 @@ def test_a_subscriber_signs_up_confirms_tunes_reads_and_leaves(browser, served: 
     # 3. follow its link and confirm
     browser.get(found.group(1))
     browser.find_element(By.CSS_SELECTOR, "button[value=confirm]").click()
-    assert "/preferences?token=" in browser.current_url
-    assert "订阅已确认" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert shows(browser, ".notice", "订阅已确认") and "/preferences?token=" in browser.current_url
     # 4. change preferences: only R&D intensity
     browser.find_element(By.CSS_SELECTOR, "input[name=metrics][value=rd_intensity]").click()
     browser.find_element(By.CSS_SELECTOR, "button[value=save]").click()
-    assert "设置已保存" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert shows(browser, ".notice", "设置已保存")
     assert browser.find_element(By.CSS_SELECTOR, "input[name=metrics][value=rd_intensity]").is_selected()
     # 5. a digest arrives, with only what they follow
     report_ = send_due_digests(db, served, SmtpTransport(served), now=datetime.now(UTC))
@@ -152,7 +167,7 @@ def test_a_subscriber_signs_up_confirms_tunes_reads_and_leaves(browser, served: 
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 200
     browser.get(url)  # the link in the browser now says so, and offers to come back
-    assert "已退订" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert shows(browser, ".notice", "已退订")
     # 7. a new report: someone else gets a digest, the reader none
     control = add_subscriber(db, served, load_catalogue(db, served), "control@example.org",
                              Choices(metrics=["rd_intensity"], cadence="immediate"))  # fmt: skip
