@@ -105,10 +105,11 @@ def child_environment(settings: Settings) -> dict[str, str]:
     return {**os.environ, env_name("database_url"): settings.database_url}
 
 
-def environment_of(settings: Settings) -> dict[str, str]:
-    """Every setting as its GOVMON_* variable: how worker processes of `govmon serve --workers N`, which start
-    afresh and read their settings again, get exactly these (flags included)."""
-    return {env_name(f.name): str(getattr(settings, f.name)) for f in fields(Settings)}
+def export_for_workers(settings: Settings) -> None:
+    """Put every setting into this process's environment as its GOVMON_* variable, for worker processes started
+    afresh (`govmon serve --workers N`): they read their settings again and must get exactly these, flags
+    included, without any of them on a command line."""
+    os.environ.update({env_name(f.name): str(getattr(settings, f.name)) for f in fields(Settings)})
 
 
 def describe() -> list[tuple[str, str, str, str]]:

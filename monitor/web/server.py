@@ -10,7 +10,6 @@ otherwise any client could claim another address and slip past the per-client ra
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 from dataclasses import dataclass
 
@@ -55,5 +54,5 @@ def _run(settings: Settings, options: ServeOptions) -> None:
 
         uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run()  # type: ignore[arg-type]
         return
-    os.environ.update(config.environment_of(settings))
+    config.export_for_workers(settings)
     uvicorn.run("monitor.web:app_from_environment", factory=True, workers=options.workers, **common)  # type: ignore[arg-type]
