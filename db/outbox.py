@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
+from monitor.addresses import address_key, parse_address
 from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
 
 CADENCES = ("immediate", "daily", "weekly")
@@ -74,7 +75,8 @@ def _check(cadence: str, fmt: str) -> None:
 
 
 def _by_email(session: Session, email: str) -> m.Subscriber | None:
-    return session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    """The subscriber with this address, whatever its case."""
+    return session.scalar(select(m.Subscriber).where(m.Subscriber.email_key == address_key(email)))
 
 
 def _set_filters(row: m.Subscriber, filters: Filters, cadence: str, fmt: str) -> None:
@@ -83,12 +85,20 @@ def _set_filters(row: m.Subscriber, filters: Filters, cadence: str, fmt: str) ->
     row.cadence, row.format = cadence, fmt
 
 
+def _new_row(email: str, status: str) -> m.Subscriber:
+    """A subscriber row for a validated address (InvalidAddress when it is none)."""
+    address = parse_address(email)
+    return m.Subscriber(email=address.email, email_key=address.key, created_at=m.utcnow(), status=status)
+
+
 def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
-    """Add an active subscriber, or update one's filters and make it active (the operator's word is consent)."""
+    """Add an active subscriber, or update the one with this address (whatever its case) and make it active (the
+    operator's word is consent); InvalidAddress when `email` is not an address."""
     _check(cadence, fmt)
-    row = _by_email(session, email)
+    row = _by_email(session, parse_address(email).email)
     if row is None:
-        row = m.Subscriber(email=email, created_at=m.utcnow())
+        row = _new_row(email, "active")
+        row.confirmed_at = m.utcnow()
         session.add(row)
     _set_filters(row, filters, cadence, fmt)
     if row.status != "active":
@@ -100,7 +110,7 @@ def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: s
 def add_pending(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
     """A new subscriber waiting for their confirmation (double opt-in): no digest goes to them before."""
     _check(cadence, fmt)
-    row = m.Subscriber(email=email, created_at=m.utcnow(), status="pending")
+    row = _new_row(email, "pending")
     _set_filters(row, filters, cadence, fmt)
     session.add(row)
     session.flush()
@@ -138,8 +148,17 @@ def note_confirmation_sent(session: Session, subscriber_id: int, when: datetime)
         row.confirm_sent_at = when
 
 
-def find_subscriber(session: Session, email: str) -> SubscriberRow | None:
-    row = _by_email(session, email)
+def _named(email_or_id: str) -> ColumnElement[bool]:
+    """Rows an operator names: `#12` or `12` (an id: any stored address can be named, however long or invalid),
+    else an address, matched without regard to case (and exactly, for rows migration 0007 left without a key)."""
+    text = email_or_id.strip()
+    if text.lstrip("#").isdigit():
+        return m.Subscriber.id == int(text.lstrip("#"))
+    return or_(m.Subscriber.email_key == address_key(text), m.Subscriber.email == text)
+
+
+def find_subscriber(session: Session, email_or_id: str) -> SubscriberRow | None:
+    row = session.scalars(select(m.Subscriber).where(_named(email_or_id)).order_by(m.Subscriber.id)).first()
     return None if row is None else _subscriber_row(row)
 
 
@@ -148,7 +167,7 @@ def list_subscribers(session: Session, *, active_only: bool = False, email: str 
     if active_only:
         query = query.where(m.Subscriber.status == "active")
     if email:
-        query = query.where(m.Subscriber.email == email)
+        query = query.where(_named(email))
     return [_subscriber_row(s) for s in session.scalars(query)]
 
 
@@ -157,11 +176,12 @@ def get_subscriber(session: Session, subscriber_id: int) -> SubscriberRow | None
     return None if row is None else _subscriber_row(row)
 
 
-def remove_subscriber(session: Session, email: str) -> bool:
-    row = _by_email(session, email)
-    if row is not None:
+def remove_subscriber(session: Session, email_or_id: str) -> list[str]:
+    """Delete the subscribers `email_or_id` names (see `_named`); the addresses removed."""
+    rows = session.scalars(select(m.Subscriber).where(_named(email_or_id))).all()
+    for row in rows:
         session.delete(row)
-    return row is not None
+    return [row.email for row in rows]
 
 
 def deactivate(session: Session, subscriber_id: int) -> bool:
@@ -338,6 +358,11 @@ def mark_sent(session: Session, delivery_id: int) -> None:
         delivery.status, delivery.sent_at, delivery.last_error = "sent", m.utcnow(), None
 
 
+def backoff(attempts: int) -> timedelta:
+    """The wait after a temporary failure of attempt number `attempts`: 2, 4, 8 … minutes."""
+    return timedelta(minutes=2 ** min(attempts, 10))
+
+
 def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *, max_attempts: int) -> None:
     """Back to pending with an exponential backoff, or failed after `max_attempts`."""
     delivery = session.get(m.Delivery, delivery_id)
@@ -348,13 +373,28 @@ def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *,
         delivery.status = "failed"
         return
     delivery.status = "pending"
-    delivery.next_attempt_at = now + timedelta(seconds=60 * 2 ** min(delivery.attempts, 10))
+    delivery.next_attempt_at = now + backoff(delivery.attempts)
 
 
 def mark_failed(session: Session, delivery_id: int, error: str) -> None:
     delivery = session.get(m.Delivery, delivery_id)
     if delivery is not None:
         delivery.status, delivery.last_error = "failed", error[:2000]
+
+
+def mark_unknown(session: Session, delivery_id: int, error: str) -> None:
+    """Handed over without a confirmation: never resent automatically, shown to the operator."""
+    delivery = session.get(m.Delivery, delivery_id)
+    if delivery is not None:
+        delivery.status, delivery.last_error = "unknown", error[:2000]
+
+
+def waiting(session: Session) -> tuple[int, datetime | None]:
+    """How many rows are still pending, and when the earliest of them that is backing off is due."""
+    count, due_at = session.execute(
+        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status == "pending")
+    ).one()
+    return int(count), due_at
 
 
 def recover_interrupted(session: Session) -> int:

@@ -31,7 +31,7 @@ from db.outbox import SubscriberRow
 from db.runs import close_unfinished, record_crash
 from db.session import make_engine, session_scope
 from monitor.config import Settings, child_environment
-from monitor.deliver import Transport, send_pending
+from monitor.deliver import SendReport, Transport, send_pending
 from monitor.diff import diff
 from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
 from monitor.extract import extract
@@ -108,6 +108,7 @@ class DigestReport:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    delivery: SendReport = field(default_factory=SendReport)  # the outbox after the run: waiting, unknown …
 
 
 def _now(settings: Settings) -> datetime:
@@ -200,6 +201,7 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings))
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
+    report.delivery = sent
     return report
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from monitor.cli import App, ExitCode, GovmonError, pass_app
+
+if TYPE_CHECKING:
+    from monitor.deliver import SendReport, Transport
+    from monitor.jobs import DigestReport
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -50,10 +55,11 @@ def add(app: App, email: str, regions: str | None, themes: str | None, metrics: 
     choices = Choices(_split(regions), _split(metrics), _split(themes), _split(doc_types), cadence, fmt)
     catalogue = load_catalogue(engine, app.settings)
     try:
-        row = add_subscriber(engine, app.settings, catalogue, email, choices)
+        row, existed = add_subscriber(engine, app.settings, catalogue, email, choices)
     except (SubscriptionError, FilterError) as exc:
-        raise GovmonError(str(exc), ExitCode.USAGE) from exc
-    app.out.print(f"subscribed {row.email} (#{row.id}, {row.status}): {row.cadence}, {row.format}")
+        raise GovmonError(str(exc), ExitCode.USAGE) from None
+    verb = "updated" if existed else "subscribed"
+    app.out.print(f"{verb} {row.email} (#{row.id}): {row.cadence}, {row.format}, {row.status}")
     labels = [f"{key} ({catalogue.metric_label(key)})" for key in row.metrics]
     for name, values in (("regions", row.regions), ("doc types", row.doc_types), ("metrics", labels),
                          ("themes", row.themes)):  # fmt: skip
@@ -82,12 +88,15 @@ def list_(app: App, as_json: bool) -> None:
 @click.argument("email")
 @pass_app
 def remove(app: App, email: str) -> None:
-    """Delete a subscriber and their delivery history."""
+    """Delete a subscriber and their delivery history: EMAIL (any case), or #ID as `subscribers list` shows it."""
+    from monitor.addresses import shown
     from monitor.service.subscriptions import remove_subscriber
 
-    if not remove_subscriber(app.engine(), email):
-        raise GovmonError(f"no subscriber {email}: see `govmon subscribers list`", ExitCode.NOT_FOUND)
-    app.out.print(f"removed {email}")
+    removed = remove_subscriber(app.engine(), email)
+    if not removed:
+        raise GovmonError(f"no subscriber {shown(email)}: see `govmon subscribers list`", ExitCode.NOT_FOUND)
+    for address in removed:
+        app.out.print(f"removed {shown(address)}")
 
 
 @subscribers.command("unsubscribe")
@@ -143,24 +152,75 @@ def digest(app: App, subscriber: str | None, send: bool, out: Path | None, force
       govmon digest --out var/digests --force      # preview every digest
       govmon digest --send                         # the scheduler's daily run
     """
-    from monitor.deliver import DirectoryTransport, SmtpTransport, Transport
+    from monitor.deliver import DirectoryTransport, SmtpTransport
     from monitor.jobs import send_due_digests
 
     if send == bool(out):
         raise GovmonError("choose one: --send (SMTP) or --out DIR (.eml files)", ExitCode.USAGE)
     transport: Transport = DirectoryTransport(out) if out else SmtpTransport(app.settings)
+    if out:
+        _check_out(transport)
     report = send_due_digests(app.engine(), app.settings, transport, only=subscriber, force=force)
+    _print_report(app, report, transport)
+    problems = _undelivered(app, report.delivery)
+    if problems:
+        raise GovmonError(f"not every digest was delivered: {problems}", ExitCode.PARTIAL)
+
+
+def _check_out(transport: Transport) -> None:
+    """--out names a directory that must be writable: say so now, before any digest is queued."""
+    from monitor.deliver import TemporaryFailure
+
+    try:
+        transport.connect()
+    except TemporaryFailure as exc:
+        raise GovmonError(f"{exc}: choose another --out directory", ExitCode.INPUT) from None
+
+
+def _print_report(app: App, report: DigestReport, transport: Transport) -> None:
+    from monitor.deliver import DirectoryTransport
+
+    unknown = f", {report.delivery.unknown} unknown" if report.delivery.unknown else ""
     app.out.print(
         f"{report.considered} due, {report.empty} with nothing new, {report.queued} queued; "
-        f"{report.sent} sent, {report.retried} to retry, {report.failed} failed"
+        f"{report.sent} sent, {report.retried} to retry, {report.failed} failed{unknown}"
     )
     if isinstance(transport, DirectoryTransport):
         for path in transport.written:
             app.out.print(f"  wrote {path}")
     for error in report.errors:
-        app.err.print(f"[yellow]{error}[/]")
-    if report.failed or report.retried:
-        raise GovmonError("some digests were not delivered (see above); retried on the next run", ExitCode.PARTIAL)
+        app.err.print(f"[yellow]{error}[/]", markup=True)
+
+
+def _undelivered(app: App, delivery: SendReport) -> str:
+    """Warnings for what is not delivered (yet), and a summary for the error line ('' when all is well)."""
+    problems = []
+    if delivery.recovered_unknown:
+        app.err.print(
+            f"[red]{delivery.recovered_unknown} digest(s) were being sent when an earlier run stopped: marked "
+            "`unknown` (they may or may not have been delivered, and are not resent); look for their Message-ID "
+            "in the mail server's log — `govmon status` lists them[/]",
+            markup=True,
+        )
+    if delivery.failed:
+        problems.append(f"{delivery.failed} failed for good (reasons above)")
+    if delivery.unknown or delivery.recovered_unknown:
+        problems.append(f"{delivery.unknown + delivery.recovered_unknown} unknown")
+    if delivery.waiting:
+        problems.append(f"{delivery.waiting} waiting to be retried, {_next_attempt(app, delivery)}")
+    return "; ".join(problems)
+
+
+def _next_attempt(app: App, delivery: SendReport) -> str:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    due = delivery.next_attempt_at
+    if due is None or due <= datetime.now(UTC):
+        return "due now: run `govmon digest --send` again"
+    minutes = max(1, round((due - datetime.now(UTC)).total_seconds() / 60))
+    local = due.astimezone(ZoneInfo(app.settings.timezone))
+    return f"the next attempt at {local:%Y-%m-%d %H:%M} (in {minutes} min; `govmon schedule` retries by itself)"
 
 
 def register(group: click.Group) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from db import outbox
 from db.session import session_scope
+from monitor.addresses import InvalidAddress, parse_address
 from monitor.config import Settings
 from monitor.digest import Filters
 from monitor.service import notices
@@ -38,7 +39,6 @@ from monitor.tokens import (
 )
 
 MAIL_INTERVAL = timedelta(minutes=2)  # at most one sign-up mail per address in this time
-MAX_ADDRESS = 254  # RFC 5321 path limit
 
 
 class SubscriptionError(Exception):
@@ -124,14 +124,12 @@ def view(row: outbox.SubscriberRow) -> Subscriber:
 
 
 def checked_address(email: str) -> str:
-    """The address as it will be stored, or SubscriptionError saying what is wrong with it."""
-    email = email.strip()
-    local, _, domain = email.rpartition("@")
-    if not local or not domain or "." not in domain.strip(".") or any(c.isspace() for c in email):
-        raise SubscriptionError(f"{email[:80]!r} is not an e-mail address")
-    if len(email) > MAX_ADDRESS:
-        raise SubscriptionError(f"an e-mail address has at most {MAX_ADDRESS} characters")
-    return email
+    """The address as it will be stored, or SubscriptionError saying what is wrong with it (one validator for
+    every face: `monitor.addresses`)."""
+    try:
+        return parse_address(email).email
+    except InvalidAddress as exc:
+        raise SubscriptionError(str(exc)) from None
 
 
 def checked_choices(catalogue: Catalogue, choices: Choices) -> tuple[Filters, str, str]:
@@ -261,12 +259,14 @@ def update_preferences(engine: Engine, settings: Settings, catalogue: Catalogue,
 
 
 def add_subscriber(engine: Engine, settings: Settings, catalogue: Catalogue, email: str,
-                   choices: Choices) -> Subscriber:  # fmt: skip
-    """Add (or update) an active subscriber: the operator vouches for the address, no confirmation is mailed."""
+                   choices: Choices) -> tuple[Subscriber, bool]:  # fmt: skip
+    """Add (or update) an active subscriber: the operator vouches for the address, no confirmation is mailed.
+    Returns the subscriber and whether one with this address (whatever its case) existed before."""
     address = checked_address(email)
     filters, cadence, fmt = checked_choices(catalogue, choices)
     with session_scope(engine) as session:
-        return view(outbox.upsert_subscriber(session, address, filters, cadence, fmt))
+        existed = outbox.find_subscriber(session, address) is not None
+        return view(outbox.upsert_subscriber(session, address, filters, cadence, fmt)), existed
 
 
 def list_subscribers(engine: Engine) -> list[Subscriber]:
@@ -274,9 +274,10 @@ def list_subscribers(engine: Engine) -> list[Subscriber]:
         return [view(row) for row in outbox.list_subscribers(session)]
 
 
-def remove_subscriber(engine: Engine, email: str) -> bool:
+def remove_subscriber(engine: Engine, email_or_id: str) -> list[str]:
+    """Delete the subscribers an address (any case) or `#id` names; the addresses removed."""
     with session_scope(engine) as session:
-        return outbox.remove_subscriber(session, email.strip())
+        return outbox.remove_subscriber(session, email_or_id)
 
 
 def subscriber_links(settings: Settings, subscriber_id: int, email: str) -> tuple[str, str]:

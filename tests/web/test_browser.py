@@ -169,7 +169,7 @@ def test_a_subscriber_signs_up_confirms_tunes_reads_and_leaves(browser, served: 
     browser.get(url)  # the link in the browser now says so, and offers to come back
     assert shows(browser, ".notice", "已退订")
     # 7. a new report: someone else gets a digest, the reader none
-    control = add_subscriber(db, served, load_catalogue(db, served), "control@example.org",
+    control, _ = add_subscriber(db, served, load_catalogue(db, served), "control@example.org",
                              Choices(metrics=["rd_intensity"], cadence="immediate"))  # fmt: skip
     assert control.status == "active"
     text = report(2024).text.replace("4.5%左右", "4.8%左右")

@@ -23,7 +23,7 @@ ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
 @pytest.fixture
 def token(db: Engine, settings: Settings) -> str:
-    row = add_subscriber(db, settings, load_catalogue(db, settings), "reader@example.org",
+    row, _ = add_subscriber(db, settings, load_catalogue(db, settings), "reader@example.org",
                          Choices(regions=["示例市"], cadence="immediate"))  # fmt: skip
     return make_token(row.id, row.email, settings.secret_key.encode())
 

@@ -32,7 +32,7 @@ def test_every_route_sends_the_security_headers(client: TestClient, path: str) -
 
 
 def test_pages_have_no_inline_script_or_style(client: TestClient, db: Engine, settings) -> None:
-    row = add_subscriber(db, settings, load_catalogue(db, settings), "a@example.org", Choices())
+    row, _ = add_subscriber(db, settings, load_catalogue(db, settings), "a@example.org", Choices())
     token = make_token(row.id, row.email, settings.secret_key.encode())
     for path in ("/", "/documents/2.html", "/regions/示例市.html", "/metrics/rd_intensity.html", "/subscribe",
                  f"/preferences?token={token}", f"/unsubscribe?token={token}", "/confirm?token=bad"):  # fmt: skip

@@ -7,7 +7,6 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -157,7 +156,6 @@ def test_rate_limit_per_e_mail_address(make_client: AppFactory, settings: Settin
     assert len(mails(settings)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="case-insensitive subscriber identity comes with the address validation branch")
 def test_an_address_in_other_case_is_the_same_subscriber(make_client: AppFactory, db: Engine) -> None:
     sign_up(make_client(), "reader@example.org")
     sign_up(make_client(now=lambda: datetime.now(UTC) + timedelta(minutes=5)), "READER@example.org")

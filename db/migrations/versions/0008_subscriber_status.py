@@ -2,10 +2,10 @@
 
 `active` (a boolean) becomes `status`: active rows stay active, inactive ones become unsubscribed. A subscriber
 added from the web starts `pending` until the confirmation link is followed; `confirm_sent_at` throttles how often
-a confirmation is mailed to one address.
+a confirmation is mailed to one address. (Chained after 0007, the address key, when that branch was merged.)
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
