@@ -170,10 +170,10 @@ def _check_start_url(url: str, name: str) -> None:
     parts = urlsplit(url)
     shown = repr(url if len(url) <= 120 else url[:100] + "…")
     if parts.scheme not in ("http", "https"):
-        raise RegistryError(f"source {name}: start URL {shown} is not allowed: only http:// and https:// addresses "
-                            "of the site are crawled")  # fmt: skip
+        raise RegistryError(f"source {name}: field 'start_urls': {shown} is not allowed: only http:// and https:// "
+                            "addresses of the site are crawled")  # fmt: skip
     if not parts.hostname:
-        raise RegistryError(f"source {name}: start URL {shown} has no host: write it as https://host/path")
+        raise RegistryError(f"source {name}: field 'start_urls': {shown} has no host: write it as https://host/path")
 
 
 def _check_pattern(pattern: Any, name: str) -> None:

@@ -188,6 +188,9 @@ def test_digest_out_fails_the_bad_address_and_writes_the_next(
     rerun = run(capsys, "--db", db_url, "digest", "--out", str(out))
     assert rerun.code == 0 and "unknown" not in rerun.out + rerun.err
     assert {s for s, _ in statuses(db_url).values()} == {"sent", "failed"}
+    removed = run(capsys, "--db", db_url, "subscribers", "remove", "#1")  # as the failure's reason suggests
+    assert removed.code == 0 and removed.out.startswith("removed 'aaaa") and "characters)" in removed.out
+    assert subscribers(capsys, db_url) == [NORMAL]
 
 
 def test_digest_send_fails_the_bad_address_and_sends_the_next(

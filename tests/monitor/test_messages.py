@@ -230,6 +230,34 @@ def test_a_read_only_database_refuses_writes_in_one_line(capsys: pytest.CaptureF
     )
 
 
+def test_a_read_only_postgresql_database_serves_reads_and_refuses_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    """A role or database whose transactions are read-only (a standby server behaves the same)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import PG_ADMIN_URL, own_pg_database
+
+    with own_pg_database("govmon_ro") as url:
+        assert run(capsys, "--db", url, "init").code == 0
+        path = str(TEXTS / "示例市_2024.txt")
+        assert run(capsys, "--db", url, "import", path, "--region", "示例市", "--year", "2024").code == 0
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = make_url(url).database
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        admin.dispose()
+        documents = run(capsys, "--db", url, "documents", "--json")
+        assert documents.code == 0 and "2024年示例市政府工作报告" in documents.out
+        listed = run(capsys, "--db", url, "sources", "list", "--json")
+        assert listed.code == 0 and '"id": "beijing' in listed.out
+        assert one_line(listed.err).startswith("the database is read-only: showing the health last stored")
+        refused = run(capsys, "--db", url, "subscribers", "add", "new@example.org")
+        assert refused.code == ExitCode.DATABASE
+        assert one_line(refused.err).endswith(f"/{name} is read-only: this command writes to it, so run it with "
+                                              "write access (read-only commands such as `documents`, `status` and "
+                                              "`sources list` work)")  # fmt: skip
+
+
 # --- a start URL that is not a web address -------------------------------------------------------------------
 
 
@@ -242,6 +270,6 @@ def test_a_start_url_that_is_not_http_says_what_is_allowed(
     result = run(capsys, "--db", db, "sources", "list", "--sources", str(registry))
     assert result.code == ExitCode.CONFIG
     assert one_line(result.err) == (
-        f"error: invalid source registry: source local: start URL '{url}' is not allowed: only http:// and "
-        "https:// addresses of the site are crawled"
+        f"error: invalid source registry: source local: field 'start_urls': '{url}' is not allowed: only http:// "
+        "and https:// addresses of the site are crawled"
     )
