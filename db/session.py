@@ -124,16 +124,27 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_read(conn: Connection) -> None:
+    # A reader's transaction takes no lock until it reads, and under WAL readers never wait for each other or for
+    # the writer: the web face's many concurrent reads would otherwise queue behind one IMMEDIATE lock.
+    conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_query_only(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
 def _set_wal(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
 
 
-def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
+def make_engine(url: str, *, create_dirs: bool = False, read_only: bool = False) -> Engine:
     """An engine for `url`, checked by a first connection; raises DatabaseUnavailable with a clear reason.
 
     A SQLite file this process cannot write is opened read-only: read-only commands work, and a write fails
-    with DatabaseReadOnly.
+    with DatabaseReadOnly. `read_only`: an engine for reads alone (the web face's archive and API); on SQLite its
+    transactions are deferred (they never wait for the write lock) and refuse writes.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -144,17 +155,19 @@ def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     if _check_sqlite_path(parsed):
         return _read_only_engine(parsed)
-    engine = _sqlite_engine(parsed)
+    engine = _sqlite_engine(parsed, reader=read_only)
     probe(engine)
-    if parsed.database not in (None, "", ":memory:"):
+    if parsed.database not in (None, "", ":memory:") and not read_only:
         _set_wal(engine)
     return engine
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, reader: bool = False) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_connect)
-    event.listen(engine, "begin", _sqlite_begin)
+    if reader:
+        event.listen(engine, "connect", _sqlite_query_only)
+    event.listen(engine, "begin", _sqlite_begin_read if reader else _sqlite_begin)
     return engine
 
 

@@ -37,14 +37,19 @@ MAX_ATTEMPTS = 8
 
 
 def build_message(*, sender: str, to: str, subject: str, text: str | None, html: str | None, message_id: str,
-                  unsubscribe_url: str, date: datetime) -> EmailMessage:  # fmt: skip
-    """multipart/alternative (text first, HTML preferred) or a single part, with List-Unsubscribe."""
+                  unsubscribe_url: str, date: datetime, list_id: str = "",
+                  unsubscribe_mailto: str = "") -> EmailMessage:  # fmt: skip
+    """multipart/alternative (text first, HTML preferred) or a single part, with the list headers: one-click
+    List-Unsubscribe (RFC 8058; a mailto: too when an unsubscribe mailbox is set), List-Id and Auto-Submitted."""
     msg = EmailMessage()
     # a scraped title or region with a line break would make the header invalid (every digest would fail)
     msg["Subject"], msg["From"], msg["To"] = " ".join(subject.split()), sender, to
     msg["Date"], msg["Message-ID"] = format_datetime(date), message_id
-    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    msg["List-Unsubscribe"] = ", ".join(f"<{uri}>" for uri in (unsubscribe_url, unsubscribe_mailto) if uri)
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if list_id:
+        msg["List-Id"] = list_id
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a digest
     msg.set_content(text if text is not None else "This digest is HTML only.", charset="utf-8")
     if html is not None:
         if text is None:
@@ -61,9 +66,14 @@ def message_id_for(key: str, sender: str) -> str:
     return f"<{key[:40]}@{domain}>"
 
 
+# Lines up to RFC 5322's hard limit: folded at 78, a header holding a long URL (List-Unsubscribe with a long base
+# URL or a mailto:) would be turned into RFC 2047 encoded words, which no mailbox provider reads as a URI.
+WIRE = policy.SMTP.clone(max_line_length=998)
+
+
 def as_bytes(message: EmailMessage) -> bytes:
     """The wire form (CRLF line ends), as stored in the outbox and written to .eml files."""
-    return message.as_bytes(policy=policy.SMTP)
+    return message.as_bytes(policy=WIRE)
 
 
 @dataclass
@@ -153,3 +163,24 @@ def _retry_all(engine: Engine, rows: list[outbox.DeliveryRow], error: str, now: 
             if outbox.claim(session, row.id):
                 outbox.mark_retry(session, row.id, error, now, max_attempts=max_attempts)
                 report.retried += 1
+
+
+def send_one(engine: Engine, transport: Transport, sender: str, delivery_id: int, now: Callable[[], datetime],
+             max_attempts: int = MAX_ATTEMPTS) -> SendReport:  # fmt: skip
+    """Send one pending outbox row now (a sign-up confirmation), with the steps and guarantees of `send_pending`."""
+    report = SendReport()
+    with session_scope(engine) as session:
+        row = outbox.delivery_row(session, delivery_id)
+    if row is None or row.status != "pending":
+        return report
+    try:
+        transport.connect()
+    except (TemporaryFailure, PermanentFailure) as exc:
+        report.errors.append(str(exc))
+        _retry_all(engine, [row], str(exc), now(), max_attempts, report)
+        return report
+    try:
+        _send_one(engine, transport, sender, row, now, max_attempts, report)
+    finally:
+        transport.close()
+    return report

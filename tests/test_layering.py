@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE = ("monitor/extract", "monitor/diff", "monitor/digest", "monitor/format", "monitor/charts", "monitor/archive")
+PURE = (
+    "monitor/extract",
+    "monitor/diff",
+    "monitor/digest",
+    "monitor/format",
+    "monitor/charts",
+    "monitor/archive",
+    "monitor/feeds",
+)
 FORBIDDEN = ("scrapy", "sqlalchemy", "jinja2", "requests", "socket", "twisted", "db", "crawler", "smtplib")
 
 

@@ -28,64 +28,59 @@ def subscribers() -> None:
 @subscribers.command("add")
 @click.argument("email")
 @click.option("--regions", help="Comma-separated regions, e.g. 上海市,广东省 (default: all).")
-@click.option("--themes", help="Comma-separated priorities, e.g. 人工智能,低空经济.")
-@click.option("--metrics", help="Comma-separated metric keys, e.g. rd_intensity,gdp_growth.")
+@click.option("--themes", help="Comma-separated priorities of themes.yaml, e.g. 人工智能,低空经济.")
+@click.option(
+    "--metrics", help="Comma-separated metric keys or names, e.g. rd_intensity,经济增长 (see `govmon metrics`)."
+)
 @click.option("--doc-types", help="Comma-separated: work_report,plan,summary,other (default: all).")
 @click.option("--cadence", type=click.Choice(["immediate", "daily", "weekly"]), default="daily", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "text", "both"]), default="both", show_default=True)
 @pass_app
 def add(app: App, email: str, regions: str | None, themes: str | None, metrics: str | None, doc_types: str | None,
         cadence: str, fmt: str) -> None:  # fmt: skip
-    """Add a subscriber, or update the filters of an existing one.
+    """Add an active subscriber (no confirmation mail), or update the filters of an existing one.
 
-    With --metrics or --themes the digest carries only those changes; without, every change in the regions.
+    Regions, metrics, themes and document types are checked against what govmon knows; a near miss is refused
+    with suggestions (上海 → 上海市). With --metrics or --themes the digest carries only those changes; without,
+    every change in the regions. Prints the filters it stored.
 
     \b
     Example:
-      govmon subscribers add analyst@example.org --regions 上海市 --metrics rd_intensity --cadence weekly
+      govmon subscribers add analyst@example.org --regions 上海市 --metrics 研发经费投入强度 --cadence weekly
     """
-    from db.outbox import find_subscriber, upsert_subscriber
-    from db.session import session_scope
-    from monitor.addresses import InvalidAddress, parse_address
-    from monitor.digest import Filters
+    from monitor.service.catalogue import FilterError, load_catalogue
+    from monitor.service.subscriptions import Choices, SubscriptionError, add_subscriber
 
+    engine = app.engine()
+    choices = Choices(_split(regions), _split(metrics), _split(themes), _split(doc_types), cadence, fmt)
+    catalogue = load_catalogue(engine, app.settings)
     try:
-        address = parse_address(email)
-    except InvalidAddress as exc:
+        row, existed = add_subscriber(engine, app.settings, catalogue, email, choices)
+    except (SubscriptionError, FilterError) as exc:
         raise GovmonError(str(exc), ExitCode.USAGE) from None
-    kinds = _split(doc_types)
-    unknown = [k for k in kinds if k not in ("work_report", "plan", "summary", "other")]
-    if unknown:
-        raise GovmonError(f"unknown doc type {unknown[0]!r}: use work_report, plan, summary or other", ExitCode.USAGE)
-    filters = Filters(_split(regions), kinds, _split(metrics), _split(themes))
-    with session_scope(app.engine()) as session:
-        existing = find_subscriber(session, address.email)
-        row = upsert_subscriber(session, address.email, filters, cadence, fmt)
-    verb = "subscribed" if existing is None else "updated"
-    app.out.print(f"{verb} {row.email} (#{row.id}): {cadence}, {fmt}")
+    verb = "updated" if existed else "subscribed"
+    app.out.print(f"{verb} {row.email} (#{row.id}): {row.cadence}, {row.format}, {row.status}")
+    labels = [f"{key} ({catalogue.metric_label(key)})" for key in row.metrics]
+    for name, values in (("regions", row.regions), ("doc types", row.doc_types), ("metrics", labels),
+                         ("themes", row.themes)):  # fmt: skip
+        app.out.print(f"  {name + ':':11} {', '.join(values) or 'all'}")
 
 
 @subscribers.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def list_(app: App, as_json: bool) -> None:
-    """Show every subscriber with their filters."""
-    from db.outbox import list_subscribers
-    from db.session import session_scope
+    """Show every subscriber with their status (pending, active, unsubscribed) and filters."""
+    from monitor.service.subscriptions import list_subscribers
 
-    with session_scope(app.engine()) as session:
-        rows = list_subscribers(session)
+    rows = list_subscribers(app.engine())
     if as_json:
-        records = [{"id": r.id, "email": r.email, "regions": list(r.filters.regions), "themes": list(r.filters.themes),
-                    "metrics": list(r.filters.metrics), "doc_types": list(r.filters.doc_types), "cadence": r.cadence,
-                    "format": r.format, "active": r.active} for r in rows]  # fmt: skip
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
         return
-    table = Table("id", "email", "regions", "metrics", "themes", "doc types", "cadence", "format", "active")
+    table = Table("id", "email", "status", "regions", "metrics", "themes", "doc types", "cadence", "format")
     for r in rows:
-        f = r.filters
-        table.add_row(str(r.id), r.email, ",".join(f.regions) or "all", ",".join(f.metrics), ",".join(f.themes),
-                      ",".join(f.doc_types) or "all", r.cadence, r.format, "yes" if r.active else "no")  # fmt: skip
+        table.add_row(str(r.id), r.email, r.status, ",".join(r.regions) or "all", ",".join(r.metrics),
+                      ",".join(r.themes), ",".join(r.doc_types) or "all", r.cadence, r.format)  # fmt: skip
     app.out.print(table)
 
 
@@ -94,12 +89,10 @@ def list_(app: App, as_json: bool) -> None:
 @pass_app
 def remove(app: App, email: str) -> None:
     """Delete a subscriber and their delivery history: EMAIL (any case), or #ID as `subscribers list` shows it."""
-    from db.outbox import remove_subscriber
-    from db.session import session_scope
     from monitor.addresses import shown
+    from monitor.service.subscriptions import remove_subscriber
 
-    with session_scope(app.engine()) as session:
-        removed = remove_subscriber(session, email)
+    removed = remove_subscriber(app.engine(), email)
     if not removed:
         raise GovmonError(f"no subscriber {shown(email)}: see `govmon subscribers list`", ExitCode.NOT_FOUND)
     for address in removed:
@@ -110,22 +103,31 @@ def remove(app: App, email: str) -> None:
 @click.argument("token")
 @pass_app
 def unsubscribe(app: App, token: str) -> None:
-    """Stop digests for the subscriber a signed token (from a digest's link) names."""
-    from db.outbox import deactivate, get_subscriber
-    from db.session import session_scope
-    from monitor.tokens import InvalidToken, load_secret, token_subscriber_id, verify_token
+    """Stop digests for the subscriber a signed token (from a digest's link or a mailto: unsubscribe) names."""
+    from monitor.service.subscriptions import InvalidLink
+    from monitor.service.subscriptions import unsubscribe as stop
 
     try:
-        subscriber_id = token_subscriber_id(token)
-        with session_scope(app.engine()) as session:
-            row = get_subscriber(session, subscriber_id)
-            if row is None:
-                raise InvalidToken("this unsubscribe token names no subscriber (already removed?)")
-            verify_token(token, row.id, row.email, load_secret(app.settings))
-            changed = deactivate(session, subscriber_id)
-    except InvalidToken as exc:
+        done = stop(app.engine(), app.settings, token)
+    except InvalidLink as exc:
         raise GovmonError(str(exc), ExitCode.INPUT) from exc
-    app.out.print(f"{row.email} unsubscribed" if changed else f"{row.email} was already unsubscribed")
+    email = done.subscriber.email
+    app.out.print(f"{email} unsubscribed" if done.changed else f"{email} was already unsubscribed")
+
+
+@click.command("metrics")
+@click.option("--json", "as_json", is_flag=True, help='Print JSON: a list of {"key", "name"}.')
+def metrics(as_json: bool) -> None:
+    """The metric keys subscribers and `history` accept, with their Chinese names."""
+    from monitor.service.catalogue import metric_choices
+
+    choices = metric_choices()
+    if as_json:
+        click.echo(json.dumps([{"key": c.value, "name": c.label} for c in choices], ensure_ascii=False, indent=2))
+        return
+    width = max(len(c.value) for c in choices)
+    for c in choices:
+        click.echo(f"{c.value:{width}}  {c.label}")
 
 
 @click.command("digest")
@@ -224,3 +226,4 @@ def _next_attempt(app: App, delivery: SendReport) -> str:
 def register(group: click.Group) -> None:
     group.add_command(subscribers)
     group.add_command(digest)
+    group.add_command(metrics)

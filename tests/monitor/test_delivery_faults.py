@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, insert
 
@@ -103,7 +104,7 @@ def test_the_database_refuses_a_second_spelling(engine: Engine) -> None:
         outbox.upsert_subscriber(s, "Foo@example.org", Filters(), "daily", "both")
     with pytest.raises(IntegrityError), session_scope(engine) as s:
         s.add(m.Subscriber(email="foo@example.org", email_key="foo@example.org", regions=[], themes=[], metrics=[],
-                           doc_types=[], cadence="daily", format="both", active=True, created_at=T0))  # fmt: skip
+                           doc_types=[], cadence="daily", format="both", status="active", created_at=T0))  # fmt: skip
 
 
 def test_migration_keys_old_rows_and_keeps_one_subscriber_per_address(db_url: str) -> None:
@@ -111,7 +112,7 @@ def test_migration_keys_old_rows_and_keeps_one_subscriber_per_address(db_url: st
     upgrade(engine, "0004")
     with engine.begin() as conn:
         for email in ("Foo@example.org", "foo@example.org", "bar@example.org"):
-            conn.execute(insert(m.Subscriber.__table__).values(**_old_row(email)))
+            conn.execute(insert(OLD_SUBSCRIBERS).values(**_old_row(email)))
     upgrade(engine)
     with session_scope(engine) as s:
         rows = [(r.email, r.active) for r in outbox.list_subscribers(s)]
@@ -119,6 +120,16 @@ def test_migration_keys_old_rows_and_keeps_one_subscriber_per_address(db_url: st
         assert outbox.find_subscriber(s, "FOO@EXAMPLE.ORG").email == "Foo@example.org"  # type: ignore[union-attr]
         assert outbox.remove_subscriber(s, "foo@example.org") == ["Foo@example.org", "foo@example.org"]
     engine.dispose()
+
+
+# the subscribers table as revision 0004 left it (the model has moved on: an address key, a status)
+OLD_SUBSCRIBERS = sa.table(
+    "subscribers",
+    *(sa.column(name, sa.JSON()) for name in ("regions", "themes", "metrics", "doc_types")),
+    *(sa.column(name, sa.String()) for name in ("email", "cadence", "format")),
+    sa.column("active", sa.Boolean()),
+    sa.column("created_at", m.UTCDateTime()),
+)
 
 
 def _old_row(email: str) -> dict[str, Any]:
@@ -138,7 +149,7 @@ def stored_bad_address(capsys: pytest.CaptureFixture[str], db_url: str) -> tuple
     engine = make_engine(db_url)
     upgrade(engine, "0004")
     with engine.begin() as conn:
-        conn.execute(insert(m.Subscriber.__table__).values(**_old_row(bad)))
+        conn.execute(insert(OLD_SUBSCRIBERS).values(**_old_row(bad)))
     engine.dispose()
     assert run(capsys, "--db", db_url, "init").code == 0
     assert run(capsys, "--db", db_url, "subscribers", "add", NORMAL, "--cadence", "immediate").code == 0
