@@ -44,14 +44,19 @@ MEASURES = [
     Measure("digest", "bench.digest", "digests", {"subscribers": 10_000}, {"subscribers": 300}),
     Measure("compare", "bench.compare", "compare, 31 provinces", {"repeat": 5}, {"repeat": 2}),
     Measure("workers", "bench.workers", "workers, 3 against 1", {"sources": 30}, {"sources": 6, "reports": 2}),
+    Measure(
+        "serve", "bench.serve", "web face, 200 clients", {"seconds": 20, "clients": 200}, {"seconds": 3, "clients": 50}
+    ),
 ]
 
 HOW_TO_READ = (
     "How to read it: ratio = govmon / baseline, both measured in this run on this machine. For rates (pages/s, "
     "chars/s, pairs/s, msgs/s) a ratio above 1 means govmon is faster than the baseline. For the re-crawl it is the "
     "share of the first crawl's requests that a re-crawl of the unchanged site makes (lower is better). For workers "
-    "the baseline is 1 worker: the ratio is the speed-up of 3 (bounded by the CPUs). For compare the baseline is one "
-    "plain SQL query reading the same figures (the floor, not a rival); its notes give the whole command's time. "
+    "the baseline is 1 worker: the ratio is the speed-up of 3 (bounded by the CPUs). For the web face it is the "
+    "requests/s of govmon serve over those of a plain file server on the same pages built as static files. For "
+    "compare the baseline is one plain SQL query reading the same figures (the floor, not a rival); its notes give "
+    "the whole command's time. "
     "Peak RSS is govmon's side: "
     "the `govmon crawl` process, the extraction process, the digest run, a worker with its running crawls."
 )

@@ -62,7 +62,7 @@ def prepare(workdir: Path, subscribers: int) -> str:
             "doc_types": [],
             "cadence": "immediate",
             "format": "both",
-            "active": True,
+            "status": "active",
             "created_at": datetime.now(UTC),
         }
         for i in range(subscribers)

@@ -159,7 +159,7 @@ class Policy:
         host, port = origin
         address = address_of(host)
         if address is not None and not is_public(address) and origin not in self.origins:
-            return "private", f"{_netloc(host, port)}: {_kind(address)} address, not a start URL's host and port"
+            return "private", f"{_netloc(host, port)}: {address_kind(address)} address, not a start URL's host and port"
         if not self.allows(host):
             return "offsite", f"{host} is not one of the allowed domains ({', '.join(self.domains) or 'none'})"
         return None
@@ -179,7 +179,8 @@ def _origin(url: str) -> tuple[str, int] | None:
     return (normal_host(parts.hostname), port) if parts.hostname else None
 
 
-def _kind(address: IP) -> str:
+def address_kind(address: IP) -> str:
+    """What kind of non-public address this is, in words: loopback, link-local, private …"""
     address = effective(address)
     for kind in ("loopback", "link_local", "unspecified", "multicast", "private", "reserved"):
         if getattr(address, f"is_{kind}"):

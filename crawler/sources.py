@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from yaml.nodes import Node, SequenceNode
 
+from crawler import bounded_yaml
 from db.repository import DOC_TYPES, LEVELS, SourceSpec
 
 CMS_FAMILIES = ("auto", "trs", "jcms", "ucap", "gkmlpt", "anhui", "generic")
@@ -73,12 +75,7 @@ def bundled_registry() -> Path:
 def load_registry(path: str | Path | None = None) -> list[Source]:
     """Parse and validate a registry file (the bundled one by default)."""
     path = Path(path) if path else bundled_registry()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RegistryError(f"registry {path} not found") from exc
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"registry {path} is not valid YAML: {exc}") from exc
+    data = _read_yaml(path)
     if isinstance(data, dict) and "sources" in data:
         data = data["sources"]
     if not isinstance(data, list):
@@ -86,6 +83,40 @@ def load_registry(path: str | Path | None = None) -> list[Source]:
     sources = [parse_entry(entry, index) for index, entry in enumerate(data)]
     _check_unique(sources)
     return sources
+
+
+def _read_yaml(path: Path) -> Any:
+    """The registry's data, refused before it is built when it is larger or deeper than a registry can be."""
+    try:
+        if path.is_dir():
+            raise RegistryError(f"registry {path} is a directory: pass a YAML file")
+        if path.stat().st_size > bounded_yaml.MAX_BYTES:
+            raise RegistryError(f"registry {path} is larger than {bounded_yaml.MAX_BYTES // 2**20} MB")
+        node, loader = bounded_yaml.compose(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RegistryError(f"registry {path} not found") from exc
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"registry {path} is not UTF-8 text") from exc
+    except bounded_yaml.YamlTooLarge as exc:
+        raise RegistryError(f"registry {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"registry {path} is not valid YAML: {exc}") from exc
+    if node is not None:
+        _check_size(node, path)
+    return bounded_yaml.construct(loader, node)
+
+
+def _check_size(document: Node, path: Path) -> None:
+    """Each entry within its own bound (so the message names it), then the whole file."""
+    entries = bounded_yaml.mapping_node(document, "sources") or document
+    try:
+        for index, entry in enumerate(bounded_yaml.children(entries) if isinstance(entries, SequenceNode) else ()):
+            name = bounded_yaml.mapping_value(entry, "id") or f"#{index + 1}"
+            bounded_yaml.check(entry, f"source {name}", bounded_yaml.MAX_ENTRY_NODES,
+                               bounded_yaml.MAX_ENTRY_DEPTH)  # fmt: skip
+        bounded_yaml.check(document, f"registry {path}", bounded_yaml.MAX_NODES)
+    except bounded_yaml.YamlTooLarge as exc:
+        raise RegistryError(str(exc)) from None
 
 
 def parse_entry(entry: Any, index: int = 0) -> Source:
@@ -101,7 +132,7 @@ def parse_entry(entry: Any, index: int = 0) -> Source:
     _check(ID_PATTERN.match(str(entry["id"])), name, "id", "lower-case letters, digits, - and _")
     urls = _as_tuple(entry["start_urls"], name, "start_urls")
     for url in urls:
-        _check(urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname, name, "start_urls", url)
+        _check_start_url(url, name)
     _check(entry.get("level", "other") in LEVELS, name, "level", f"one of {', '.join(LEVELS)}")
     _check(entry.get("cms", "auto") in CMS_FAMILIES, name, "cms", f"one of {', '.join(CMS_FAMILIES)}")
     doc_types = _as_tuple(entry.get("doc_types", Source.doc_types), name, "doc_types")
@@ -133,6 +164,16 @@ def parse_entry(entry: Any, index: int = 0) -> Source:
 def _check(ok: Any, name: str, field_name: str, expected: str) -> None:
     if not ok:
         raise RegistryError(f"source {name}: field {field_name!r} is invalid (expected {expected})")
+
+
+def _check_start_url(url: str, name: str) -> None:
+    parts = urlsplit(url)
+    shown = repr(url if len(url) <= 120 else url[:100] + "…")
+    if parts.scheme not in ("http", "https"):
+        raise RegistryError(f"source {name}: field 'start_urls': {shown} is not allowed: only http:// and https:// "
+                            "addresses of the site are crawled")  # fmt: skip
+    if not parts.hostname:
+        raise RegistryError(f"source {name}: field 'start_urls': {shown} has no host: write it as https://host/path")
 
 
 def _check_pattern(pattern: Any, name: str) -> None:

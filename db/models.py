@@ -199,15 +199,22 @@ class Subscriber(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    # monitor.addresses.address_key(email): one subscriber per address whatever its case; NULL only on rows that
+    # migration 0007 found duplicating an older one (kept, inactive, for their history)
+    email_key: Mapped[str | None] = mapped_column(String(320), unique=True, index=True)
     regions: Mapped[list[str]] = mapped_column(default=list)
     themes: Mapped[list[str]] = mapped_column(default=list)
     metrics: Mapped[list[str]] = mapped_column(default=list)
     doc_types: Mapped[list[str]] = mapped_column(default=list)
     cadence: Mapped[str] = mapped_column(String(20), default="daily")  # immediate/daily/weekly
     format: Mapped[str] = mapped_column(String(10), default="both")  # html/text/both
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # pending (signed up on the web, not yet confirmed) / active / unsubscribed; only active ones get digests
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_digest_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    confirm_sent_at: Mapped[datetime | None]  # the last confirmation mail: throttles mails to one address
+    unsubscribed_at: Mapped[datetime | None]  # a confirmation link issued before it no longer works
 
 
 class Delivery(Base):
@@ -219,7 +226,7 @@ class Delivery(Base):
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     message_id: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending/sending/sent/failed/unknown
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending/sending/sent/failed/unknown/cancelled
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

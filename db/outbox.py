@@ -12,16 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
+from monitor.addresses import address_key, parse_address
 from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
+STATUSES = ("pending", "active", "unsubscribed")  # only active subscribers get digests
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,16 @@ class SubscriberRow:
     filters: Filters
     cadence: str
     format: str
-    active: bool
+    status: str
     created_at: datetime
     last_digest_at: datetime | None
+    confirmed_at: datetime | None = None
+    confirm_sent_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
 
 
 @dataclass(frozen=True)
@@ -56,29 +65,109 @@ class DeliveryRow:
 
 def _subscriber_row(s: m.Subscriber) -> SubscriberRow:
     filters = Filters(tuple(s.regions), tuple(s.doc_types), tuple(s.metrics), tuple(s.themes))
-    return SubscriberRow(s.id, s.email, filters, s.cadence, s.format, s.active, s.created_at, s.last_digest_at)
+    return SubscriberRow(s.id, s.email, filters, s.cadence, s.format, s.status, s.created_at, s.last_digest_at,
+                         s.confirmed_at, s.confirm_sent_at, s.unsubscribed_at)  # fmt: skip
+
+
+def _check(cadence: str, fmt: str) -> None:
+    if cadence not in CADENCES or fmt not in FORMATS:
+        raise ValueError(f"cadence must be one of {CADENCES} and format one of {FORMATS}")
+
+
+def _by_email(session: Session, email: str) -> m.Subscriber | None:
+    """The subscriber with this address, whatever its case."""
+    return session.scalar(select(m.Subscriber).where(m.Subscriber.email_key == address_key(email)))
+
+
+def _set_filters(row: m.Subscriber, filters: Filters, cadence: str, fmt: str) -> None:
+    row.regions, row.doc_types = list(filters.regions), list(filters.doc_types)
+    row.metrics, row.themes = list(filters.metrics), list(filters.themes)
+    row.cadence, row.format = cadence, fmt
+
+
+def _new_row(email: str, status: str) -> m.Subscriber:
+    """A subscriber row for a validated address (InvalidAddress when it is none)."""
+    address = parse_address(email)
+    return m.Subscriber(email=address.email, email_key=address.key, created_at=m.utcnow(), status=status)
 
 
 def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
-    if cadence not in CADENCES or fmt not in FORMATS:
-        raise ValueError(f"cadence must be one of {CADENCES} and format one of {FORMATS}")
-    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
+    """Add an active subscriber, or update the one with this address (whatever its case) and make it active (the
+    operator's word is consent); InvalidAddress when `email` is not an address."""
+    _check(cadence, fmt)
+    row = _by_email(session, parse_address(email).email)
     if row is None:
-        row = m.Subscriber(email=email, created_at=m.utcnow())
+        row = _new_row(email, "active")
+        row.confirmed_at = m.utcnow()
         session.add(row)
-    row.regions, row.doc_types = list(filters.regions), list(filters.doc_types)
-    row.metrics, row.themes = list(filters.metrics), list(filters.themes)
-    row.cadence, row.format, row.active = cadence, fmt, True
+    _set_filters(row, filters, cadence, fmt)
+    if row.status != "active":
+        row.status, row.confirmed_at = "active", m.utcnow()
     session.flush()
     return _subscriber_row(row)
+
+
+def add_pending(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
+    """A new subscriber waiting for their confirmation (double opt-in): no digest goes to them before."""
+    _check(cadence, fmt)
+    row = _new_row(email, "pending")
+    _set_filters(row, filters, cadence, fmt)
+    session.add(row)
+    session.flush()
+    return _subscriber_row(row)
+
+
+def update_filters(session: Session, subscriber_id: int, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
+    _check(cadence, fmt)
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is None:
+        raise LookupError(f"no subscriber #{subscriber_id}")
+    _set_filters(row, filters, cadence, fmt)
+    session.flush()
+    return _subscriber_row(row)
+
+
+def set_status(session: Session, subscriber_id: int, status: str) -> bool:
+    """Move a subscriber to `status`, noting when; False when it was already there (or is gone)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is None or row.status == status:
+        return False
+    row.status = status
+    if status == "active":
+        row.confirmed_at = m.utcnow()
+    elif status == "unsubscribed":
+        row.unsubscribed_at = m.utcnow()
+    return True
+
+
+def note_confirmation_sent(session: Session, subscriber_id: int, when: datetime) -> None:
+    row = session.get(m.Subscriber, subscriber_id)
+    if row is not None:
+        row.confirm_sent_at = when
+
+
+def _named(email_or_id: str) -> ColumnElement[bool]:
+    """Rows an operator names: `#12` or `12` (an id: any stored address can be named, however long or invalid),
+    else an address, matched without regard to case (and exactly, for rows migration 0007 left without a key)."""
+    text = email_or_id.strip()
+    if text.lstrip("#").isdigit():
+        return m.Subscriber.id == int(text.lstrip("#"))
+    return or_(m.Subscriber.email_key == address_key(text), m.Subscriber.email == text)
+
+
+def find_subscriber(session: Session, email_or_id: str) -> SubscriberRow | None:
+    row = session.scalars(select(m.Subscriber).where(_named(email_or_id)).order_by(m.Subscriber.id)).first()
+    return None if row is None else _subscriber_row(row)
 
 
 def list_subscribers(session: Session, *, active_only: bool = False, email: str | None = None) -> list[SubscriberRow]:
     query = select(m.Subscriber).order_by(m.Subscriber.id)
     if active_only:
-        query = query.where(m.Subscriber.active.is_(True))
+        query = query.where(m.Subscriber.status == "active")
     if email:
-        query = query.where(m.Subscriber.email == email)
+        query = query.where(_named(email))
     return [_subscriber_row(s) for s in session.scalars(query)]
 
 
@@ -87,19 +176,33 @@ def get_subscriber(session: Session, subscriber_id: int) -> SubscriberRow | None
     return None if row is None else _subscriber_row(row)
 
 
-def remove_subscriber(session: Session, email: str) -> bool:
-    row = session.scalar(select(m.Subscriber).where(m.Subscriber.email == email))
-    if row is not None:
+def remove_subscriber(session: Session, email_or_id: str) -> list[str]:
+    """Delete the subscribers `email_or_id` names (see `_named`); the addresses removed."""
+    rows = session.scalars(select(m.Subscriber).where(_named(email_or_id))).all()
+    for row in rows:
         session.delete(row)
-    return row is not None
+    return [row.email for row in rows]
 
 
 def deactivate(session: Session, subscriber_id: int) -> bool:
-    row = session.get(m.Subscriber, subscriber_id)
-    if row is None or not row.active:
-        return False
-    row.active = False
-    return True
+    """Unsubscribe; True when the subscriber was not unsubscribed before."""
+    return set_status(session, subscriber_id, "unsubscribed")
+
+
+def cancel_unsent(session: Session, subscriber_id: int) -> int:
+    """Mark the subscriber's digests still waiting in the outbox `cancelled` (they unsubscribed before them)."""
+    result = session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.subscriber_id == subscriber_id, m.Delivery.status == "pending")
+        .values(status="cancelled", last_error="the subscriber unsubscribed before it was sent")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def subscriber_counts(session: Session) -> dict[str, int]:
+    query = select(m.Subscriber.status, func.count()).group_by(m.Subscriber.status)
+    return {status: n for status, n in session.execute(query)}
 
 
 def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
@@ -191,6 +294,29 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
     return True
 
 
+def enqueue_notice(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes) -> int | None:
+    """Write an outbox row for a mail that is not a digest (a sign-up confirmation); its id, None if it exists."""
+    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
+        return None
+    row = m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id, payload=payload,
+                     status="pending", attempts=0, created_at=m.utcnow())  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def delivery_row(session: Session, delivery_id: int) -> DeliveryRow | None:
+    """One outbox row without its payload."""
+    query = (
+        select(m.Delivery, m.Subscriber.email)
+        .options(defer(m.Delivery.payload))
+        .join(m.Subscriber)
+        .where(m.Delivery.id == delivery_id)
+    )
+    found = session.execute(query).first()
+    return None if found is None else _delivery_row(found[0], found[1], with_payload=False)
+
+
 def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
     """The rows due for sending, without their payloads (see `payload_of`): thousands can be due at once."""
     query = (
@@ -232,6 +358,11 @@ def mark_sent(session: Session, delivery_id: int) -> None:
         delivery.status, delivery.sent_at, delivery.last_error = "sent", m.utcnow(), None
 
 
+def backoff(attempts: int) -> timedelta:
+    """The wait after a temporary failure of attempt number `attempts`: 2, 4, 8 … minutes."""
+    return timedelta(minutes=2 ** min(attempts, 10))
+
+
 def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *, max_attempts: int) -> None:
     """Back to pending with an exponential backoff, or failed after `max_attempts`."""
     delivery = session.get(m.Delivery, delivery_id)
@@ -242,13 +373,28 @@ def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *,
         delivery.status = "failed"
         return
     delivery.status = "pending"
-    delivery.next_attempt_at = now + timedelta(seconds=60 * 2 ** min(delivery.attempts, 10))
+    delivery.next_attempt_at = now + backoff(delivery.attempts)
 
 
 def mark_failed(session: Session, delivery_id: int, error: str) -> None:
     delivery = session.get(m.Delivery, delivery_id)
     if delivery is not None:
         delivery.status, delivery.last_error = "failed", error[:2000]
+
+
+def mark_unknown(session: Session, delivery_id: int, error: str) -> None:
+    """Handed over without a confirmation: never resent automatically, shown to the operator."""
+    delivery = session.get(m.Delivery, delivery_id)
+    if delivery is not None:
+        delivery.status, delivery.last_error = "unknown", error[:2000]
+
+
+def waiting(session: Session) -> tuple[int, datetime | None]:
+    """How many rows are still pending, and when the earliest of them that is backing off is due."""
+    count, due_at = session.execute(
+        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status == "pending")
+    ).one()
+    return int(count), due_at
 
 
 def recover_interrupted(session: Session) -> int:

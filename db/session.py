@@ -18,12 +18,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
 class DatabaseUnavailable(Exception):
     """The database URL is malformed, unreachable, unwritable or not a database."""
+
+
+class DatabaseReadOnly(DatabaseUnavailable):
+    """A command tried to write to a database this process may only read."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -52,25 +56,53 @@ def masked(url: str) -> str:
     return re.sub(r"(://[^:/@]*):.*@", r"\1:***@", url)
 
 
-def _check_sqlite_path(url: URL) -> None:
+def _check_sqlite_path(url: URL) -> bool:
+    """Refuse a path SQLite cannot use, with the reason; True when the database exists but may only be read."""
     database = url.database
-    if not database or database == ":memory:":
-        return
+    if not database or database == ":memory:" or url.query.get("uri"):
+        return False
     path = Path(database)
     if path.exists():
-        if not os.access(path, os.R_OK | os.W_OK):
-            raise DatabaseUnavailable(f"cannot read and write {path}: fix its permissions or choose another --db")
-        return
+        if not os.access(path, os.R_OK):
+            raise DatabaseUnavailable(f"cannot read {path}: fix its permissions or choose another --db")
+        # SQLite writes beside the file too (-wal, -shm, -journal): a read-only directory makes it read-only
+        return not (os.access(path, os.W_OK) and _writable_directory(path.parent))
     parent = path.parent if str(path.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
         raise DatabaseUnavailable(f"{parent} is a file, not a directory: choose another --db")
     if not parent.is_dir():
         raise DatabaseUnavailable(f"directory {parent} does not exist: create it or choose another --db")
-    try:  # a real write, since permission bits say nothing for root or read-only mounts
-        with tempfile.TemporaryFile(dir=parent):
-            pass
-    except OSError as exc:
-        raise DatabaseUnavailable(f"directory {parent} is not writable ({exc.strerror}): choose another --db") from exc
+    if not _writable_directory(parent):
+        raise DatabaseUnavailable(f"directory {parent} is not writable: choose another --db")
+    return False
+
+
+def _writable_directory(directory: Path) -> bool:
+    try:  # a real write, since permission bits say nothing for root, immutable files or read-only mounts
+        with tempfile.TemporaryFile(dir=directory):
+            return True
+    except OSError:
+        return False
+
+
+def _read_only_urls(url: URL) -> list[URL]:
+    """SQLite URIs that open a file for reading only: `mode=ro` shares the WAL with writers; `immutable=1` is
+    for a file nobody can write (a read-only mount or directory, where even the WAL index cannot be created)."""
+    uri = f"file:{Path(str(url.database)).resolve()}"
+    return [url.set(database=uri, query={"mode": "ro", "uri": "true"}),
+            url.set(database=uri, query={"immutable": "1", "uri": "true"})]  # fmt: skip
+
+
+def described(engine: Engine) -> str:
+    """The database as messages name it: its file, or its URL without the password."""
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        return engine.url.database.removeprefix("file:")
+    return engine.url.render_as_string(hide_password=True)
+
+
+def is_read_only(engine: Engine) -> bool:
+    """True for a SQLite database opened for reading only (see `make_engine`)."""
+    return engine.dialect.name == "sqlite" and bool({"mode", "immutable"} & set(engine.url.query))
 
 
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -92,26 +124,61 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_read(conn: Connection) -> None:
+    # A reader's transaction takes no lock until it reads, and under WAL readers never wait for each other or for
+    # the writer: the web face's many concurrent reads would otherwise queue behind one IMMEDIATE lock.
+    conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_query_only(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
 def _set_wal(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
 
 
-def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
-    """An engine for `url`, checked by a first connection; raises DatabaseUnavailable with a clear reason."""
+def make_engine(url: str, *, create_dirs: bool = False, read_only: bool = False) -> Engine:
+    """An engine for `url`, checked by a first connection; raises DatabaseUnavailable with a clear reason.
+
+    A SQLite file this process cannot write is opened read-only: read-only commands work, and a write fails
+    with DatabaseReadOnly. `read_only`: an engine for reads alone (the web face's archive and API); on SQLite its
+    transactions are deferred (they never wait for the write lock) and refuse writes.
+    """
     parsed = parse_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if create_dirs and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        _check_sqlite_path(parsed)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-    else:
+    if parsed.get_backend_name() != "sqlite":
         engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        probe(engine)
+        return engine
+    if create_dirs and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if _check_sqlite_path(parsed):
+        return _read_only_engine(parsed)
+    engine = _sqlite_engine(parsed, reader=read_only)
     probe(engine)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.database not in (None, "", ":memory:") and not read_only:
         _set_wal(engine)
+    return engine
+
+
+def _sqlite_engine(url: URL, reader: bool = False) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_connect)
+    if reader:
+        event.listen(engine, "connect", _sqlite_query_only)
+    event.listen(engine, "begin", _sqlite_begin_read if reader else _sqlite_begin)
+    return engine
+
+
+def _read_only_engine(url: URL) -> Engine:
+    first, fallback = _read_only_urls(url)
+    try:
+        engine = _sqlite_engine(first)
+        probe(engine)
+    except DatabaseUnavailable:
+        engine = _sqlite_engine(fallback)
+        probe(engine)
     return engine
 
 
@@ -144,13 +211,32 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
+    """A session that commits on success and rolls back on any error (a refused write: DatabaseReadOnly)."""
     session = session_factory(engine)()
     try:
         yield session
         session.commit()
+    except DBAPIError as exc:
+        session.rollback()
+        refused = _write_refused(exc)
+        if refused is None:
+            raise
+        raise DatabaseReadOnly(
+            f"{described(engine)} {refused}: this command writes to it, so run it with write access "
+            "(read-only commands such as `documents`, `status` and `sources list` work)"
+        ) from exc
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _write_refused(exc: DBAPIError) -> str | None:
+    """Why the database refused a write, when that is what happened (else None)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if "readonly database" in str(exc.orig) or sqlstate == "25006":  # SQLite; PostgreSQL read-only transaction
+        return "is read-only"
+    if sqlstate == "42501":
+        return "does not let this user write"
+    return None

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 STATUS_LABELS = {"target": "目标", "expected": "预计完成", "achieved": "实际完成"}
 HEADLINES_PER_DOCUMENT = 3
-FEED_ENTRIES = 50
 MAX_TRENDS = 60
 TREND_ORDER = ("gdp_growth", "general_budget_revenue", "rd_intensity", "surveyed_unemployment", "cpi",
                "urban_new_jobs", "deficit_ratio", "special_bonds", "grain_output", "energy_intensity")  # fmt: skip
@@ -113,6 +112,14 @@ class RegionPage:
     name: str
     documents: tuple[DocumentLink, ...]
     trends: tuple[MetricTrend, ...]
+    feed_href: str = ""  # "regions/上海市.atom", relative to the site root
+
+
+@dataclass(frozen=True)
+class MetricLink:
+    key: str
+    name: str
+    href: str  # "metrics/rd_intensity.html"
 
 
 @dataclass(frozen=True)
@@ -120,29 +127,29 @@ class IndexPage:
     root: str
     regions: tuple[RegionLink, ...]
     documents: tuple[DocumentLink, ...]
+    metrics: tuple[MetricLink, ...] = ()
     comparison: tuple[str, str] | None = None  # (title, href) of the newest year's matrix of all regions
 
 
 @dataclass(frozen=True)
-class FeedEntry:
-    id: str
-    title: str
-    updated: str  # RFC 3339
-    published: str
-    link: str  # the archive page (absolute)
-    source: str  # the source URL; a link only when http(s)
-    summary: str
-    changes: tuple[ChangeView, ...]
+class MetricRow:
+    region: str
+    region_href: str
+    doc_type_label: str
+    year: str
+    target: str  # the latest year's target, "—" when it set none
+    prior: str  # the year before's target
+    result: str  # the latest result reported (of the year before), with its year
+    document_href: str
 
 
 @dataclass(frozen=True)
-class Feed:
-    id: str
-    title: str
-    updated: str
-    self_url: str
-    site_url: str
-    entries: tuple[FeedEntry, ...]
+class MetricPage:
+    root: str
+    key: str
+    name: str
+    rows: tuple[MetricRow, ...]
+    feed_href: str
 
 
 # --- records (what site.py gathers) ----------------------------------------------------------------------
@@ -259,7 +266,8 @@ def metric_trend(doc_type: str, points: Sequence[HistoryPoint]) -> MetricTrend |
 
 def region_page(name: str, documents: Sequence[DocumentLink], trends: Sequence[MetricTrend]) -> RegionPage:
     ordered = sorted(trends, key=_trend_rank)
-    return RegionPage("../", name, tuple(documents), tuple(ordered[:MAX_TRENDS]))
+    feed_href = f"regions/{quote(region_slug(name))}.atom"
+    return RegionPage("../", name, tuple(documents), tuple(ordered[:MAX_TRENDS]), feed_href)
 
 
 def _trend_rank(trend: MetricTrend) -> tuple[int, bool, int, str]:
@@ -268,31 +276,45 @@ def _trend_rank(trend: MetricTrend) -> tuple[int, bool, int, str]:
     return (known, trend.metric_key not in HEADLINE_KEYS, -len(trend.rows), trend.metric)
 
 
-def index_page(documents: Sequence[DocumentLink], comparison: tuple[str, str] | None = None) -> IndexPage:
+def index_page(documents: Sequence[DocumentLink], metrics: Sequence[MetricLink] = (),
+               comparison: tuple[str, str] | None = None) -> IndexPage:  # fmt: skip
     counts: dict[str, int] = {}
     for d in documents:
         counts[d.region] = counts.get(d.region, 0) + 1
     regions = tuple(RegionLink(name, region_href(name), n) for name, n in sorted(counts.items()))
-    return IndexPage("", regions, tuple(documents), comparison)
+    return IndexPage("", regions, tuple(documents), tuple(metrics), comparison)
 
 
-def feed(documents: Sequence[tuple[DocumentLink, DocumentData]], base_url: str) -> Feed:
-    """The newest documents first; an entry's id is its archive URL, `updated` its latest fetch."""
-    base = base_url.rstrip("/")
-    newest = sorted(documents, key=lambda pair: pair[1].updated, reverse=True)[:FEED_ENTRIES]
-    entries = tuple(
-        FeedEntry(
-            id=f"{base}/{link.href}",
-            title=f"{link.region} {link.title}",
-            updated=rfc3339(data.updated),
-            published=rfc3339(data.first_seen),
-            link=f"{base}/{link.href}",
-            source=link.url,
-            summary=f"{link.region}{link.doc_type_label}"
-            + (f"，对比{data.compared_with}" if data.compared_with else ""),
-            changes=link.headline,
-        )
-        for link, data in newest
+def metric_href(key: str) -> str:
+    return f"metrics/{quote(key)}.html"
+
+
+def metric_links(names: Sequence[tuple[str, str]]) -> tuple[MetricLink, ...]:
+    """(key, name) pairs → links, in the order given."""
+    return tuple(MetricLink(key, name, metric_href(key)) for key, name in names)
+
+
+def metric_row(region: str, doc_type: str, points: Sequence[HistoryPoint]) -> MetricRow | None:
+    """The latest target of one region's series with the one before it and the latest result."""
+    with_target = [p for p in points if p.target is not None]
+    latest = with_target[-1] if with_target else (points[-1] if points else None)
+    if latest is None:
+        return None
+    earlier = [p for p in with_target if p.year < latest.year]
+    results = [p.result for p in points if p.result is not None]
+    result = results[-1] if results else None
+    return MetricRow(
+        region=region,
+        region_href=region_href(region),
+        doc_type_label=DOC_TYPE_LABELS.get(doc_type, doc_type),
+        year=str(latest.year),
+        target=format_target(latest.target) if latest.target else "—",
+        prior=format_target(earlier[-1].target) if earlier and earlier[-1].target else "—",
+        result=f"{format_target(result)}（{result.year}年）" if result and result.year else "—",
+        document_href=f"documents/{latest.document_id}.html",
     )
-    updated = entries[0].updated if entries else "1970-01-01T00:00:00Z"
-    return Feed(f"{base}/feed.atom", "govmon：政府工作报告目标变化", updated, f"{base}/feed.atom", f"{base}/", entries)
+
+
+def metric_page(key: str, name: str, rows: Sequence[MetricRow]) -> MetricPage:
+    ordered = sorted(rows, key=lambda r: (r.region != "全国", r.region, r.doc_type_label))
+    return MetricPage("../", key, name, tuple(ordered), f"metrics/{quote(key)}.atom")

@@ -6,6 +6,7 @@ a traceback only with `--debug`. Commands of each area live in `monitor/commands
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,9 +107,46 @@ Quick start:
 @click.version_option(package_name="govmon")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None, config_file: str | None, debug: bool) -> None:
+    configure_logging(debug)
     settings = config.load(config_file).replace(database_url=database_url)
     ctx.obj = App(settings=settings, debug=debug)
     ctx.call_on_close(ctx.obj.close)
+
+
+class _OneLineRecords:
+    """Log record factory: unless --debug, a record carries no traceback, only its exception's one-line summary.
+
+    Libraries (Scrapy's robots.txt and retry middlewares, Twisted …) log failures with `exc_info`, and whichever
+    handler is installed (Scrapy installs its own for each crawl) would print the traceback under the message. A
+    record factory applies to every logger and every handler, so the rule needs no call site to know it.
+    """
+
+    def __init__(self, make: Callable[..., logging.LogRecord]) -> None:
+        self.make, self.tracebacks = make, False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.make(*args, **kwargs)
+        if not self.tracebacks and (record.exc_info or record.stack_info):
+            _flatten(record)
+        return record
+
+
+def _flatten(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    error = record.exc_info[1] if record.exc_info else None
+    if error is not None and str(error) not in message:
+        message = f"{message} ({type(error).__name__}: {error})"
+    record.msg, record.args = " ".join(message.split()), None
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+
+
+def configure_logging(debug: bool) -> None:
+    """Tracebacks in log records only with --debug (errors are one line; see `_OneLineRecords`)."""
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _OneLineRecords):
+        factory = _OneLineRecords(factory)
+        logging.setLogRecordFactory(factory)
+    factory.tracebacks = debug
 
 
 def _fail(message: str, code: ExitCode, debug: bool) -> NoReturn:

@@ -5,9 +5,10 @@ Called by `govmon compare`, the archive site builder and the digest job; each op
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from db.comparison import gather, reporting_regions
 from db.session import session_scope
 from monitor.compare import CompareTable, Gathered, Matrix, build_matrix, compare, headline_keys
+from monitor.compare.catalogue import metric_names
 from monitor.compare.levels import in_level
 from monitor.compare.pages import compare_href, compare_page, matrix_href, matrix_page, matrix_title
 from monitor.compare.picture import national_blocks
@@ -64,49 +66,71 @@ def load_matrix(engine: Engine, year: int | None = None, level: str = "province"
 # --- archive pages -------------------------------------------------------------------------------------------
 
 SITE_LEVELS = ("province", "city")
+_PAGE = re.compile(r"compare/(?:(?P<key>[a-z][a-z0-9_]{0,79})/)?(?P<year>(?:19|20)\d\d)\.(?P<ext>html|csv)")
 
 
-@dataclass(frozen=True)
-class SiteFile:
-    path: str  # relative to the site root
-    text: str
+class ComparePages:
+    """The archive's comparison pages over one session: which exist, and each rendered on demand.
 
+    `compare/<year>.html` is the year's matrix of provinces and of cities; `compare/<metric>/<year>.html` and
+    `.csv` a metric's tables of that year (headline metrics are listed in `paths()`; any catalogue metric
+    answers on request). `monitor.site.Archive` serves them for `site build` and `serve` alike.
+    """
 
-@dataclass(frozen=True)
-class SiteComparisons:
-    files: tuple[SiteFile, ...]
-    latest_matrix: tuple[str, str] | None  # (title, href) of the newest year's matrix, for the index
+    def __init__(self, session: Session, *, live: bool = False, doc_type: str = "work_report") -> None:
+        self.session, self.live, self.doc_type = session, live, doc_type
+        self._matrices: dict[int, list[Matrix]] = {}
 
+    @cached_property
+    def years(self) -> list[int]:
+        """Years with a report of a province or a city, oldest first."""
+        reporting = reporting_regions(self.session, self.doc_type)
+        return sorted(y for y, regions in reporting.items() if any(in_level(r, "all") for r in regions))
 
-def site_comparisons(session: Session, doc_type: str = "work_report") -> SiteComparisons:
-    """Every year's matrix and every headline metric's page of each year (with its CSV), rendered."""
-    from monitor.render import render_compare, render_matrix
+    def matrices(self, year: int) -> list[Matrix]:
+        if year not in self._matrices:
+            gathered = gather(self.session, year, headline_keys(), self.doc_type)
+            self._matrices[year] = [build_matrix(gathered, headline_keys(), level) for level in SITE_LEVELS]
+        return self._matrices[year]
 
-    years = [ms for ms in _matrices_by_year(session, doc_type) if any(m.regions for m in ms)]
-    files = [SiteFile(matrix_href(ms[0].year), render_matrix(matrix_page(ms))) for ms in years]
-    for key, by_year in _tables_by_metric(years).items():
-        for year, tables in by_year.items():
-            files.append(SiteFile(compare_href(key, year), render_compare(compare_page(tables, list(by_year)))))
-            files.append(SiteFile(compare_href(key, year, "csv"), csv_text(*tables)))
-    latest = (matrix_title(years[-1][0].year), matrix_href(years[-1][0].year)) if years else None
-    return SiteComparisons(tuple(files), latest)
+    def tables(self, key: str, year: int) -> list[CompareTable]:
+        """The metric's tables of the year, one per level in which some region sets it."""
+        if key in headline_keys():
+            found = [t for m in self.matrices(year) for t in (*m.tables, *m.rare) if t.metric_key == key]
+        else:
+            gathered = gather(self.session, year, [key], self.doc_type)
+            found = [t for t in (compare(gathered, key, level) for level in SITE_LEVELS) if t.summary.with_target]
+        return found
 
+    def paths(self) -> list[str]:
+        found = []
+        for year in self.years:
+            found.append(matrix_href(year))
+            keys = dict.fromkeys(t.metric_key for m in self.matrices(year) for t in (*m.tables, *m.rare))
+            found += [compare_href(key, year, ext) for key in keys for ext in ("html", "csv")]
+        return found
 
-def _matrices_by_year(session: Session, doc_type: str) -> list[list[Matrix]]:
-    """Per stored year, oldest first: the headline matrix of provinces and of cities."""
-    keys = headline_keys()
-    gathered = [gather(session, year, keys, doc_type) for year in sorted(reporting_regions(session, doc_type))]
-    return [[build_matrix(g, keys, level) for level in SITE_LEVELS] for g in gathered]
+    def page(self, path: str) -> str | None:
+        from monitor.render import render_compare, render_matrix
 
+        match = _PAGE.fullmatch(path)
+        if match is None or int(match["year"]) not in self.years:
+            return None
+        key, year, ext = match["key"], int(match["year"]), match["ext"]
+        if key is None:
+            return render_matrix(matrix_page(self.matrices(year)), live=self.live) if ext == "html" else None
+        tables = self.tables(key, year) if key in metric_names() else []
+        if not tables:
+            return None
+        if ext == "csv":
+            return csv_text(*tables)
+        years = [y for y in self.years if y == year or self.tables(key, y)]
+        return render_compare(compare_page(tables, years), live=self.live)
 
-def _tables_by_metric(years: Sequence[Sequence[Matrix]]) -> dict[str, dict[int, list[CompareTable]]]:
-    """metric_key → year → its tables (one per level that set it)."""
-    by_metric: dict[str, dict[int, list[CompareTable]]] = defaultdict(dict)
-    for matrices in years:
-        for matrix in matrices:
-            for table in (*matrix.tables, *matrix.rare):
-                by_metric[table.metric_key].setdefault(matrix.year, []).append(table)
-    return by_metric
+    @property
+    def latest_matrix(self) -> tuple[str, str] | None:
+        """(title, href) of the newest year's matrix, for the index."""
+        return (matrix_title(self.years[-1]), matrix_href(self.years[-1])) if self.years else None
 
 
 # --- the digest's national picture ---------------------------------------------------------------------------

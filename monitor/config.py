@@ -52,13 +52,29 @@ class Settings:
         default=3600.0,
         metadata={"doc": "seconds before a crawl job whose worker died is delivered again (above the longest crawl)"},
     )
-    secret_key: str = field(default="", metadata={"doc": "signs unsubscribe tokens (set it in production)"})
-    base_url: str = field(default="http://localhost:8000", metadata={"doc": "public URL of the archive site"})
+    secret_key: str = field(
+        default="", metadata={"doc": "signs the links in mails and the web forms' CSRF tokens (set it in production)"}
+    )
+    base_url: str = field(
+        default="http://localhost:8000",
+        metadata={"doc": "public URL of `govmon serve` (https in production): links in mails and feeds"},
+    )
+    unsubscribe_mailbox: str = field(
+        default="",
+        metadata={"doc": "address for mailto: unsubscribes in List-Unsubscribe (its mail is for the operator)"},
+    )
     digest_hour: int = field(default=8, metadata={"doc": "local hour of daily and weekly digests"})
     timezone: str = field(default="Asia/Shanghai", metadata={"doc": "time zone of schedules and dates"})
     user_agent: str = field(
         default="govmon/0.1 (government report monitor)",
-        metadata={"doc": "User-Agent sent by the crawler"},
+        metadata={"doc": "User-Agent sent by the crawler and the delivery channels"},
+    )
+    channel_timeout: float = field(
+        default=10.0, metadata={"doc": "seconds before a webhook or chat-robot request gives up"}
+    )
+    channel_private_origins: str = field(
+        default="",
+        metadata={"doc": "host:port pairs (comma-separated) that channel URLs may reach although private or loopback"},
     )
 
     def replace(self, **changes: Any) -> Settings:
@@ -94,6 +110,13 @@ def child_environment(settings: Settings) -> dict[str, str]:
     """The environment of a govmon subprocess: this one's, with the database URL these settings use (it may come
     from a flag). Settings go to children this way, never on the command line, which any local user can read."""
     return {**os.environ, env_name("database_url"): settings.database_url}
+
+
+def export_for_workers(settings: Settings) -> None:
+    """Put every setting into this process's environment as its GOVMON_* variable, for worker processes started
+    afresh (`govmon serve --workers N`): they read their settings again and must get exactly these, flags
+    included, without any of them on a command line."""
+    os.environ.update({env_name(f.name): str(getattr(settings, f.name)) for f in fields(Settings)})
 
 
 def describe() -> list[tuple[str, str, str, str]]:

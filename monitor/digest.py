@@ -147,6 +147,7 @@ class DigestContext:
     archive_url: str
     unsubscribe_url: str
     follows: str  # "上海市 · rd_intensity"
+    preferences_url: str = ""  # where the subscriber changes what they follow
     national: tuple[NationalBlock, ...] = ()  # the national picture the digest opens with
 
     @property
@@ -161,10 +162,11 @@ class DigestContext:
 
 @dataclass(frozen=True)
 class Links:
-    """How to link to the archive and to unsubscribe (the caller knows the base URL and the token)."""
+    """How to link to the archive, the preferences and to unsubscribe (the caller knows the base URL and the token)."""
 
     archive_base: str
     unsubscribe_url: str
+    preferences_url: str = ""
 
     def document(self, document_id: int) -> str:
         return f"{self.archive_base.rstrip('/')}/documents/{document_id}.html"
@@ -237,6 +239,7 @@ def build_digest(
         archive_url=links.archive_base,
         unsubscribe_url=links.unsubscribe_url,
         follows=_follows(filters),
+        preferences_url=links.preferences_url,
         national=blocks,
     )
 

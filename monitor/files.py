@@ -38,8 +38,12 @@ class LoadedFile:
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
-    if not path.is_file():
+    if path.is_dir():
+        raise UnreadableFile(f"{path} is a directory: name the files in it (e.g. {path / '*.txt'})")
+    if not path.exists():
         raise UnreadableFile(f"{path}: no such file")
+    if not path.is_file():
+        raise UnreadableFile(f"{path} is not a regular file (a device or a pipe): copy it to a file first")
     size = path.stat().st_size
     if size == 0:
         raise UnreadableFile(f"{path}: the file is empty")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -31,7 +32,7 @@ from db.runs import close_unfinished, record_crash
 from db.session import make_engine, session_scope
 from monitor.comparisons import national_picture
 from monitor.config import Settings, child_environment
-from monitor.deliver import Transport, send_pending
+from monitor.deliver import SendReport, Transport, send_pending
 from monitor.diff import diff
 from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
 from monitor.extract import extract
@@ -109,6 +110,7 @@ class DigestReport:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    delivery: SendReport = field(default_factory=SendReport)  # the outbox after the run: waiting, unknown …
 
 
 def _now(settings: Settings) -> datetime:
@@ -118,10 +120,9 @@ def _now(settings: Settings) -> datetime:
 def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, end: datetime,
                updates: list[DocumentUpdate], secret: bytes,
                national: Sequence[NationalBlock] = ()) -> DigestContext:  # fmt: skip
+    base = settings.base_url.rstrip("/")
     token = make_token(subscriber.id, subscriber.email, secret)
-    links = Links(
-        archive_base=settings.base_url, unsubscribe_url=f"{settings.base_url.rstrip('/')}/unsubscribe?token={token}"
-    )
+    links = Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
     return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
 
 
@@ -133,8 +134,23 @@ def digest_message(settings: Settings, subscriber: SubscriberRow, context: Diges
     text = render_digest_text(context) if subscriber.format in ("text", "both") else None
     message = build_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text,
                             html=html, message_id=message_id_for(key, settings.smtp_from),
-                            unsubscribe_url=context.unsubscribe_url, date=_now(settings))  # fmt: skip
+                            unsubscribe_url=context.unsubscribe_url, date=_now(settings),
+                            list_id=list_id(settings.base_url), unsubscribe_mailto=unsubscribe_mailto(settings,
+                            context.unsubscribe_url))  # fmt: skip
     return as_bytes(message)
+
+
+def list_id(base_url: str) -> str:
+    """RFC 2919 List-Id of the digests, in the namespace of the public host."""
+    return f"govmon digests <digest.{urlsplit(base_url).hostname or 'govmon.invalid'}>"
+
+
+def unsubscribe_mailto(settings: Settings, unsubscribe_url: str) -> str:
+    """The mailto: of List-Unsubscribe, with the token in the subject, when an unsubscribe mailbox is set."""
+    if not settings.unsubscribe_mailbox:
+        return ""
+    token = unsubscribe_url.rpartition("token=")[2]
+    return f"mailto:{settings.unsubscribe_mailbox}?subject={quote(f'unsubscribe {token}')}"
 
 
 def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
@@ -189,6 +205,7 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings))
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
+    report.delivery = sent
     return report
 
 

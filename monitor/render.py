@@ -25,8 +25,9 @@ from jinja2.loaders import split_template_path
 from monitor.digest import DigestContext
 
 if TYPE_CHECKING:
-    from monitor.archive import DocumentPage, Feed, IndexPage, RegionPage
+    from monitor.archive import DocumentPage, IndexPage, MetricPage, RegionPage
     from monitor.compare.pages import ComparePage, MatrixPage
+    from monitor.feeds import Feed
 
 TEXT_WIDTH = 76  # plain-text lines stay within 78 columns with the indents the templates add
 
@@ -120,26 +121,31 @@ def render_digest_text(ctx: DigestContext) -> str:
     return render("digest.txt.j2", ctx=ctx)
 
 
-def render_index(page: IndexPage) -> str:
-    return render("archive/index.html.j2", page=page)
+def render_index(page: IndexPage, live: bool = False) -> str:
+    """`live`: served by `govmon serve`, so the pages link to the sign-up form."""
+    return render("archive/index.html.j2", page=page, live=live)
 
 
-def render_document(page: DocumentPage) -> str:
-    return render("archive/document.html.j2", page=page)
+def render_document(page: DocumentPage, live: bool = False) -> str:
+    return render("archive/document.html.j2", page=page, live=live)
 
 
-def render_region(page: RegionPage) -> str:
-    return render("archive/region.html.j2", page=page)
+def render_region(page: RegionPage, live: bool = False) -> str:
+    return render("archive/region.html.j2", page=page, live=live)
 
 
-def render_compare(page: ComparePage) -> str:
-    """A metric across regions: `compare/<metric>/<year>` of the archive (and of the live server)."""
-    return render("archive/compare.html.j2", page=page)
+def render_metric(page: MetricPage, live: bool = False) -> str:
+    return render("archive/metric.html.j2", page=page, live=live)
 
 
-def render_matrix(page: MatrixPage) -> str:
+def render_compare(page: ComparePage, live: bool = False) -> str:
+    """A metric across regions: `compare/<metric>/<year>` of the archive and of the live server."""
+    return render("archive/compare.html.j2", page=page, live=live)
+
+
+def render_matrix(page: MatrixPage, live: bool = False) -> str:
     """A year's headline targets of every region: `compare/<year>`."""
-    return render("archive/matrix.html.j2", page=page)
+    return render("archive/matrix.html.j2", page=page, live=live)
 
 
 def render_feed(feed: Feed) -> str:
@@ -157,6 +163,7 @@ __all__ = [
     "render_feed",
     "render_index",
     "render_matrix",
+    "render_metric",
     "render_region",
     "wrap",
 ]

@@ -11,8 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE = ("monitor/extract", "monitor/diff", "monitor/digest", "monitor/format", "monitor/charts", "monitor/archive",
-        "monitor/compare", "monitor/national")  # fmt: skip
+PURE = (
+    "monitor/extract",
+    "monitor/diff",
+    "monitor/digest",
+    "monitor/format",
+    "monitor/charts",
+    "monitor/archive",
+    "monitor/feeds",
+    "monitor/compare",
+    "monitor/national",
+)
 FORBIDDEN = ("scrapy", "sqlalchemy", "jinja2", "requests", "socket", "twisted", "db", "crawler", "smtplib")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, compare, crawl, database, demo, digests, operate, site, sources, store
+from monitor.commands import analysis, compare, crawl, database, demo, digests, operate, serve, site, sources, store
 
-MODULES = (database, sources, analysis, compare, store, crawl, digests, operate, site, demo)
+MODULES = (database, sources, analysis, compare, store, crawl, digests, operate, site, serve, demo)
 
 # The one-line descriptions of `govmon --help` (the full text is each command's own --help).
 SHORT_HELP = {
@@ -21,6 +21,8 @@ SHORT_HELP = {
     "compare": "One metric across every region, or the headline matrix.",
     "crawl": "Crawl registry sources for new reports and plans.",
     "subscribers": "Add, list and remove digest subscribers.",
+    "metrics": "Metric keys with their Chinese names.",
+    "serve": "The web face: subscriptions, live archive, JSON API.",
     "digest": "Build due digests and send them (or write .eml).",
     "run": "One full cycle: crawl, extract, diff, digests.",
     "schedule": "The scheduler daemon (APScheduler).",

@@ -14,7 +14,11 @@ from monitor.cli import App, ExitCode, GovmonError, pass_app
               type=click.Path(file_okay=False, path_type=Path),
               help="Where the database, mail and site go.")  # fmt: skip
 @click.option("--fresh", is_flag=True, help="Start over: remove what earlier demo runs wrote in DIR.")
-@click.option("--keep", is_flag=True, help="Afterwards keep serving the demo site and the archive until Ctrl-C.")
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Afterwards serve the demo site and `govmon serve` (archive, sign-up, unsubscribe) until Ctrl-C.",
+)
 @pass_app
 def demo(app: App, directory: Path, fresh: bool, keep: bool) -> None:
     """Serve the bundled demo site (national, three provinces and a city science bureau, 2024 and 2025, in
@@ -32,15 +36,16 @@ def demo(app: App, directory: Path, fresh: bool, keep: bool) -> None:
     paths = DemoPaths(directory)
     if fresh:
         paths.reset()
+    settings = demo_settings(app.settings, paths)
     try:
-        report = run_demo(paths, demo_settings(app.settings, paths), stepper(app.err))
+        report = run_demo(paths, settings, stepper(app.err))
     except DemoError as exc:
         raise GovmonError(str(exc), ExitCode.FAILURE) from exc
     print_summary(app.out, report)
     for failed in report.failed:
         app.err.print(f"[yellow]{failed.source_id}[/]: {failed.health} {failed.error or ''}")
     if keep:
-        keep_serving(paths, app.settings.base_url, app.out.print)
+        keep_serving(paths, settings, app.out.print)
     if report.failed or report.processed.errors or report.digests.failed:
         raise GovmonError("part of the demo failed (see above)", ExitCode.PARTIAL)
 

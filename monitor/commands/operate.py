@@ -123,7 +123,7 @@ def status(app: App) -> None:
     from db.repository import list_sources
     from db.runs import recent_runs
     from db.session import session_scope
-    from monitor.scheduler import next_runs
+    from monitor.addresses import shown
 
     with session_scope(app.engine()) as session:
         sources, runs = list_sources(session), recent_runs(session, 10)
@@ -138,16 +138,27 @@ def status(app: App) -> None:
         runs_table.add_row(str(r.id), r.source_id, f"{r.started_at:%Y-%m-%d %H:%M}", r.status, str(r.pages),
                            str(r.new_documents), str(r.errors))  # fmt: skip
     app.out.print(runs_table)
-    upcoming = sorted((j for j in next_runs(app.settings) if j[1] is not None), key=lambda j: j[1])[:10]  # type: ignore[arg-type,return-value]
-    app.out.print("next jobs: " + (", ".join(f"{n} at {t:%Y-%m-%d %H:%M}" for n, t in upcoming if t) or "none "
-                                   "(start `govmon schedule`)"))  # fmt: skip
+    app.out.print("next jobs: " + _next_jobs(app))
     if job_counts:
         app.out.print("crawl jobs (workers): " + ", ".join(f"{n} {k}" for k, n in sorted(job_counts.items())))
         for j in running:
             app.out.print(f"  running {j.source_id} on {j.worker} (attempt {j.attempts}, cycle {j.cycle})")
     app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
     for d in unknown:
-        app.out.print(f"  [red]{d.status}[/] #{d.id} to {d.email}: {d.last_error or ''}")
+        app.out.print(f"  [red]{d.status}[/] #{d.id} to {shown(d.email)}: {d.last_error or ''}")
+
+
+def _next_jobs(app: App) -> str:
+    from sqlalchemy.exc import DBAPIError
+
+    from monitor.scheduler import next_runs
+
+    try:
+        runs = next_runs(app.settings)
+    except DBAPIError:  # a read-only database on which no scheduler ever created its job table
+        return "not known (the scheduler's jobs cannot be read from this database)"
+    upcoming = sorted((j for j in runs if j[1] is not None), key=lambda j: j[1])[:10]  # type: ignore[arg-type,return-value]
+    return ", ".join(f"{n} at {t:%Y-%m-%d %H:%M}" for n, t in upcoming if t) or "none (start `govmon schedule`)"
 
 
 def register(group: click.Group) -> None:

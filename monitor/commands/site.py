@@ -21,10 +21,11 @@ def site_group() -> None:
 @click.option("--verbose", "-v", is_flag=True, help="List every file written, not only the summary.")
 @pass_app
 def build_cmd(app: App, directory: Path, base_url: str | None, verbose: bool) -> None:
-    """Write DIR/index.html, DIR/documents/<id>.html, DIR/regions/<region>.html and DIR/feed.atom.
+    """Write DIR/index.html, DIR/documents/<id>.html, DIR/regions/<region>.html, DIR/metrics/<key>.html, their
+    Atom feeds (DIR/feed.atom, DIR/regions/<region>.atom, DIR/metrics/<key>.atom) and DIR/archive.css.
 
-    Pages link to each other relatively, so DIR can be served from anywhere; the digest's archive links
-    point at BASE_URL/documents/<id>.html.
+    The same pages `govmon serve` renders live. Pages link to each other relatively, so DIR can be served
+    from anywhere; the digest's archive links point at BASE_URL/documents/<id>.html.
 
     \b
     Example:
@@ -44,10 +45,14 @@ def build_cmd(app: App, directory: Path, base_url: str | None, verbose: bool) ->
 
 def _report(app: App, directory: Path, written: list[Path], verbose: bool) -> None:
     documents = sum(1 for p in written if p.parent.name == "documents")
-    regions = sum(1 for p in written if p.parent.name == "regions")
+    regions = sum(1 for p in written if p.parent.name == "regions" and p.suffix == ".html")
+    metrics = sum(1 for p in written if p.parent.name == "metrics" and p.suffix == ".html")
     for path in written if verbose else [p for p in written if p.parent == directory]:
         app.out.print(f"wrote {path}")
-    app.out.print(f"{len(written)} files in {directory}: {documents} document pages, {regions} region pages")
+    app.out.print(
+        f"{len(written)} files in {directory}: {documents} document pages, {regions} region pages, "
+        f"{metrics} metric pages, Atom feeds of everything and of each region and metric"
+    )
 
 
 def register(group: click.Group) -> None:

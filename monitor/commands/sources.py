@@ -28,11 +28,16 @@ def list_(app: App, registry: str | None, as_json: bool) -> None:
     """Show every registered source with its health (ok, blocked, broken) and last error."""
     from crawler.sources import load_registry
     from db.repository import list_sources, sync_sources
-    from db.session import session_scope
+    from db.session import DatabaseReadOnly, session_scope
 
     entries = load_registry(registry or app.settings.sources_file or None)
-    with session_scope(app.engine()) as session:
-        sync_sources(session, (entry.spec() for entry in entries))
+    engine = app.engine()
+    try:
+        with session_scope(engine) as session:
+            sync_sources(session, (entry.spec() for entry in entries))
+    except DatabaseReadOnly:
+        app.err.print("the database is read-only: showing the health last stored, without recording registry changes")
+    with session_scope(engine) as session:
         rows = {row.id: row for row in list_sources(session)}
     records = [_record(entry, rows.get(entry.id)) for entry in entries]
     if as_json:

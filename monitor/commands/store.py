@@ -149,23 +149,17 @@ def history(app: App, region: str, metric: str, doc_type: str, as_json: bool) ->
     """
     from db.derived import history as load_history
     from db.session import session_scope
+    from monitor.service.reads import history_point
 
     with session_scope(app.engine()) as session:
         points = load_history(session, region, metric, doc_type)
     if not points:
         raise GovmonError(f"no stored {doc_type} of {region} mentions {metric}: see `govmon documents`",
                           ExitCode.NOT_FOUND)  # fmt: skip
-    rows = [_point_json(p) for p in points]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps([history_point(p) for p in points], ensure_ascii=False, indent=2))
         return
     _print_history(app, region, metric, points)
-
-
-def _point_json(p: Any) -> dict[str, Any]:
-    return {"year": p.year, "document_id": p.document_id, "url": p.url,
-            "target": p.target.to_dict() if p.target else None,
-            "result": p.result.to_dict() if p.result else None}  # fmt: skip
 
 
 def _print_history(app: App, region: str, metric: str, points: list[Any]) -> None:

@@ -6,7 +6,6 @@ nothing new and sends nothing.
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -195,19 +194,39 @@ def latest_mail(paths: DemoPaths) -> Path | None:
     return next((p for p in reversed(mails) if SUBSCRIBERS[0][0] in p.name), mails[-1] if mails else None)
 
 
-def keep_serving(paths: DemoPaths, base_url: str, announce: Callable[[str], None]) -> None:
-    """Serve the demo site (on its usual port: the digests link to it) and the archive (on `base_url`'s port when
-    that is local, so the digests' archive links work) until Ctrl-C."""
-    base = urlsplit(base_url)
+def keep_serving(paths: DemoPaths, settings: Settings, announce: Callable[[str], None]) -> None:
+    """Serve the demo site (on its usual port: the digests link to it) and `govmon serve` over the demo database (on
+    `base_url`'s port when that is local, so every link of the digests works: archive, preferences, unsubscribe)
+    until Ctrl-C."""
+    from monitor.web.server import ServeOptions, serve
+
+    base = urlsplit(settings.base_url)
     port = (base.port or 80) if base.hostname in ("localhost", "127.0.0.1") else 0
-    try:
-        archive = SiteServer(paths.site, port=port)
-    except OSError:
-        archive = SiteServer(paths.site)
-    with open_server(paths) as source, archive:
-        announce(f"serving the demo site at {source.base}/index.html and the archive at {archive.base}/index.html; "
-                 "Ctrl-C stops")  # fmt: skip
+    if port == 0 or not _free(port):
+        port = _free_port()
+        announce(f"port {base.port} of base_url is busy or not local: the web face is on {port}; the digests' links "
+                 f"point at {settings.base_url}")  # fmt: skip
+    with open_server(paths) as source:
+        announce(f"serving the demo site at {source.base}/index.html and govmon serve (archive, subscriptions, "
+                 f"unsubscribe) at http://127.0.0.1:{port}/; Ctrl-C stops")  # fmt: skip
+        serve(settings, ServeOptions(port=port, log_level="warning"))
+    announce("stopped")
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
         try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            announce("stopped")
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -118,7 +118,7 @@ def test_digest_end_to_end_over_smtp_once(capsys: pytest.CaptureFixture[str], db
     token = region["List-Unsubscribe"].split("token=")[1].rstrip(">")
     assert run(capsys, "--config", str(config), "--db", db, "subscribers", "unsubscribe", token).code == 0
     listed = json.loads(run(capsys, "--db", db, "subscribers", "list", "--json").out)
-    assert [s["active"] for s in listed if s["email"] == "region@example.org"] == [False]
+    assert [s["status"] for s in listed if s["email"] == "region@example.org"] == ["unsubscribed"]
 
 
 def test_digest_to_eml_files(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:

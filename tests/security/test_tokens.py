@@ -94,7 +94,7 @@ def two_subscribers(
 
 def active(capsys: pytest.CaptureFixture[str], db: str) -> list[dict[str, Any]]:
     rows = json.loads(run(capsys, "--db", db, "subscribers", "list", "--json").out)
-    return [row for row in rows if row["active"]]
+    return [row for row in rows if row["status"] == "active"]
 
 
 def test_a_token_for_one_subscriber_cannot_unsubscribe_another(

@@ -1,0 +1,55 @@
+"""Subscriber e-mail addresses: validated and bounded before they are stored, keyed without regard to case.
+
+One function, `parse_address`, decides what may be stored: the CLI calls it, and so will any sign-up form, so
+an address that one entry point refuses can never arrive through another. Validation is syntactic
+(email-validator, no DNS: the machine that adds a subscriber may have no resolver, and a mailbox that exists
+today may not tomorrow). Addresses that need SMTPUTF8 (a non-ASCII local part) are refused, since the sender
+does not speak it; internationalised domain names are stored in their ASCII (IDNA) form, which every server
+accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_LENGTH = 254  # RFC 5321: a forward-path holds at most 256 octets, angle brackets included
+SHOWN = 60  # characters of an address shown in a message
+
+
+class InvalidAddress(ValueError):
+    """The text is not an address govmon can deliver to; the message says why (one line)."""
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str  # as stored and sent to: domain lower-cased and in ASCII, local part as typed
+    key: str  # identity: FOO@example.org and foo@example.org are one subscriber
+
+
+def parse_address(text: str) -> Address:
+    """The address to store for `text`, or InvalidAddress naming the problem."""
+    from email_validator import EmailNotValidError, validate_email  # here: not on the start-up path of every command
+
+    text = text.strip()
+    if len(text) > MAX_LENGTH:
+        raise InvalidAddress(f"{shown(text)} is not an e-mail address: longer than the {MAX_LENGTH} characters "
+                             "an address can have")  # fmt: skip
+    try:
+        valid = validate_email(text, check_deliverability=False, allow_smtputf8=False, strict=True)
+    except EmailNotValidError as exc:
+        raise InvalidAddress(f"{shown(text)} is not an e-mail address: {exc}") from None
+    email = valid.ascii_email or valid.normalized
+    return Address(email, address_key(email))
+
+
+def address_key(email: str) -> str:
+    """The case-insensitive identity of an address (also of rows stored before addresses were validated)."""
+    return email.strip().lower()
+
+
+def shown(address: str) -> str:
+    """An address as messages show it: whole when short, else its start and its length."""
+    flat = " ".join(address.split())
+    if len(flat) <= SHOWN:
+        return repr(flat)
+    return f"{flat[: SHOWN - 20]!r}… ({len(address)} characters)"

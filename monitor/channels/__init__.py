@@ -1,0 +1,91 @@
+"""Delivery channels beyond e-mail: a signed JSON webhook and the group robots of 企业微信, 钉钉 and 飞书.
+
+A channel renders a digest for its medium and sends what it rendered; the outbox keeps its exactly-once rules.
+
+    channel.render(context, *, key) -> list[Payload]   # pure: split within the medium's limit, "（2/3）" on parts
+    channel.send(payload) -> Outcome                    # one attempt: sent | retry | failed | unknown
+    channel.describe() -> str                           # where it delivers, credentials masked
+
+Modules: `base` (Payload, Outcome, Channel, masking), `chat` and `pages` (digest → chat text, escaping,
+splitting; pure), `signing` (the three HMAC schemes; pure), `http` (egress guard and the one HTTP request),
+`webhook`, `wecom`, `dingtalk`, `feishu`, `robots` (what the robots share). Only `http` does I/O; it imports
+`crawler.guard` for the egress policy and `monitor.config` for settings.
+
+How the outbox uses a channel
+-----------------------------
+Queueing (where e-mail digests are built): for a subscriber whose channel is one of `KINDS`,
+
+    sender = HttpSender.from_settings(settings)            # once per run; sender.close() at the end
+    channel = make_channel(kind, url, secret, http=sender)
+    key = content_key(subscriber_id, start, context)       # monitor.digest: the outbox idempotency key
+    for payload in channel.render(context, key=key):       # in part order, in one transaction
+        outbox.enqueue(session, subscriber_id, f"{key}-{payload.part}", payload.delivery_id, payload.dumps(), window)
+
+Store per delivery row: the idempotency key with the part number (unique), `payload.delivery_id` (in the
+Message-ID column: the webhook's `X-Govmon-Delivery`), and `payload.dumps()` (the rendered body, versioned
+JSON). Nothing time-dependent is stored: timestamps and signatures are made anew by each attempt.
+
+Sending (where `send_pending` claims rows): `claim` → `Payload.loads(payload_of(...))` → `channel.send(p)`, then
+
+- `sent` → `mark_sent`;
+- `retry` → `mark_retry`, and not before `now + outcome.retry_after` when it is set (a robot's rate limit:
+  `mark_retry` needs a minimum delay argument); later rows to the same URL in this run should wait too;
+- `failed` → `mark_failed(reason)`;
+- `unknown` → status `unknown` with the reason, never resent automatically (like a send interrupted by a crash,
+  which `recover_interrupted` already marks so).
+
+Parts go in order: a part whose earlier part is not `sent` stays pending. A channel never retries, sleeps or
+raises for a failed delivery; every reason is one line with credentials masked, safe for `last_error` and logs.
+
+Subscribers and the CLI: `--webhook URL [--secret S] | --wecom URL | --dingtalk URL [--secret S] | --feishu
+URL [--secret S]` map to `make_channel(kind, url, secret, ...)`, which refuses a bad URL (scheme, private or
+metadata address), an unknown kind or a secret where the medium has none with `ChannelError` (one line, masked)
+— call it when the subscriber is added, not only when sending. URL and secret are credentials: store them like
+the SMTP password, show `channel.describe()`. Chat messages carry no unsubscribe link (anyone in the group
+could cut the group's feed); the webhook JSON has `unsubscribe_url`. A dry run can write `payload.body` to
+files instead of calling `send`.
+
+Settings: `channel_timeout`, `channel_private_origins` (loopback test receivers and intranet receivers must be
+listed there as host:port; nothing else private is reachable), `user_agent`.
+"""
+
+from __future__ import annotations
+
+from monitor.channels.base import Channel, ChannelError, Outcome, Payload, mask_url
+from monitor.channels.dingtalk import DingTalkChannel
+from monitor.channels.feishu import FeishuChannel
+from monitor.channels.http import HttpSender, check_url
+from monitor.channels.webhook import WebhookChannel
+from monitor.channels.wecom import WeComChannel
+
+KINDS = ("webhook", "wecom", "dingtalk", "feishu")
+_CLASSES: dict[str, type[WebhookChannel | WeComChannel | DingTalkChannel | FeishuChannel]] = {
+    "webhook": WebhookChannel,
+    "wecom": WeComChannel,
+    "dingtalk": DingTalkChannel,
+    "feishu": FeishuChannel,
+}
+
+
+def make_channel(kind: str, url: str, secret: str = "", *, http: HttpSender) -> Channel:
+    """The channel of `kind` for `url`, after the egress guard has accepted the URL; ChannelError otherwise."""
+    if kind not in _CLASSES:
+        raise ChannelError(f"unknown channel {kind!r}; one of: {', '.join(KINDS)}")
+    check_url(url.strip(), http.trusted)
+    return _CLASSES[kind](url=url.strip(), http=http, secret=secret)
+
+
+__all__ = [
+    "KINDS",
+    "Channel",
+    "ChannelError",
+    "DingTalkChannel",
+    "FeishuChannel",
+    "HttpSender",
+    "Outcome",
+    "Payload",
+    "WeComChannel",
+    "WebhookChannel",
+    "make_channel",
+    "mask_url",
+]

@@ -1,0 +1,160 @@
+"""A digest as chat text (pure): the same content as the e-mail, in the markdown subset of each group robot.
+
+The text is built from `Block`s, the units a long digest may be split between (`pages.py`): the window, each
+document's heading, each figure with its source sentence and link, a document's notes and themes, the footer.
+A block is never cut; each has a `short` form (free text clipped, figures whole) for when it alone would not fit.
+
+Everything that comes from a crawled page (titles, regions, sentences, metric and theme names) goes through
+`escape`: markdown's ASCII punctuation becomes its full-width form (＊ ＿ ［ ］ ＜ ＞ ＃ …), which no robot
+interprets and Chinese typography uses anyway, line breaks become spaces and invisible controls are dropped —
+so a scraped `**`, `[text](url)`, `<font>` or `<@all>` shows as text and cannot change the message. Links are
+only made from http(s) URLs (`monitor.render.is_web_url`), with the characters that would end a markdown link
+percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from monitor.digest import ChangeView, DigestContext, DocumentSection, PriorityView
+from monitor.render import is_web_url
+
+SHORT = 60  # characters of free text kept in a block's short form
+_FULL_WIDTH = str.maketrans({"*": "＊", "_": "＿", "[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀", "#": "＃",
+                             "~": "～", "|": "｜", "\\": "＼", "$": "＄"})  # fmt: skip
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # `&lt;font&gt;` would come back as markup where a robot decodes entities
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_URL_UNSAFE = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", '"': "%22", "'": "%27", "`": "%60", "\\": "%5C"}
+
+
+def escape(text: str) -> str:
+    """Scraped text made inert for every robot's markdown (see the module docstring)."""
+    kept = "".join(ch for ch in text if ch not in _BIDI and unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+    return _ENTITY.sub("＆", " ".join(kept.split()).translate(_FULL_WIDTH))
+
+
+def clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_url(url: str) -> str | None:
+    """An http(s) URL that cannot break out of `[label](url)`; None for anything else (javascript:, junk)."""
+    if not is_web_url(url):
+        return None
+    return "".join(_URL_UNSAFE.get(ch, ch) for ch in url)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one robot's markdown says a heading, a muted aside and a quotation, and breaks a line."""
+
+    br: str
+    heading: Callable[[str], str]
+    muted: Callable[[str], str]
+    quote: Callable[[str], str]
+
+    def link(self, label: str, url: str) -> str:
+        target = safe_url(url)
+        return f"[{label}]({target})" if target else label
+
+
+def _same(text: str) -> str:
+    return text
+
+
+WECOM = Dialect("\n", lambda s: f"### {s}", lambda s: f'<font color="comment">{s}</font>', lambda s: f"> {s}")
+DINGTALK = Dialect("  \n", lambda s: f"#### {s}", _same, lambda s: f"> {s}")  # DingTalk breaks a line on two spaces
+LARK_MD = Dialect("\n", lambda s: f"**{s}**", _same, _same)  # 飞书 lark_md: no headings or quotes
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit that is never split: `text`, its `short` form, and the heading to repeat when it opens a part."""
+
+    text: str
+    short: str
+    cont: str = ""
+
+
+def marker(part: int, parts: int) -> str:
+    """The part marker "（2/3）" on every part of a split digest; nothing on a single message."""
+    return f"（{part}/{parts}）" if parts > 1 else ""
+
+
+def blocks(ctx: DigestContext, d: Dialect) -> list[Block]:
+    out = [_intro(ctx, d)]
+    if ctx.empty:
+        line = "所关注的地区与文件在此期间没有新的目标变化。"
+        out.append(Block(line, line))
+    for section in ctx.sections:
+        out += _section(section, d)
+    out.append(_footer(ctx, d))
+    return out
+
+
+def _intro(ctx: DigestContext, d: Dialect) -> Block:
+    def text(limit: int | None) -> str:
+        return d.muted(f"{escape(ctx.window)} · 关注：{clip(escape(ctx.follows), limit)}")
+
+    return Block(text(None), text(SHORT))
+
+
+def _section(s: DocumentSection, d: Dialect) -> list[Block]:
+    kicker = _kicker(s)
+    cont = d.heading(f"{escape(s.region)} {clip(escape(s.title), SHORT // 2)}（续）")
+    heading = [_heading(s, d, kicker, None), _heading(s, d, kicker, SHORT)]
+    out = [Block(*heading)]
+    out += [Block(_change(c, s, d, None), _change(c, s, d, SHORT), cont) for c in s.changes]
+    note = _note(s, d)
+    if note:
+        out.append(Block(note, note, cont))
+    if s.priorities:
+        out.append(Block(_priorities(s.priorities, d, None), _priorities(s.priorities, d, 5), cont))
+    return out
+
+
+def _kicker(s: DocumentSection) -> str:
+    parts = [escape(s.region), escape(s.doc_type_label)]
+    parts += [f"{escape(s.report_year)}年"] if s.report_year else []
+    parts += [f"发布于 {escape(s.published)}"] if s.published else []
+    return " · ".join(p for p in parts if p)
+
+
+def _heading(s: DocumentSection, d: Dialect, kicker: str, limit: int | None) -> str:
+    title = d.link(clip(escape(s.title), limit), s.url)
+    return d.br.join([d.heading(kicker), title, d.muted(clip(escape(s.status_line), limit))])
+
+
+def _change(c: ChangeView, s: DocumentSection, d: Dialect, limit: int | None) -> str:
+    """The figure line, whole in both forms, then the source sentence (clipped in the short form) and link."""
+    figure = f"**【{escape(c.label)}】{escape(c.metric)}**：{escape(c.arrow)}"
+    if c.ambition:
+        figure += f"（{escape(c.ambition)}）"
+    source = d.link("原文", s.url)
+    said = clip(escape(c.excerpt), limit)
+    return figure + d.br + d.quote(f"{d.muted(f'“{said}”')} {source}" if said else source)
+
+
+def _note(s: DocumentSection, d: Dialect) -> str:
+    text = f"另有 {s.unchanged} 项目标与上年持平。" if s.unchanged else ""
+    if s.hidden:
+        text += f"本文件还有 {s.hidden} 项变化未列出，见{d.link('存档', s.archive_url)}。"
+    return d.muted(text) if text else ""
+
+
+def _priorities(priorities: tuple[PriorityView, ...], d: Dialect, limit: int | None) -> str:
+    shown = priorities if limit is None else priorities[:limit]
+    lines = [f"· 【{escape(p.label)}】{clip(escape(p.theme), SHORT)}（{escape(p.counts)}）" for p in shown]
+    if len(shown) < len(priorities):
+        lines.append(f"· 另有 {len(priorities) - len(shown)} 项，见存档")
+    return d.br.join(["**重点领域**", *lines])
+
+
+def _footer(ctx: DigestContext, d: Dialect) -> Block:
+    more = f"还有 {ctx.more} 项变化未在消息中列出。" if ctx.more else ""
+    links = f"{d.link('查看存档', ctx.archive_url)} · 生成于 {escape(ctx.generated_at)}"
+    text = d.br.join(x for x in (more, links) if x)
+    return Block(text, text)

@@ -1,0 +1,136 @@
+"""Generic webhook: the digest as JSON with a stable schema, signed so that the receiver can trust it.
+
+Request: `POST <url>`, `Content-Type: application/json; charset=utf-8`, headers
+
+- `X-Govmon-Delivery`: the delivery id, the same on every retry of this part and unique otherwise: a receiver
+  that has seen it already answers 2xx and drops the duplicate;
+- `X-Govmon-Timestamp`: Unix seconds of this attempt;
+- `X-Govmon-Signature`: `sha256=` + hex HMAC-SHA256 under the shared secret of `timestamp + "." + raw body`
+  (only when the subscriber has a secret). Verify it over the raw bytes, in constant time, and refuse a
+  timestamp more than five minutes old (`monitor.channels.signing.verify_webhook` does both).
+
+Body (schema `govmon.digest.v1`; fields are only ever added, never renamed or removed within v1)::
+
+    {"schema": "govmon.digest.v1", "delivery_id": "…", "part": 1, "parts": 1,
+     "subject": "govmon：…", "window": "2024-01-22 08:00 — 2024-01-23 08:00", "generated_at": "2024-01-23 08:00",
+     "follows": "上海市 · …", "archive_url": "https://…/", "unsubscribe_url": "https://…",
+     "total_changes": 3, "shown_changes": 3, "more": 0,
+     "documents": [{"document_id": 7, "title": "…", "region": "上海市", "doc_type": "work_report",
+                    "doc_type_label": "政府工作报告", "report_year": "2024", "published": "2024-01-23",
+                    "url": "https://… (the source page)", "archive_url": "https://…/documents/7.html",
+                    "status": "新发布 · 对比2023年：…", "unchanged": 12, "hidden": 0,
+                    "changes": [{"metric": "地区生产总值", "metric_key": "gdp_growth", "change": "lowered",
+                                 "label": "下调 ▼", "old": "5.5%左右", "new": "5%左右", "arrow": "5.5%左右 → 5%左右",
+                                 "ambition": "上年实际 5%", "headline": true, "significance": 0.9,
+                                 "excerpt": "…", "sentence": "…", "old_sentence": "…"}],
+                    "priorities": [{"theme": "…", "change": "emerging", "label": "新提出",
+                                    "counts": "0 → 3 次", "sentence": "…"}]}]}
+
+`change` is one of raised, lowered, unchanged, reworded, new, dropped; figures are display strings in the
+digest's units (5.66万亿元, 4.5%—5%), "—" for an absent side. Strings are the crawled text as is: a receiver that
+renders them must escape them itself. A digest larger than 256 KiB is split between documents into parts.
+A 2xx answer is `sent`; 429, 408, 5xx, a timeout or a broken connection are `retry` (Retry-After honoured);
+any other 4xx and 3xx are `failed`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from monitor.channels.base import MASK, Outcome, Payload, delivery_id, mask_url, url_secrets
+from monitor.channels.http import HttpSender, NoReply, http_outcome, transport_outcome
+from monitor.channels.robots import compact
+from monitor.channels.signing import webhook_signature
+
+if TYPE_CHECKING:
+    from monitor.digest import ChangeView, DigestContext, DocumentSection, PriorityView
+
+SCHEMA = "govmon.digest.v1"
+MAX_BYTES = 256 * 1024
+
+
+def render(ctx: DigestContext, key: str) -> list[Payload]:
+    documents = [_document(s) for s in ctx.sections]
+    chunks = _chunks(documents, MAX_BYTES - len(compact(_envelope(ctx, key, 99, 99, []))))
+    n = len(chunks)
+    return [Payload("webhook", delivery_id(key, i), i, n, compact(_envelope(ctx, key, i, n, docs)))
+            for i, docs in enumerate(chunks, 1)]  # fmt: skip
+
+
+def _envelope(ctx: DigestContext, key: str, part: int, parts: int, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"schema": SCHEMA, "delivery_id": delivery_id(key, part), "part": part, "parts": parts,
+            "subject": ctx.subject, "window": ctx.window, "generated_at": ctx.generated_at, "follows": ctx.follows,
+            "archive_url": ctx.archive_url, "unsubscribe_url": ctx.unsubscribe_url,
+            "total_changes": ctx.total_changes, "shown_changes": ctx.shown_changes, "more": ctx.more,
+            "documents": documents}  # fmt: skip
+
+
+def _document(s: DocumentSection) -> dict[str, Any]:
+    return {"document_id": s.document_id, "title": s.title, "region": s.region, "doc_type": s.doc_type,
+            "doc_type_label": s.doc_type_label, "report_year": s.report_year, "published": s.published,
+            "url": s.url, "archive_url": s.archive_url, "status": s.status_line, "unchanged": s.unchanged,
+            "hidden": s.hidden, "changes": [_change(c) for c in s.changes],
+            "priorities": [_priority(p) for p in s.priorities]}  # fmt: skip
+
+
+def _change(c: ChangeView) -> dict[str, Any]:
+    return {"metric": c.metric, "metric_key": c.metric_key, "change": c.change, "label": c.label, "old": c.old,
+            "new": c.new, "arrow": c.arrow, "ambition": c.ambition, "headline": c.headline,
+            "significance": c.significance, "excerpt": c.excerpt, "sentence": c.sentence,
+            "old_sentence": c.old_sentence}  # fmt: skip
+
+
+def _priority(p: PriorityView) -> dict[str, Any]:
+    return {"theme": p.theme, "change": p.change, "label": p.label, "counts": p.counts, "sentence": p.sentence}
+
+
+def _chunks(documents: list[dict[str, Any]], room: int) -> list[list[dict[str, Any]]]:
+    """Documents packed in order into parts of at most `room` bytes (a part holds at least one)."""
+    chunks: list[list[dict[str, Any]]] = [[]]
+    used = 0
+    for document in documents:
+        size = len(compact(document)) + 1
+        if chunks[-1] and used + size > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(document)
+        used += size
+    return chunks
+
+
+def signed_headers(payload: Payload, secret: str, timestamp: int) -> dict[str, str]:
+    headers = {"X-Govmon-Delivery": payload.delivery_id, "X-Govmon-Timestamp": str(timestamp)}
+    if secret:
+        headers["X-Govmon-Signature"] = webhook_signature(secret, timestamp, payload.body)
+    return headers
+
+
+@dataclass(frozen=True, repr=False)
+class WebhookChannel:
+    kind: ClassVar[str] = "webhook"
+
+    url: str
+    http: HttpSender
+    secret: str = ""
+    clock: Callable[[], float] = field(default=time.time)
+
+    def describe(self) -> str:
+        return f"webhook {mask_url(self.url)}" + (f" (secret {MASK})" if self.secret else "")
+
+    def __repr__(self) -> str:
+        return f"WebhookChannel({self.describe()})"
+
+    def render(self, context: DigestContext, *, key: str) -> list[Payload]:
+        return render(context, key)
+
+    def send(self, payload: Payload) -> Outcome:
+        if payload.channel != self.kind:
+            return Outcome.failed(f"a {payload.channel} payload cannot go to a webhook")
+        headers = signed_headers(payload, self.secret, int(self.clock()))
+        answer = self.http.post(self.url, payload.body, headers)
+        if isinstance(answer, NoReply):  # the receiver drops a duplicate by X-Govmon-Delivery
+            return transport_outcome(answer, duplicates_harmless=True)
+        return http_outcome(answer, (*url_secrets(self.url), self.secret)) or Outcome.sent()
