@@ -1,4 +1,4 @@
-"""Importing local files as documents (`govmon import`): one file, or a folder of them with `--glob`.
+"""Importing local files as documents (`govmon import`): one file, or a directory of them with `--glob`.
 
 Each file's region, report year and type come from what the user gave, else its name, else its text
 (`monitor/placing.py`); a file that stays without a region or a year, or cannot be read, is not imported and is
@@ -27,7 +27,7 @@ TYPE_TITLES = {"work_report": "政府工作报告", "plan": "工作要点", "sum
 
 
 class NotAFile(ValueError):
-    """A path that names no file to import (missing, or a folder without a pattern)."""
+    """A path that names no file to import (missing, or a directory without a pattern)."""
 
 
 @dataclass(frozen=True)
@@ -54,17 +54,17 @@ class Outcome:
 
 
 def expand(paths: Iterable[Path], pattern: str | None) -> list[Path]:
-    """The files to import: each file as given, each folder's files matching `pattern` (sorted)."""
+    """The files to import: each file as given, each directory's files matching `pattern` (sorted)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             if pattern is None:
-                raise NotAFile(f"{path} is a folder: give --glob PATTERN to import its files, e.g. --glob '*.txt'")
+                raise NotAFile(f"{path} is a directory: import its files with --glob, e.g. --glob '*.txt'")
             found += sorted(p for p in path.glob(pattern) if p.is_file())
         elif path.exists() or pattern is None:
             found.append(path)
         else:
-            raise NotAFile(f"{path}: no such file or folder")
+            raise NotAFile(f"{path}: no such file or directory")
     return found
 
 

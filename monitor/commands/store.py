@@ -42,7 +42,7 @@ def run_processing(app: App, *, all_versions: bool = False) -> ProcessReport:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
 @click.option(
-    "--glob", "pattern", metavar="PATTERN", help="Import the files of each folder PATH matching this, e.g. '*.txt'."
+    "--glob", "pattern", metavar="PATTERN", help="Import the files of each directory PATH matching this, e.g. '*.txt'."
 )
 @click.option(
     "--region", "-r", help="Region of the documents, e.g. 上海市 or 全国 (default: from each file's name or text)."

@@ -66,8 +66,8 @@ def test_options_override_what_names_say(capsys: pytest.CaptureFixture[str], db:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        ((".",), ExitCode.INPUT, "is a folder: give --glob PATTERN to import its files"),
-        (("missing", "--glob", "*.txt"), ExitCode.INPUT, "missing: no such file or folder"),
+        ((".",), ExitCode.INPUT, "is a directory: import its files with --glob, e.g. --glob '*.txt'"),
+        (("missing", "--glob", "*.txt"), ExitCode.INPUT, "missing: no such file or directory"),
         (("notes.txt",), ExitCode.USAGE, "no region and no year in its name or text (give --region and --year)"),
         (("empty.txt", "--region", "示例市", "--year", "2024"), ExitCode.INPUT, "the file is empty"),
         ((".", "--glob", "*.txt", "--url", "https://example.org/a"), ExitCode.USAGE, "--url names one document"),
