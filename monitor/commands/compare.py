@@ -9,11 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli import App, ExitCode, GovmonError, pass_app
-from monitor.commands.analysis import CHANGE_STYLE, DOC_TYPES
+from monitor.commands.analysis import CHANGE_STYLE
 from monitor.compare import LEVELS, CompareTable, Matrix, UnknownMetric, resolve_metric
 from monitor.compare import views as v
 from monitor.compare.levels import LEVEL_WORDS
 from monitor.compare.matrix import matrix_csv
+
+COMPARED_TYPES = ("work_report", "plan")  # a summary's goals are for the year after its own: not comparable here
 
 
 @click.command("compare")
@@ -22,7 +24,8 @@ from monitor.compare.matrix import matrix_csv
 @click.option("--level", "-l", type=click.Choice(LEVELS), default="province", show_default=True,
               help="Which regions: provinces, cities, or all of them.")  # fmt: skip
 @click.option("--headline", is_flag=True, help="Instead of one metric: regions × headline metrics with arrows.")
-@click.option("--doc-type", "-t", type=DOC_TYPES, default="work_report", show_default=True)
+@click.option("--doc-type", "-t", type=click.Choice(COMPARED_TYPES), default="work_report", show_default=True,
+              help="Work reports, or plans (工作要点) whose goals are for their own year.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {metric, year, summary, rows}.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
 @pass_app

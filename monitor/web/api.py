@@ -103,7 +103,7 @@ async def history(request: Request, region: str = Query(..., max_length=50), met
 async def compare(request: Request, metric: str | None = Query(None, max_length=80),
                   year: int | None = Query(None, ge=1949, le=2100),
                   level: Literal["province", "city", "all"] = "province",
-                  doc_type: DocType = "work_report") -> Response:  # fmt: skip
+                  doc_type: Literal["work_report", "plan"] = "work_report") -> Response:  # fmt: skip
     """One metric (key or Chinese name) across every region that reported a year (`govmon compare --json`);
     without `metric`, the regions × headline metrics matrix (`govmon compare --headline --json`)."""
     from monitor.compare import UnknownMetric, resolve_metric

@@ -103,3 +103,9 @@ def test_gathering_works_on_postgresql(engine: Engine) -> None:
     load_fixtures(engine)
     table = load_table(engine, "grain_output", 2025, "city")
     assert [r.change for r in table.rows] == ["raised", None, "unchanged"]
+
+
+def test_summaries_are_not_compared(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    """A 工作总结和工作思路 sets goals for the year after its own: comparing it by its year would mislead."""
+    result = run(capsys, "--db", db, "compare", "-m", "cpi", "--doc-type", "summary")
+    assert result.code == ExitCode.USAGE and "'summary' is not one of 'work_report', 'plan'" in result.err
