@@ -110,7 +110,7 @@ def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | 
         result = tasks.enqueue(app.engine(), app.settings, entries, cycle, overrides)
     except tasks.BrokerUnavailable as exc:
         raise GovmonError(str(exc), ExitCode.UNAVAILABLE) from exc
-    app.out.print(f"cycle {result.cycle}: queued {len(result.queued)} crawl jobs"
+    app.out.print(f"cycle {result.cycle}: queued {len(result.queued)} sources in {result.jobs} crawl jobs"
                   + (f"; {len(result.already)} already queued in this cycle" if result.already else ""))  # fmt: skip
 
 
