@@ -10,7 +10,6 @@ import pytest
 
 from crawler import classify
 
-
 TITLES = Path(__file__).with_name("titles.tsv")
 TYPES = ("work_report", "plan", "summary", "other")
 

@@ -40,12 +40,16 @@ EXPECTED = {  # (source, title, doc_type, report_year, published_at, region)
     ("fx-generic", "嘉兴市2025年政府工作报告", "work_report", 2025, date(2025, 2, 14), "嘉兴市"),
     ("fx-generic", "嘉兴市2024年政府工作报告", "work_report", 2024, date(2024, 1, 30), "嘉兴市"),
     ("fx-generic", "嘉兴市2025年营商环境优化提升工作要点", "plan", 2025, date(2025, 3, 2), "嘉兴市"),
+    # menus, column pages, schedules, a login and a search page around three real documents
+    ("fx-menus", "示例市2025年国民经济和社会发展计划", "plan", 2025, date(2025, 2, 10), "示例市"),
+    ("fx-menus", "示例市综合交通运输发展“十四五”规划", "plan", 2025, date(2025, 1, 25), "示例市"),
+    ("fx-menus", "2025年示例市政府工作报告", "work_report", 2025, date(2025, 1, 16), "示例市"),
 }
 NOTICES = ("招聘", "公示", "通知公告", "报送", "征集", "统计公报", "节假日", "公务员")
-LIST_PAGES = {"fx-trs": 2, "fx-jcms": 2, "fx-ucap": 1, "fx-gkmlpt": 2, "fx-generic": 2}
+LIST_PAGES = {"fx-trs": 2, "fx-jcms": 2, "fx-ucap": 1, "fx-gkmlpt": 2, "fx-generic": 2, "fx-menus": 1}
 # Links that never yielded a document (404, too slow, redirect loop, too big) are tried again on every crawl:
 # a report missing today may be there tomorrow. Everything stored is only re-checked once it is stale.
-RETRIED = {"fx-generic": 4}
+RETRIED = {"fx-generic": 4, "fx-menus": 4}  # fx-menus: a column page, a login, a search page, a mis-titled schedule
 
 
 def _documents(engine: Engine) -> set[tuple[object, ...]]:
@@ -110,6 +114,8 @@ def _check_health(engine: Engine, crawl: object) -> None:
     assert "瑞数" in health["fx-blocked"][1]
     assert health["fx-broken"][0] == "broken" and "no links" in health["fx-broken"][1]
     assert health["fx-gone"][0] == "broken" and "404" in health["fx-gone"][1]
+    assert health["fx-jslist"][0] == "broken"
+    assert health["fx-jslist"][1].startswith("list drawn by JavaScript: set render_js: true")
     assert all(health[s][0] == "ok" for s in LIST_PAGES)
 
 
