@@ -18,6 +18,7 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 CONCURRENT_ITEMS = 8  # Scrapy starts this many tasks per response (default 100); a page yields one item or a few
 DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = False  # Scrapy's default waits 0.5–1.5 × the delay: a host would see two requests in 0.5 s
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
