@@ -42,6 +42,7 @@ PAGINATION = re.compile(
     r"createPageHTML|下一页|下页|尾页|共\s*\d+\s*页|pageNum=\d|[?&]page=\d|index_\d+\.s?html?", re.I
 )
 ROWS = "//li[.//a]|//tr[.//a]|//dd[.//a]"
+PASSWORD = re.compile(r"<input[^>]+type\s*=\s*['\"]?password", re.I)
 SCRIPT_LIST = (
     re.compile(r"<script[^>]+type=['\"]text/(?:x-handlebars-template|x-template|template|html)['\"][^>]*>", re.I),
     re.compile(r"\b(?:loadPageData|queryList|renderList|getListData)\s*\(", re.I),
@@ -55,26 +56,32 @@ LIST_PATH = re.compile(r"(?:^|/)(?:index|list|default|more)(?:_\d+)?\.\w+$|/col/
 
 @dataclass(frozen=True)
 class Role:
-    """`listing`, `article` or `other`, and why."""
+    """`listing`, `article` or `other`, and why; for an article, the text of its container when one was found."""
 
     kind: str
     reason: str
+    body: str | None = None
 
 
-def page_role(response: TextResponse, family: Family) -> Role:
-    """What the page is, from its own markup (never from the text of the link that led to it)."""
+def page_role(response: TextResponse, family: Family, body_css: Iterable[str] | None = None) -> Role:
+    """What the page is, from its own markup (never from the text of the link that led to it).
+
+    `body_css` are the article containers to try first (the family's, after a source's own override)."""
     special = special_page(response)
     if special:
         return Role("other", special)
-    prose = prose_chars(response, family.body_selectors)
+    containers = tuple(body_css if body_css is not None else family.body_selectors)
+    prose, body = main_block(response, containers)
+    if prose < ARTICLE_PROSE:
+        prose = max(prose, largest_prose(response))
     rows, row_links = dated_rows(response)
     if prose >= ARTICLE_PROSE and prose >= 2 * row_links:
-        return Role("article", f"{prose} characters of prose")
+        return Role("article", f"{prose} characters of prose", body)
     listing = listing_signal(response, rows)
     if listing:
         return Role("listing", listing)
-    if meta_content(response, "ArticleTitle") or prose >= SHORT_PROSE or _container(response, family.body_selectors):
-        return Role("article", f"a short article ({prose} characters of prose)")
+    if meta_content(response, "ArticleTitle") or prose >= SHORT_PROSE or _container(response, containers):
+        return Role("article", f"a short article ({prose} characters of prose)", body)
     return Role("other", f"no article text ({prose} characters) and no list")
 
 
@@ -82,29 +89,40 @@ def special_page(response: TextResponse) -> str | None:
     """'search page', 'login page' or 'directory index' when the page is one of those."""
     parts = urlsplit(response.url)
     title = squash(response.xpath("string(//title)").get())
-    if title.lower().startswith("index of /") or response.xpath("//a[normalize-space()='Parent Directory']"):
+    if title.lower().startswith("index of /") or "Parent Directory</a>" in response.text:
         return "directory index"
-    if response.xpath("//input[@type='password']") or LOGIN.search(parts.path) or LOGIN_TITLE.search(title):
+    if PASSWORD.search(response.text) or LOGIN.search(parts.path) or LOGIN_TITLE.search(title):
         return "login page"
     if SEARCH_PATH.search(parts.path) or SEARCH_QUERY.search(parts.query) or SEARCH_TITLE.search(title):
         return "search page"
     return None
 
 
+def main_block(response: TextResponse, containers: Iterable[str]) -> tuple[int, str | None]:
+    """(prose, text) of the first article container holding some text: the family's, else a known one. The text
+    is what `pages.html_item` would take as the body when the container is the family's."""
+    from crawler.cms.generic import BODY_SELECTORS
+
+    containers = tuple(containers)
+    for css in dict.fromkeys((*containers, *BODY_SELECTORS)):
+        for node in response.css(css)[:3]:
+            text = html_to_text(node.get())
+            if len(text) >= SHORT_PROSE:
+                return _prose(node, text), text if css in containers else None
+    return 0, None
+
+
+def largest_prose(response: TextResponse) -> int:
+    """The most prose of any innermost block (pages without a known container)."""
+    nodes = response.xpath("//div[not(.//div)]|//td[not(.//td)]|//article|//section|//p/..")
+    return max((_prose(node, html_to_text(node.get())) for node in nodes), default=0)
+
+
 def prose_chars(response: TextResponse, selectors: Iterable[str] = ()) -> int:
     """The text outside links of the page's main block: the family's article container, else the block of
     div/td/article/section with the most such text."""
-    from crawler.cms.generic import BODY_SELECTORS
-
-    best = 0
-    for css in (*selectors, *BODY_SELECTORS):
-        for node in response.css(css)[:3]:
-            best = max(best, _prose(node))
-    if best >= ARTICLE_PROSE:
-        return best
-    for node in response.xpath("//div[not(.//div)]|//td[not(.//td)]|//article|//section|//p/.."):
-        best = max(best, _prose(node))
-    return best
+    prose, _ = main_block(response, selectors)
+    return prose if prose >= ARTICLE_PROSE else max(prose, largest_prose(response))
 
 
 def _container(response: TextResponse, selectors: Iterable[str]) -> bool:
@@ -112,10 +130,9 @@ def _container(response: TextResponse, selectors: Iterable[str]) -> bool:
     return any(response.css(css) for css in selectors)
 
 
-def _prose(node: Selector) -> int:
-    text = len(re.sub(r"\s+", "", html_to_text(node.get())))
+def _prose(node: Selector, text: str) -> int:
     links = len(re.sub(r"\s+", "", "".join(node.xpath(".//a//text()").getall())))
-    return max(0, text - links)
+    return max(0, len(re.sub(r"\s+", "", text)) - links)
 
 
 def dated_rows(response: TextResponse) -> tuple[int, int]:

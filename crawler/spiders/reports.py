@@ -150,12 +150,13 @@ class ReportSpider(Spider):
     def article(self, crawl: SourceCrawl, response: Response, link: Link) -> Iterator[DocumentItem | Request]:
         html, encoding = pages.as_html(response)
         family = cms.family_for(response.meta.get("family", "generic"))
-        role = roles.page_role(html, family)
+        selectors = crawl.source.selectors
+        role = roles.page_role(html, family, pages.body_selectors(family, selectors))
         if role.kind != "article":  # a column page, a search or login page, a directory index: never stored
             self.count(crawl, f"pages/{role.kind}")
             self.logger.info("not stored: %s is a %s page (%s)", response.url, role.kind, role.reason)
             return
-        item = pages.html_item(html, encoding, family, link, crawl.id, crawl.source.region, crawl.source.selectors)
+        item = pages.html_item(html, encoding, family, link, crawl.id, crawl.source.region, selectors, role.body)
         title = self.settled_title(crawl, html, family, link)
         if title is None:
             return
@@ -168,6 +169,9 @@ class ReportSpider(Spider):
     def settled_title(self, crawl: SourceCrawl, html: HtmlResponse, family: cms.Family, link: Link) -> str | None:
         """The document's title, checked against the page's own: a page titled as something else than its link
         said is judged by its own title (and dropped when that is not a wanted document)."""
+        first = pages.own_title(html, family)
+        if first and roles.titles_agree(link.title, first) and self.wanted(crawl, first):
+            return first  # the common case: the page's ArticleTitle (or heading) is its list title
         own = roles.own_titles(html, family.title_selectors)
         if not own:
             return link.title
