@@ -32,7 +32,6 @@ from crawler.storage import database_url, engine_for
 from db import batches, jobqueue
 from db import repository as repo
 from db.locks import CrawlLocks
-from db.runs import close_unfinished
 from db.session import DatabaseUnavailable, masked, session_scope
 
 CLOSE_RETRIES = (1.0, 2.0, 4.0, 8.0)  # seconds between attempts to record the end of a run
@@ -136,8 +135,7 @@ class CrawlRunRecorder:
     def _start(self, engine: Engine, crawls: list[SourceCrawl]) -> None:
         ids = [c.id for c in crawls]
         with session_scope(engine) as session:  # their locks are ours: no other crawl of these sources is alive
-            for source_id in ids:
-                close_unfinished(session, source_id, "its crawl ended without recording it")
+            batches.close_unfinished(session, ids, "its crawl ended without recording it")
             repo.sync_sources(session, [c.source.spec() for c in crawls])
         with session_scope(engine) as session:
             runs = batches.start_runs(session, ids)
@@ -164,11 +162,12 @@ class CrawlRunRecorder:
                 self.locks.release()
 
     def _record_end(self, spider: Spider, crawls: list[SourceCrawl], reason: str) -> None:
+        ends = [self._end(crawl, reason) for crawl in crawls]
         for delay in (*CLOSE_RETRIES, None):  # the database may be back a moment after an outage
             try:
                 with session_scope(engine_for(self.url)) as session:
-                    for crawl in crawls:
-                        self._finish(session, crawl, reason)
+                    batches.finish_runs(session, ends)
+                    self._finish_jobs(session, crawls, ends)
                 return
             except (DatabaseUnavailable, DBAPIError) as exc:
                 if delay is None:
@@ -177,15 +176,17 @@ class CrawlRunRecorder:
                     return
                 time.sleep(delay)
 
-    def _finish(self, session: Any, crawl: SourceCrawl, reason: str) -> None:
+    def _end(self, crawl: SourceCrawl, reason: str) -> batches.RunEnd:
         health, error = crawl.verdict
-        status = _status(health, reason)
         assert crawl.run_id is not None
-        repo.finish_crawl_run(session, crawl.run_id, status=status, **self.figures(crawl))
-        repo.set_source_health(session, crawl.id, health, error)
-        if crawl.job is not None:
-            new = int(crawl.counts["documents/new"] + crawl.counts["documents/changed"])
-            jobqueue.finish(session, crawl.job, status == "ok", new, None if status == "ok" else error or status)
+        return batches.RunEnd(crawl.run_id, crawl.id, _status(health, reason), health, error, **self.figures(crawl))
+
+    def _finish_jobs(self, session: Any, crawls: list[SourceCrawl], ends: list[batches.RunEnd]) -> None:
+        for crawl, end in zip(crawls, ends, strict=True):
+            if crawl.job is not None:
+                new = int(crawl.counts["documents/new"] + crawl.counts["documents/changed"])
+                ok = end.status == "ok"
+                jobqueue.finish(session, crawl.job, ok, new, None if ok else end.error or end.status)
 
     def figures(self, crawl: SourceCrawl) -> dict[str, Any]:
         return {

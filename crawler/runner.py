@@ -9,8 +9,10 @@ same batch (`plan_batches`), so one process's download slots keep that host's po
 from __future__ import annotations
 
 import contextlib
+import contextlib
 import ctypes
 import multiprocessing
+import resource
 import signal
 import sys
 import threading
@@ -87,6 +89,7 @@ def batch_settings(base: Settings, sources: Sequence[Source]) -> Settings:
 def run_batch(sources: Sequence[Source], settings: Settings, limit: int = 0,
               progress: Progress | None = None) -> list[CrawlResult]:  # fmt: skip
     """Crawl the sources with one spider in this process (politeness per host) and return one result each."""
+    _more_files()
     process = CrawlerProcess(batch_settings(settings, sources))
     crawler = process.create_crawler(ReportSpider)
     if progress is not None:
@@ -232,6 +235,15 @@ def stop_children(grace: float = 20.0) -> None:
         child.join(timeout=grace)
         if child.exitcode is None:
             child.kill()
+
+
+def _more_files() -> None:
+    """A batch holds a lock file per source (SQLite) and a connection per host in flight: lift the soft limit on
+    open files to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

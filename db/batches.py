@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,6 +74,44 @@ def last_complete_crawls(session: Session, source_ids: Sequence[str]) -> dict[st
         .group_by(m.CrawlRun.source_id)
     )
     return {source_id: finished for source_id, finished in session.execute(query) if finished is not None}
+
+
+def close_unfinished(session: Session, source_ids: Sequence[str], reason: str, status: str = "failed") -> int:
+    """Close the runs of these sources still marked unfinished although their crawl process has exited."""
+    rows = session.scalars(
+        select(m.CrawlRun).where(m.CrawlRun.source_id.in_(source_ids), m.CrawlRun.finished_at.is_(None))
+    ).all()
+    for run in rows:
+        run.status, run.finished_at = status, m.utcnow()
+        run.stats = {**(run.stats or {}), "interrupted": reason}
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """How one source's crawl ended: its run's figures and the source's health."""
+
+    run_id: int
+    source_id: str
+    status: str
+    health: str
+    error: str | None
+    pages: int
+    new_documents: int
+    errors: int
+    stats: dict[str, object]
+
+
+def finish_runs(session: Session, ends: Sequence[RunEnd]) -> None:
+    """Close the runs and set their sources' health: two bulk UPDATEs by primary key."""
+    if not ends:
+        return
+    now = m.utcnow()
+    runs = [{"id": e.run_id, "status": e.status, "pages": e.pages, "new_documents": e.new_documents,
+             "errors": e.errors, "stats": e.stats, "finished_at": now} for e in ends]  # fmt: skip
+    session.execute(update(m.CrawlRun), runs)
+    health = [{"id": e.source_id, "health": e.health, "last_error": e.error, "last_crawled_at": now} for e in ends]
+    session.execute(update(m.Source), health)
 
 
 # --- documents in batches --------------------------------------------------------------------------------------

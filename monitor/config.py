@@ -53,7 +53,7 @@ class Settings:
         metadata={"doc": "seconds before a crawl job whose worker died is delivered again (above the longest crawl)"},
     )
     crawl_batch: int = field(
-        default=200, metadata={"doc": "sources per crawl process (one Scrapy run; a host's sources stay together)"}
+        default=500, metadata={"doc": "sources per crawl process (one Scrapy run; a host's sources stay together)"}
     )
     secret_key: str = field(default="", metadata={"doc": "signs unsubscribe tokens (set it in production)"})
     base_url: str = field(default="http://localhost:8000", metadata={"doc": "public URL of the archive site"})

@@ -237,9 +237,10 @@ class RunReport:
 
 def run_once(engine: Engine, settings: Settings, transport: Transport, source_ids: Sequence[str],
              registry: str | None = None, overrides: Sequence[str] = (),
-             progress: Callable[[CrawlOutcome], None] | None = None) -> RunReport:  # fmt: skip
-    """One full cycle: crawl → extract and diff → due digests."""
-    crawls = crawl(settings, source_ids, registry, overrides=overrides, progress=progress)
+             progress: Callable[[CrawlOutcome], None] | None = None,
+             sources: Sequence[Source] | None = None) -> RunReport:  # fmt: skip
+    """One full cycle: crawl (`sources`, else `source_ids` of the registry) → extract and diff → due digests."""
+    crawls = crawl(settings, source_ids, registry, overrides=overrides, progress=progress, sources=sources)
     processed = process_new_versions(engine)
     digests = send_due_digests(engine, settings, transport)
     return RunReport(crawls, processed, digests)
