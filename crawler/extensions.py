@@ -35,6 +35,7 @@ from db.locks import CrawlLocks
 from db.session import DatabaseUnavailable, masked, session_scope
 
 CLOSE_RETRIES = (1.0, 2.0, 4.0, 8.0)  # seconds between attempts to record the end of a run
+SCRAPY_KEYS = ("downloader", "robotstxt", "retry")  # per-source counters named as Scrapy names its own
 GLOBAL_STATS = ("elapsed_time_seconds", "start_time", "finish_time", "finish_reason", "memusage/max")
 
 
@@ -198,8 +199,8 @@ class CrawlRunRecorder:
 
     def run_stats(self, crawl: SourceCrawl) -> dict[str, Any]:
         """The source's own counters (govmon/…, downloader/…) and the batch's timings."""
-        own = {(k if ("/" in k and k.split("/")[0] in ("downloader", "robotstxt")) or k.endswith("_count")
-                else f"govmon/{k}"): v for k, v in crawl.counts.items()}  # fmt: skip
+        own = {(k if k.split("/")[0] in SCRAPY_KEYS or k.endswith("_count") else f"govmon/{k}"): v
+               for k, v in crawl.counts.items()}  # fmt: skip
         shared = {k: v for k, v in self.stats.get_stats().items() if k in GLOBAL_STATS}
         return {**shared, **own, "govmon/batch_sources": len(getattr(self.crawler.spider, "crawls", {}))}
 

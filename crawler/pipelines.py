@@ -144,9 +144,12 @@ class StorePipeline:
 
     def _count(self, item: DocumentItem, key: str, value: int = 1) -> None:
         self.stats.inc_value(f"govmon/{key}", value)
+        self._count_source(item.source_id, key, value)
+
+    def _count_source(self, source_id: str, key: str, value: int = 1) -> None:
         crawls = getattr(self.crawler.spider, "crawls", {})
-        if item.source_id in crawls:
-            crawls[item.source_id].count(key, value)
+        if source_id in crawls:
+            crawls[source_id].count(key, value)
 
     async def _store(self, batch: list[DocumentItem]) -> list[str]:
         """Store a batch, retrying while the database is unreachable; any other database error is final."""
@@ -168,6 +171,8 @@ class StorePipeline:
                         f"{self.patience:.0f} s ({masked(self.url)}: {reason}); the next crawl fetches them again"
                     ) from exc
                 self.stats.inc_value("govmon/store_retries")
+                for source_id in {item.source_id for item in batch}:  # each source's run shows the outage
+                    self._count_source(source_id, "store_retries")
                 self.logger.warning(
                     "database unavailable (%s); retrying %d documents in %.1f s", reason, len(batch), delay
                 )

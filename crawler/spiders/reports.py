@@ -201,12 +201,13 @@ class ReportSpider(Spider):
 
     def item_error(self, failure: Failure) -> Iterator[Request]:
         request: Request = failure.request  # type: ignore[attr-defined]
+        crawl = self.crawl_of(request)
         if failure.check(fetchers.TruncatedBody):  # a body cut short (see crawler.middlewares): try it again
             retry = get_retry_request(request, spider=self, reason="truncated body")
+            crawl.count("retry/count" if retry is not None else "retry/max_reached")
             if retry is not None:
                 yield retry
                 return
-        crawl = self.crawl_of(request)
         self.count(crawl, "errors")
         self.count(crawl, f"errors/{type(failure.value).__name__}")
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage() or type(failure.value).__name__)
