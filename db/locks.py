@@ -110,6 +110,7 @@ class Holder:
 
 _LABEL = re.compile(r"govmon (\d+)@(\S+) (\d{8}T\d{6}Z)")
 UNKNOWN = Holder(0, "an unknown host", datetime.fromtimestamp(0, UTC))
+LABEL_SIZE = 96  # bytes of a lock file: the holder's label, space-padded
 
 
 class CrawlLocks:
@@ -127,6 +128,7 @@ class CrawlLocks:
         self.engine, self.me = engine, Holder.me()
         self._conn: Connection | None = None
         self._files: dict[str, int] = {}
+        self._dirs: set[Path] = set()
         self._keys: list[int] = []
 
     def acquire(self, source_id: str) -> Holder | None:
@@ -156,16 +158,17 @@ class CrawlLocks:
 
     def _file_acquire(self, name: str) -> Holder | None:
         path = _lock_path(self.engine, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            label = os.read(fd, 200).decode("utf-8", "replace")
+            label = os.read(fd, LABEL_SIZE).decode("utf-8", "replace")
             os.close(fd)
             return Holder.parse(label) or UNKNOWN
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, self.me.label().encode(), 0)
+        os.pwrite(fd, self.me.label().encode().ljust(LABEL_SIZE), 0)  # fixed size: no truncation (it syncs)
         self._files[name] = fd
         return None
 
