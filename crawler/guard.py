@@ -18,8 +18,10 @@ DNS rebinding: a host name that passes may still resolve to a private address. `
 reactor's name resolver so that the hosts the guard let through connect only to public addresses, unless they are
 a start URL's own host and port. It filters the very addresses the connection then uses, so a second lookup cannot
 change the answer. Trusted start hosts are shared by the sources crawled in one process; each source's own domain
-check still applies. Not covered: `render_js` sources (the browser resolves and follows redirects itself) and
-HTTP proxies (they resolve on their side).
+check still applies. A `render_js` source's browser requests pass the same `Policy`, each redirect hop included
+(crawler/render.py); what that cannot cover is DNS rebinding in the browser (it resolves names itself), nor HTTP
+proxies (they resolve on their side). In a batch crawl each request is judged by its own source's policy (its
+`meta["source"]`); robots.txt requests by the policy of all the batch's sources together.
 """
 
 from __future__ import annotations
