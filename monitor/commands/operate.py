@@ -48,8 +48,9 @@ def run_cmd(app: App, only: tuple[str, ...], registry: str | None, overrides: tu
     app.out.print(f"crawled {len(crawls)} sources ({len(failed)} failed): {new} new or changed documents; "
                   f"processed {processed.versions} versions ({processed.changes} changes); "
                   f"digests: {digests.queued} queued, {digests.sent} sent")  # fmt: skip
-    for c in failed:
-        app.err.print(f"[yellow]{c.source_id}[/]: {c.health} {c.error or ''}")
+    for c in failed:  # a source crawled elsewhere right now says by whom, on one line
+        health = "" if c.status == "skipped" else f"{c.health} "
+        app.err.print(f"[yellow]{c.source_id}[/]: {health}{c.error or ''}")
     if failed or processed.errors or digests.failed:
         raise GovmonError("part of the cycle failed (see above); the next run retries it", ExitCode.PARTIAL)
 
