@@ -9,7 +9,6 @@ same batch (`plan_batches`), so one process's download slots keep that host's po
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import ctypes
 import multiprocessing
 import resource

@@ -50,9 +50,11 @@ def test_fixture_page_roles(relative: str, kind: str) -> None:
 
 
 def test_a_directory_index_is_never_an_article() -> None:
-    listing = b"<html><head><title>Index of /files/</title></head><body><h1>Index of /files/</h1><pre>" + (
-        "<a href='../'>Parent Directory</a>\n" + "".join(f"<a href='r{n}.pdf'>r{n}.pdf</a> 2025-01-0{n}\n" for n in range(1, 8))
-    ).encode() + b"</pre></body></html>"  # fmt: skip
+    rows = "".join(f"<a href='r{n}.pdf'>r{n}.pdf</a> 2025-01-0{n}\n" for n in range(1, 8))
+    listing = (
+        "<html><head><title>Index of /files/</title></head><body><h1>Index of /files/</h1><pre>"
+        f"<a href='../'>Parent Directory</a>\n{rows}</pre></body></html>"
+    ).encode()
     response = HtmlResponse(url=f"{BASE}/files/", body=listing, encoding="utf-8")
     assert roles.page_role(response, cms.family_for("generic")) == roles.Role("other", "directory index")
 

@@ -18,9 +18,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from crawler import pipelines
-from db import batches
 from crawler.items import DocumentItem
 from crawler.storage import engine_for
+from db import batches
 from db.migrate import upgrade
 from tests.reliability.conftest import Crawl, document_count, registry_file, stored, wait_for
 from tests.reliability.faults import FaultServer, paragraphs
