@@ -32,6 +32,7 @@ import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -153,7 +154,12 @@ class Policy:
         return cls.of(getattr(spider, "allowed_domains", None) or (), starts)
 
     def verdict(self, url: str) -> tuple[str, str] | None:
-        """(reason, detail) when `url` must not be fetched, else None."""
+        """(reason, detail) when `url` must not be fetched, else None. It depends on the scheme, host and port
+        only, so it is worked out once per origin."""
+        match = ORIGIN.match(url)
+        return _verdict(self, match.group(0) if match else url)
+
+    def _decide(self, url: str) -> tuple[str, str] | None:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in WEB_SCHEMES:
@@ -173,6 +179,14 @@ class Policy:
         if ip_literal(host) is not None:
             return host in self.domains
         return any(host == d or (host.endswith("." + d) and ip_literal(d) is None) for d in self.domains)
+
+
+ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
+@lru_cache(maxsize=8192)
+def _verdict(policy: Policy, origin: str) -> tuple[str, str] | None:
+    return policy._decide(origin)
 
 
 def _origin(url: str) -> tuple[str, int] | None:

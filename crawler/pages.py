@@ -26,14 +26,21 @@ def header(response: Response, name: str) -> str | None:
 def as_html(response: Response) -> tuple[HtmlResponse, str]:
     """The response re-decoded by our rules (header, meta, strict UTF-8, GB18030) as an HtmlResponse."""
     decoded = fetchers.decode_html(response.body, header(response, "Content-Type"))
+    url = _with_fragment(response)
+    if decoded.encoding == "utf-8" and isinstance(response, HtmlResponse) and _utf8(response) and url == response.url:
+        return response, "utf-8"  # Scrapy decoded it as we would: keep it (and the parse it may already have)
     return HtmlResponse(
-        url=_with_fragment(response),
+        url=url,
         status=response.status,
         headers=response.headers,
         body=decoded.text.encode("utf-8"),
         encoding="utf-8",
         request=response.request,
     ), decoded.encoding
+
+
+def _utf8(response: HtmlResponse) -> bool:
+    return response.encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
 def _with_fragment(response: Response) -> str:

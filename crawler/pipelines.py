@@ -247,6 +247,8 @@ def one_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+_FETCHED_FIELDS = tuple(f.name for f in dataclasses.fields(FetchedDocument))
+
+
 def to_fetched(item: DocumentItem) -> FetchedDocument:
-    fields = {f.name for f in dataclasses.fields(FetchedDocument)}
-    return FetchedDocument(**{k: v for k, v in dataclasses.asdict(item).items() if k in fields})
+    return FetchedDocument(**{name: getattr(item, name) for name in _FETCHED_FIELDS})
