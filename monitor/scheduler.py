@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -107,15 +108,20 @@ def _process_and_digest(settings: Settings, engine: Engine) -> None:
 
 def source_trigger(source: Source, tz: ZoneInfo, interval: float | None = None) -> BaseTrigger:
     """The source's cadence: every `interval` seconds (tests, demos), its own cron, or daily — every two hours
-    in January–March, when the 两会 reports appear. Minutes are spread by source id so hosts are not hit at once."""
+    in January–March, when the 两会 reports appear. Times are spread by host, so different hosts are not all hit
+    at once while the sources of one host share a job, hence a crawl process, hence the host's politeness."""
     if interval:
         return IntervalTrigger(seconds=interval, timezone=tz)
-    minute = zlib.crc32(source.id.encode()) % 60
     if source.schedule and source.schedule not in ("daily", "default"):
         return CronTrigger.from_crontab(source.schedule, timezone=tz)
-    season = CronTrigger(month="1-3", hour="*/2", minute=minute, timezone=tz)
-    rest = CronTrigger(month="4-12", hour=(zlib.crc32(source.id.encode()) % 5) + 5, minute=minute, timezone=tz)
+    spread = zlib.crc32(_host(source).encode())
+    season = CronTrigger(month="1-3", hour="*/2", minute=spread % 60, timezone=tz)
+    rest = CronTrigger(month="4-12", hour=(spread % 5) + 5, minute=spread % 60, timezone=tz)
     return OrTrigger([season, rest])
+
+
+def _host(source: Source) -> str:
+    return (urlsplit(source.start_urls[0]).hostname or source.id) if source.start_urls else source.id
 
 
 @dataclass(frozen=True)

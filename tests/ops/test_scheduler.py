@@ -232,3 +232,18 @@ def test_crashing_crawl_is_recorded_and_does_not_block_others(
     monkeypatch.undo()  # next run: the crawl works again
     retry = jobs.crawl(settings, ["fx-jcms"], str(apart), overrides=raw)
     assert retry[0].ok and retry[0].new > 0
+
+
+def test_sources_of_one_host_share_a_crawl_job() -> None:
+    """A host's sources are crawled by one job (so one crawl process keeps the host's politeness); cadences are
+    spread over the hour by host."""
+    from crawler.sources import parse_entry
+    from monitor.scheduler import job_specs
+
+    def entry(source_id: str, host: str) -> Source:
+        return parse_entry({"id": source_id, "region": "示例市", "start_urls": [f"https://{host}/col/index.html"]})
+
+    sources = [entry("a-1", "www.a.gov.cn"), entry("a-2", "www.a.gov.cn"), entry("b-1", "www.b.gov.cn")]
+    crawl_specs = [s for s in job_specs(Settings(), sources, None) if s.id.startswith("crawl:")]
+    groups = sorted(tuple(spec.args[0]) for spec in crawl_specs)  # type: ignore[arg-type]
+    assert ("a-1", "a-2") in groups and ("b-1",) in groups
