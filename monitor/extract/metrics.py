@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
+
+from monitor.extract.units import FAMILIES
 
 _FILLER = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|上年|当年|年末|年底|全省|全市|全区|全县|全州|全国|我省|我市|我区|"
@@ -25,33 +28,90 @@ _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
 
 @dataclass(frozen=True, slots=True)
 class Metric:
+    """One catalogue entry (metrics.yaml): what a figure of this metric is and how it is compared and shown."""
+
     key: str
     name: str
     units: frozenset[str]
     strict: bool = False
+    measure: str | None = None
+    headline: float | None = None
+    direction: str | None = "up"
+    chart: int | None = None
+    required: str | None = None
+    flow: Metric | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class _Table:
     variants: tuple[tuple[re.Pattern[str], Metric], ...]
     any_variant: re.Pattern[str]
-    keys: tuple[str, ...]
+    by_key: dict[str, Metric]
+
+
+def _units(spec: dict[str, Any]) -> frozenset[str]:
+    family = FAMILIES.get(spec.get("family", ""), {})
+    return frozenset(spec.get("units", ())) | frozenset(family)
+
+
+def _metric(key: str, spec: dict[str, Any]) -> Metric:
+    units = _units(spec)
+    flow = spec.get("flow")
+    flow_metric = Metric(flow["key"], flow["name"], units, measure="increment", direction=spec.get("direction", "up"),
+                         headline=flow.get("headline")) if flow else None  # fmt: skip
+    return Metric(key, spec["name"], units, bool(spec.get("strict")), spec.get("measure"), spec.get("headline"),
+                  spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric)  # fmt: skip
 
 
 @cache
 def _table() -> _Table:
     raw = yaml.safe_load(resources.files("monitor.extract").joinpath("metrics.yaml").read_text("utf-8"))
     variants: list[tuple[re.Pattern[str], Metric]] = []
+    by_key: dict[str, Metric] = {}
     for key, spec in raw.items():
-        metric = Metric(key, spec["name"], frozenset(spec.get("units", ())), bool(spec.get("strict")))
+        metric = _metric(key, spec)
+        by_key[key] = metric
+        if metric.flow is not None:
+            by_key[metric.flow.key] = metric.flow
         variants.extend((re.compile(p), metric) for p in spec["patterns"])
     any_variant = re.compile("|".join(f"(?:{v.pattern})" for v, _ in variants))
-    return _Table(tuple(variants), any_variant, tuple(raw))
+    return _Table(tuple(variants), any_variant, by_key)
 
 
 def metric_keys() -> list[str]:
-    """Every canonical metric_key."""
-    return list(_table().keys)
+    """Every canonical metric_key (flows included), in catalogue order."""
+    return list(_table().by_key)
+
+
+def metric(key: str | None) -> Metric | None:
+    """The catalogue entry of a key, or None for an unknown or absent key."""
+    return _table().by_key.get(key) if key else None
+
+
+def headline_weight(key: str | None) -> float | None:
+    """How much a change of this metric matters among the headline metrics; None when it is not one."""
+    found = metric(key)
+    return found.headline if found else None
+
+
+def headline_keys() -> frozenset[str]:
+    return frozenset(k for k, m in _table().by_key.items() if m.headline is not None)
+
+
+def chart_order() -> tuple[str, ...]:
+    """The keys with a place in the archive's trend order, in that order."""
+    placed = [m for m in _table().by_key.values() if m.chart is not None]
+    return tuple(m.key for m in sorted(placed, key=lambda m: m.chart or 0))
+
+
+def required_keys(doc_type: str | None) -> list[Metric]:
+    """The metrics a document of this type must set an annual target for."""
+    return [m for m in _table().by_key.values() if doc_type and m.required == doc_type]
+
+
+def for_measure(found: Metric, measure: str) -> Metric:
+    """The stock's flow entry for an increment (新增高新技术企业 apart from 高新技术企业总数), else the entry itself."""
+    return found.flow if measure == "increment" and found.flow is not None else found
 
 
 def _candidates(phrase: str) -> list[tuple[int, int, int, Metric]]:
@@ -65,10 +125,10 @@ def _candidates(phrase: str) -> list[tuple[int, int, int, Metric]]:
     return found
 
 
-def _best(phrase: str, unit: str | None, leading: bool = False) -> tuple[Metric, int] | None:
+def _best(phrase: str, unit: str | None, leading: bool = False, past: int = 0) -> tuple[Metric, int] | None:
     best: tuple[int, int, int, Metric] | None = None
     for cand in _candidates(phrase):
-        if leading and cand[2] != 0:
+        if (leading and cand[2] != 0) or cand[0] <= past:
             continue
         if cand[3].units and unit not in cand[3].units:
             continue
@@ -89,6 +149,12 @@ def resolve(phrase: str, unit: str | None) -> Metric | None:
     share_at = phrase.rfind("占")
     if found and share_at >= 0 and found[1] > share_at:
         found = _best(phrase[:share_at], unit)
+    return found[0] if found else None
+
+
+def resolve_past(phrase: str, unit: str | None, offset: int) -> Metric | None:
+    """The metric a phrase names through a variant that ends past `offset` (粮食|产量, not 粮食|亩产)."""
+    found = _best(phrase, unit, past=offset)
     return found[0] if found else None
 
 

@@ -55,3 +55,29 @@ def base_unit(surface: str | None) -> str | None:
 def scale(value: Decimal, multiplier: str | None) -> Decimal:
     """Apply a 万/亿/万亿 multiplier."""
     return value * MULTIPLIERS[multiplier] if multiplier else value
+
+
+# unit families and each unit's size in the family's base, so 亿斤 and 万吨 compare (1吨 = 2000斤)
+FAMILIES: dict[str, dict[str, Decimal]] = {
+    "percent": {"%": Decimal(1)},
+    "points": {"个百分点": Decimal(1)},
+    "money": {"元": Decimal(1)},
+    "usd": {"美元": Decimal(1)},
+    "mass": {"斤": Decimal(1), "公斤": Decimal(2), "吨": Decimal(2000)},
+    "area": {"平方米": Decimal(1), "平方公里": Decimal(10) ** 6, "公顷": Decimal(10) ** 4, "亩": Decimal(2000) / 3},
+    "power": {"千瓦": Decimal(1), "兆瓦": Decimal(1000), "吉瓦": Decimal(10) ** 6},
+    "length": {"米": Decimal(1), "公里": Decimal(1000)},
+}
+_FAMILY_OF = {unit: (family, size) for family, units in FAMILIES.items() for unit, size in units.items()}
+
+
+def family_of(unit: str | None) -> str:
+    """The family a base unit belongs to (mass for 斤, 吨, 公斤), or the unit itself when it has none."""
+    found = _FAMILY_OF.get(unit or "")
+    return found[0] if found else (unit or "")
+
+
+def in_family_base(value: float, unit: str | None) -> float:
+    """A value in its family's base unit: 1350万吨 → 2.7e10 (斤); units outside a family are unchanged."""
+    found = _FAMILY_OF.get(unit or "")
+    return value if found is None else float(Decimal(str(value)) * found[1])

@@ -28,7 +28,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
                 year=2025,
             ),
             dict(metric_key="general_budget_revenue", value=3, unit="%", kind="growth", status="target"),
-            dict(metric_key="surveyed_unemployment", value=5.5, qualifier="以内", kind="level", status="target"),
+            dict(metric_key="surveyed_unemployment", value=5.5, qualifier="以内", kind="cap", status="target"),
         ],
     ),
     (
@@ -105,9 +105,9 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         + "研究与试验发展经费投入强度提高到2.7%。研发投入强度提高0.1个百分点。",
         {"year": 2025},
         [
-            dict(metric_key="rd_intensity", value=4.6, qualifier="左右", kind="level"),
-            dict(metric_key="rd_intensity", value=3.3, kind="level"),
-            dict(metric_key="rd_intensity", value=2.7, kind="level"),
+            dict(metric_key="rd_intensity", value=4.6, qualifier="左右", kind="share"),
+            dict(metric_key="rd_intensity", value=3.3, kind="share"),
+            dict(metric_key="rd_intensity", value=2.7, kind="share"),
             dict(metric_key="rd_intensity", value=0.1, unit="个百分点", kind="growth"),
         ],
     ),
@@ -140,7 +140,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         "2025年全市科技工作要点\n新增高新技术企业220家、省科技型中小企业1200家，技术交易额450亿元。",
         {},
         [
-            dict(metric_key="high_tech_enterprises", value=220, kind="increment", status="target", year=2025),
+            dict(metric_key="new_high_tech_enterprises", value=220, kind="increment", status="target", year=2025),
             dict(metric_key="tech_smes", value=1200, status="target", year=2025),
             dict(metric_key="tech_contract_value", value=4.5e10, status="target", year=2025),
         ],
@@ -162,9 +162,9 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         PLAN + "单位地区生产总值能耗下降2.5%，细颗粒物平均浓度控制在30微克/立方米以下，空气质量优良天数比例达到90%。",
         {"year": 2025},
         [
-            dict(metric_key="energy_intensity", value=2.5, kind="growth"),
-            dict(metric_key="pm25", value=30, unit="微克/立方米", qualifier="以下"),
-            dict(metric_key="good_air_days", value=90, kind="level"),
+            dict(metric_key="energy_intensity", value=2.5, kind="reduction"),
+            dict(metric_key="pm25", value=30, unit="微克/立方米", qualifier="以下", kind="cap"),
+            dict(metric_key="good_air_days", value=90, kind="share"),
         ],
     ),
     (
@@ -261,7 +261,7 @@ def test_span_and_raw_point_into_the_prepared_text() -> None:
 
 def test_to_dict_is_the_contract_shape() -> None:
     data = extract(PLAN + "城镇新增就业1200万人以上。", year=2025, region="全国").to_dict()
-    assert set(data) == {"document", "targets", "priorities"}
+    assert set(data) == {"document", "targets", "priorities", "needs_review"}
     assert set(data["document"]) == {"title", "region", "year", "doc_type", "url"}
     target = data["targets"][0]
     assert {
@@ -278,6 +278,8 @@ def test_to_dict_is_the_contract_shape() -> None:
         "sentence",
         "span",
         "raw",
+        "term",
+        "confidence",
     } <= set(target)
     assert target["span"] == [len(PLAN) + 6, len(PLAN) + 14]
 

@@ -1,0 +1,89 @@
+"""Numbers that are not figures: names, tiers, counts of the text's own points, durations, ranks, baselines.
+
+A figure is a quantity of something nameable. Numbers inside names (“315”科创体系, 第3届), tiers (千亿元级产业集群),
+counts of the points of a text (重点抓好以下10个方面), round-the-clock durations (全天24小时), ranks (居全国第3位,
+500强), age brackets (60岁以上老年人) and the starting point of a change (从70万亿元增加到100万亿元) are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.extract.numbers import Quantity
+
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
+_BASELINE_BEFORE = re.compile(
+    r"(?:从|由)(?:(?:19|20)\d\d年的?)?(?:每人每月|每人每年|每人|人均|每月|每年)?(?:不到|近|约)?$"
+)
+_BASELINE_AFTER = re.compile(r"(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少)?(?:到|至)")
+_MASKED_YEAR = re.compile(r"(?:19|20)?[xX×]{2}年|20[xX×]{2}")
+# 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
+_TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
+_RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
+# 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
+_POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
+_POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
+# 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
+_ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|一天|全时|昼夜|7[×xX*])(?:候)?$")
+
+
+def in_name(text: str, start: int, end: int) -> bool:
+    """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
+    before = text[max(0, start - 12) : start]
+    if before[-1:] in {"第", "前", "·", "#", "№"}:
+        return True
+    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
+    if opened < 0 or any(q in before[opened:] for q in _CLOSE_QUOTES):
+        return False
+    after = text[end : end + 12]
+    closes = [i for i in (after.find(q) for q in _CLOSE_QUOTES) if i >= 0]
+    opens = [i for i in (after.find(q) for q in _OPEN_QUOTES) if i >= 0]
+    return bool(closes) and (not opens or min(closes) < min(opens))
+
+
+def is_baseline(text: str, start: int, end: int) -> bool:
+    """The starting point of a change (从X增加到Y), or a figure whose year is masked (20xx年的120家)."""
+    before = text[max(0, start - 12) : start]
+    if _BASELINE_BEFORE.search(before) and _BASELINE_AFTER.match(text, end):
+        return True
+    wide = text[max(0, start - 40) : start]
+    clause = wide[max(wide.rfind(c) for c in "，。；\n") + 1 :]
+    return _MASKED_YEAR.search(clause) is not None
+
+
+def is_age(q: Quantity, text: str) -> bool:
+    """为60岁以上老年人, 0-6岁儿童: an age bracket names a group, it is not a figure (寿命 is)."""
+    return q.unit == "岁" and "寿命" not in text[max(0, q.start - 12) : q.start]
+
+
+def is_tier_or_rank(q: Quantity, text: str) -> bool:
+    """千亿元级产业集群, 世界500强, 居全国第3位: a class or a place in a ranking, not a quantity."""
+    if _TIER_AFTER.match(text, q.end) and q.suffix is None:
+        return True
+    return _RANK_BEFORE.search(text, max(0, q.start - 6), q.start) is not None
+
+
+def counts_points(q: Quantity, text: str) -> bool:
+    """重点抓好以下10个方面: a count of the text's own points or sections."""
+    if _POINTS_AFTER.match(text, q.end):
+        return True
+    return q.unit in ("个", "项", "条", "点") and _POINTS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+
+
+def is_round_the_clock(q: Quantity, text: str) -> bool:
+    """全天24小时, 每周7天: a promise of availability, not a measured duration."""
+    if q.unit not in ("小时", "天"):
+        return False
+    return _ROUND_CLOCK_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+
+
+def not_a_figure(q: Quantity, text: str) -> bool:
+    """Whether the number at `q` is anything but a figure."""
+    return (
+        in_name(text, q.start, q.end)
+        or is_baseline(text, q.start, q.end)
+        or is_age(q, text)
+        or is_tier_or_rank(q, text)
+        or counts_points(q, text)
+        or is_round_the_clock(q, text)
+    )
