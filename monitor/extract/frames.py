@@ -78,9 +78,14 @@ def _named_plan(text: str) -> tuple[int, int] | None:
     return first, first + 4
 
 
-def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | None, tuple[int, int] | None]:
+def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | None, tuple[int, int] | None] | None:
+    """What a framing cue says, or None when it frames nothing (确保“十四五”时期目标任务圆满完成 in the plan's last year)."""
     named = int(found.group("year")) if "year" in found.re.groupindex and found.group("year") else None
     plan = _named_plan(found.group())
+    if plan is not None and kind == "term_ahead" and plan[0] < year:
+        return None  # the goals of a plan already under way are not the document's own term goals
+    if plan is not None and kind == "term_back" and plan[1] >= year:
+        return "achieved", year - 1, (plan[0], year - 1)  # “十四五”以来 in its last year: the years so far
     if kind == "year_ahead":
         ahead = year + 1 if "明年" in found.group() or "下一年" in found.group() else year
         return "target", named or ahead, None
@@ -127,7 +132,10 @@ def find_frames(text: str, sections: Sections, year: int | None, summary: bool =
     breaks = sorted(s.start for s in sections.items)
     frames = []
     for i, (start, kind, m) in enumerate(found):
-        status, when, term = _frame(kind, m, ahead if kind.endswith("ahead") else year)
+        said = _frame(kind, m, ahead if kind.endswith("ahead") else year)
+        if said is None:
+            continue
+        status, when, term = said
         nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
         brk = next((b for b in breaks if b > start), len(text))
         frames.append(Frame(start, min(nxt, brk), status, when, term, kind))

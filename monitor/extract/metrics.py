@@ -15,12 +15,13 @@ from monitor.extract.units import FAMILIES
 _FILLER = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|上年|当年|年末|年底|全省|全市|全区|全县|全州|全国|我省|我市|我区|"
     r"本市|本省|并|和|及|与|以及|力争|确保|争取|预计|实现|主要|地级及以上城市|[一二三四五六七八九十]+是|"
-    r"(?:19|20)\d\d年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]+年(?:来)?|年均|\d+年来)+"
+    r"(?:19|20)\d\d年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]+年(?:来)?|年均|\d+年来|我国|"
+    r"(?:到|至)?“?十[一二三四五六]五”?(?:时期|期间|末)?|(?:今后|未来)[五5]年|[五5]年来)+"
 )
 # what may stand before a strict metric's variant: 全省地区生产总值, 全社会固定资产投资, 年均城镇调查失业率
 _STRICT_PREFIX = re.compile(
     r"(?:全社会|全年|全省|全市|全区|全县|全州|全国|全体|全部|全口径|地方|城乡|国内|地区|实现|完成|其中|年末|年均|"
-    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]+年|\s|"
+    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|我国|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]+年|\s|"
     r"拟|安排|发行|先|新增|带动|城市|争取|力争|确保|预计|推动|促进|保持|总体|中央|财政|的|和|、|全力|努力|力求|目标|主要|是)*"
 )
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
@@ -40,6 +41,7 @@ class Metric:
     chart: int | None = None
     required: str | None = None
     flow: Metric | None = None
+    parts: tuple[str, ...] = ()  # modifiers that make the variant name a part (中央财政赤字 of 财政赤字)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,8 @@ def _metric(key: str, spec: dict[str, Any]) -> Metric:
     flow_metric = Metric(flow["key"], flow["name"], units, measure="increment", direction=spec.get("direction", "up"),
                          headline=flow.get("headline")) if flow else None  # fmt: skip
     return Metric(key, spec["name"], units, bool(spec.get("strict")), spec.get("measure"), spec.get("headline"),
-                  spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric)  # fmt: skip
+                  spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric,
+                  tuple(spec.get("parts", ())))  # fmt: skip
 
 
 @cache
@@ -134,6 +137,8 @@ def _best(phrase: str, unit: str | None, leading: bool = False, past: int = 0) -
             continue
         if cand[3].strict and _STRICT_PREFIX.fullmatch(phrase, 0, cand[2]) is None:
             continue  # 海洋生产总值, 人均生产总值, 跨境电商进出口: a part, not the aggregate
+        if any(part in phrase[: cand[2]] for part in cand[3].parts):
+            continue
         if best is None or cand[:2] > best[:2]:
             best = cand
     return None if best is None else (best[3], best[2])

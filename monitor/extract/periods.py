@@ -153,7 +153,8 @@ def _period(found: _Clause, status: Status, frame: Frame | None, section: Sectio
     term = frame.term if frame is not None else None
     if term is None and section is not None and status == "target" and (m := _HEADING_PLAN.search(section.title)):
         end = _FIVE_YEAR_END[m.group(1)]
-        term = (end - 4, end)  # “十四五”时期主要目标: the plan's goals
+        if doc.year is not None and end - 4 >= doc.year:
+            term = (end - 4, end)  # “十四五”时期主要目标 in the plan's first year: the plan's goals
     if term is None and found.average and ahead is not None:
         term = plan_term(ahead) if status == "target" else (ahead - 5, ahead - 1)
     if term is not None:

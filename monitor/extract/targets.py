@@ -32,6 +32,7 @@ _SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区
 _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
+_ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
@@ -229,9 +230,10 @@ def _zone_topic(sentence_prefix: str, phrase: str) -> bool:
 
 
 def _metric(subject: str, verbs: str, unit: str | None) -> Metric | None:
+    """The catalogue metric a subject names, alone or with its verb (经济|年均增长 → 经济增长)."""
     if not subject:
         return None
-    return resolve(subject, unit) or resolve(subject + verbs, unit)
+    return resolve(subject, unit) or resolve(subject + _ADVERBS.sub("", verbs), unit)
 
 
 def _strip_region(subject: str, region: str | None) -> str:

@@ -2,7 +2,8 @@
 
 - headline: a report's annual headline targets, right when key, value, unit, year (the report's) and status
   (target) are; recall over the gold entries, precision over the emitted annual targets of the twelve headline
-  keys (and of any other key the file lists). Term goals (年均, 到20XX年, 累计) are scored apart, by key, value
+  keys (and of any other key the file lists), leaving out year-on-year differences as the diff does
+  (比去年增加5600亿元). Term goals (年均, 到20XX年, 累计) are scored apart, by key, value
   and term.
 - figures: every figure of a document (part), matched by value, unit and position (the gold cue located in the
   text); right when the metric name contains one of the gold subjects. Measure, status and year accuracy are
@@ -66,6 +67,12 @@ def _match(gold: Sequence[gs.Figure], pool: list[Any], same: Any) -> tuple[Count
     return counts, pairs, misses, extra
 
 
+def _delta(t: Any) -> bool:
+    from monitor.diff import is_delta
+
+    return hasattr(t, "sentence") and is_delta(t)
+
+
 def _same_annual(g: gs.Figure, t: Any) -> bool:
     return bool(t.metric_key == g.metric_key and same_number(g, t))
 
@@ -78,8 +85,9 @@ def score_headline(gold: gs.HeadlineGold, targets: Sequence[Any]) -> HeadlineRes
     res = HeadlineResult(gold.name)
     year = gold.doc.report_year
     keys = set(gs.HEADLINE12) | set(gs.STANDS_IN) | {g.metric_key for g in gold.targets + gold.term_goals}
-    annual = [t for t in targets if t.metric_key in keys and t.status == "target" and t.year == year and not term_of(t)]
-    terms = [t for t in targets if t.metric_key in keys and t.status == "target" and term_of(t)]
+    scored = [t for t in targets if t.metric_key in keys and t.status == "target" and not _delta(t)]
+    annual = [t for t in scored if t.year == year and not term_of(t)]
+    terms = [t for t in scored if term_of(t)]
     res.annual, pairs, misses, extra = _match(gold.targets, annual, _same_annual)
     res.measure_ok = sum(t.kind == g.measure for g, t in pairs)
     res.problems += [_why_missed(g, targets) for g in misses]
