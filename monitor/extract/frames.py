@@ -26,9 +26,11 @@ _YEAR_WORK = re.compile(
     r"今年(?:要|将)?(?:重点)?(?:抓好|做好|突出抓好|着力抓好|重点抓好)|(?:明年|下一年度?)(?:的)?(?:工作|主要目标)"
 )
 _TERM_GOALS = re.compile(
-    r"(?:今后|未来)(?:五|5)年|(?:十[一二三四五六]五|“十[一二三四五六]五”)(?:时期|期间)?(?:经济社会发展)?的?"
+    r"(?:今后|未来)(?:五|5)年[^。；\n]{0,24}?(?:主要|奋斗|发展)?目标(?:任务)?(?:是|为|：|:)"
+    r"|(?:十[一二三四五六]五|“十[一二三四五六]五”)(?:时期|期间)?(?:经济社会发展)?的?"
     r"(?:主要目标|发展目标|目标任务|奋斗目标|主要预期目标)"
 )
+_TERM_AHEAD = re.compile(r"(?:今后|未来)(?:五|5)年")
 _TERM_PAST = re.compile(
     rf"过去(?:的)?(?:五|5)年|(?:近|这)?(?:五|5)年来|{_PLAN}(?:时期|期间|以来)(?!.{{0,8}}(?:目标|规划|开局))"
 )
@@ -41,6 +43,7 @@ _CUES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (_YEAR_GOALS, "year_ahead", True),
     (_YEAR_WORK, "year_ahead", True),
     (_TERM_GOALS, "term_ahead", True),
+    (_TERM_AHEAD, "term_ahead", False),
     (_TERM_PAST, "term_back", False),
     (_YEAR_PAST, "year_back", False),
 )

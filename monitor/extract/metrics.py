@@ -42,6 +42,7 @@ class Metric:
     required: str | None = None
     flow: Metric | None = None
     parts: tuple[str, ...] = ()  # modifiers that make the variant name a part (中央财政赤字 of 财政赤字)
+    alike: frozenset[str] = frozenset()  # units this metric counts alike (就业 人 and 就业岗位 个)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def _metric(key: str, spec: dict[str, Any]) -> Metric:
                          headline=flow.get("headline")) if flow else None  # fmt: skip
     return Metric(key, spec["name"], units, bool(spec.get("strict")), spec.get("measure"), spec.get("headline"),
                   spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric,
-                  tuple(spec.get("parts", ())))  # fmt: skip
+                  tuple(spec.get("parts", ())), frozenset(spec.get("alike", ())))  # fmt: skip
 
 
 @cache

@@ -13,7 +13,7 @@ from monitor.extract.numbers import Quantity
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
 _BASELINE_BEFORE = re.compile(
-    r"(?:从|由)(?:(?:19|20)\d\d年的?)?(?:每人每月|每人每年|每人|人均|每月|每年)?(?:不到|近|约)?$"
+    r"(?:从|由)(?:(?:(?:19|20)\d\d年|去年|上年|上一年)的?)?(?:每人每月|每人每年|每人|人均|每月|每年)?(?:不到|近|约)?$"
 )
 _BASELINE_AFTER = re.compile(r"(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少)?(?:到|至)")
 _MASKED_YEAR = re.compile(r"(?:19|20)?[xX×]{2}年|20[xX×]{2}")

@@ -22,6 +22,7 @@ _SUFFIX = r"(?P<suf>左右|以上|以内|以下|上下|多|余)?"
 
 QUANTITY = re.compile(
     rf"(?P<fan>翻(?:了)?(?P<fn>[一两二三四])?番)"
+    r"|(?P<flat>(?:与上年|与去年|同比)(?:基本)?持平|基本持平)"
     rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
     rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?[ ]?(?P<u1>{UNIT_RE})?"
     rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?)?"
@@ -164,10 +165,17 @@ def _simple(m: re.Match[str], follow: str) -> Quantity | None:
                     base_unit(unit_surface), suffix, m.start(), m.end(), m.group())  # fmt: skip
 
 
+def _flat(m: re.Match[str]) -> Quantity:
+    """与上年基本持平: a growth of zero (a budget-revenue target may be written so)."""
+    return Quantity(0.0, None, "%", "左右" if "基本" in m.group() else None, m.start(), m.end(), m.group())
+
+
 def parse(m: re.Match[str], text: str) -> Quantity | None:
     """The Quantity of a QUANTITY match, or None when it is not a measured figure."""
     if m.group("fan"):
         return _fan(m)
+    if m.group("flat"):
+        return _flat(m)
     if m.group("fd"):
         return _fraction(m)
     return _simple(m, text[m.end() : m.end() + 1])

@@ -32,6 +32,7 @@ _SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区
 _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
+FLAT = "持平"
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
@@ -110,7 +111,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     if name.metric is None and sj.verb_only(name.subject):
         return None  # a number with no nameable subject is not a figure
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
-    kind = measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
+    kind = "growth" if FLAT in q.raw else measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
     metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start)
     prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     section = ctx.sections.at(q.start)
@@ -118,6 +119,8 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     found = when(prefix, ctx.frames.at(q.start), section, ctx.doc, text[para_start : para_start + 8], ctx.previous,
                  qualifier)  # fmt: skip
     ctx.previous = found
+    if FLAT in q.raw and found.status != "target":
+        return None  # 与上年持平 is a goal's wording; a result says its number
     return Target(
         metric=metric.name if metric else name.subject,
         metric_key=metric.key if metric else None,

@@ -14,7 +14,13 @@ from typing import Any
 
 from tests.extract import goldset as gs
 
-COMPARED = frozenset(gs.HEADLINE12) | frozenset(gs.STANDS_IN) | frozenset(gs.CHANGE_EXTRA)
+REPORT_KEYS = frozenset(gs.HEADLINE12) | frozenset(gs.STANDS_IN)
+NATIONAL_KEYS = REPORT_KEYS | frozenset(gs.CHANGE_EXTRA)  # the national reports' fiscal and other targets
+
+
+def compared(gold: gs.ChangesGold) -> frozenset[str]:
+    """The keys a pair is scored on: the twelve (with urban/rural income), and for national reports the rest."""
+    return NATIONAL_KEYS if gold.new.region == "全国" else REPORT_KEYS
 
 
 @dataclass
@@ -51,7 +57,7 @@ def _at(located: gs.Located, cue: str | None, t: Any) -> bool:
     if not cue or t is None:
         return False
     at = located.find(cue)
-    return at is not None and at <= t.span[0] < at + len(cue) + 4
+    return at is not None and at <= t.span[0] and t.span[1] <= at + len(cue) + 2  # the figure stands in the cue
 
 
 def _pick(g: gs.GoldChange, emitted: list[Any], old: gs.Located, new: gs.Located) -> Any | None:
@@ -67,7 +73,7 @@ def _figure(t: Any) -> str:
 def score_changes(gold: gs.ChangesGold, changes: Sequence[Any], old_text: str, new_text: str) -> ChangeResult:
     res = ChangeResult(gold.name, gold=len(gold.changes))
     old, new = gs.Located(old_text), gs.Located(new_text)
-    emitted = [c for c in changes if c.metric_key in COMPARED]
+    emitted = [c for c in changes if c.metric_key in compared(gold)]
     picked: set[int] = set()
     wanted = {g.metric_key: g.change for g in gold.changes}
     for g in gold.changes:
