@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.diff import HEADLINE_WEIGHT
-from monitor.format import arrow, format_value, with_qualifier
+from monitor.extract.metrics import headline_keys
+from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
@@ -29,7 +29,7 @@ CHANGE_LABELS = {
 }
 PRIORITY_LABELS = {"emerging": "新提出", "fading": "不再提及", "intensified": "更受重视"}
 DOC_TYPE_LABELS = {"work_report": "政府工作报告", "plan": "工作要点/规划", "summary": "工作总结", "other": "文件"}
-HEADLINE_KEYS = frozenset(HEADLINE_WEIGHT)  # the metrics the diff ranks as headline
+HEADLINE_KEYS = headline_keys()  # the catalogue's headline metrics (metrics.yaml)
 
 
 # --- input ---------------------------------------------------------------------------------------------------
@@ -88,16 +88,16 @@ class DocumentUpdate:
 
 @dataclass(frozen=True)
 class ChangeView:
-    metric: str
+    metric: str  # the name with what it measures: 单位生产总值能耗 降低, 新增高新技术企业
     metric_key: str
     change: str
-    label: str  # 上调 ▲
+    label: str  # 上调 ▲, 上调 ▲ 加码 (a deeper cut), 上调 ▲ 放宽 (a looser cap)
     old: str  # "5.5%以上" or "—"
     new: str
     arrow: str  # "5.5%以上 → 5%左右"
     sentence: str  # the source sentence of the new figure (of the old one for a dropped target)
     old_sentence: str
-    ambition: str  # "上年实际 4.4%" or ""
+    baseline: str  # "2023年实际 4.4%" or "": last year's result (or target) the new figure compares with
     headline: bool
     significance: float
     excerpt: str = ""  # the clause of `sentence` that holds the figure, "…" where cut
@@ -284,19 +284,32 @@ def _figure(data: dict[str, Any] | None) -> str:
     return with_qualifier(format_value(data["value"], data.get("unit"), data.get("value_max")), data.get("qualifier"))
 
 
+def _change_label(c: StoredChangeIn) -> str:
+    label = CHANGE_LABELS.get(c.change, c.change)
+    sense = (
+        AMBITION_WORDS.get(str((c.new or {}).get("ambition") or ""), "") if c.change in ("raised", "lowered") else ""
+    )
+    return f"{label} {sense}" if sense else label
+
+
+def _metric_label(c: StoredChangeIn) -> str:
+    shown = c.new or c.old or {}
+    return metric_label(c.metric, shown.get("kind"), shown.get("unit"))
+
+
 def _change_view(c: StoredChangeIn) -> ChangeView:
     old, new = _figure(c.old), _figure(c.new)
     return ChangeView(
-        metric=c.metric,
+        metric=_metric_label(c),
         metric_key=c.metric_key or "",
         change=c.change,
-        label=CHANGE_LABELS.get(c.change, c.change),
+        label=_change_label(c),
         old=old,
         new=new,
         arrow=arrow(old if c.old else None, new if c.new else None),
         sentence=(c.new or c.old or {}).get("sentence", ""),
         old_sentence=(c.old or {}).get("sentence", "") if c.new else "",
-        ambition=_ambition((c.new or {}).get("ambition")),
+        baseline=_baseline(_baseline_of(c.new)),
         headline=(c.metric_key or "") in HEADLINE_KEYS,
         significance=c.significance,
         excerpt=_figure_excerpt(c.new or c.old or {}),
@@ -332,7 +345,13 @@ def excerpt(sentence: str, raw: str, phrase: str = "", limit: int = 60) -> str:
     return ("…" if at > 0 else "") + text
 
 
-def _ambition(data: dict[str, Any] | None) -> str:
+def _baseline_of(new: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored comparison with last year's result (rows stored before it was renamed keep it as "ambition")."""
+    data = (new or {}).get("baseline") or (new or {}).get("ambition")
+    return data if isinstance(data, dict) else None
+
+
+def _baseline(data: dict[str, Any] | None) -> str:
     if not data:
         return ""
     figure = format_value(data["value"], data.get("unit"))

@@ -46,15 +46,21 @@ def delta_sign(t: Target) -> int:
     return 0 if way is None else (-1 if way in _DOWN else 1)
 
 
+def kind_class(key: str | None, kind: str) -> str:
+    """The measure class of a figure of this metric and measure (a cap stands for the metric's usual measure)."""
+    found = metric(key)
+    usual = found.measure if found is not None and found.measure is not None else None
+    if kind == "cap" or (usual is not None and kind in ("level", "share") and usual in ("level", "share")):
+        return usual or "level"
+    return kind
+
+
 def measure_class(t: Target) -> str:
     """The measure two figures must share to compare; a cap and a difference stand for the metric's usual one."""
-    found = metric(t.metric_key)
-    usual = found.measure if found is not None and found.measure is not None else None
     if is_delta(t):
-        return usual or "level"
-    if t.kind == "cap" or (usual is not None and t.kind in ("level", "share") and usual in ("level", "share")):
-        return usual or "level"
-    return t.kind
+        found = metric(t.metric_key)
+        return found.measure if found is not None and found.measure is not None else "level"
+    return kind_class(t.metric_key, t.kind)
 
 
 def unit_family(t: Target) -> str:

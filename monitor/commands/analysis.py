@@ -145,7 +145,7 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
         if c.change == "unchanged" and not show_all:
             continue
         style = CHANGE_STYLE.get(c.change, "")
-        ambition = _ambition_text(c.ambition.to_dict()) if c.ambition else ""
+        ambition = _baseline_text(c.baseline.to_dict()) if c.baseline else ""
         table.add_row(f"[{style}]{c.change}[/]", c.metric, format_target(c.old) if c.old else "—", "→",
                       format_target(c.new) if c.new else "—", ambition)  # fmt: skip
     app.out.print(table)
@@ -157,7 +157,7 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
             app.out.print(f"[bold]{label}[/]: " + ", ".join(p.theme for p in group))
 
 
-def _ambition_text(a: dict[str, Any]) -> str:
+def _baseline_text(a: dict[str, Any]) -> str:
     basis = "result" if a["basis"] == "achieved" else "last target"
     return f"{basis} {format_value(a['value'], a['unit'])}"
 

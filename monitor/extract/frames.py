@@ -82,7 +82,7 @@ def _named_plan(text: str) -> tuple[int, int] | None:
 
 
 def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | None, tuple[int, int] | None] | None:
-    """What a framing cue says, or None when it frames nothing (确保“十四五”时期目标任务圆满完成 in the plan's last year)."""
+    """What a framing cue says, or None when it frames nothing (“十四五”时期目标任务 in the plan's last year)."""
     named = int(found.group("year")) if "year" in found.re.groupindex and found.group("year") else None
     plan = _named_plan(found.group())
     if plan is not None and kind == "term_ahead" and plan[0] < year:

@@ -33,6 +33,8 @@ _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 FLAT = "持平"
+_PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
+_MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
@@ -62,6 +64,7 @@ class _Context:
     state: sj.SentenceState
     members: list[Target]
     previous: When | None = None
+    last: Target | None = None  # the sentence's previous figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +87,12 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         sent = bounds.of(q.start)
         if ctx.state.start != sent[0]:
             ctx.state, ctx.members, ctx.previous = sj.SentenceState(start=sent[0], last_end=sent[0]), [], None
+            ctx.last = None
         target = _target(ctx, q, sent)
         ctx.state.last_end = q.end
         if target is not None:
             out.append(target)
+            ctx.last = target
             _share_list_qualifier(ctx, target)
     return out
 
@@ -111,8 +116,8 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     if name.metric is None and sj.verb_only(name.subject):
         return None  # a number with no nameable subject is not a figure
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
-    kind = "growth" if FLAT in q.raw else measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
-    metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start)
+    kind = _measure(ctx, q, name, qualifier)
+    metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start, q.end)
     prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     section = ctx.sections.at(q.start)
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
@@ -142,8 +147,20 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     )
 
 
+def _measure(ctx: _Context, q: Quantity, name: _Name, qualifier: str | None) -> Kind:
+    """The figure's measure; one whose subject is carried and whose verbs say nothing new keeps the one before
+    (增长15%以上、力争达到20%: both growth)."""
+    if FLAT in q.raw:
+        return "growth"
+    kind = measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
+    last = ctx.last
+    if name.how != "carried" or last is None or last.unit != q.unit or _MEASURE_VERB.search(name.verbs):
+        return kind
+    return last.kind
+
+
 def _checked_metric(ctx: _Context, name: _Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,
-                    at: int) -> Metric | None:  # fmt: skip
+                    at: int, end: int) -> Metric | None:  # fmt: skip
     """The catalogue metric, unless the figure is a share of it, a count of a list, or a zone's figure."""
     metric = name.metric
     if metric is None:
@@ -154,6 +171,8 @@ def _checked_metric(ctx: _Context, name: _Name, kind: Kind, sent: tuple[int, int
         return None  # 新能源汽车及动力电池等15个产业: a count of the list, not its last item
     if metric.strict and _zone_topic(ctx.text[sent[0] : min(at, sent[0] + 200)], raw_phrase):
         return None  # 临港新片区…全社会固定资产投资增长10.3%: a zone's figure, not the region's
+    if _PURPOSE.match(ctx.text, end):
+        return None  # 安排超长期特别国债3000亿元支持以旧换新: a share earmarked for a purpose, not the total
     return for_measure(metric, kind)
 
 
