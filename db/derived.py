@@ -104,6 +104,23 @@ def previous_in_series(session: Session, version_id: int) -> VersionInfo | None:
     return _first(session, query.order_by(m.DocumentVersion.id.desc()))
 
 
+def earlier_in_series(session: Session, version_id: int, years: int = 10) -> list[VersionInfo]:
+    """The latest version of each earlier year's document of the same region and type, newest year first."""
+    current = get_version(session, version_id)
+    if current is None or current.report_year is None:
+        return []
+    query = (
+        _version_query()
+        .where(m.Document.region == current.region, m.Document.doc_type == current.doc_type)
+        .where(m.Document.report_year < current.report_year, m.Document.report_year >= current.report_year - years)
+        .order_by(m.Document.report_year.desc(), m.DocumentVersion.id.desc())
+    )
+    found: dict[int | None, VersionInfo] = {}
+    for version, doc in session.execute(query):
+        found.setdefault(doc.report_year, _info(version, doc))
+    return list(found.values())
+
+
 def later_in_series(session: Session, version_id: int) -> list[VersionInfo]:
     """Processed versions whose prior-year partner is now this version (a backfilled earlier year)."""
     current = get_version(session, version_id)
@@ -316,3 +333,64 @@ def _add_to_point(point: HistoryPoint, t: Target) -> HistoryPoint:
 
 def _rank(t: Target, year: int) -> tuple[bool, bool]:
     return (t.year == year, t.headline)
+
+
+# --- review --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A version whose extraction is unsure of itself, and whether an operator has accepted it."""
+
+    document_id: int
+    version_id: int
+    region: str
+    title: str
+    report_year: int | None
+    reasons: list[str]
+    state: str
+
+
+def save_review(session: Session, version_id: int, reasons: list[str]) -> None:
+    """Record why a version needs review. An operator's acceptance stands while the reasons stay the ones accepted;
+    a reprocess that finds none clears the flag."""
+    version = session.get(m.DocumentVersion, version_id)
+    if version is None:
+        return
+    accepted = version.review_state == "accepted" and set(reasons) <= set(version.review_reasons or [])
+    version.review_reasons = list(reasons) if reasons else []
+    version.review_state = None if not reasons else "accepted" if accepted else "pending"
+
+
+def held(session: Session, version_id: int) -> tuple[str, ...]:
+    """The reasons a version's headline changes are held out of digests (none when it is clear or accepted)."""
+    version = session.get(m.DocumentVersion, version_id)
+    if version is None or version.review_state != "pending":
+        return ()
+    return tuple(version.review_reasons or ())
+
+
+def reviews(session: Session, *, pending_only: bool = True) -> list[ReviewRow]:
+    """Versions flagged for review (the latest of each document), newest document first."""
+    query = _version_query().where(m.DocumentVersion.review_state.is_not(None))
+    if pending_only:
+        query = query.where(m.DocumentVersion.review_state == "pending")
+    rows = session.execute(query.order_by(m.Document.id.desc(), m.DocumentVersion.id.desc())).all()
+    latest: dict[int, ReviewRow] = {}
+    for version, doc in rows:
+        reasons = list(version.review_reasons or [])
+        row = ReviewRow(doc.id, version.id, doc.region, doc.title, doc.report_year, reasons, version.review_state or "")
+        latest.setdefault(doc.id, row)
+    return list(latest.values())
+
+
+def accept_review(session: Session, document_id: int) -> ReviewRow | None:
+    """Accept a document's flagged version: its held changes go out with the next digests."""
+    pending = [r for r in reviews(session) if r.document_id == document_id]
+    if not pending:
+        return None
+    version = session.get(m.DocumentVersion, pending[0].version_id)
+    assert version is not None
+    version.review_state = "accepted"
+    version.processed_at = m.utcnow()  # digests gather versions by when their changes became ready
+    return pending[0]

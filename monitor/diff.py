@@ -279,6 +279,19 @@ def diff_targets(old_doc: Extraction, new_doc: Extraction) -> list[Change]:
     return changes
 
 
+DROPPED_SHARE = 0.75  # a diff that would drop at least this share of last year's headline targets is suspect
+MIN_HEADLINES = 4
+
+
+def review_reasons(changes: Sequence[Change]) -> list[str]:
+    """Why a diff is suspect: nearly all of last year's headline targets would come out dropped (a misread report)."""
+    old = [c for c in changes if c.old is not None and headline_weight(c.metric_key) is not None and not c.old.term]
+    dropped = [c for c in old if c.change == "dropped"]
+    if len(old) >= MIN_HEADLINES and len(dropped) >= DROPPED_SHARE * len(old):
+        return [f"{len(dropped)} of {len(old)} headline targets would be dropped"]
+    return []
+
+
 # --- priorities ----------------------------------------------------------------------------------------------
 
 

@@ -81,6 +81,7 @@ class DocumentUpdate:
     changes: tuple[StoredChangeIn, ...] = ()
     headline_targets: tuple[dict[str, Any], ...] = ()  # for documents with no prior year to compare with
     processed_at: datetime | None = None  # when extraction and diff stored this version
+    held: tuple[str, ...] = ()  # why extraction is unsure of it: its headline changes wait for review
 
 
 # --- output --------------------------------------------------------------------------------------------------
@@ -237,6 +238,8 @@ def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int
     targets = [c for c in update.changes if c.category == "target" and wanted(c, filters)]
     if update.compared_with is None and not filters.topical:
         targets = [_as_new(t) for t in update.headline_targets]
+    if update.held:
+        targets = [c for c in targets if (c.metric_key or "") not in HEADLINE_KEYS]
     targets.sort(key=lambda c: -c.significance)
     priorities = [c for c in update.changes if c.category == "priority" and wanted(c, filters)]
     if filters.topical and not targets and not priorities:
@@ -274,8 +277,12 @@ def _as_new(target: dict[str, Any]) -> StoredChangeIn:
 def _status_line(update: DocumentUpdate) -> str:
     state = "新发布" if update.is_new_document else "页面更新"
     if update.compared_with:
-        return f"{state} · 对比{update.compared_year or ''}年：{update.compared_with}"
-    return f"{state} · 暂无上一年度可对比，列出主要目标"
+        line = f"{state} · 对比{update.compared_year or ''}年：{update.compared_with}"
+    else:
+        line = f"{state} · 暂无上一年度可对比，列出主要目标"
+    if update.held:
+        line += f" · 主要目标待人工复核，暂不列出（{'；'.join(update.held)}）"
+    return line
 
 
 def _figure(data: dict[str, Any] | None) -> str:
@@ -285,11 +292,17 @@ def _figure(data: dict[str, Any] | None) -> str:
 
 
 def _change_label(c: StoredChangeIn) -> str:
+    """上调 ▲, with 加码 or 放宽 where the arrow alone would mislead: a deeper cut or a tighter cap is 加码, a
+    looser cap 放宽 (a higher GDP target needs no word)."""
     label = CHANGE_LABELS.get(c.change, c.change)
-    sense = (
-        AMBITION_WORDS.get(str((c.new or {}).get("ambition") or ""), "") if c.change in ("raised", "lowered") else ""
-    )
-    return f"{label} {sense}" if sense else label
+    new = c.new or {}
+    sense = str(new.get("ambition") or "")
+    if c.change not in ("raised", "lowered") or sense not in AMBITION_WORDS:
+        return label
+    naive = (c.change == "raised") == (sense == "more")
+    if naive and new.get("kind") not in ("reduction", "cap"):
+        return label
+    return f"{label} {AMBITION_WORDS[sense]}"
 
 
 def _metric_label(c: StoredChangeIn) -> str:

@@ -152,19 +152,23 @@ def test_every_target_of_a_plan_is_compared() -> None:
     assert [c.change for c in diff(Extraction(plan.document, [], []), plan).changes] == ["new"]
 
 
-def test_results_and_deltas_are_not_compared_as_goals() -> None:
+def _bonds(value: float, raw: str, sentence: str, kind: str = "level") -> Target:
+    return T("地方政府专项债券", value, unit="元", metric_key="special_bonds", kind=kind, sentence=sentence, raw=raw)
+
+
+def test_results_are_not_goals_and_a_difference_stands_for_its_metric_only_alone() -> None:
     achieved = T("经济增长", 5.2, metric_key="gdp_growth", status="achieved", year=2024)
-    delta = T(
-        "地方政府专项债券",
-        5e11,
-        unit="元",
-        metric_key="special_bonds",
-        kind="increment",
-        sentence="拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。",
-        raw="5000亿元",
-    )
-    assert is_delta(delta)
-    assert diff(doc(year=2024), doc(achieved, delta)).changes == []
+    sentence = "拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。"
+    level, delta = _bonds(4.4e12, "4.4万亿元", sentence), _bonds(5e11, "5000亿元", sentence, "increment")
+    assert is_delta(delta) and not is_delta(level)
+    last_year = doc(_bonds(3.9e12, "3.9万亿元", "拟安排地方政府专项债券3.9万亿元。"), year=2024)
+    both = diff(last_year, doc(achieved, level, delta)).changes
+    assert [(c.change, c.new.raw if c.new else None) for c in both] == [("raised", "4.4万亿元")]
+    alone = diff(last_year, doc(_bonds(5e11, "5000亿元", "专项债券比上年增加5000亿元。", "increment"))).changes
+    assert [(c.change, c.ambition) for c in alone] == [("raised", "more")]
+    cut = diff(last_year, doc(_bonds(2e11, "2000亿元", "专项债券比上年减少2000亿元。", "increment"))).changes
+    assert [c.change for c in cut] == ["lowered"]
+    assert [c.change for c in diff(doc(year=2024), doc(delta)).changes] == ["new"]
 
 
 def test_growth_target_after_bishangnian_is_a_goal() -> None:
@@ -202,14 +206,14 @@ def test_larger_moves_weigh_more() -> None:
     assert large.significance > small.significance
 
 
-def test_ambition_against_last_years_result_else_last_target() -> None:
+def test_baseline_is_last_years_result_else_last_target() -> None:
     old_target = T("研发经费投入强度", 1.5, metric_key="rd_intensity", kind="share", year=2024)
     new_target = T("研发经费投入强度", 1.6, metric_key="rd_intensity", kind="share", year=2025)
     result = T("研发经费投入强度", 1.4, metric_key="rd_intensity", kind="share", status="achieved", year=2024)
-    with_result = diff(doc(old_target, year=2024), doc(new_target, result)).changes[0].ambition
+    with_result = diff(doc(old_target, year=2024), doc(new_target, result)).changes[0].baseline
     assert with_result is not None and (with_result.basis, with_result.value) == ("achieved", 1.4)
     assert with_result.delta == pytest.approx(0.2)
-    without = diff(doc(old_target, year=2024), doc(new_target)).changes[0].ambition
+    without = diff(doc(old_target, year=2024), doc(new_target)).changes[0].baseline
     assert without is not None and (without.basis, without.value) == ("prior_target", 1.5)
 
 
