@@ -91,7 +91,15 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         kind="share",
     )
     rd_old = target(
-        "研发经费投入强度", "rd_intensity", 4.3, "%", "左右", "4.3%左右", "研发经费投入强度", old_goals, 2023,
+        "研发经费投入强度",
+        "rd_intensity",
+        4.3,
+        "%",
+        "左右",
+        "4.3%左右",
+        "研发经费投入强度",
+        old_goals,
+        2023,
         kind="share",
     )
     rev_new = target(
@@ -117,7 +125,15 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         2023,
     )
     env_old = target(
-        "环保投入", "env_investment", 3.0, "%", "左右", "3%左右", "环保投入占生产总值比例", old_goals, 2023,
+        "环保投入",
+        "env_investment",
+        3.0,
+        "%",
+        "左右",
+        "3%左右",
+        "环保投入占生产总值比例",
+        old_goals,
+        2023,
         kind="share",
     )
     jobs_new = target(
