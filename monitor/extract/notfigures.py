@@ -13,16 +13,20 @@ from monitor.extract.numbers import Quantity
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
 _BASELINE_BEFORE = re.compile(
-    r"(?:从|由)(?:(?:(?:19|20)\d\d年|去年|上年|上一年)的?)?(?:每人每月|每人每年|每人|人均|每月|每年)?(?:不到|近|约)?$"
+    r"(?:从|由)(?:(?:(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:末|底)?|去年|上年|上一年|“?十[一二三四五六]五”?末)的?)?"
+    r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
 )
-_BASELINE_AFTER = re.compile(r"(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少)?(?:到|至)")
-_MASKED_YEAR = re.compile(r"(?:19|20)?[xX×]{2}年|20[xX×]{2}")
+_BASELINE_AFTER = re.compile(
+    r"(?:、[^，。；]{0,40}?)?(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少|增|降|升)?(?:到|至)"
+)
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
 # 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
 _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
+# 23条市级专项支持政策, 8条措施: a package of policy items, named by its count
+_POLICY_ITEMS = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:政策|措施|举措|意见|条款|规定)")
 # 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
 _ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|一天|全时|昼夜|7[×xX*])(?:候)?$")
 
@@ -42,13 +46,9 @@ def in_name(text: str, start: int, end: int) -> bool:
 
 
 def is_baseline(text: str, start: int, end: int) -> bool:
-    """The starting point of a change (从X增加到Y), or a figure whose year is masked (20xx年的120家)."""
-    before = text[max(0, start - 12) : start]
-    if _BASELINE_BEFORE.search(before) and _BASELINE_AFTER.match(text, end):
-        return True
-    wide = text[max(0, start - 40) : start]
-    clause = wide[max(wide.rfind(c) for c in "，。；\n") + 1 :]
-    return _MASKED_YEAR.search(clause) is not None
+    """The starting point of a change (从2017年的X增加到Y): a figure of its own, of the year it started from."""
+    before = text[max(0, start - 16) : start]
+    return _BASELINE_BEFORE.search(before) is not None and _BASELINE_AFTER.match(text, end) is not None
 
 
 def is_age(q: Quantity, text: str) -> bool:
@@ -65,7 +65,7 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
 
 def counts_points(q: Quantity, text: str) -> bool:
     """重点抓好以下10个方面: a count of the text's own points or sections."""
-    if _POINTS_AFTER.match(text, q.end):
+    if _POINTS_AFTER.match(text, q.end) or (q.unit == "条" and _POLICY_ITEMS.match(text, q.end)):
         return True
     return q.unit in ("个", "项", "条", "点") and _POINTS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
 
@@ -81,7 +81,6 @@ def not_a_figure(q: Quantity, text: str) -> bool:
     """Whether the number at `q` is anything but a figure."""
     return (
         in_name(text, q.start, q.end)
-        or is_baseline(text, q.start, q.end)
         or is_age(q, text)
         or is_tier_or_rank(q, text)
         or counts_points(q, text)

@@ -24,14 +24,20 @@ QUANTITY = re.compile(
     rf"(?P<fan>翻(?:了)?(?P<fn>[一两二三四])?番)"
     r"|(?P<flat>(?:与上年|与去年|同比)(?:基本)?持平|基本持平)"
     rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
-    rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?[ ]?(?P<u1>{UNIT_RE})?"
+    rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?(?P<a2>多|余)?[ ]?(?P<u1>{UNIT_RE})?"
     rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?)?"
     rf"{_SUFFIX}"
 )
 
 _CN_DIGITS = set("零〇一二两三四五六七八九")
+_ROUND = frozenset({"百", "千", "万", "上百", "上千", "上万"})
+_COUNTED = re.compile(r"(?:等|共|了|计|达)$")
 _BAD_FOLLOW = frozenset(
     [
+        "管理",
+        "管控",
+        "管网",
+        "片区",
         "支持",
         "部署",
         "种植",
@@ -67,7 +73,6 @@ _BAD_FOLLOW = frozenset(
         "只有",
         "部门",
         "所有",
-        "间隔",
     ]
 )
 
@@ -114,16 +119,22 @@ def _is_chinese(num: str) -> bool:
     return not num[0].isdigit()
 
 
-def _unit_ok(num: str, mult: str | None, unit: str | None, follow: str) -> bool:
-    """Reject figures that are not measurements: no unit, a word that only starts like a unit, 一是."""
+def _unit_ok(
+    num: str, mult: str | None, unit: str | None, follow: str, about: bool = False, counted: bool = False
+) -> bool:
+    """Reject figures that are not measurements: no unit, a word that only starts like a unit, 一是.
+
+    `about`: an approximation follows (百余场, 千座以上), which a name never carries; `counted`: a counting word
+    precedes (等三家单位, 举办了两次), which makes even a lone Chinese digit a count.
+    """
     if unit is None:
         return mult is not None and not _is_chinese(num)
     if unit + follow[:1] in _BAD_FOLLOW or (unit == "方" and mult is None):
         return False
-    if not _is_chinese(num):
+    if not _is_chinese(num) or unit in {"个百分点", "%", "倍"}:
         return True
-    if unit in {"个百分点", "%", "倍"}:
-        return True
+    if (about and num in _ROUND) or (counted and unit in COUNT_UNITS and unit != "批"):
+        return True  # 百余场, 千座以上, 等三家单位 (but 一批 is no count)
     if unit in {"次", "位"}:
         return False  # 十二次全会, 第三位: ordinals in names
     # a lone Chinese digit before a counter is usually a name (两个确立, 三城一区, 一批)
@@ -143,13 +154,15 @@ def _fraction(m: re.Match[str]) -> Quantity | None:
     return Quantity(value, None, "%", None, m.start(), m.end(), m.group())
 
 
-def _simple(m: re.Match[str], follow: str) -> Quantity | None:
+def _simple(m: re.Match[str], follow: str, before: str = "") -> Quantity | None:
     n1, n2 = m.group("n1"), m.group("n2")
     m1, m2, u1, u2 = m.group("m1"), m.group("m2"), m.group("u1"), m.group("u2")
     unit_surface = u2 if n2 else u1
     if n2 and u1 and u2 and base_unit(u1) != base_unit(u2):
         return None  # "3家-5个" is not a range
-    if not _unit_ok(n2 or n1, m2 if n2 else m1, unit_surface, follow):
+    about = bool(m.group("a1") or m.group("a2") or m.group("suf"))
+    counted = _COUNTED.search(before) is not None
+    if not _unit_ok(n2 or n1, m2 if n2 else m1, unit_surface, follow, about, counted):
         return None
     lo, hi = to_decimal(n1), (to_decimal(n2) if n2 else None)
     if lo is None or (n2 and hi is None):
@@ -160,7 +173,7 @@ def _simple(m: re.Match[str], follow: str) -> Quantity | None:
             return None
     else:
         lo = scale(lo, m1)
-    suffix = m.group("suf") or (m.group("a1") if not n2 else None)
+    suffix = m.group("suf") or (m.group("a1") or m.group("a2") if not n2 else None)
     return Quantity(_plain(lo), _plain(hi) if hi is not None else None,
                     base_unit(unit_surface), suffix, m.start(), m.end(), m.group())  # fmt: skip
 
@@ -178,7 +191,7 @@ def parse(m: re.Match[str], text: str) -> Quantity | None:
         return _flat(m)
     if m.group("fd"):
         return _fraction(m)
-    return _simple(m, text[m.end() : m.end() + 1])
+    return _simple(m, text[m.end() : m.end() + 1], text[max(0, m.start() - 2) : m.start()])
 
 
 def parse_number(text: str) -> float | None:

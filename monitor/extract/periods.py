@@ -172,3 +172,22 @@ def _default_year(status: Status, section: Section | None, doc: DocumentInfo, ah
     if status == "target":
         return ahead
     return doc.year if doc.doc_type in ("plan", "summary") else doc.year - 1
+
+
+_BASELINE_YEAR = re.compile(
+    r"(?:(?P<year>(?:19|20)\d\d)年|“?十(?P<plan>[一二三四五六])五”?|(?P<last>去年|上年))(?:末|底)?的?"
+    r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
+)
+
+
+def baseline_when(text: str, start: int, found: When, doc: DocumentInfo) -> When:
+    """The starting point of a change (从2017年的5.9万元增加到…) is a result of its own year."""
+    m = _BASELINE_YEAR.search(text, max(0, start - 16), start)
+    if m is not None and m.group("year"):
+        return When("achieved", int(m.group("year")), None, "clause")
+    if m is not None and m.group("plan"):
+        return When("achieved", _FIVE_YEAR_END["十" + m.group("plan")], None, "clause")
+    if m is not None and doc.year is not None:
+        return When("achieved", doc.year - 1, None, "clause")
+    year = found.year if found.status != "target" else (doc.year - 1 if doc.year is not None else None)
+    return When("achieved", year, None, found.strength)

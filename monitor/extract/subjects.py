@@ -22,7 +22,8 @@ TRAIL = re.compile(
     r"提高到|提高|提升到|提升|上升至|上升到|上升|增加到|增加|减少|控制在|保持在|稳定在|实现|完成|拟按|拟发行|拟安排|"
     r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
     r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
-    r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小)+$"
+    r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
+    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年)的?|每日|每天|各)+$"
 )
 # a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
 _ACTIONS = (
@@ -38,14 +39,30 @@ _ACTIONS = (
 _VERB_ONLY = re.compile(rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年)+")
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
-_RIGHT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9&]{2,20}")
+_RIGHT = re.compile(r"(?:的)?([\u4e00-\u9fffA-Za-z0-9&“”\"（）()]{2,24})")
 _RIGHT_STOP = re.compile(
-    r"获评|获得|获奖|获|入选|达到|建成|投入|落地|开工|完成|实现|通过|被|在|和|与|及|等|以上|左右|的|进行|参与|参加|签约|"
-    r"集聚|入驻|开展|取得|列入|纳入|成为|累计|共|均|全部|分别|增长|下降|同比|比上年|占|覆盖|带动|上线|投用|落户|验收"
+    r"获评|获得|获奖|获|入选|达到|建成|投入|落地|开工|完成|实现|通过|和(?![美谐平])|与|及|等|以上|左右|的|进行|参与|"
+    r"参加|签约|集聚|入驻|开展|取得|列入|纳入|成为|累计|全部|分别|增长|下降|同比|比上年|占|覆盖|带动|上线|投用|落户|"
+    r"验收|来了|成功|先后|相继|陆续|开设|提供|实施|惠及|支持|用于|助力|投资|签订|达成|对接|合作|已经|已向|已"
 )
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
+# what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
 _NOT_A_NOUN_START = re.compile(
-    r"[并且而又再也均都已仍还就将可以为是居位比较占在从向对于把被让使由至到及和与或等]|同比|首次|连续"
+    r"[并且而又也均都已仍还将被让使把或与及等较\d]|和(?![美谐平])|比(?!重|例)|位居|位列|居全|居世界|稳居|跃居|跃升|排名|"
+    r"同比|首次|连续|实现|完成|保持|继续|持续|进一步|达到|超过|突破|增长|下降|减少|提高|提升|左右|以上|以下|以内|多|余|"
+    r"(?:新)?台阶|大关|关口|水平|目标"
+)
+_QUOTES = str.maketrans("", "", '“”"')
+_MODIFIERS = re.compile(
+    r"(?:其中)?(?:国家级|省级|市级|县级|区级|镇级|村级|国家|省|市|县|国际|国内|全国|全省|全市|重点|示范|新认定)+"
+)
+_LEADING_VERB = re.compile(
+    r"^(?:建成|建设|打造|培育|引进|实施|推动|支持|组织|开展|举办|完成|实现|新建|新增|新认定|认定|创建|获批|布局|落地|签约|"
+    r"储备|谋划|开工|新开工|争创|带动|吸引|建立|设立|组建|成立|选派|派遣|帮扶|转化|拥有|建有|累计|共有|有|了)+"
+)
+# a count without a counter word before a noun of people is a count of people (帮扶32.8万就业困难群众)
+_PEOPLE = re.compile(
+    r"(?:人|人员|人才|群众|居民|农民|职工|学生|儿童|老人|老年人|患者|游客|市民|人民|工人|劳动力|毕业生|青年|妇女|人口)$"
 )
 # attribute nouns a subject may end with; a bare one after 、 takes its modifier from the figure before
 HEADS = (
@@ -78,18 +95,32 @@ def verb_only(phrase: str) -> bool:
 
 
 def right_subject(text: str, end: int, unit: str | None) -> str:
-    """The noun phrase right after a count or amount (8家中试平台 → 中试平台); "" when the number ends its phrase."""
-    if unit is None or unit in _NO_RIGHT:
+    """The noun phrase right after a number and its unit (8家中试平台 → 中试平台, 415人的科技专家人才智库 →
+    科技专家人才智库, 62%的入境航班 → 入境航班); "" when the number ends its phrase or a verb follows it."""
+    if unit in _NO_RIGHT and not text.startswith("的", end):
         return ""
     m = _RIGHT.match(text, end)
-    if m is None:
+    if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""
-    words = m.group()
-    if _NOT_A_NOUN_START.match(words):
-        return ""
-    stop = _RIGHT_STOP.search(words)
+    words = m.group(1).translate(_QUOTES)
+    stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 0), None)
     words = words[: stop.start()] if stop else words
     return words if len(words) >= 2 and not verb_only(words) else ""
+
+
+def modifier_only(phrase: str) -> bool:
+    """其中国家级, 省级, 市级: a level or scope that qualifies the noun of the figure before."""
+    return bool(phrase) and _MODIFIERS.fullmatch(phrase) is not None
+
+
+def noun_part(subject: str) -> str:
+    """A subject without the verb it opens with (建成农业科技园区 → 农业科技园区)."""
+    return _LEADING_VERB.sub("", subject) or subject
+
+
+def people(subject: str) -> bool:
+    """Whether a noun phrase names people, so that a bare count of it is in 人."""
+    return _PEOPLE.search(subject) is not None
 
 
 def split_verbs(raw: str) -> tuple[str, str]:

@@ -17,9 +17,9 @@ from monitor.extract.frames import Frames, find_frames
 from monitor.extract.measures import measure_of, qualifier_of
 from monitor.extract.metrics import Metric, for_measure, normalise_phrase, resolve, resolve_leading, resolve_past
 from monitor.extract.model import DocumentInfo, Kind, Target
-from monitor.extract.notfigures import not_a_figure
+from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, when
+from monitor.extract.periods import When, baseline_when, when
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -33,6 +33,7 @@ _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 FLAT = "持平"
+_TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
@@ -115,6 +116,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     name = _name(ctx, q, sent, raw_phrase)
     if name.metric is None and sj.verb_only(name.subject):
         return None  # a number with no nameable subject is not a figure
+    unit = q.unit or ("人" if name.how == "right" and sj.people(name.subject) else None)
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
     kind = _measure(ctx, q, name, qualifier)
     metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start, q.end)
@@ -123,16 +125,19 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
     found = when(prefix, ctx.frames.at(q.start), section, ctx.doc, text[para_start : para_start + 8], ctx.previous,
                  qualifier)  # fmt: skip
-    ctx.previous = found
+    if is_baseline(text, q.start, q.end):
+        found = baseline_when(text, q.start, found, ctx.doc)
+    else:
+        ctx.previous = found
     if FLAT in q.raw and found.status != "target":
         return None  # 与上年持平 is a goal's wording; a result says its number
     return Target(
-        metric=metric.name if metric else name.subject,
+        metric=_display_name(metric, name.subject),
         metric_key=metric.key if metric else None,
         phrase=raw_phrase,
         value=q.value,
         value_max=q.value_max,
-        unit=q.unit,
+        unit=unit,
         qualifier=qualifier,
         kind=kind,
         status=found.status,
@@ -145,6 +150,14 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         term=found.term,
         confidence=_confidence(name, found, metric),
     )
+
+
+def _display_name(metric: Metric | None, subject: str) -> str:
+    """A headline metric keeps its catalogue name (comparable across years); any other figure is named as the
+    text names it (集装箱吞吐量, 技术交易额), which says best what it measures."""
+    if metric is None or (metric.headline is None and subject):
+        return subject or (metric.name if metric else "")
+    return metric.name
 
 
 def _measure(ctx: _Context, q: Quantity, name: _Name, qualifier: str | None) -> Kind:
@@ -215,15 +228,20 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if not left and sep_only and state.items and state.item + 1 < len(state.items):
         state.item += 1
         return state.items[state.item], verbs or state.verbs, "list"
+    if not left and state.items and state.item + 1 == len(state.items) and _TO_END.search(verbs):
+        state.item = 0  # 分别从7642家、1665家增加到2.2万家、…: the list again, for the new values
+        return state.items[0], verbs, "list"
     if left:
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
+    right = sj.right_subject(text, q.end, q.unit)
+    if right and _right_names(left, right, q, region):
+        return right, raw, "right"
     if sj.verb_only(left):
-        right = sj.right_subject(text, q.end, q.unit)
-        if right:
-            return right, raw, "right"
         return (state.subject, raw, "carried") if state.subject else ("", raw, "none")
+    if sj.modifier_only(left) and state.subject:
+        return left + sj.noun_part(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
     if left in sj.GENERIC and state.subject:
         return state.subject, verbs, "carried"
     if (
@@ -233,6 +251,15 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     ):
         return done, verbs, "completed"
     return left, verbs, "left"
+
+
+def _right_names(left: str, right: str, q: Quantity, region: str | None) -> bool:
+    """Whether the noun phrase after the number names it rather than the words before (8家中试平台; but
+    全省粮食产量700亿斤 when only the words before name a catalogue metric)."""
+    if sj.verb_only(left) or sj.modifier_only(left):
+        return True
+    named = _resolver(q, region)
+    return named(right, 0) is not None or named(left, 0) is None
 
 
 def _resolver(q: Quantity, region: str | None, verbs: str = "") -> sj.Resolver:

@@ -194,8 +194,16 @@ def close(a: float | None, b: float | None) -> bool:
     return math.isclose(abs(float(a)), abs(float(b)), rel_tol=REL_TOL, abs_tol=1e-9)
 
 
+def base_unit(unit: str) -> str:
+    """The contract's base unit of a unit as an annotator may write it (名 → 人, 千克 → 公斤)."""
+    from monitor.extract.units import base_unit as extractor_base
+
+    return extractor_base(unit) or unit
+
+
 def same_number(g: Figure, t: Any) -> bool:
-    return str(t.unit or "") == g.unit and close(t.value, g.value) and close(t.value_max, g.value_max)
+    same_unit = str(t.unit or "") == g.unit or base_unit(str(t.unit or "")) == base_unit(g.unit)
+    return same_unit and close(t.value, g.value) and close(t.value_max, g.value_max)
 
 
 def term_of(t: Any) -> tuple[int, int] | None:
