@@ -12,6 +12,8 @@ import re
 from monitor.extract.numbers import Quantity
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
+_AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千瓦时", "立方米"})
+_CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
 _BASELINE_BEFORE = re.compile(
     r"(?:从|由)(?:(?:(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:末|底)?|去年|上年|上一年|“?十[一二三四五六]五”?末)的?)?"
     r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
@@ -33,7 +35,7 @@ _ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|
 
 def in_name(text: str, start: int, end: int) -> bool:
     """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
-    before = text[max(0, start - 12) : start]
+    before = text[max(0, start - 12) : start].rstrip(" ")
     if before[-1:] in {"第", "前", "·", "#", "№"}:
         return True
     opened = max(before.rfind(q) for q in _OPEN_QUOTES)
@@ -57,10 +59,19 @@ def is_age(q: Quantity, text: str) -> bool:
 
 
 def is_tier_or_rank(q: Quantity, text: str) -> bool:
-    """千亿元级产业集群, 世界500强, 居全国第3位: a class or a place in a ranking, not a quantity."""
+    """千亿元级产业集群, 世界500强, 居全国第3位, 排名上升5位: a class or a place in a ranking, not a quantity."""
     if _TIER_AFTER.match(text, q.end) and q.suffix is None:
         return True
+    if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
+        return True
     return _RANK_BEFORE.search(text, max(0, q.start - 6), q.start) is not None
+
+
+def is_threshold(q: Quantity, text: str) -> bool:
+    """营收1亿元以上企业, 投资5000万元以上项目: an amount that defines a class of things, not a figure."""
+    if q.unit not in _AMOUNTS or q.suffix not in ("以上", "以下"):
+        return False
+    return _CLASS_NOUN.match(text, q.end) is not None
 
 
 def counts_points(q: Quantity, text: str) -> bool:
@@ -83,6 +94,7 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         in_name(text, q.start, q.end)
         or is_age(q, text)
         or is_tier_or_rank(q, text)
+        or is_threshold(q, text)
         or counts_points(q, text)
         or is_round_the_clock(q, text)
     )

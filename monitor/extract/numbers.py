@@ -26,12 +26,13 @@ QUANTITY = re.compile(
     rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
     rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?(?P<a2>多|余)?[ ]?(?P<u1>{UNIT_RE})?"
     rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?)?"
-    rf"{_SUFFIX}"
+    rf"[ ]?{_SUFFIX}"
 )
 
 _CN_DIGITS = set("零〇一二两三四五六七八九")
 _ROUND = frozenset({"百", "千", "万", "上百", "上千", "上万"})
 _COUNTED = re.compile(r"(?:等|共|了|计|达)$")
+_ROUGHLY = re.compile(r"(?:超|破|近|达|逾|约|上)$")
 _BAD_FOLLOW = frozenset(
     [
         "管理",
@@ -160,7 +161,7 @@ def _simple(m: re.Match[str], follow: str, before: str = "") -> Quantity | None:
     unit_surface = u2 if n2 else u1
     if n2 and u1 and u2 and base_unit(u1) != base_unit(u2):
         return None  # "3家-5个" is not a range
-    about = bool(m.group("a1") or m.group("a2") or m.group("suf"))
+    about = bool(m.group("a1") or m.group("a2") or m.group("suf")) or _ROUGHLY.search(before) is not None
     counted = _COUNTED.search(before) is not None
     if not _unit_ok(n2 or n1, m2 if n2 else m1, unit_surface, follow, about, counted):
         return None

@@ -23,7 +23,7 @@ TRAIL = re.compile(
     r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
     r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
     r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
-    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年)的?|每日|每天|各)+$"
+    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)的?|每日|每天|各|均)+$"
 )
 # a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
 _ACTIONS = (
@@ -39,9 +39,9 @@ _ACTIONS = (
 _VERB_ONLY = re.compile(rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年)+")
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
-_RIGHT = re.compile(r"(?:的)?([\u4e00-\u9fffA-Za-z0-9&“”\"（）()]{2,24})")
+_RIGHT = re.compile(r"\s?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"（）()]{2,24})")
 _RIGHT_STOP = re.compile(
-    r"获评|获得|获奖|获|入选|达到|建成|投入|落地|开工|完成|实现|通过|和(?![美谐平])|与|及|等|以上|左右|的|进行|参与|"
+    r"达到|建成|投入|落地|开工|完成|实现|通过|等|以上|左右|的|进行|参与|"
     r"参加|签约|集聚|入驻|开展|取得|列入|纳入|成为|累计|全部|分别|增长|下降|同比|比上年|占|覆盖|带动|上线|投用|落户|"
     r"验收|来了|成功|先后|相继|陆续|开设|提供|实施|惠及|支持|用于|助力|投资|签订|达成|对接|合作|已经|已向|已"
 )
@@ -50,7 +50,7 @@ _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
 _NOT_A_NOUN_START = re.compile(
     r"[并且而又也均都已仍还将被让使把或与及等较\d]|和(?![美谐平])|比(?!重|例)|位居|位列|居全|居世界|稳居|跃居|跃升|排名|"
     r"同比|首次|连续|实现|完成|保持|继续|持续|进一步|达到|超过|突破|增长|下降|减少|提高|提升|左右|以上|以下|以内|多|余|"
-    r"(?:新)?台阶|大关|关口|水平|目标"
+    r"(?:新)?台阶|大关|关口|水平|目标|(?:全国|世界)?新?纪录|实施|建设|推进|开展|用于|支持|带动|新增|培育|引进|打造|组织|举办"
 )
 _QUOTES = str.maketrans("", "", '“”"')
 _MODIFIERS = re.compile(
@@ -104,7 +104,7 @@ def right_subject(text: str, end: int, unit: str | None) -> str:
         return ""
     words = m.group(1).translate(_QUOTES)
     stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 0), None)
-    words = words[: stop.start()] if stop else words
+    words = (words[: stop.start()] if stop else words).rstrip("和与及、")
     return words if len(words) >= 2 and not verb_only(words) else ""
 
 
@@ -170,6 +170,8 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     """
     if not before or resolve(item, 0) is not None:
         return item
+    if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
+        return before[: len(before) - len(item)] + item  # 发明专利申请量、授权量: 授权量 → 发明专利授权量
     for cut in range(2, len(before)):
         if resolve(before[:cut] + item, cut) is not None:
             return before[:cut] + item
