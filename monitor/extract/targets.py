@@ -116,7 +116,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     name = _name(ctx, q, sent, raw_phrase)
     if name.metric is None and sj.verb_only(name.subject):
         return None  # a number with no nameable subject is not a figure
-    unit = q.unit or ("人" if name.how == "right" and sj.people(name.subject) else None)
+    unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
     kind = _measure(ctx, q, name, qualifier)
     metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start, q.end)
@@ -203,7 +203,7 @@ def _name(ctx: _Context, q: Quantity, sent: tuple[int, int], raw_phrase: str) ->
     text, state, region = ctx.text, ctx.state, ctx.doc.region
     sep_only = not text[state.last_end : q.start].strip(" 、和及")
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
-    state.subject = subject if how != "right" and subject else state.subject
+    state.subject = subject if how not in ("right", "carried") and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
     if not subject:
