@@ -124,10 +124,13 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         [dict(metric_key=None, value=47.5, kind="share")],
     ),
     (
-        "从X增加到Y: only Y",
-        REVIEW + "居民人均可支配收入从5万元增加到7.2万元。",
+        "从X增加到Y: the starting point is a result of its own year",
+        REVIEW + "居民人均可支配收入从2019年的5万元增加到7.2万元。",
         {"year": 2025},
-        [dict(metric_key="resident_income", value=72_000, unit="元")],
+        [
+            dict(metric_key="resident_income", value=50_000, unit="元", status="achieved", year=2019),
+            dict(metric_key="resident_income", value=72_000, unit="元", status="achieved", year=2024),
+        ],
     ),
     (
         "a part is not the whole: 海洋生产总值, 人均生产总值, 跨境电商进出口",
@@ -206,11 +209,15 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         ],
     ),
     (
-        "age brackets, plenary sessions and old standards are not figures",
+        "age brackets and plenary sessions are not figures; the old standard is the current level",
         PLAN + "为全省60岁以上老年人免费接种疫苗，为0-6岁儿童免费筛查。按照十一届市委十二次全会部署，"
         "孤儿基本生活保障标准从每人每月2295元提高到2375元，人均预期寿命达到80岁。",
         {"year": 2025},
-        [dict(value=2375, unit="元"), dict(metric_key="life_expectancy", value=80, unit="岁")],
+        [
+            dict(value=2295, unit="元", status="achieved", year=2024),
+            dict(value=2375, unit="元", status="target", year=2025),
+            dict(metric_key="life_expectancy", value=80, unit="岁"),
+        ],
     ),
     (
         "a count of a list (…等15个产业) is not its last item",
@@ -227,9 +234,18 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
     (
         "numbers inside names and masked numbers give nothing",
         "纵深推进“315”科创体系建设，实施“5个90%”行动，打造“4+4科创工程”，召开第七届创新大会，落实“十四五”规划。"
-        "20xx年全市研发投入占GDP的2.5%，高企总数从750家增长到1xx1家，共达成合作意向1xx项，xx65家企业入库。",
+        "高企总数增长到1xx1家，共达成合作意向1xx项，xx65家企业入库。",
         {"year": 2023},
         [],
+    ),
+    (
+        "a real number of a masked year is a figure, named without the mask",
+        REVIEW + "20xx年全市研发投入占GDP的2.5%，高企总数从20xx年的750家增长到1xx1家。",
+        {"year": 2025},
+        [
+            dict(metric="研发投入占GDP的", value=2.5, kind="share", status="achieved"),
+            dict(metric_key="high_tech_enterprises", value=750, unit="家", status="achieved"),
+        ],
     ),
 ]
 
