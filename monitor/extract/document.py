@@ -99,10 +99,10 @@ def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
     head = f"{title or ''}\n{text[:600]}"
     if "政府工作报告" in head or "各位代表" in head:
         return "work_report"
+    if _SUMMARY_WORDS.search(head):
+        return "summary"  # 工作总结和明年工作思路: the year's results first, then the next year's plan
     if _PLAN_WORDS.search(head):
         return "plan"
-    if _SUMMARY_WORDS.search(head):
-        return "summary"
     return "work_report" if {"review", "plan"} <= sections.kinds() else "other"
 
 

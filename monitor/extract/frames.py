@@ -126,16 +126,18 @@ def _cues(text: str) -> list[tuple[int, str, re.Match[str]]]:
     return sorted(found, key=lambda f: f[0])
 
 
-def find_frames(text: str, sections: Sections, year: int | None, summary: bool = False) -> Frames:
-    """Every framing sentence of the text, each holding until the next one or the next section heading."""
+def find_frames(text: str, sections: Sections, year: int | None) -> Frames:
+    """Every framing sentence of the text, each holding until the next one or the next section heading.
+
+    今年 and 明年 count from the document's year (a summary's 明年工作思路 plans the year after its results).
+    """
     if year is None:
         return Frames([])
-    ahead = year + 1 if summary else year  # a summary's plan part is for the year after its results
     found = _cues(text)
     breaks = sorted(s.start for s in sections.items)
     frames = []
     for i, (start, kind, m) in enumerate(found):
-        said = _frame(kind, m, ahead if kind.endswith("ahead") else year)
+        said = _frame(kind, m, year)
         if said is None:
             continue
         status, when, term = said

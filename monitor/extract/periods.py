@@ -63,7 +63,7 @@ def _by_term(by: int, doc_year: int | None) -> tuple[int, int]:
     return first, by
 
 
-def _read_clause(prefix: str, doc: DocumentInfo, ahead: int | None) -> _Clause:
+def _read_clause(prefix: str, doc: DocumentInfo) -> _Clause:
     """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words."""
     found = _Clause()
     for m in _CLAUSE.finditer(prefix):
@@ -76,8 +76,8 @@ def _read_clause(prefix: str, doc: DocumentInfo, ahead: int | None) -> _Clause:
             found.status = "expected"
         elif group == "year":
             found.year, found.term = int(m.group("named")), None
-        elif group in ("this", "next", "last") and doc.year is not None and ahead is not None:
-            found.year = {"this": ahead, "next": ahead + 1, "last": ahead - 1}[group]
+        elif group in ("this", "next", "last") and doc.year is not None:
+            found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None
         elif group == "average":
             found.average = True
@@ -106,7 +106,7 @@ def when(
 ) -> When:
     """Status, year and term of the figure whose sentence reads `prefix` up to it."""
     ahead = _plan_year(doc)
-    found = _read_clause(prefix, doc, ahead)
+    found = _read_clause(prefix, doc)
     status = _clause_status(found, ahead)
     strength = "clause"
     if status is None and frame is not None:

@@ -78,7 +78,7 @@ class _Name:
 
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
     """Every measured figure in the text, as Target records in text order."""
-    frames = find_frames(text, sections, doc.year, doc.doc_type == "summary")
+    frames = find_frames(text, sections, doc.year)
     bounds, out = _Bounds(text), []
     ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
     for m in QUANTITY.finditer(text):
