@@ -371,8 +371,9 @@ def held(session: Session, version_id: int) -> tuple[str, ...]:
 
 
 def reviews(session: Session, *, pending_only: bool = True) -> list[ReviewRow]:
-    """Versions flagged for review (the latest of each document), newest document first."""
-    query = _version_query().where(m.DocumentVersion.review_state.is_not(None))
+    """Documents whose latest version is flagged for review, newest document first."""
+    latest_ids = select(func.max(m.DocumentVersion.id)).group_by(m.DocumentVersion.document_id)
+    query = _version_query().where(m.DocumentVersion.id.in_(latest_ids), m.DocumentVersion.review_state.is_not(None))
     if pending_only:
         query = query.where(m.DocumentVersion.review_state == "pending")
     rows = session.execute(query.order_by(m.Document.id.desc(), m.DocumentVersion.id.desc())).all()

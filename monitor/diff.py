@@ -288,7 +288,7 @@ def review_reasons(changes: Sequence[Change]) -> list[str]:
     old = [c for c in changes if c.old is not None and headline_weight(c.metric_key) is not None and not c.old.term]
     dropped = [c for c in old if c.change == "dropped"]
     if len(old) >= MIN_HEADLINES and len(dropped) >= DROPPED_SHARE * len(old):
-        return [f"{len(dropped)} of {len(old)} headline targets would be dropped"]
+        return [f"上年{len(old)}项主要目标中{len(dropped)}项将显示为删去"]
     return []
 
 

@@ -34,7 +34,7 @@ def missing_required(extraction: Extraction) -> list[str]:
     if year is None:
         return []
     keys = {t.metric_key for t in annual_targets(extraction)}
-    return [f"no {m.name} target for {year}" for m in required_keys(extraction.document.doc_type) if m.key not in keys]
+    return [f"未见{year}年{m.name}目标" for m in required_keys(extraction.document.doc_type) if m.key not in keys]
 
 
 def conflicting(extraction: Extraction) -> list[str]:
@@ -49,7 +49,7 @@ def conflicting(extraction: Extraction) -> list[str]:
         first = seen.setdefault(key, t)
         # a floor and a stretch goal in one sentence (增长7%以上、力争达到8%) are one goal, not a conflict
         if first is not t and first.sentence != t.sentence and (first.value, first.value_max) != (t.value, t.value_max):
-            reasons.append(f"two {found.name} targets for {t.year}: {format_target(first)} and {format_target(t)}")
+            reasons.append(f"{t.year}年{found.name}有两个目标：{format_target(first)}、{format_target(t)}")
     return sorted(set(reasons))
 
 

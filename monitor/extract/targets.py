@@ -154,7 +154,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
 
 def _display_name(metric: Metric | None, subject: str) -> str:
     """A headline metric keeps its catalogue name (comparable across years); any other figure is named as the
-    text names it (集装箱吞吐量, 技术交易额), which says best what it measures."""
+    text names it (集装箱吞吐量, 技术交易额, 重点实验室群), which says best what it measures."""
     if metric is None or (metric.headline is None and subject):
         return subject or (metric.name if metric else "")
     return metric.name
