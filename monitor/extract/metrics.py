@@ -47,9 +47,21 @@ class Metric:
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    variants: tuple[tuple[re.Pattern[str], Metric], ...]
+    variants: tuple[tuple[re.Pattern[str], Metric, str], ...]  # (variant, metric, a character it must contain)
     any_variant: re.Pattern[str]
     by_key: dict[str, Metric]
+
+
+_META = re.compile(r"[\\()\[\]{}?*+|^$.]")
+
+
+def _anchor(pattern: str) -> str:
+    """A character every match of the pattern contains (its first plain CJK one), or "" when there is none."""
+    cut = _META.search(pattern)
+    plain = pattern if cut is None else pattern[: cut.start()]
+    if cut is not None and cut.group() in "?*{":
+        plain = plain[:-1]  # the character before a quantifier may be absent
+    return next((c for c in plain if "\u4e00" <= c <= "\u9fff"), "")
 
 
 def _units(spec: dict[str, Any]) -> frozenset[str]:
@@ -70,15 +82,15 @@ def _metric(key: str, spec: dict[str, Any]) -> Metric:
 @cache
 def _table() -> _Table:
     raw = yaml.safe_load(resources.files("monitor.extract").joinpath("metrics.yaml").read_text("utf-8"))
-    variants: list[tuple[re.Pattern[str], Metric]] = []
+    variants: list[tuple[re.Pattern[str], Metric, str]] = []
     by_key: dict[str, Metric] = {}
     for key, spec in raw.items():
         metric = _metric(key, spec)
         by_key[key] = metric
         if metric.flow is not None:
             by_key[metric.flow.key] = metric.flow
-        variants.extend((re.compile(p), metric) for p in spec["patterns"])
-    any_variant = re.compile("|".join(f"(?:{v.pattern})" for v, _ in variants))
+        variants.extend((re.compile(p), metric, _anchor(p)) for p in spec["patterns"])
+    any_variant = re.compile("|".join(f"(?:{v.pattern})" for v, _, _ in variants))
     return _Table(tuple(variants), any_variant, by_key)
 
 
@@ -123,7 +135,10 @@ def _candidates(phrase: str) -> list[tuple[int, int, int, Metric]]:
     if table.any_variant.search(phrase) is None:
         return []
     found = []
-    for variant, metric in table.variants:
+    chars = set(phrase)
+    for variant, metric, anchor in table.variants:
+        if anchor and anchor not in chars:
+            continue  # cheaper than running the variant: most phrases name one metric at most
         for m in variant.finditer(phrase):
             found.append((m.end(), m.end() - m.start(), m.start(), metric))
     return found
@@ -158,6 +173,7 @@ def resolve(phrase: str, unit: str | None) -> Metric | None:
     return found[0] if found else None
 
 
+@lru_cache(maxsize=16384)
 def resolve_past(phrase: str, unit: str | None, offset: int) -> Metric | None:
     """The metric a phrase names through a variant that ends past `offset` (粮食|产量, not 粮食|亩产)."""
     found = _best(phrase, unit, past=offset)
