@@ -58,8 +58,8 @@ def test_flows_are_keys_of_their_own() -> None:
 
 def test_headline_list_trend_order_and_weights_come_from_the_catalogue() -> None:
     headline = {k for k in metrics.metric_keys() if (m := metrics.metric(k)) and m.headline is not None}
-    assert digest.HEADLINE_KEYS == headline
-    assert archive.TREND_ORDER == metrics.chart_order() and archive.TREND_ORDER[0] in headline
+    assert headline == digest.HEADLINE_KEYS
+    assert metrics.chart_order() == archive.TREND_ORDER and archive.TREND_ORDER[0] in headline
     for key in headline:
         t = Target(key, key, key, 1.0, None, "%", None, "growth", "target", 2025, "", (0, 1), "1%")
         assert significance("unchanged", t, t) == pytest.approx((metrics.headline_weight(key) or 0) * 0.2)

@@ -20,8 +20,9 @@ SHARED = pytest.mark.skipif(not (gs.SHARED / "corpus").is_dir(), reason="../shar
 
 
 def _figure(**kw: Any) -> gs.Figure:
-    base: dict[str, Any] = dict(value=5.0, value_max=None, unit="%", qualifier="左右", measure="growth", cue="增长5%左右",
-                                raw="5%左右", metric_key="gdp_growth", status="target", year=2025, subject=("生产总值", "经济增长"))  # fmt: skip
+    base: dict[str, Any] = dict(value=5.0, value_max=None, unit="%", qualifier="左右", measure="growth",
+                                cue="增长5%左右", raw="5%左右", metric_key="gdp_growth", status="target", year=2025,
+                                subject=("生产总值", "经济增长"))  # fmt: skip
     return gs.Figure(**(base | kw))
 
 
