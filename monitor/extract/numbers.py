@@ -16,17 +16,19 @@ CN = r"[零〇一二两三四五六七八九十百千万亿]{1,12}(?:点[零〇�
 _NUM = rf"(?:{AR}|{CN})"
 # no digit, letter, dot, mask or '+' may touch an Arabic number (20xx, 1xx1, PM2.5, 5G, 4+4)
 _LB = r"(?<![0-9A-Za-z.xX×+＋_/])"
-_LA = r"(?![0-9xX×+＋]|\.\d)"
+_LA = r"(?![0-9xX×+＋年月日号]|\.\d)"  # a date is no figure: skip it before parsing
 _RANGE_SEP = r"(?:[-—–~～]{1,2}|至|到)"
 _SUFFIX = r"(?P<suf>左右|以上|以内|以下|上下|多|余)?"
 
+# the lookahead lets the engine skip, in one test, every position where no figure can start
 QUANTITY = re.compile(
+    r"(?=[0-9零〇一二两三四五六七八九十百千万亿翻与同基])(?:"
     rf"(?P<fan>翻(?:了)?(?P<fn>[一两二三四])?番)"
     r"|(?P<flat>(?:与上年|与去年|同比)(?:基本)?持平|基本持平)"
     rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
     rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?(?P<a2>多|余)?[ ]?(?P<u1>{UNIT_RE})?"
     rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?)?"
-    rf"[ ]?{_SUFFIX}"
+    rf"[ ]?{_SUFFIX})"
 )
 
 _CN_DIGITS = set("零〇一二两三四五六七八九")
