@@ -42,12 +42,15 @@ _TERM_GOALS = _starting(
     r"(?:主要目标|发展目标|目标任务|奋斗目标|主要预期目标)",
 )
 _TERM_AHEAD = re.compile(r"(?:今后|未来)(?:五|5)年")
+# 到2027年，…: a paragraph of goals for a later year (an action plan's 主要目标, a report's goals for its term)
+_BY_YEAR = _starting("到力", r"(?:到|力争到)(?P<year>20\d\d)年(?:底|末)?[，,：:]")
 _TERM_PAST = _starting(
     "过近这五5“十",
     rf"过去(?:的)?(?:五|5)年|(?:近|这)?(?:五|5)年来|{_PLAN}(?:时期|期间|以来)(?!.{{0,8}}(?:目标|规划|开局))",
 )
 _YEAR_PAST = _starting(
-    "过一12", r"过去(?:的)?一年|一年来|(?P<year>(?:19|20)\d\d)年(?:[，,]|是|以来|全年|，?全省|，?全市|，?我们)"
+    "过一12",
+    r"过去(?:的)?一年|一年来|(?<![到至])(?P<year>(?:19|20)\d\d)年(?:[，,]|是|以来|全年|，?全省|，?全市|，?我们)",
 )
 # each framing cue: (pattern, kind, strong); a strong cue frames what follows wherever it stands, a weak one only
 # at the head of a paragraph
@@ -56,6 +59,7 @@ _CUES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (_YEAR_WORK, "year_ahead", True),
     (_TERM_GOALS, "term_ahead", True),
     (_TERM_AHEAD, "term_ahead", False),
+    (_BY_YEAR, "by_year", False),
     (_TERM_PAST, "term_back", False),
     (_YEAR_PAST, "year_back", False),
 )
@@ -101,6 +105,11 @@ def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | No
         return None  # the goals of a plan already under way are not the document's own term goals
     if plan is not None and kind == "term_back" and plan[1] >= year:
         return "achieved", year - 1, (plan[0], year - 1)  # “十四五”以来 in its last year: the years so far
+    if kind == "by_year" and named is not None:
+        if named <= year:
+            return None  # 到2025年底 in a 2025 report: this year's goals
+        first = named - 4 if named % 5 == 0 and named - 4 <= year else year
+        return "target", named, (first, named)
     if kind == "year_ahead":
         ahead = year + 1 if "明年" in found.group() or "下一年" in found.group() else year
         return "target", named or ahead, None

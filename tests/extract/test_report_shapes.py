@@ -143,3 +143,28 @@ def test_national_plan_opening_reports_keep_term_goals_apart(year: int) -> None:
     compared = [c for c in changes if (c.new is not None and c.new.term) or (c.old is not None and c.old.term)]
     assert not compared, f"{len(compared)} term goals compared with annual targets"
     assert "gdp_growth" in {c.metric_key for c in changes if c.new is not None}  # the year's own GDP target
+
+
+ACTION_PLAN = """某省制造业数字化转型行动计划（2025—2027年）
+一、总体要求
+坚持应用牵引、企业主体，加快制造业数字化转型。
+二、主要目标
+到2027年，全省规模以上工业企业数字化改造覆盖率达到80%，培育省级工业互联网平台20个。
+——基础设施更加完善。新建5G基站2万个，建成算力中心5个。
+三、重点任务
+（一）实施智能工厂培育工程。每年遴选30家企业开展试点。
+"""
+
+
+def test_an_action_plans_goals_are_for_its_last_year() -> None:
+    res = extract(ACTION_PLAN, region="某省")
+    assert (res.document.doc_type, res.document.year) == ("plan", 2025)
+    goals = [(t.raw, t.status, t.year, t.term) for t in res.targets if t.term]
+    assert goals == [
+        ("80%", "target", 2027, (2025, 2027)),
+        ("20个", "target", 2027, (2025, 2027)),
+        ("2万个", "target", 2027, (2025, 2027)),
+        ("5个", "target", 2027, (2025, 2027)),
+    ]
+    (yearly,) = [t for t in res.targets if t.term is None]
+    assert (yearly.raw, yearly.status) == ("30家", "target")
