@@ -28,6 +28,8 @@ _CLAUSE = re.compile(
     r"|(?P<average>年均|平均每年|每年平均)"
     r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标$|(?:要|将)(?:力争|确保|实现|达到|突破))"
 )
+# words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
+_TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
 _WEAK_PAST = re.compile(r"比上年|同比|较上年|完成了|实现了|已经|已|获评|居全国|创历史|达到了|过去")
 _WEAK_TARGET = re.compile(r"力争|确保|争取|目标|预期|拟|计划|力求")
 _LOOK_BACK = re.compile(r"[◉●•\s]*(?:过去|一年来|五年来|回顾|(?:19|20)\d\d年(?:以来|，|,))")
@@ -43,6 +45,7 @@ class When:
     year: int | None
     term: tuple[int, int] | None = None
     strength: str = "document"  # clause, frame, section, cue or document
+    past_term: bool = False  # the term comes from a review of a whole past term (过去五年), not the clause
 
 
 @dataclass(slots=True)
@@ -116,7 +119,14 @@ def when(
     if status is None:
         status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
     year, term = _period(found, status, frame, section, doc, ahead)
-    return When(status, year, term, strength)
+    past = (
+        term is not None
+        and found.term is None
+        and not found.average
+        and frame is not None
+        and frame.kind == "term_back"
+    )
+    return When(status, year, term, strength, past and not _TERM_WORDS.search(prefix[-40:]))
 
 
 def _plan_year(doc: DocumentInfo) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.extract import subjects as sj
 from monitor.extract.frames import Frames, find_frames
@@ -33,6 +33,9 @@ _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 FLAT = "持平"
+_RATES = frozenset({"%", "‰", "个百分点", "倍"})
+# a stock or a value at a point of time, not something done over a period
+_STOCK = re.compile(r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在")
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
@@ -129,6 +132,8 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         found = baseline_when(text, q.start, found, ctx.doc)
     else:
         ctx.previous = found
+    if found.past_term:
+        kind, found = _over_past_term(kind, found, name, unit)
     if FLAT in q.raw and found.status != "target":
         return None  # 与上年持平 is a goal's wording; a result says its number
     return Target(
@@ -150,6 +155,18 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         term=found.term,
         confidence=_confidence(name, found, metric),
     )
+
+
+def _over_past_term(kind: Kind, found: When, name: _Name, unit: str | None) -> tuple[Kind, When]:
+    """In a review of a whole past term (过去五年…), what was done is summed over the term (建成90个示范村:
+    cumulative) while a stock or a rate at its end (地区生产总值突破4万亿元, 比重达到30%) is of its last year."""
+    if unit not in _RATES and (
+        kind in ("increment", "cumulative") or (kind == "level" and not _STOCK.search(name.verbs))
+    ):
+        return "cumulative", found
+    if kind in ("level", "share") or (unit not in _RATES and _STOCK.search(name.verbs)):
+        return kind, replace(found, term=None, past_term=False)
+    return kind, found
 
 
 def _display_name(metric: Metric | None, subject: str) -> str:
