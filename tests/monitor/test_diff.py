@@ -255,3 +255,73 @@ def test_meaningful() -> None:
     same = doc(T("经济增长", 5, metric_key="gdp_growth"))
     assert not diff(same, same).meaningful
     assert diff(same, doc(T("经济增长", 6, metric_key="gdp_growth"))).meaningful
+
+
+# --- figure identity: like with like (issue 12) ------------------------------------------------------------------
+
+
+def _changes(old_text: str, new_text: str, old_year: int = 2025, new_year: int = 2026) -> dict[str, Any]:
+    from monitor.extract import extract
+
+    old = extract("二、今年主要目标\n" + old_text, year=old_year, region="某省")
+    new = extract("二、今年主要目标\n" + new_text, year=new_year, region="某省")
+    return {c.metric_key or c.metric: c for c in diff(old, new).changes}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "change", "ambition"),
+    [
+        (
+            "粮食产量稳定在260亿斤以上。",
+            "粮食产量1350万吨以上。",
+            "grain_output",
+            "raised",
+            "more",
+        ),  # 1350万吨 = 270亿斤
+        ("粮食产量稳定在1300万吨以上。", "粮食产量260亿斤以上。", "grain_output", "unchanged", "same"),
+        ("粮食总产量达到650万吨。", "粮食总产量稳定在65亿公斤。", "grain_output", "unchanged", "same"),
+        (
+            "一般公共预算收入达到1.2万亿元。",
+            "一般公共预算收入达到12500亿元。",
+            "general_budget_revenue",
+            "raised",
+            "more",
+        ),
+        (
+            "单位地区生产总值能耗降低2.5%左右。",
+            "单位地区生产总值能耗降低3%左右。",
+            "energy_intensity",
+            "raised",
+            "more",
+        ),
+        ("城镇调查失业率控制在5.5%以内。", "城镇调查失业率6%左右。", "surveyed_unemployment", "raised", "less"),
+        ("城镇调查失业率5.5%左右。", "城镇调查失业率控制在5%以内。", "surveyed_unemployment", "lowered", "more"),
+        ("城镇新增就业岗位55万个以上。", "城镇新增就业55万人以上。", "urban_new_jobs", "unchanged", "same"),
+        ("居民消费价格涨幅3%左右。", "居民消费价格涨幅控制在2%左右。", "cpi", "lowered", None),
+        ("财政赤字5.6万亿元。", "财政赤字比去年增加1万亿元。", "deficit", "raised", "more"),
+    ],
+)
+def test_like_with_like(old: str, new: str, key: str, change: str, ambition: str | None) -> None:
+    found = _changes(old, new)[key]
+    assert (found.change, found.ambition) == (change, ambition)
+
+
+def test_an_annual_target_is_never_compared_with_a_term_goal() -> None:
+    changes = _changes(
+        "地区生产总值增长5.5%左右。",
+        "今后五年经济社会发展的主要目标是：地区生产总值年均增长5%左右。\n今年主要预期目标是：地区生产总值增长5.5%左右。",
+    )
+    gdp = changes["gdp_growth"]
+    assert gdp.change == "unchanged" and gdp.new is not None and gdp.new.term is None
+
+
+def test_a_plans_term_goals_compare_with_the_last_plans() -> None:
+    from monitor.extract import extract
+
+    def plan(year: int, growth: str, rd: str) -> Any:
+        text = f"二、今后五年的主要目标\n今后五年经济社会发展的主要目标是：地区生产总值年均增长{growth}，研发经费投入强度达到{rd}。"
+        return extract(text, year=year, region="某省")
+
+    changes = {c.metric_key: c for c in diff(plan(2021, "6%左右", "2.5%"), plan(2026, "5%左右", "3%")).changes}
+    assert (changes["gdp_growth"].change, changes["rd_intensity"].change) == ("lowered", "raised")
+    assert changes["gdp_growth"].new is not None and changes["gdp_growth"].new.term == (2026, 2030)
