@@ -319,7 +319,10 @@ def test_a_plans_term_goals_compare_with_the_last_plans() -> None:
     from monitor.extract import extract
 
     def plan(year: int, growth: str, rd: str) -> Any:
-        text = f"二、今后五年的主要目标\n今后五年经济社会发展的主要目标是：地区生产总值年均增长{growth}，研发经费投入强度达到{rd}。"
+        text = (
+            f"二、今后五年的主要目标\n今后五年经济社会发展的主要目标是：地区生产总值年均增长{growth}，"
+            f"研发经费投入强度达到{rd}。"
+        )
         return extract(text, year=year, region="某省")
 
     changes = {c.metric_key: c for c in diff(plan(2021, "6%左右", "2.5%"), plan(2026, "5%左右", "3%")).changes}
