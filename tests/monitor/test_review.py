@@ -98,3 +98,37 @@ def test_held_until_accepted_then_cleared_by_a_clean_version(
     assert json.loads(run(capsys, "--db", db, "review", "--all", "--json").out) == []
     clean = _digest(capsys, db, tmp_path / "mail")
     assert "[下调 ▼] 经济增长：6.5%左右 → 6%左右" in clean and "待人工复核" not in clean
+
+
+def _plan_opening(year: int, growth: str, rd: str) -> str:
+    return (
+        f"{year}年示例县政府工作报告\n一、过去五年工作回顾\n过去五年，全县地区生产总值年均增长6.1%。\n"
+        f"二、今后五年目标和{year}年工作安排\n今后五年经济社会发展的主要目标是：全县地区生产总值年均增长{growth}，"
+        f"研发经费投入强度达到{rd}。\n今年经济社会发展的主要预期目标是：全县地区生产总值增长6%左右。\n"
+    )
+
+
+def test_a_new_plans_goals_are_stored_against_the_last_plans(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from db import models as m
+    from db.session import make_engine, session_scope
+
+    db = sqlite_url
+    assert run(capsys, "--db", db, "init").code == 0
+    _import(capsys, db, tmp_path, _plan_opening(2021, "6.5%左右", "2.2%"), 2021, "https://x.gov.cn/2021.html")
+    _import(capsys, db, tmp_path, CLEAN, 2025, URL)
+    _import(capsys, db, tmp_path, _plan_opening(2026, "5.5%左右", "2.8%"), 2026, "https://x.gov.cn/2026.html")
+    engine = make_engine(db)
+    with session_scope(engine) as session:
+        years = {
+            v.id: d.report_year for v, d in session.execute(select(m.DocumentVersion, m.Document).join(m.Document))
+        }
+        rows = [(years[c.old_version_id or 0], c.metric_key, c.change, bool((c.new or c.old or {}).get("term")))
+                for c in session.scalars(select(m.Change).where(m.Change.category == "target"))]  # fmt: skip
+    engine.dispose()
+    assert (2021, "gdp_growth", "lowered", True) in rows and (2021, "rd_intensity", "raised", True) in rows
+    assert (2025, "gdp_growth", "unchanged", False) in rows  # the year's own target against last year's
+    assert not [r for r in rows if r[0] == 2025 and r[3]]  # no term goal against an annual target
