@@ -136,8 +136,8 @@ def _unit_ok(
         return False
     if not _is_chinese(num) or unit in {"个百分点", "%", "倍"}:
         return True
-    if (about and num in _ROUND) or (counted and unit in COUNT_UNITS and unit != "批"):
-        return True  # 百余场, 千座以上, 等三家单位 (but 一批 is no count)
+    if (about and num in _ROUND) or (counted and unit in COUNT_UNITS and unit != "批" and num != "一"):
+        return True  # 百余场, 千座以上, 等三家单位 (but 一批, 来了一次 are no counts)
     if unit in {"次", "位"}:
         return False  # 十二次全会, 第三位: ordinals in names
     # a lone Chinese digit before a counter is usually a name (两个确立, 三城一区, 一批)

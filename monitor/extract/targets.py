@@ -33,9 +33,12 @@ _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 FLAT = "持平"
+_EACH = re.compile(r"(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
 _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 # a stock or a value at a point of time, not something done over a period
-_STOCK = re.compile(r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在")
+_STOCK = re.compile(
+    r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:近|约)?$"
+)
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
@@ -95,10 +98,25 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         target = _target(ctx, q, sent)
         ctx.state.last_end = q.end
         if target is not None:
-            out.append(target)
+            out += _each(target)
             ctx.last = target
             _share_list_qualifier(ctx, target)
     return out
+
+
+def _each(target: Target) -> list[Target]:
+    """高新技术企业、科技型中小企业均突破1.2万家: one number, a figure for each of the things it is said of."""
+    if not _EACH.search(target.phrase) or "分别" in target.phrase:
+        return [target]
+    left, _ = sj.split_verbs(target.phrase)
+    items = sj.list_items(left) if ("、" in left or "和" in left) else []
+    if len(items) < 2:
+        return [target]
+    named = [(item, resolve(item, target.unit)) for item in items]
+    return [
+        replace(target, metric=_display_name(found, item), metric_key=found.key if found else None)
+        for item, found in named
+    ]
 
 
 def _share_list_qualifier(ctx: _Context, target: Target) -> None:
@@ -210,7 +228,7 @@ def _phrase(text: str, lo: int, start: int) -> str:
     """The clause before a figure; a 分别 list keeps its 、-separated subjects."""
     window = text[max(lo, start - 60) : start]
     cut = max((m.end() for m in _HARD_CUT.finditer(window)), default=0)
-    if "分别" not in window[cut:]:
+    if "分别" not in window[cut:] and not _EACH.search(window[cut:]):
         cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
     return window[cut:].strip()
 
@@ -220,7 +238,8 @@ def _name(ctx: _Context, q: Quantity, sent: tuple[int, int], raw_phrase: str) ->
     text, state, region = ctx.text, ctx.state, ctx.doc.region
     sep_only = not text[state.last_end : q.start].strip(" 、和及")
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
-    state.subject = subject if how not in ("right", "carried") and subject else state.subject
+    keeps = how not in ("right", "carried") or (how == "right" and sj.verb_only(sj.split_verbs(raw_phrase)[0]))
+    state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
     if not subject:
@@ -254,6 +273,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
     right = sj.right_subject(text, q.end, q.unit)
     if right and _right_names(left, right, q, region):
+        if state.subject and len(right) <= 4 and state.subject.endswith(right):
+            return state.subject, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
         return right, raw, "right"
     if sj.verb_only(left):
         return (state.subject, raw, "carried") if state.subject else ("", raw, "none")

@@ -118,6 +118,24 @@ ELIDED: list[Row] = [
         ],
     ),
     (
+        "one number for both (均)",
+        REVIEW + "专精特新中小企业、科技型中小企业均突破3000家。",
+        Y,
+        [dict(metric_has="专精特新", value=3000), dict(metric_key="tech_smes", value=3000)],
+    ),
+    (
+        "one number for each (各)",
+        REVIEW + "省级、市级创新平台各新增12家。",
+        Y,
+        [dict(metric_has="省级创新平台", value=12), dict(metric_has="市级创新平台", value=12)],
+    ),
+    (
+        "a short name for the thing before",
+        REVIEW + "3个国家技术创新中心开工建设，2个中心建成运行。",
+        Y,
+        [dict(metric_has="国家技术创新中心", value=3), dict(metric_has="国家技术创新中心", value=2)],
+    ),
+    (
         "modifier then counts",
         REVIEW + "建成现代农业产业园24个，其中国家级3个、省级9个。",
         Y,
