@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from db import models as m
-from db.derived import get_version, held, load_extraction, previous_in_series, previous_version_of_document
+from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
+from db.reviews import held
 from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
 
 CADENCES = ("immediate", "daily", "weekly")

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import derived, jobqueue, outbox
+from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.runs import close_unfinished, record_crash
@@ -101,7 +101,7 @@ def _diff_with_prior_year(session: Session, version: derived.VersionInfo, extrac
         written = derived.save_changes(session, prior, version, result)
         reasons = [*reasons, *diff_review_reasons(result.changes)]
     written += _diff_with_prior_plan(session, version, new, prior)
-    derived.save_review(session, version.version_id, reasons)
+    reviews.save_review(session, version.version_id, reasons)
     return written
 
 

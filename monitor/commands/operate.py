@@ -118,10 +118,10 @@ def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | 
 @pass_app
 def status(app: App) -> None:
     """Source health, recent crawl runs, the scheduler's next jobs, the delivery outbox, documents to review."""
-    from db.derived import reviews
     from db.jobqueue import list_jobs, state_counts
     from db.outbox import delivery_counts, list_deliveries
     from db.repository import list_sources
+    from db.reviews import reviews
     from db.runs import recent_runs
     from db.session import session_scope
     from monitor.scheduler import next_runs

@@ -28,7 +28,7 @@ def review(app: App, accept: int | None, show_all: bool, as_json: bool) -> None:
       govmon review
       govmon review --accept 12
     """
-    from db.derived import accept_review, reviews
+    from db.reviews import accept_review, reviews
     from db.session import session_scope
 
     with session_scope(app.engine()) as session:

@@ -15,34 +15,28 @@ from dataclasses import dataclass, replace
 from monitor.extract import subjects as sj
 from monitor.extract.frames import Frames, find_frames
 from monitor.extract.measures import measure_of, qualifier_of
-from monitor.extract.metrics import Metric, for_measure, normalise_phrase, resolve, resolve_leading, resolve_past
+from monitor.extract.metrics import Metric, for_measure, resolve
 from monitor.extract.model import DocumentInfo, Kind, Target
+from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
 from monitor.extract.periods import When, baseline_when, when
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
-_CLAUSE_CUT = re.compile(r"[，,；;：:、]")
 _HARD_CUT = re.compile(r"[，,；;：:]")
-QUANTITY_HINT = re.compile(r"\d")
 _COMPARED = re.compile(r"比上年|比去年|较上年|同比|比20\d\d年")
 _CONTEXT = 300  # characters of a (run-on) sentence kept on each side of a figure: linear time on any input
 _SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区|示范区|保税区|新区|片区|特区")
 _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
-# 完成5200亿元固定资产投资目标: the metric named right after the figure
-_AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 FLAT = "持平"
-_EACH = re.compile(r"(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
 _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 # a stock or a value at a point of time, not something done over a period
 _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:近|约)?$"
 )
-_TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
-_ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
@@ -74,14 +68,6 @@ class _Context:
     last: Target | None = None  # the sentence's previous figure
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
-    subject: str
-    verbs: str
-    metric: Metric | None
-    how: str
-
-
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
     """Every measured figure in the text, as Target records in text order."""
     frames = find_frames(text, sections, doc.year)
@@ -106,7 +92,7 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
 
 def _each(target: Target) -> list[Target]:
     """高新技术企业、科技型中小企业均突破1.2万家: one number, a figure for each of the things it is said of."""
-    if not _EACH.search(target.phrase) or "分别" in target.phrase:
+    if not EACH.search(target.phrase) or "分别" in target.phrase:
         return [target]
     left, _ = sj.split_verbs(target.phrase)
     items = sj.list_items(left) if ("、" in left or "和" in left) else []
@@ -133,8 +119,8 @@ def _share_list_qualifier(ctx: _Context, target: Target) -> None:
 
 def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     text = ctx.text
-    raw_phrase = _phrase(text, ctx.state.last_end, q.start)
-    name = _name(ctx, q, sent, raw_phrase)
+    raw_phrase = clause_before(text, ctx.state.last_end, q.start)
+    name = name_figure(text, q, sent, raw_phrase, ctx.state, ctx.doc.region)
     if name.metric is None and sj.verb_only(name.subject):
         return None  # a number with no nameable subject is not a figure
     unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
@@ -175,7 +161,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     )
 
 
-def _over_past_term(kind: Kind, found: When, name: _Name, unit: str | None) -> tuple[Kind, When]:
+def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tuple[Kind, When]:
     """In a review of a whole past term (过去五年…), what was done is summed over the term (建成90个示范村:
     cumulative) while a stock or a rate at its end (地区生产总值突破4万亿元, 比重达到30%) is of its last year."""
     if unit not in _RATES and (
@@ -195,7 +181,7 @@ def _display_name(metric: Metric | None, subject: str) -> str:
     return metric.name
 
 
-def _measure(ctx: _Context, q: Quantity, name: _Name, qualifier: str | None) -> Kind:
+def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> Kind:
     """The figure's measure; one whose subject is carried and whose verbs say nothing new keeps the one before
     (增长15%以上、力争达到20%: both growth)."""
     if FLAT in q.raw:
@@ -207,7 +193,7 @@ def _measure(ctx: _Context, q: Quantity, name: _Name, qualifier: str | None) -> 
     return last.kind
 
 
-def _checked_metric(ctx: _Context, name: _Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,
+def _checked_metric(ctx: _Context, name: Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,
                     at: int, end: int) -> Metric | None:  # fmt: skip
     """The catalogue metric, unless the figure is a share of it, a count of a list, or a zone's figure."""
     metric = name.metric
@@ -224,118 +210,10 @@ def _checked_metric(ctx: _Context, name: _Name, kind: Kind, sent: tuple[int, int
     return for_measure(metric, kind)
 
 
-def _phrase(text: str, lo: int, start: int) -> str:
-    """The clause before a figure; a 分别 list keeps its 、-separated subjects."""
-    window = text[max(lo, start - 60) : start]
-    cut = max((m.end() for m in _HARD_CUT.finditer(window)), default=0)
-    if "分别" not in window[cut:] and not _EACH.search(window[cut:]):
-        cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
-    return window[cut:].strip()
-
-
-def _name(ctx: _Context, q: Quantity, sent: tuple[int, int], raw_phrase: str) -> _Name:
-    """What the figure names: its subject, the verbs before it, and the catalogue metric that is."""
-    text, state, region = ctx.text, ctx.state, ctx.doc.region
-    sep_only = not text[state.last_end : q.start].strip(" 、和及")
-    subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
-    keeps = how not in ("right", "carried") or (how == "right" and sj.verb_only(sj.split_verbs(raw_phrase)[0]))
-    state.subject = subject if keeps and subject else state.subject
-    state.verbs = verbs or state.verbs
-    metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
-    if not subject:
-        for candidate in _earlier_clauses(text, sent[0], q.start):
-            if (metric := _metric(_strip_region(candidate, region), verbs, q.unit)) is not None or not subject:
-                subject, how = candidate, "earlier"
-            if metric is not None:
-                break
-    after = _AFTER.match(text, q.end) if metric is None else None
-    if after is not None and (found := resolve_leading(after.group(), q.unit)) is not None:
-        return _Name(after.group(), verbs, found, "right")
-    return _Name(subject, verbs, metric, how)
-
-
-def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only: bool,
-             region: str | None) -> tuple[str, str, str]:  # fmt: skip
-    """(subject, verbs, how it was found) of a figure."""
-    left, verbs = sj.split_verbs(raw)
-    if "分别" in verbs and left and (items := sj.list_items(left)):
-        state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0
-        return state.items[0], verbs, "list"
-    if not left and sep_only and state.items and state.item + 1 < len(state.items):
-        state.item += 1
-        return state.items[state.item], verbs or state.verbs, "list"
-    if not left and state.items and state.item + 1 == len(state.items) and _TO_END.search(verbs):
-        state.item = 0  # 分别从7642家、1665家增加到2.2万家、…: the list again, for the new values
-        return state.items[0], verbs, "list"
-    if left:
-        state.items = []
-    if left.startswith(("占", "相当于")) and state.subject:
-        return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    right = sj.right_subject(text, q.end, q.unit)
-    if right and _right_names(left, right, q, region):
-        if state.subject and len(right) <= 4 and state.subject.endswith(right):
-            return state.subject, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
-        return right, raw, "right"
-    if sj.verb_only(left):
-        return (state.subject, raw, "carried") if state.subject else ("", raw, "none")
-    if sj.modifier_only(left) and state.subject:
-        return left + sj.noun_part(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
-    if left in sj.GENERIC and state.subject:
-        return state.subject, verbs, "carried"
-    if (
-        state.subject
-        and len(left) <= 4
-        and (done := sj.complete(left, state.subject, _resolver(q, region, verbs))) != left
-    ):
-        return done, verbs, "completed"
-    return left, verbs, "left"
-
-
-def _right_names(left: str, right: str, q: Quantity, region: str | None) -> bool:
-    """Whether the noun phrase after the number names it rather than the words before (8家中试平台; but
-    全省粮食产量700亿斤 when only the words before name a catalogue metric)."""
-    if sj.verb_only(left) or sj.modifier_only(left):
-        return True
-    named = _resolver(q, region)
-    return named(right, 0) is not None or named(left, 0) is None
-
-
-def _resolver(q: Quantity, region: str | None, verbs: str = "") -> sj.Resolver:
-    def named(phrase: str, offset: int) -> Metric | None:
-        phrase = _strip_region(phrase, region)
-        if offset == 0:
-            return resolve(phrase, q.unit) or resolve(phrase + verbs, q.unit)
-        return resolve_past(phrase, q.unit, offset) or resolve_past(phrase + verbs, q.unit, offset)
-
-    return named
-
-
 def _zone_topic(sentence_prefix: str, phrase: str) -> bool:
     """Whether the sentence is about a zone (its opening clause or the figure's own clause names one)."""
     opening = _HARD_CUT.split(sentence_prefix, maxsplit=1)[0]
     return bool(_SUB_AREA.search(opening) or _SUB_AREA.search(phrase))
-
-
-def _metric(subject: str, verbs: str, unit: str | None) -> Metric | None:
-    """The catalogue metric a subject names, alone or with its verb (经济|年均增长 → 经济增长)."""
-    if not subject:
-        return None
-    return resolve(subject, unit) or resolve(subject + _ADVERBS.sub("", verbs), unit)
-
-
-def _strip_region(subject: str, region: str | None) -> str:
-    if region:
-        for name in (region, region[:3], region[:2]):
-            if subject.startswith(name):
-                return normalise_phrase(subject[len(name) :])
-    return subject
-
-
-def _earlier_clauses(text: str, sent_start: int, start: int) -> list[str]:
-    """Candidates for an elided subject with no earlier figure: 居民消费价格保持平稳，年均上涨1.9%."""
-    clauses = _HARD_CUT.split(text[max(sent_start, start - 120) : start])
-    found = [normalise_phrase(c) for c in reversed(clauses[:-1][-3:]) if QUANTITY_HINT.search(c) is None]
-    return [c for c in found if c and not sj.verb_only(c)]
 
 
 def _headline(metric: Metric | None, kind: str, unit: str | None, verbs: str, prefix: str) -> bool:
@@ -346,7 +224,7 @@ def _headline(metric: Metric | None, kind: str, unit: str | None, verbs: str, pr
     return metric.headline is not None or "主要预期目标" in prefix
 
 
-def _confidence(name: _Name, found: When, metric: Metric | None) -> float:
+def _confidence(name: Name, found: When, metric: Metric | None) -> float:
     """How sure the figure is: how its name was found, which evidence gave its period, whether it is catalogued."""
     sure = _HOW_SURE.get(name.how, 0.7) * _EVIDENCE_SURE.get(found.strength, 0.7)
     if metric is None and len(name.subject) < 3:
