@@ -125,6 +125,11 @@ def required_keys(doc_type: str | None) -> list[Metric]:
     return [m for m in _table().by_key.values() if doc_type and m.required == doc_type]
 
 
+def mentions(phrase: str, key: str) -> bool:
+    """Whether a phrase names the metric in any of its wordings."""
+    return any(m.key == key and variant.search(phrase) for variant, m, _ in _table().variants)
+
+
 def for_measure(found: Metric, measure: str) -> Metric:
     """The stock's flow entry for an increment (新增高新技术企业 apart from 高新技术企业总数), else the entry itself."""
     return found.flow if measure == "increment" and found.flow is not None else found

@@ -9,7 +9,9 @@ out dropped.
 
 from __future__ import annotations
 
-from monitor.extract.metrics import metric, required_keys
+import re
+
+from monitor.extract.metrics import mentions, metric, required_keys
 from monitor.extract.model import Extraction, Target
 from monitor.format import format_target
 
@@ -28,13 +30,26 @@ def annual_targets(extraction: Extraction) -> list[Target]:
     return [t for t in extraction.targets if t.status == "target" and t.term is None and t.year == year]
 
 
+# 没有提出全年经济增速具体目标: a report that says it sets no target for a metric is not missing one
+_NO_TARGET = re.compile(r"(?:没有|未|不再|不)(?:提出|设定|设置|设|确定)[^。；]{0,16}?目标")
+
+
 def missing_required(extraction: Extraction) -> list[str]:
-    """Catalogue metrics this type of document must set for its year and does not."""
+    """Catalogue metrics this type of document must set for its year and does not (nor says it will not)."""
     year = own_year(extraction)
     if year is None:
         return []
     keys = {t.metric_key for t in annual_targets(extraction)}
-    return [f"未见{year}年{m.name}目标" for m in required_keys(extraction.document.doc_type) if m.key not in keys]
+    missing = [m for m in required_keys(extraction.document.doc_type) if m.key not in keys]
+    return [f"未见{year}年{m.name}目标" for m in missing if not _says_none(extraction.text, m.key)]
+
+
+def _says_none(text: str, key: str) -> bool:
+    for found in _NO_TARGET.finditer(text):
+        start = max(text.rfind(c, 0, found.start()) for c in "。；\n") + 1
+        if mentions(text[start : found.end()], key):
+            return True
+    return False
 
 
 def conflicting(extraction: Extraction) -> list[str]:

@@ -132,3 +132,10 @@ def test_a_new_plans_goals_are_stored_against_the_last_plans(
     assert (2021, "gdp_growth", "lowered", True) in rows and (2021, "rd_intensity", "raised", True) in rows
     assert (2025, "gdp_growth", "unchanged", False) in rows  # the year's own target against last year's
     assert not [r for r in rows if r[0] == 2025 and r[3]]  # no term goal against an annual target
+
+
+def test_a_report_that_says_it_sets_no_gdp_target_is_not_missing_one() -> None:
+    text = "二、2025年主要目标\n综合考虑各方面因素，今年不设定全县地区生产总值增长的具体目标，城镇新增就业1.2万人以上。"
+    assert extract(text, year=2025, region="示例县", doc_type="work_report").review == []
+    silent = "二、2025年主要目标\n城镇新增就业1.2万人以上。"
+    assert extract(silent, year=2025, region="示例县", doc_type="work_report").review == ["未见2025年经济增长目标"]
