@@ -46,7 +46,7 @@ _TERM_AHEAD = re.compile(r"(?:今后|未来)(?:五|5)年")
 _BY_YEAR = _starting("到力", r"(?:到|力争到)(?P<year>20\d\d)年(?:底|末)?[，,：:]")
 _TERM_PAST = _starting(
     "过近这五5“十",
-    rf"过去(?:的)?(?:五|5)年|(?:近|这)?(?:五|5)年来|{_PLAN}(?:时期|期间|以来)(?!.{{0,8}}(?:目标|规划|开局))",
+    rf"过去(?:的)?(?:五|5)年|(?:近|这)?(?:五|5)年来|{_PLAN}(?:时期|期间|以来)(?!.{{0,16}}(?:目标|规划|开局))",
 )
 _YEAR_PAST = _starting(
     "过一12",
@@ -103,6 +103,8 @@ def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | No
     plan = _named_plan(found.group())
     if plan is not None and kind == "term_ahead" and plan[0] < year:
         return None  # the goals of a plan already under way are not the document's own term goals
+    if plan is not None and kind == "term_back" and plan[0] >= year:
+        return None  # “十四五”时期 in the plan's first year looks ahead, not back
     if plan is not None and kind == "term_back" and plan[1] >= year:
         return "achieved", year - 1, (plan[0], year - 1)  # “十四五”以来 in its last year: the years so far
     if kind == "by_year" and named is not None:

@@ -19,7 +19,7 @@ from monitor.extract.sections import Section
 _FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025, "十五": 2030, "十六": 2035}
 # the figure's own sentence: every cue that can decide, the last one before the figure wins
 _CLAUSE = re.compile(
-    r"(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?"
+    r"(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
     r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"

@@ -33,7 +33,7 @@ FLAT = "持平"
 _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 # a stock or a value at a point of time, not something done over a period
 _STOCK = re.compile(
-    r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:近|约)?$"
+    r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")

@@ -168,3 +168,32 @@ def test_an_action_plans_goals_are_for_its_last_year() -> None:
     ]
     (yearly,) = [t for t in res.targets if t.term is None]
     assert (yearly.raw, yearly.status) == ("30家", "target")
+
+
+# 2021: a review headed by the past plan's name, goals headed by the new plan's, then the year's targets
+PLAN_OPENING_2021 = """2021年某市政府工作报告
+一、“十三五”时期发展成就
+“十三五”时期，全市生产总值从2015年的2.5万亿元增加到2020年的3.9万亿元，年均增长6%左右。五年累计新增就业岗位290万个。
+2020年，全市生产总值增长1.7%，地方一般公共预算收入下降1.7%。
+二、“十四五”时期主要目标和2021年工作
+“十四五”时期经济社会发展的主要目标是：全市生产总值年均增长5%左右。到2025年，常住人口城镇化率达到90%。
+今年全市经济社会发展的主要预期目标是：全市生产总值增长6%以上，地方一般公共预算收入增长5%，新增就业岗位50万个以上。
+"""
+
+
+def test_plan_names_in_headings_and_sentences_date_the_review_and_the_goals() -> None:
+    res = extract(PLAN_OPENING_2021, region="某市", year=2021)
+    got = [(t.raw, t.kind, t.status, t.year, t.term) for t in res.targets]
+    assert got == [
+        ("2.5万亿元", "level", "achieved", 2015, None),  # the starting point of the change, of its own year
+        ("3.9万亿元", "level", "achieved", 2020, None),  # the end of the past term: a level, not a sum
+        ("6%左右", "growth", "achieved", 2020, (2016, 2020)),
+        ("290万个", "cumulative", "achieved", 2020, (2016, 2020)),
+        ("1.7%", "growth", "achieved", 2020, None),
+        ("1.7%", "reduction", "achieved", 2020, None),
+        ("5%左右", "growth", "target", 2025, (2021, 2025)),
+        ("90%", "share", "target", 2025, (2021, 2025)),
+        ("6%以上", "growth", "target", 2021, None),
+        ("5%", "growth", "target", 2021, None),
+        ("50万个以上", "increment", "target", 2021, None),
+    ]
