@@ -52,16 +52,18 @@ _YEAR_PAST = _starting(
     "过一12",
     r"过去(?:的)?一年|一年来|(?<![到至])(?P<year>(?:19|20)\d\d)年(?:[，,]|是|以来|全年|，?全省|，?全市|，?我们)",
 )
-# each framing cue: (pattern, kind, strong); a strong cue frames what follows wherever it stands, a weak one only
-# at the head of a paragraph
-_CUES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
-    (_YEAR_GOALS, "year_ahead", True),
-    (_YEAR_WORK, "year_ahead", True),
-    (_TERM_GOALS, "term_ahead", True),
-    (_TERM_AHEAD, "term_ahead", False),
-    (_BY_YEAR, "by_year", False),
-    (_TERM_PAST, "term_back", False),
-    (_YEAR_PAST, "year_back", False),
+_LAST_YEAR = _starting("过一", r"过去(?:的)?一年|一年来")
+# each framing cue: (pattern, kind, reach). A "strong" cue frames what follows wherever it stands; a "head" cue only
+# when it opens a paragraph; a "paragraph" cue wherever it stands, but only to the end of its paragraph.
+_CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (_YEAR_GOALS, "year_ahead", "strong"),
+    (_YEAR_WORK, "year_ahead", "strong"),
+    (_TERM_GOALS, "term_ahead", "strong"),
+    (_TERM_AHEAD, "term_ahead", "head"),
+    (_BY_YEAR, "by_year", "head"),
+    (_TERM_PAST, "term_back", "head"),
+    (_YEAR_PAST, "year_back", "head"),
+    (_LAST_YEAR, "year_back", "paragraph"),
 )
 _HEAD_OF_PARAGRAPH = 16  # a weak cue frames its paragraph only when it opens it
 
@@ -139,13 +141,17 @@ class Frames:
         return self.items[i] if i >= 0 and offset < self.items[i].end else None
 
 
-def _cues(text: str) -> list[tuple[int, str, re.Match[str]]]:
+def _cues(text: str) -> list[tuple[int, str, re.Match[str], int]]:
+    """(start, kind, match, the furthest it may hold) of every framing cue, in text order."""
     found = []
-    for pattern, kind, strong in _CUES:
+    for pattern, kind, reach in _CUES:
         for m in pattern.finditer(text):
             para = text.rfind("\n", 0, m.start()) + 1
-            if strong or m.start() - para <= _HEAD_OF_PARAGRAPH:
-                found.append((m.start(), kind, m))
+            heads = m.start() - para <= _HEAD_OF_PARAGRAPH
+            if reach == "head" and not heads:
+                continue
+            end = text.find("\n", m.end()) if reach == "paragraph" and not heads else -1
+            found.append((m.start(), kind, m, end if end >= 0 else len(text)))
     return sorted(found, key=lambda f: f[0])
 
 
@@ -159,12 +165,12 @@ def find_frames(text: str, sections: Sections, year: int | None) -> Frames:
     found = _cues(text)
     breaks = sorted(s.start for s in sections.items)
     frames = []
-    for i, (start, kind, m) in enumerate(found):
+    for i, (start, kind, m, reach) in enumerate(found):
         said = _frame(kind, m, year)
         if said is None:
             continue
         status, when, term = said
         nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
         brk = next((b for b in breaks if b > start), len(text))
-        frames.append(Frame(start, min(nxt, brk), status, when, term, kind))
+        frames.append(Frame(start, min(nxt, brk, reach), status, when, term, kind))
     return Frames(frames)

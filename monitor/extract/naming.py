@@ -21,7 +21,7 @@ QUANTITY_HINT = re.compile(r"\d")
 # 完成5200亿元固定资产投资目标: the metric named right after the figure
 _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 # 高新技术企业、科技型中小企业均突破1.2万家: one number said of each of several things
-EACH = re.compile(r"(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
+EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 

@@ -24,7 +24,7 @@ _CLAUSE = re.compile(
     r"|(?P<expected>预计(?!到))"
     r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
-    r"|(?P<last>(?<![比较与同从由])(?:去年|上年(?!度目标)|上一年))"
+    r"|(?P<last>(?<![比较与同从由])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
     r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标$|(?:要|将)(?:力争|确保|实现|达到|突破))"
 )
@@ -161,7 +161,8 @@ def _period(found: _Clause, status: Status, frame: Frame | None, section: Sectio
     if found.year is not None:
         return found.year, found.term
     term = frame.term if frame is not None else None
-    if term is None and section is not None and status == "target" and (m := _HEADING_PLAN.search(section.title)):
+    heading = frame is None and section is not None and status == "target"  # a frame is nearer than a heading
+    if term is None and heading and section is not None and (m := _HEADING_PLAN.search(section.title)):
         end = _FIVE_YEAR_END[m.group(1)]
         if doc.year is not None and end - 4 >= doc.year:
             term = (end - 4, end)  # “十四五”时期主要目标 in the plan's first year: the plan's goals
