@@ -39,7 +39,7 @@ from monitor.extract.model import Extraction
 from monitor.extract.review import review_reasons
 from monitor.tokens import load_secret, make_token
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # figure identity: measure, term, confidence; needs_review
 Progress = Callable[[int, int], None]  # (done, total)
 
 
