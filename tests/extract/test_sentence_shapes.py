@@ -349,7 +349,64 @@ PERIODS: list[Row] = [
     ),
 ]
 
-CASES = LISTS + ELIDED + NUMBER_FIRST + NOT_FIGURES + QUALIFIERS + MEASURES + PERIODS
+# the headline targets in the wordings reports use for them
+T26 = dict(status="target", year=2026, term=None)
+HEADLINE: list[Row] = [
+    (
+        "建议为",
+        "今年全省经济社会发展的主要预期目标建议为：地区生产总值增长5.5%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", value=5.5, **T26)],
+    ),
+    (
+        "bare 生产总值 and 规上",
+        "今年全区主要预期目标是：生产总值增长5%以上；规上工业增加值增长6%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", **T26), dict(metric_key="industrial_value_added", value=6, **T26)],
+    ),
+    (
+        "GDP in Latin letters",
+        "主要预期目标为：全省GDP增长5%左右，社零额增长6%。",
+        Y,
+        [dict(metric_key="gdp_growth", **T26), dict(metric_key="retail_sales", **T26)],
+    ),
+    (
+        "registered unemployment cap",
+        PLAN + "城镇登记失业率控制在4.5%以内。",
+        Y,
+        [dict(metric_key="registered_unemployment", kind="cap", **T26)],
+    ),
+    (
+        "grain in tonnes",
+        PLAN + "粮食总产量稳定在1400万吨以上。",
+        Y,
+        [dict(metric_key="grain_output", value=1.4e7, unit="吨", **T26)],
+    ),
+    ("no number, no figure", PLAN + "外贸进出口实现正增长，居民收入增长和经济增长同步。", Y, []),
+    (
+        "R&D spending is no intensity",
+        PLAN + "全社会研发经费投入增长8%以上，研发经费投入强度达到2.5%。",
+        Y,
+        [dict(metric_key="rd_expenditure", kind="growth", **T26), dict(metric_key="rd_intensity", kind="share", **T26)],
+    ),
+    ("same basis", PLAN + "一般公共预算收入同口径增长4%。", Y, [dict(metric_key="general_budget_revenue", **T26)]),
+    (
+        "a reporting verb before",
+        PLAN + "省委提出今年经济增长预期目标为6%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", **T26)],
+    ),
+    (
+        "energy consumption spelled out",
+        PLAN + "单位地区生产总值能源消耗降低2.5%左右。",
+        Y,
+        [dict(metric_key="energy_intensity", kind="reduction", **T26)],
+    ),
+    ("a zone's figure is not the province's", PLAN + "自贸试验区进出口总额增长10%。", Y, [dict(metric_key=None)]),
+    ("a city's figure is not the province's", PLAN + "省会城市地区生产总值增长6%。", Y, [dict(metric_key=None)]),
+]
+
+CASES = HEADLINE + LISTS + ELIDED + NUMBER_FIRST + NOT_FIGURES + QUALIFIERS + MEASURES + PERIODS
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
