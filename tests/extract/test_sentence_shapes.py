@@ -432,3 +432,12 @@ def test_sentence_shape(text: str, kwargs: dict[str, Any], expected: list[dict[s
 def test_sixth_generation_mobile_is_6g() -> None:
     themes = {p.theme for p in extract(PLAN + "前瞻布局第六代移动通信和未来网络。", **Y).priorities}
     assert "6G" in themes
+
+
+def test_confidence_follows_the_evidence() -> None:
+    sure = extract(PLAN + "今年地区生产总值增长5%左右。", **Y).targets[0]
+    assert sure.confidence == 1.0
+    carried = extract(REVIEW + "全省地区生产总值达到3.16万亿元、增长5.3%。", **Y).targets[1]
+    assert 0.5 < carried.confidence < sure.confidence
+    loose = extract("某网站摘编\n◉ 引进人才，累计超120人。", year=2026).targets[0]  # no part, no frame: a guess
+    assert loose.confidence < carried.confidence
