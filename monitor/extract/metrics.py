@@ -25,6 +25,8 @@ _STRICT_PREFIX = re.compile(
     r"拟|安排|发行|先|新增|带动|城市|争取|力争|确保|预计|推动|促进|保持|总体|中央|财政|的|和|、|全力|努力|力求|目标|主要|是|"
     r"提出|建议|确定|设定|要求|党中央|国务院|省委|市委|区委|县委|省政府|市政府|区政府|县政府)*"
 )
+# 47.全市新增…, (3)推进…: the number of an item of a list
+_LIST_NUMBER = re.compile(r"^(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)])\s*")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
 
 
@@ -195,5 +197,5 @@ def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
 
 def normalise_phrase(phrase: str) -> str:
     """A phrase stripped of fillers (全年, 全省, 其中 …) and quotes, comparable across years."""
-    phrase = phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-")
+    phrase = _LIST_NUMBER.sub("", phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-"))
     return _FILLER.sub("", phrase)

@@ -85,8 +85,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
     right = sj.right_subject(text, q.end, q.unit)
     if right and _right_names(left, right, q, region):
-        if state.subject and len(right) <= 4 and state.subject.endswith(right):
-            return state.subject, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
+        if state.subject and (same := sj.refers_back(right, state.subject)):
+            return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
         return right, raw, "right"
     if sj.verb_only(left):
         return (state.subject, raw, "carried") if state.subject else ("", raw, "none")

@@ -12,6 +12,7 @@ import re
 from monitor.extract.numbers import Quantity
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
+_DUTY = re.compile(r"应当|应于|须在|须于|之日起|延长期限|期限不超过")
 _AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千瓦时", "立方米"})
 _CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
 _BASELINE_BEFORE = re.compile(
@@ -36,7 +37,7 @@ _ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|
 def in_name(text: str, start: int, end: int) -> bool:
     """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
     before = text[max(0, start - 12) : start].rstrip(" ")
-    if before[-1:] in {"第", "前", "·", "#", "№"}:
+    if before[-1:] in {"第", "前", "·", "#", "№"} or before.endswith(("附件", "附表", "图", "表")):
         return True
     opened = max(before.rfind(q) for q in _OPEN_QUOTES)
     if opened < 0 or any(q in before[opened:] for q in _CLOSE_QUOTES):
@@ -88,6 +89,24 @@ def is_round_the_clock(q: Quantity, text: str) -> bool:
     return _ROUND_CLOCK_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
 
 
+def is_deadline(q: Quantity, text: str) -> bool:
+    """应当自收到申请之日起7个工作日内答复: the time limit of a procedure a rule sets, not a goal anyone reports on
+    (审批时限压缩至3个工作日 is one)."""
+    if q.unit != "个" or not text.startswith("工作日", q.end):
+        return False
+    clause = text[max(0, q.start - 40) : q.start]
+    clause = clause[max(clause.rfind(c) for c in "。；\n") + 1 :]
+    return _DUTY.search(clause) is not None
+
+
+def is_weight(q: Quantity, text: str) -> bool:
+    """考评分值=日常监测（60%）+实地调研（20%）: the weights of a formula."""
+    if text[q.start - 1 : q.start] not in ("（", "(") or text[q.end : q.end + 1] not in ("）", ")"):
+        return False
+    around = text[max(0, q.start - 16) : q.end + 4]
+    return "+" in around or "=" in around
+
+
 def not_a_figure(q: Quantity, text: str) -> bool:
     """Whether the number at `q` is anything but a figure."""
     return (
@@ -95,6 +114,8 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_age(q, text)
         or is_tier_or_rank(q, text)
         or is_threshold(q, text)
+        or is_deadline(q, text)
+        or is_weight(q, text)
         or counts_points(q, text)
         or is_round_the_clock(q, text)
     )

@@ -21,13 +21,19 @@ _RANGE_SEP = r"(?:[-—–~～]{1,2}|至|到)"
 _SUFFIX = r"(?P<suf>左右|以上|以内|以下|上下|多|余)?"
 
 # the lookahead lets the engine skip, in one test, every position where no figure can start
+# a unit per unit of time (污水处理能力30万吨/日, 排涝能力600立方米/秒)
+_PER = r"(?:/(?:日|天|秒|小时|年))?"
 QUANTITY = re.compile(
     r"(?=[0-9零〇一二两三四五六七八九十百千万亿翻与同基])(?:"
     rf"(?P<fan>翻(?:了)?(?P<fn>[一两二三四])?番)"
     r"|(?P<flat>(?:与上年|与去年|同比)(?:基本)?持平|基本持平)"
+    r"|(?P<half>(?<![一二三四五六七八九十])一半)(?P<hsuf>以上|左右)?"
     rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
-    rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?(?P<a2>多|余)?[ ]?(?P<u1>{UNIT_RE})?"
-    rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?)?"
+    r"|(?<![0-9./])(?P<sn>[1-9])/(?P<sd>[2-9]|10)(?![0-9/])(?P<ssuf>以上|左右)?"
+    r"|(?<![0-9.A-Za-z])(?P<yrs>\d{1,2}\.\d{1,2})年(?![均度代])(?P<ysuf>以上|左右)?"
+    rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?(?P<a2>多|余)?(?P<m3>亿)?[ ]?"
+    rf"(?P<u1>{UNIT_RE})?(?P<p1>{_PER})"
+    rf"(?:[ ]?{_RANGE_SEP}[ ]?{_LB}(?P<n2>{_NUM}){_LA}[ ]?(?P<m2>{MULT_RE})?[ ]?(?P<u2>{UNIT_RE})?{_PER})?"
     rf"[ ]?{_SUFFIX})"
 )
 
@@ -149,6 +155,16 @@ def _fan(m: re.Match[str]) -> Quantity:
     return Quantity(float(2**times), None, "倍", None, m.start(), m.end(), m.group())
 
 
+def _share(m: re.Match[str]) -> Quantity | None:
+    """一半 (50%), 1/3 (33.3333%), 10.23年 (a duration measured in years, as 平均受教育年限)."""
+    if m.group("half"):
+        return Quantity(50.0, None, "%", m.group("hsuf"), m.start(), m.end(), m.group())
+    if m.group("yrs"):
+        return Quantity(float(m.group("yrs")), None, "年", m.group("ysuf"), m.start(), m.end(), m.group())
+    value = round(int(m.group("sn")) * 100 / int(m.group("sd")), 4)
+    return Quantity(value, None, "%", m.group("ssuf"), m.start(), m.end(), m.group())
+
+
 def _fraction(m: re.Match[str]) -> Quantity | None:
     den, num = to_decimal(m.group("fd")), to_decimal(m.group("fm"))
     if not den or num is None:
@@ -175,10 +191,12 @@ def _simple(m: re.Match[str], follow: str, before: str = "") -> Quantity | None:
         if hi < lo:
             return None
     else:
-        lo = scale(lo, m1)
+        lo = scale(scale(lo, m1), m.group("m3"))  # 4万多亿元: 4万亿元, and more
     suffix = m.group("suf") or (m.group("a1") or m.group("a2") if not n2 else None)
-    return Quantity(_plain(lo), _plain(hi) if hi is not None else None,
-                    base_unit(unit_surface), suffix, m.start(), m.end(), m.group())  # fmt: skip
+    unit = base_unit(unit_surface)
+    if unit and m.group("p1"):
+        unit += m.group("p1")
+    return Quantity(_plain(lo), _plain(hi) if hi is not None else None, unit, suffix, m.start(), m.end(), m.group())
 
 
 def _flat(m: re.Match[str]) -> Quantity:
@@ -194,6 +212,8 @@ def parse(m: re.Match[str], text: str) -> Quantity | None:
         return _flat(m)
     if m.group("fd"):
         return _fraction(m)
+    if m.group("half") or m.group("sn") or m.group("yrs"):
+        return _share(m)
     return _simple(m, text[m.end() : m.end() + 1], text[max(0, m.start() - 2) : m.start()])
 
 

@@ -23,7 +23,7 @@ TRAIL = re.compile(
     r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
     r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|预期|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
     r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
-    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)的?|每日|每天|各|均)+$"
+    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)的?|每日|每天|各|均|要|将)+$"
 )
 # a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
 _ACTIONS = (
@@ -39,19 +39,19 @@ _ACTIONS = (
 _VERB_ONLY = re.compile(rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年)+")
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
-_RIGHT = re.compile(r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)])?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})")
-_RIGHT_STOP = re.compile(
-    r"达到|建成|投入|落地|开工|完成|实现|通过|等|以上|左右|的|进行|参与|"
-    r"参加|签约|集聚|入驻|开展|取得|列入|纳入|成为|累计|全部|分别|增长|下降|同比|比上年|占|覆盖|带动|上线|投用|落户|"
-    r"验收|来了|成功|先后|相继|陆续|开设|提供|实施|惠及|支持|用于|助力|投资|签订|达成|对接|合作|已经|已向|已"
+# an age bracket may stand between a count and its noun (2.5万名65岁及以上失能老年人)
+_RIGHT = re.compile(
+    r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
 )
+# where the phrase after a number turns to another quantity: its share, its change, a list of values
+_RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计")
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
 # what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
 _NOT_A_NOUN_START = re.compile(
     r"[并且而又也均都已仍还将被让使把或与及等较\d]|和(?![美谐平])|比(?!重|例)|位居|位列|居全|居世界|稳居|跃居|跃升|排名|"
     r"同比|首次|连续|实现|完成|保持|继续|持续|进一步|达到|超过|突破|增长|下降|减少|提高|提升|左右|以上|以下|以内|多|余|"
     r"增加|扩大|上升|降低|降至|升至|增至|达|为|是|居|占|其中|分别|发展到|发展为|发展至|"
-    r"(?:新)?台阶|大关|关口|水平|目标|(?:全国|世界)?新?纪录|实施|建设|推进|开展|用于|支持|带动|新增|培育|引进|打造|组织|举办"
+    r"(?:新)?台阶|大关|关口|水平|目标|任务|(?:全国|世界)?新?纪录|实施|建设|推进|开展|用于|支持|带动|新增|培育|引进|打造|组织|举办"
 )
 _QUOTES = str.maketrans("", "", '“”"')
 _MODIFIERS = re.compile(
@@ -62,6 +62,9 @@ _LEADING_VERB = re.compile(
     r"储备|谋划|开工|新开工|争创|带动|吸引|建立|设立|组建|成立|选派|派遣|帮扶|转化|拥有|建有|累计|共有|有|了)+"
 )
 # a count without a counter word before a noun of people is a count of people (帮扶32.8万就业困难群众)
+_PEOPLE_FIRST = re.compile(
+    r"^[\u4e00-\u9fff]{0,6}?(?:人口|群众|居民|农民|职工|学生|儿童|老人|老年人|患者|游客|人才|劳动力)"
+)
 _PEOPLE = re.compile(
     r"(?:人|人员|人才|群众|居民|农民|职工|学生|儿童|老人|老年人|患者|游客|市民|人民|工人|劳动力|毕业生|青年|妇女|人口)$"
 )
@@ -119,9 +122,20 @@ def noun_part(subject: str) -> str:
     return _LEADING_VERB.sub("", subject) or subject
 
 
+def refers_back(right: str, before: str) -> str:
+    """A noun phrase that opens with the head of the subject before it names the same thing (4个国家重大科技基础设施
+    开工建设，5个设施建成投用 → 国家重大科技基础设施建成投用); "" when it does not."""
+    for k in range(min(len(right), 6), 1, -1):
+        at = before.rfind(right[:k])
+        if at > 0:
+            return before[: at + k] + right[k:]
+    return ""
+
+
 def people(subject: str) -> bool:
-    """Whether a noun phrase names people, so that a bare count of it is in 人."""
-    return _PEOPLE.search(subject) is not None
+    """Whether a noun phrase names people (or opens with them: 6434万农村人口饮水安全问题), so that a bare count of
+    it is in 人."""
+    return _PEOPLE.search(subject) is not None or _PEOPLE_FIRST.search(subject) is not None
 
 
 def split_verbs(raw: str) -> tuple[str, str]:

@@ -30,6 +30,7 @@ _CONTEXT = 300  # characters of a (run-on) sentence kept on each side of a figur
 _SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区|示范区|保税区|新区|片区|特区")
 _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
 FLAT = "持平"
+_NEXT_IN_LIST = re.compile(r"\s?[、和及与]\s?[0-9零一二两三四五六七八九十百千]")
 _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 # a stock or a value at a point of time, not something done over a period
 _STOCK = re.compile(
@@ -84,15 +85,19 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         target = _target(ctx, q, sent)
         ctx.state.last_end = q.end
         if target is not None:
-            out += _each(target)
+            out += _each(target, text)
             ctx.last = target
             _share_list_qualifier(ctx, target)
     return out
 
 
-def _each(target: Target) -> list[Target]:
-    """高新技术企业、科技型中小企业均突破1.2万家: one number, a figure for each of the things it is said of."""
-    if not EACH.search(target.phrase) or "分别" in target.phrase:
+def _each(target: Target, text: str) -> list[Target]:
+    """高新技术企业、科技型中小企业均突破1.2万家, 化学需氧量、氨氮排放量分别下降2%: one number said of several
+    things is a figure for each."""
+    listed = "分别" in target.phrase
+    if listed and _NEXT_IN_LIST.match(text, target.span[1]):
+        return [target]  # a 分别 list with a value for each item: aligned already
+    if not listed and not EACH.search(target.phrase):
         return [target]
     left, _ = sj.split_verbs(target.phrase)
     items = sj.list_items(left) if ("、" in left or "和" in left) else []
