@@ -45,6 +45,7 @@ _RIGHT = re.compile(
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计")
+_WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
 # what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
 _NOT_A_NOUN_START = re.compile(
@@ -103,6 +104,8 @@ def right_subject(text: str, end: int, unit: str | None) -> str:
     科技专家人才智库, 62%的入境航班 → 入境航班); "" when the number ends its phrase or a verb follows it."""
     if unit in _NO_RIGHT and not text.startswith("的", end):
         return ""
+    if unit in ("小时", "天") and (within := _WITHIN.match(text, end)) is not None:
+        return within.group(1) + "时间"  # 48小时内放行: the time to 放行
     m = _RIGHT.match(text, end)
     if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""

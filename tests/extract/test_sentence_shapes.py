@@ -215,6 +215,43 @@ NOT_FIGURES: list[Row] = [
     ("one batch", PLAN + "建设一批重大项目。", Y, []),
 ]
 
+# numbers written in other forms
+FORMS: list[Row] = [
+    ("per day", PLAN + "新增城镇污水处理能力12万吨/日。", Y, [dict(value=120_000, unit="吨/日", kind="increment")]),
+    ("per second", PLAN + "提升城市排涝能力300立方米/秒。", Y, [dict(value=300, unit="立方米/秒")]),
+    ("half", REVIEW + "行政审批事项减少一半以上。", Y, [dict(value=50, unit="%", qualifier="以上", kind="reduction")]),
+    ("slash fraction", PLAN + "将1/4以上的专项资金投向基础研究。", Y, [dict(value=25, unit="%", qualifier="以上")]),
+    ("years with a fraction", PLAN + "劳动年龄人口平均受教育年限达到11.2年。", Y, [dict(value=11.2, unit="年")]),
+    ("万多亿", REVIEW + "住户存款新增3万多亿元。", Y, [dict(value=3e12, unit="元", qualifier="余")]),
+    (
+        "场次 and 类",
+        PLAN + "开展普法宣传活动超1200场次，抽检10类以上重点商品。",
+        Y,
+        [dict(value=1200, unit="场次", qualifier="超过"), dict(value=10, unit="类", qualifier="以上")],
+    ),
+    ("within hours", PLAN + "对鲜活商品实行12小时内通关。", Y, [dict(metric_has="通关时间", value=12, unit="小时")]),
+    ("numbered item", PLAN + "16.全市新建口袋公园40个。", Y, [dict(metric="新建口袋公园", value=40)]),
+    ("people counted first", REVIEW + "解决12万农村人口饮水安全问题。", Y, [dict(value=120_000, unit="人")]),
+]
+
+# a rule's procedural deadlines and a formula's weights are not figures
+PROCEDURES: list[Row] = [
+    (
+        "deadline of a duty",
+        "第十条 主管部门应当自收到申请之日起5个工作日内作出答复。",
+        {"year": 2024, "doc_type": "plan"},
+        [],
+    ),
+    ("extension cap", "第十一条 确需延长的，延长期限不超过10个工作日。", {"year": 2024, "doc_type": "plan"}, []),
+    (
+        "formula weights",
+        "综合得分=日常考核（50%）+年终考核（30%）+群众评议（20%）",
+        {"year": 2024, "doc_type": "plan"},
+        [],
+    ),
+    ("a time limit cut is a figure", PLAN + "企业开办时间压缩至2个工作日。", Y, [dict(value=2, status="target")]),
+]
+
 # qualifiers around the number keep the unit
 QUALIFIERS: list[Row] = [
     ("万余人", REVIEW + "开展职业技能培训3.4万余人次。", Y, [dict(value=34_000, unit="人次", qualifier="余")]),
@@ -406,7 +443,7 @@ HEADLINE: list[Row] = [
     ("a city's figure is not the province's", PLAN + "省会城市地区生产总值增长6%。", Y, [dict(metric_key=None)]),
 ]
 
-CASES = HEADLINE + LISTS + ELIDED + NUMBER_FIRST + NOT_FIGURES + QUALIFIERS + MEASURES + PERIODS
+CASES = HEADLINE + LISTS + ELIDED + NUMBER_FIRST + NOT_FIGURES + FORMS + PROCEDURES + QUALIFIERS + MEASURES + PERIODS
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
