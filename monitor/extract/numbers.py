@@ -13,16 +13,19 @@ from monitor.extract.units import COUNT_UNITS, MULT_RE, UNIT_RE, base_unit, scal
 
 AR = r"\d{1,15}(?:,\d{3}){0,5}(?:\.\d{1,8})?"
 CN = r"[零〇一二两三四五六七八九十百千万亿]{1,12}(?:点[零〇一二三四五六七八九]{1,6})?"
-_NUM = rf"(?:{AR}|{CN})"
+_RANGE_SEP = r"(?:[-—–~～]{1,2}|至|到)"
+# a Chinese numeral is a figure only with a unit (两个确立, 一是, 统一 are words): the lookahead keeps the others from
+# ever reaching the parser
+_CN_FIGURE = rf"{CN}(?=[ ]?(?:多|余)?(?:{MULT_RE})?(?:多|余)?[ ]?(?:{UNIT_RE})|{_RANGE_SEP})"
+_NUM = rf"(?:{AR}|{_CN_FIGURE})"
 # no digit, letter, dot, mask or '+' may touch an Arabic number (20xx, 1xx1, PM2.5, 5G, 4+4)
 _LB = r"(?<![0-9A-Za-z.xX×+＋_/])"
 _LA = r"(?![0-9xX×+＋年月日号]|\.\d)"  # a date is no figure: skip it before parsing
-_RANGE_SEP = r"(?:[-—–~～]{1,2}|至|到)"
 _SUFFIX = r"(?P<suf>左右|以上|以内|以下|上下|多|余)?"
 
-# the lookahead lets the engine skip, in one test, every position where no figure can start
 # a unit per unit of time (污水处理能力30万吨/日, 排涝能力600立方米/秒)
 _PER = r"(?:/(?:日|天|秒|小时|年))?"
+# the lookahead lets the engine skip, in one test, every position where no figure can start
 QUANTITY = re.compile(
     r"(?=[0-9零〇一二两三四五六七八九十百千万亿翻与同基])(?:"
     rf"(?P<fan>翻(?:了)?(?P<fn>[一两二三四])?番)"
