@@ -21,38 +21,38 @@ _SCOPE = r"(?:全国|全省|全市|全区|全县|全州|我省|我市|我区|本
 
 
 def _starting(starts: str, pattern: str) -> re.Pattern[str]:
-    """The pattern behind a lookahead on the characters it can start with: the engine skips every other position
-    in one test, which keeps a scan of a whole report cheap."""
-    return re.compile(f"(?=[{starts}])(?:{pattern})")
+    """The pattern behind a lookahead on how it can start: the engine skips every other position in one test,
+    which keeps a scan of a whole report cheap."""
+    return re.compile(f"(?={starts})(?:{pattern})")
 
 
 _YEAR_GOALS = _starting(
-    "今12",
+    r"今年|(?:19|20)\d\d年",
     rf"(?:今年|(?P<year>(?:19|20)\d\d)年){_SCOPE}(?:经济社会|国民经济和社会)?(?:发展)?(?:工作)?的?"
     r"(?:主要)?(?:预期)?(?:目标任务|目标)(?:任务)?(?:建议|拟|确定)?(?:是|为|：|:)",
 )
 _YEAR_WORK = _starting(
-    "今明下",
+    "今年|明年|下一年",
     r"今年(?:要|将)?(?:重点)?(?:抓好|做好|突出抓好|着力抓好|重点抓好)|(?:明年|下一年度?)(?:的)?(?:工作|主要目标)",
 )
 _TERM_GOALS = _starting(
-    "今未十“",
+    "今后|未来|“?十[一二三四五六]五",
     r"(?:今后|未来)(?:五|5)年[^。；\n]{0,24}?(?:主要|奋斗|发展)?目标(?:任务)?(?:是|为|：|:)"
     r"|(?:十[一二三四五六]五|“十[一二三四五六]五”)(?:时期|期间)?(?:经济社会发展)?的?"
     r"(?:主要目标|发展目标|目标任务|奋斗目标|主要预期目标)",
 )
 _TERM_AHEAD = re.compile(r"(?:今后|未来)(?:五|5)年")
 # 到2027年，…: a paragraph of goals for a later year (an action plan's 主要目标, a report's goals for its term)
-_BY_YEAR = _starting("到力", r"(?:到|力争到)(?P<year>20\d\d)年(?:底|末)?[，,：:]")
+_BY_YEAR = _starting("到20|力争到", r"(?:到|力争到)(?P<year>20\d\d)年(?:底|末)?[，,：:]")
 _TERM_PAST = _starting(
-    "过近这五5“十",
+    "过去|[近这]?[五5]年来|“?十[一二三四五六]五",
     rf"过去(?:的)?(?:五|5)年|(?:近|这)?(?:五|5)年来|{_PLAN}(?:时期|期间|以来)(?!.{{0,16}}(?:目标|规划|开局))",
 )
 _YEAR_PAST = _starting(
-    "过一12",
+    r"过去|一年来|(?:19|20)\d\d年",
     r"过去(?:的)?一年|一年来|(?<![到至])(?P<year>(?:19|20)\d\d)年(?:[，,]|是|以来|全年|，?全省|，?全市|，?我们)",
 )
-_LAST_YEAR = _starting("过一", r"过去(?:的)?一年|一年来")
+_LAST_YEAR = _starting("过去|一年来", r"过去(?:的)?一年|一年来")
 # each framing cue: (pattern, kind, reach). A "strong" cue frames what follows wherever it stands; a "head" cue only
 # when it opens a paragraph; a "paragraph" cue wherever it stands, but only to the end of its paragraph.
 _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (

@@ -10,6 +10,7 @@ which one did, for the figure's confidence.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.extract.frames import Frame, plan_term
@@ -26,7 +27,7 @@ _CLAUSE = re.compile(
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
-    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标$|(?:要|将)(?:力争|确保|实现|达到|突破))"
+    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破))"
 )
 # words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
 _TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
@@ -66,10 +67,15 @@ def _by_term(by: int, doc_year: int | None) -> tuple[int, int]:
     return first, by
 
 
-def _read_clause(prefix: str, doc: DocumentInfo) -> _Clause:
+def sentence_cues(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Every clause cue of one sentence, found once for all its figures."""
+    return list(_CLAUSE.finditer(text, start, end))
+
+
+def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
     """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words."""
     found = _Clause()
-    for m in _CLAUSE.finditer(prefix):
+    for m in cues:
         group = m.lastgroup
         if group == "by":
             by = int(m.group("by_year")) if m.group("by_year") else _FIVE_YEAR_END["十" + m.group("by_plan")]
@@ -106,10 +112,12 @@ def when(
     paragraph: str = "",
     previous: When | None = None,
     qualifier: str | None = None,
+    cues: Sequence[re.Match[str]] | None = None,
 ) -> When:
-    """Status, year and term of the figure whose sentence reads `prefix` up to it."""
+    """Status, year and term of the figure whose sentence reads `prefix` up to it (`cues`: the sentence's clause
+    cues that stand before the figure, when the caller has found them already)."""
     ahead = _plan_year(doc)
-    found = _read_clause(prefix, doc)
+    found = _read_clause(list(_CLAUSE.finditer(prefix)) if cues is None else cues, doc)
     status = _clause_status(found, ahead)
     strength = "clause"
     if status is None and frame is not None:

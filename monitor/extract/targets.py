@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from monitor.extract import subjects as sj
 from monitor.extract.frames import Frames, find_frames
@@ -20,7 +20,7 @@ from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, when
+from monitor.extract.periods import When, baseline_when, sentence_cues, when
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -67,6 +67,7 @@ class _Context:
     members: list[Target]
     previous: When | None = None
     last: Target | None = None  # the sentence's previous figure
+    cues: dict[int, list[re.Match[str]]] = field(default_factory=dict)  # sentence start → its clause cues
 
 
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
@@ -136,7 +137,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     section = ctx.sections.at(q.start)
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
     found = when(prefix, ctx.frames.at(q.start), section, ctx.doc, text[para_start : para_start + 8], ctx.previous,
-                 qualifier)  # fmt: skip
+                 qualifier, _cues_before(ctx, sent, q.start))  # fmt: skip
     if is_baseline(text, q.start, q.end):
         found = baseline_when(text, q.start, found, ctx.doc)
     else:
@@ -164,6 +165,13 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         term=found.term,
         confidence=_confidence(name, found, metric),
     )
+
+
+def _cues_before(ctx: _Context, sent: tuple[int, int], at: int) -> list[re.Match[str]]:
+    """The clause cues of the figure's sentence that stand before it (within the sentence context kept)."""
+    if sent[0] not in ctx.cues:
+        ctx.cues = {sent[0]: sentence_cues(ctx.text, sent[0], sent[1])}  # one sentence at a time
+    return [m for m in ctx.cues[sent[0]] if m.end() <= at and m.start() >= at - _CONTEXT]
 
 
 def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tuple[Kind, When]:
