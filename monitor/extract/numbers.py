@@ -17,7 +17,9 @@ _RANGE_SEP = r"(?:[-—–~～]{1,2}|至|到)"
 # a Chinese numeral is a figure only with a unit (两个确立, 一是, 统一 are words): the lookahead keeps the others from
 # ever reaching the parser
 _CN_FIGURE = rf"{CN}(?=[ ]?(?:多|余)?(?:{MULT_RE})?(?:多|余)?[ ]?(?:{UNIT_RE})|{_RANGE_SEP})"
-_NUM = rf"(?:{AR}|{_CN_FIGURE})"
+# an Arabic number is a figure only with a multiplier or a unit (a year, an article or a telephone number is none)
+_AR_FIGURE = rf"{AR}(?=[ ]?(?:多|余)?(?:{MULT_RE}|{UNIT_RE})|[ ]?{_RANGE_SEP})"
+_NUM = rf"(?:{_AR_FIGURE}|{_CN_FIGURE})"
 # no digit, letter, dot, mask or '+' may touch an Arabic number (20xx, 1xx1, PM2.5, 5G, 4+4)
 _LB = r"(?<![0-9A-Za-z.xX×+＋_/])"
 _LA = r"(?![0-9xX×+＋年月日号]|\.\d)"  # a date is no figure: skip it before parsing
