@@ -17,19 +17,22 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crawler.sources import RegistryError, Source, parse_entry
-from db import derived, jobqueue, outbox
+from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
 from monitor.config import Settings
 from monitor.crawls import CrawlOutcome, crawl, stop_crawls
 from monitor.deliver import SendReport, Transport, send_pending
-from monitor.diff import diff
+from monitor.diff import Change, Diff, diff, plan_goals
+from monitor.diff import review_reasons as diff_review_reasons
 from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
 from monitor.extract import extract
+from monitor.extract.model import Extraction
+from monitor.extract.review import review_reasons
 from monitor.tokens import load_secret, make_token
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # figure identity: measure, term, confidence; needs_review
 __all__ = ["CrawlOutcome", "crawl", "run_once", "run_queued_crawl", "stop_crawls"]
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -73,20 +76,48 @@ def _process_one(engine: Engine, version_id: int, report: ProcessReport) -> None
         derived.save_extraction(session, version_id, extraction)
         report.versions += 1
         report.targets += len(extraction.targets)
-        report.changes += _diff_with_prior_year(session, version)
+        report.changes += _diff_with_prior_year(session, version, extraction)
         derived.mark_processed(session, version_id, EXTRACTOR_VERSION)
     with session_scope(engine) as session:  # a later year's report already stored is re-diffed against this one
         for later in derived.later_in_series(session, version_id):
             _diff_with_prior_year(session, later)
 
 
-def _diff_with_prior_year(session: Session, version: derived.VersionInfo) -> int:
-    prior = derived.previous_in_series(session, version.version_id)
-    if prior is None:
-        return 0
-    old = derived.load_extraction(session, prior)
+def _diff_with_prior_year(session: Session, version: derived.VersionInfo, extraction: Extraction | None = None) -> int:
+    """Store the version's changes against the prior year (and its term goals against the last plan's), and
+    whether the version needs review: its own reasons and a diff that would drop nearly every headline target."""
     new = derived.load_extraction(session, version)
-    return derived.save_changes(session, prior, version, diff(old, new))
+    reasons = extraction.review if extraction is not None else review_reasons(new)
+    prior = derived.previous_in_series(session, version.version_id)
+    written = 0
+    if prior is not None:
+        result = diff(derived.load_extraction(session, prior), new)
+        written = derived.save_changes(session, prior, version, result)
+        reasons = [*reasons, *diff_review_reasons(result.changes)]
+    written += _diff_with_prior_plan(session, version, new, prior)
+    reviews.save_review(session, version.version_id, reasons)
+    return written
+
+
+def _diff_with_prior_plan(session: Session, version: derived.VersionInfo, new: Extraction,
+                          prior: derived.VersionInfo | None) -> int:  # fmt: skip
+    """A document that opens a plan (十五五 goals) compares them with the last plan's goals (十四五)."""
+    if not plan_goals(new):
+        return 0
+    for earlier in derived.earlier_in_series(session, version.version_id):
+        old = derived.load_extraction(session, earlier)
+        if not plan_goals(old):
+            continue
+        if prior is not None and earlier.version_id == prior.version_id:
+            return 0  # the prior year's diff has compared the goals already
+        changes = [c for c in diff(old, new).changes if _term_goal(c)]
+        return derived.save_changes(session, earlier, version, Diff(changes))
+    return 0
+
+
+def _term_goal(change: Change) -> bool:
+    figure = change.new or change.old
+    return figure is not None and figure.term is not None
 
 
 # --- digests -------------------------------------------------------------------------------------------------

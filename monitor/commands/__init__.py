@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, crawl, database, demo, digests, operate, serve, site, sources, store
+from monitor.commands import analysis, crawl, database, demo, digests, operate, review, serve, site, sources, store
 
-MODULES = (database, sources, analysis, store, crawl, digests, operate, site, serve, demo)
+MODULES = (database, sources, analysis, store, review, crawl, digests, operate, site, serve, demo)
 
 # The one-line descriptions of `govmon --help` (the full text is each command's own --help).
 SHORT_HELP = {
@@ -18,6 +18,7 @@ SHORT_HELP = {
     "import": "Store local files as documents (backfill).",
     "reprocess": "Re-extract and re-diff stored versions.",
     "history": "A metric's targets and results across years.",
+    "review": "Documents flagged for review; --accept ID.",
     "crawl": "Crawl registry sources for new reports and plans.",
     "subscribers": "Add, list and remove digest subscribers.",
     "metrics": "Metric keys with their Chinese names.",
@@ -25,7 +26,7 @@ SHORT_HELP = {
     "digest": "Build due digests and send them (or write .eml).",
     "run": "One full cycle: crawl, extract, diff, digests.",
     "schedule": "The scheduler daemon (APScheduler).",
-    "status": "Source health, runs, next jobs, deliveries.",
+    "status": "Source health, runs, next jobs, deliveries, reviews.",
     "worker": "A crawl worker taking jobs from Redis.",
     "enqueue": "Queue crawls of all sources for the workers.",
     "site": "Build the static archive site and Atom feed.",

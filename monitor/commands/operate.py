@@ -117,10 +117,11 @@ def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | 
 @click.command()
 @pass_app
 def status(app: App) -> None:
-    """Source health, recent crawl runs, the scheduler's next jobs and the delivery outbox."""
+    """Source health, recent crawl runs, the scheduler's next jobs, the delivery outbox, documents to review."""
     from db.jobqueue import list_jobs, state_counts
     from db.outbox import delivery_counts, list_deliveries
     from db.repository import list_sources
+    from db.reviews import reviews
     from db.runs import recent_runs
     from db.session import session_scope
     from monitor.addresses import shown
@@ -129,6 +130,7 @@ def status(app: App) -> None:
         sources, runs = list_sources(session), recent_runs(session, 10)
         counts, unknown = delivery_counts(session), list_deliveries(session, ("unknown", "failed"))
         job_counts, running = state_counts(session), [j for j in list_jobs(session, limit=200) if j.state == "running"]
+        to_review = reviews(session)
     health = Table("source", "region", "health", "documents", "last error", title="sources")
     for s in sources:
         health.add_row(s.id, s.region, s.health, str(s.documents), (s.last_error or "")[:80])
@@ -146,6 +148,10 @@ def status(app: App) -> None:
     app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
     for d in unknown:
         app.out.print(f"  [red]{d.status}[/] #{d.id} to {shown(d.email)}: {d.last_error or ''}")
+    app.out.print(f"documents to review: {len(to_review)}" + (" (govmon review)" if to_review else ""))
+    for flagged in to_review:
+        app.out.print(f"  [yellow]#{flagged.document_id}[/] {flagged.region} {flagged.title}: "
+                      + "；".join(flagged.reasons))  # fmt: skip
 
 
 def _next_jobs(app: App) -> str:
