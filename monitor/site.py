@@ -38,8 +38,8 @@ from monitor.archive import (
     region_slug,
 )
 from monitor.digest import StoredChangeIn
-from monitor.identity import kind_class
 from monitor.feeds import Listed, feed
+from monitor.identity import kind_class
 
 STYLESHEET = "archive.css"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
