@@ -1,9 +1,10 @@
 """Every benchmark in sequence, each in a subprocess of its own (so peak RSS is per measurement), as one table.
 
-    .venv/bin/python -m bench [--quick] [--only NAME ...]
+    .venv/bin/python -m bench [--quick] [--only NAME ...] [--json]
 
 Each row compares govmon with a baseline measured side by side in the same run. Progress goes to stderr, the
-table to stdout. The modules also run on their own (`python -m bench.crawl`, `bench.extract`, ...).
+table (or with `--json` a list of {measure, govmon, baseline, ratio, unit, peak_rss_mb, notes}) to stdout. The
+modules also run on their own (`python -m bench.crawl`, `bench.cycle`, `bench.extract`, ...).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ MEASURES = [
         "crawl-50ms", "bench.crawl", "crawl, 50 ms server latency", {**MS50, "pages": 5000}, {**MS50, "pages": 500}
     ),
     Measure("recrawl", "bench.recrawl", "incremental re-crawl", {"pages": 1000}, {"pages": 300}),
+    Measure("cycle", "bench.cycle", "cycle of 3,000 sources", {"sources": 3000}, {"sources": 200}),
     Measure("extract", "bench.extract", "extraction", {"repeat": 3}, {"repeat": 1, "limit": 40}),
     Measure("diff", "bench.diff", "diff", {}, {"limit": 5}),
     Measure("digest", "bench.digest", "digests", {"subscribers": 10_000}, {"subscribers": 300}),
@@ -52,33 +54,44 @@ MEASURES = [
 HOW_TO_READ = (
     "How to read it: ratio = govmon / baseline, both measured in this run on this machine. For rates (pages/s, "
     "chars/s, pairs/s, msgs/s) a ratio above 1 means govmon is faster than the baseline. For the re-crawl it is the "
-    "share of the first crawl's requests that a re-crawl of the unchanged site makes (lower is better). For workers "
-    "the baseline is 1 worker: the ratio is the speed-up of 3 (bounded by the CPUs). For the web face it is the "
-    "requests/s of govmon serve over those of a plain file server on the same pages built as static files. For "
-    "compare the baseline is one plain SQL query reading the same figures (the floor, not a rival); its notes give "
-    "the whole command's time. "
+    "share of the first crawl's requests that a re-crawl of the unchanged site makes (lower is better). For the cycle, "
+    "requests/s of `govmon run` over all sources against aiohttp making the same requests with the same politeness. "
+    "For workers the baseline is 1 worker: the ratio is the speed-up of 3 (bounded by the CPUs). For the web face it "
+    "is the requests/s of govmon serve over those of a plain file server on the same pages built as static files. "
+    "For compare the baseline is one plain SQL query reading the same figures (the floor, not a rival); its notes "
+    "give the whole command's time. "
     "Peak RSS is govmon's side: "
     "the `govmon crawl` process, the extraction process, the digest run, a worker with its running crawls."
 )
 
 
-def measure_in_process(name: str, quick: bool) -> Row:
+def measure_in_process(name: str, quick: bool) -> list[Row]:
     spec = next(m for m in MEASURES if m.name == name)
-    row: Row = importlib.import_module(spec.module).measure(**(spec.quick if quick else spec.full))
-    return row
+    rows: Row | list[Row] = importlib.import_module(spec.module).measure(**(spec.quick if quick else spec.full))
+    return rows if isinstance(rows, list) else [rows]
 
 
-def measure_in_child(spec: Measure, quick: bool) -> tuple[Row, float]:
-    """Run one measurement in a subprocess; returns its row and the subprocess's own wall time."""
+def measure_in_child(spec: Measure, quick: bool) -> tuple[list[Row], float]:
+    """Run one measurement in a subprocess; returns its rows and the subprocess's own wall time."""
     command = [sys.executable, "-m", "bench", "--measure", spec.name] + (["--quick"] if quick else [])
     done = run(command, capture_stderr=False)  # the child's progress lines go straight to our stderr
     try:
-        row = Row(**json.loads(done.stdout.strip().splitlines()[-1]))
+        rows = [Row(**row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
     except (IndexError, ValueError, TypeError):
-        return Row(spec.title, skipped=f"failed (exit {done.returncode}; see its error above)"), done.seconds
-    if row.rss_mb is None and not row.skipped:
-        row.rss_mb = done.peak_mb
-    return row, done.seconds
+        return [Row(spec.title, skipped=f"failed (exit {done.returncode}; see its error above)")], done.seconds
+    for row in rows:
+        if row.rss_mb is None and not row.skipped:
+            row.rss_mb = done.peak_mb
+    return rows, done.seconds
+
+
+def as_json(rows: list[Row]) -> list[dict[str, Any]]:
+    """The table as data: one object per row; a skipped row has null figures and says why in `notes`."""
+    return [
+        {"measure": r.measure, "govmon": r.govmon, "baseline": r.baseline, "ratio": r.ratio, "unit": r.unit,
+         "peak_rss_mb": r.rss_mb, "notes": r.skipped or r.detail}
+        for r in rows
+    ]  # fmt: skip
 
 
 def progress(message: str) -> None:
@@ -103,18 +116,23 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help=f"only this measure (repeatable): {', '.join(m.name for m in MEASURES)}; "
                              "`crawl` selects both crawl rows")  # fmt: skip
-    parser.add_argument("--measure", help=argparse.SUPPRESS)  # in the child: run one, print its row as JSON
+    parser.add_argument("--json", action="store_true", help="print the rows as a JSON list instead of a table")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # in the child: run one, print its rows as JSON
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(asdict(measure_in_process(args.measure, args.quick)), ensure_ascii=False))
+        rows = measure_in_process(args.measure, args.quick)
+        print(json.dumps([asdict(row) for row in rows], ensure_ascii=False))
         return 0
     specs = selected(args.only)
     rows, start, load = [], time.perf_counter(), os.getloadavg()[0]
     for i, spec in enumerate(specs, 1):
         progress(f"[{i}/{len(specs)}] {spec.title} …")
-        row, seconds = measure_in_child(spec, args.quick)
-        progress(f"[{i}/{len(specs)}] {spec.title}: {row.skipped or 'done'} in {seconds:.0f} s")
-        rows.append(row)
+        done, seconds = measure_in_child(spec, args.quick)
+        progress(f"[{i}/{len(specs)}] {spec.title}: {done[0].skipped or 'done'} in {seconds:.0f} s")
+        rows += done
+    if args.json:
+        print(json.dumps(as_json(rows), ensure_ascii=False, indent=2))
+        return 0
     from bench.table import render
 
     render(rows, quick=args.quick, seconds=time.perf_counter() - start, load=load, how_to_read=HOW_TO_READ)

@@ -147,6 +147,7 @@ class Crawl:
     requests: int
     documents: dict[str, int]
     peak_mb: float
+    cpu_seconds: float = 0.0  # the crawl process's CPU time, start-up included
 
 
 def prepare(base: str, workdir: Path) -> tuple[str, Path]:
@@ -183,7 +184,8 @@ def spider_run(db: str, registry: Path, concurrency: int) -> Crawl:
     engine.dispose()
     crawl_seconds = float(stored.stats.get("elapsed_time_seconds", done.seconds)) if stored else done.seconds
     requests = sum(result.get("requests", {}).values())
-    return Crawl(done.seconds, crawl_seconds, int(result["pages"]), requests, result["documents"], done.peak_mb)
+    return Crawl(done.seconds, crawl_seconds, int(result["pages"]), requests, result["documents"], done.peak_mb,
+                 done.cpu_seconds)  # fmt: skip
 
 
 @dataclass
@@ -194,6 +196,7 @@ class Comparison:
     concurrency: int
     latency_ms: float
     bare_seconds: float  # a Scrapy spider that only fetches: the framework's ceiling
+    bare_cpu: float = 0.0  # its CPU seconds, start-up included
 
 
 def compare(pages: int = 5000, concurrency: int = 16, latency_ms: float = 0) -> Comparison:
@@ -204,30 +207,36 @@ def compare(pages: int = 5000, concurrency: int = 16, latency_ms: float = 0) -> 
         note(f"raw aiohttp: {len(all_urls) / raw_seconds:,.1f} pages/s; now govmon crawl of the same site")
         crawl = spider_run(*prepare(base, Path(tmp)), concurrency)
         note(f"govmon crawl: {crawl.pages / crawl.crawl_seconds:,.1f} pages/s; now a bare Scrapy spider")
-        bare_seconds = bare_scrapy(all_urls, concurrency, Path(tmp))
-    return Comparison(len(all_urls), raw_seconds, crawl, concurrency, latency_ms, bare_seconds)
+        bare_seconds, bare_cpu = bare_scrapy(all_urls, concurrency, Path(tmp))
+    return Comparison(len(all_urls), raw_seconds, crawl, concurrency, latency_ms, bare_seconds, bare_cpu)
 
 
-def bare_scrapy(all_urls: list[str], concurrency: int, workdir: Path) -> float:
-    """Seconds a Scrapy spider that only fetches (bench/bare_scrapy.py) takes for the same URLs."""
+def bare_scrapy(all_urls: list[str], concurrency: int, workdir: Path) -> tuple[float, float]:
+    """Seconds a Scrapy spider that only fetches (bench/bare_scrapy.py) takes for the same URLs, and its CPU
+    seconds (start-up included)."""
     listing = workdir / "urls.txt"
     listing.write_text("\n".join(all_urls), encoding="utf-8")
     done = run([sys.executable, "-m", "bench.bare_scrapy", str(listing), str(concurrency)])
     seconds, received = done.stdout.split()
     if int(received) != len(all_urls):
         raise RuntimeError(f"bare Scrapy fetched {received} of {len(all_urls)} URLs: {done.stderr[-2000:]}")
-    return float(seconds)
+    return float(seconds), done.cpu_seconds
 
 
-def measure(pages: int = 5000, concurrency: int = 16, latency_ms: float = 0) -> Row:
-    """The summary-table row: govmon crawl pages/s against raw aiohttp pages/s."""
+def measure(pages: int = 5000, concurrency: int = 16, latency_ms: float = 0) -> list[Row]:
+    """The summary-table rows: govmon crawl pages/s against raw aiohttp, and against a bare fetch-only Scrapy
+    spider (the framework's ceiling; what govmon adds per page: parsing, roles, classification, storage)."""
     c = compare(pages, concurrency, latency_ms)
     label = f"crawl, {latency_ms:g} ms server latency" if latency_ms else "crawl, loopback 0 ms"
     start_up = c.crawl.seconds - c.crawl.crawl_seconds
     rate, bare = c.crawl.pages / c.crawl.crawl_seconds, c.urls / c.bare_seconds
-    detail = (f"{c.urls:,} URLs, concurrency {concurrency}, start-up ({start_up:.1f} s) not counted; "
-              f"bare Scrapy fetch-only {bare:,.0f} pages/s: govmon at {rate / bare:.0%} of it")  # fmt: skip
-    return Row.of(label, "pages/s", rate, c.urls / c.raw_seconds, c.crawl.peak_mb, detail)
+    detail = f"{c.urls:,} URLs, concurrency {concurrency}, start-up ({start_up:.1f} s) not counted"
+    cpu = f"; CPU s with start-up: govmon {c.crawl.cpu_seconds:.1f}, bare {c.bare_cpu:.1f}"
+    return [
+        Row.of(label, "pages/s", rate, c.urls / c.raw_seconds, c.crawl.peak_mb, detail + "; baseline aiohttp"),
+        Row.of(f"{label}, vs Scrapy", "pages/s", rate, bare, c.crawl.peak_mb,
+               detail + "; baseline a bare fetch-only Scrapy spider (the ceiling)" + cpu),
+    ]  # fmt: skip
 
 
 def main() -> None:
@@ -251,6 +260,10 @@ def report(c: Comparison) -> None:
     bare_rate = n / c.bare_seconds
     print(f"bare Scrapy : {n} pages in {c.bare_seconds:6.2f} s = {bare_rate:7.1f} pages/s (fetch only: the framework's "
           f"ceiling; govmon at {spider_rate / bare_rate:.0%} of it)")  # fmt: skip
+    print(
+        f"CPU         : govmon {crawl.cpu_seconds:.1f} s, bare Scrapy {c.bare_cpu:.1f} s (start-up included; on a "
+        f"busy machine the CPU ratio {c.bare_cpu / crawl.cpu_seconds:.0%} is steadier than the wall-time one)"
+    )
     print(f"documents   : {crawl.documents}")
     print(f"ratio       : {spider_rate / raw_rate:.0%} of raw (aim >= 50%)")
     print(f"peak RSS    : {crawl.peak_mb:.0f} MB (aim < 300 MB)")

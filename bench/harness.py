@@ -41,6 +41,7 @@ class Finished:
     stderr: str
     seconds: float
     peak_mb: float  # the child's peak RSS, or its largest descendant's, whichever is larger
+    cpu_seconds: float = 0.0  # the child's user + system CPU time (its own, not its children's)
 
 
 def run(command: list[str], *, env: dict[str, str] | None = None, timeout: float | None = None,
@@ -62,7 +63,8 @@ def run(command: list[str], *, env: dict[str, str] | None = None, timeout: float
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        return Finished(proc.returncode, _text(out.read()), _text(err.read()), seconds, usage.ru_maxrss / 1024)
+        cpu = usage.ru_utime + usage.ru_stime
+        return Finished(proc.returncode, _text(out.read()), _text(err.read()), seconds, usage.ru_maxrss / 1024, cpu)
 
 
 def _text(data: bytes) -> str:

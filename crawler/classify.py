@@ -1,23 +1,65 @@
 """Is a title a report or a plan, which kind, of which year and region: pure functions over titles and text.
 
-The vocabulary follows the issue: work_report (政府工作报告), plan (工作要点, 发展规划, 行动方案, 实施方案, 工作计划),
-summary (工作总结, also 工作总结和…工作思路), other. Notices about such documents (关于报送2025年工作总结的通知),
-recruitment, public notices and procurement are not documents we want, except a notice that *issues* a plan
-(关于印发…工作要点的通知), which is the plan itself.
+The vocabulary follows the issue: work_report (政府工作报告), plan (a government's or bureau's own 工作要点, 发展规划,
+行动方案, 实施方案, 工作计划), summary (工作总结, also 工作总结和…工作思路), other. The rules that decide it are data,
+in `doc_types.yaml` beside this module: ordered, first match wins, the "not ours" rules first — inspection,
+enforcement, procurement, recruitment, training, meeting and statistics schedules, job adverts, notices about a
+document (关于报送2025年工作总结的通知) — except a notice that *issues* a plan (关于印发…工作要点的通知), which is
+the plan itself.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
 
-SUMMARY = re.compile(r"工作总结|工作情况总结|年度总结")
-WORK_REPORT = re.compile(r"政府工作报告|政府工作的报告|工作报告")
-PLAN = re.compile(r"工作要点|工作计划|工作思路|发展规划|[”\"」》]?规划|行动方案|实施方案|行动计划|攻坚方案|三年行动")
-NOISE = re.compile(r"招聘|招考|公示|采购|中标|成交|招标|拟任|任前|遴选|征集|问卷|听证|解读|图解|答记者问|视频|直播")
-NOTICE = re.compile(r"(通知|公告|通告|函)$")
-ISSUING = re.compile(r"印发|转发|颁布|发布")
-RESOLUTION = re.compile(r"决议|审议意见|说明$")
+import yaml
+
+DOC_TYPES = ("work_report", "plan", "summary")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of doc_types.yaml: `type` when `match` is found in a title and `unless` is not."""
+
+    type: str
+    why: str
+    match: re.Pattern[str]
+    unless: re.Pattern[str] | None
+
+
+def _flat(patterns: Any) -> list[str]:
+    if isinstance(patterns, str):
+        return [patterns]
+    return [p for item in patterns or () for p in _flat(item)]
+
+
+def _compiled(patterns: Any) -> re.Pattern[str] | None:
+    flat = _flat(patterns)
+    return re.compile("|".join(f"(?:{p})" for p in flat)) if flat else None
+
+
+@cache
+def _vocabulary() -> tuple[tuple[Rule, ...], re.Pattern[str], int, frozenset[str]]:
+    data = yaml.safe_load((resources.files("crawler") / "doc_types.yaml").read_text(encoding="utf-8"))
+    rules = tuple(
+        Rule(r["type"], r.get("why", ""), _compiled(r["match"]), _compiled(r.get("unless")))  # type: ignore[arg-type]
+        for r in data["rules"]
+    )
+    columns = data["columns"]
+    documents = frozenset(columns.get("also_documents") or ())
+    return rules, re.compile(columns["pattern"]), int(columns["max_length"]), documents
+
+
+def rules() -> tuple[Rule, ...]:
+    return _vocabulary()[0]
+
+
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?:\s*年|[—-](?:20)?\d\d年|(?=工作|政府))")
 CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
              "八": "8", "九": "9", "○": "0", "O": "0"}  # fmt: skip
@@ -36,27 +78,33 @@ PLACE = re.compile(
 )
 
 
+def decide(title: str) -> tuple[str, Rule | None]:
+    """The type of a title and the rule that decided it (None: no rule matched, so `other`)."""
+    title = _clean(title)
+    if not title or (is_column_name(title) and title not in _vocabulary()[3]):
+        return "other", None  # a bare column name (专项规划, 规划信息) titles a list, never a document
+    for rule in rules():
+        if rule.match.search(title) and not (rule.unless and rule.unless.search(title)):
+            return rule.type, rule
+    return "other", None
+
+
 def doc_type(title: str) -> str:
     """work_report, plan, summary or other, from a title alone."""
-    title = _clean(title)
-    if SUMMARY.search(title):
-        return "summary"
-    if "政府工作报告" in title or (WORK_REPORT.search(title) and not PLAN.search(title)):
-        return "work_report"
-    if PLAN.search(title):
-        return "plan"
-    return "other"
+    return decide(title)[0]
 
 
-def is_wanted(title: str, doc_types: tuple[str, ...] = ("work_report", "plan", "summary")) -> bool:
-    """A report or plan of one of `doc_types`, not a notice, job advert or public notice about one."""
-    title = _clean(title)
-    if not title or NOISE.search(title) or RESOLUTION.search(title):
-        return False
-    if NOTICE.search(title) and not ISSUING.search(title):
-        return False
+def is_wanted(title: str, doc_types: tuple[str, ...] = DOC_TYPES) -> bool:
+    """A report or plan of one of `doc_types` (never `other`: notices, schedules, job adverts …)."""
     kind = doc_type(title)
     return kind != "other" and kind in doc_types
+
+
+def is_column_name(title: str) -> bool:
+    """Whether a link text names a column (政府工作报告 in a menu, 规划信息, 专项规划) rather than a document."""
+    _, pattern, longest, _ = _vocabulary()
+    title = _clean(title)
+    return 0 < len(title) <= longest and bool(pattern.fullmatch(title))
 
 
 def report_year(title: str, published: date | None = None) -> int | None:
@@ -82,4 +130,4 @@ def region_in(text: str) -> str | None:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", "", text or "")
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))

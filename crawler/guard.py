@@ -18,8 +18,10 @@ DNS rebinding: a host name that passes may still resolve to a private address. `
 reactor's name resolver so that the hosts the guard let through connect only to public addresses, unless they are
 a start URL's own host and port. It filters the very addresses the connection then uses, so a second lookup cannot
 change the answer. Trusted start hosts are shared by the sources crawled in one process; each source's own domain
-check still applies. Not covered: `render_js` sources (the browser resolves and follows redirects itself) and
-HTTP proxies (they resolve on their side).
+check still applies. A `render_js` source's browser requests pass the same `Policy`, each redirect hop included
+(crawler/render.py); what that cannot cover is DNS rebinding in the browser (it resolves names itself), nor HTTP
+proxies (they resolve on their side). In a batch crawl each request is judged by its own source's policy (its
+`meta["source"]`); robots.txt requests by the policy of all the batch's sources together.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -143,12 +146,20 @@ class Policy:
 
     @classmethod
     def for_spider(cls, spider: Spider) -> Policy:
-        source = getattr(spider, "source", None)
-        starts = source.start_urls if source is not None else getattr(spider, "start_urls", ())
+        """Every source of the spider together (a ReportSpider crawls a batch), else its `start_urls`."""
+        crawls = getattr(spider, "crawls", None)
+        starts = (
+            [u for c in crawls.values() for u in c.source.start_urls] if crawls else getattr(spider, "start_urls", ())
+        )
         return cls.of(getattr(spider, "allowed_domains", None) or (), starts)
 
     def verdict(self, url: str) -> tuple[str, str] | None:
-        """(reason, detail) when `url` must not be fetched, else None."""
+        """(reason, detail) when `url` must not be fetched, else None. It depends on the scheme, host and port
+        only, so it is worked out once per origin."""
+        match = ORIGIN.match(url)
+        return _verdict(self, match.group(0) if match else url)
+
+    def _decide(self, url: str) -> tuple[str, str] | None:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in WEB_SCHEMES:
@@ -168,6 +179,14 @@ class Policy:
         if ip_literal(host) is not None:
             return host in self.domains
         return any(host == d or (host.endswith("." + d) and ip_literal(d) is None) for d in self.domains)
+
+
+ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
+@lru_cache(maxsize=8192)
+def _verdict(policy: Policy, origin: str) -> tuple[str, str] | None:
+    return policy._decide(origin)
 
 
 def _origin(url: str) -> tuple[str, int] | None:
@@ -208,10 +227,10 @@ class EgressGuard:
         return guard
 
     def request_scheduled(self, request: Request, **_: Any) -> None:
-        self.check(request.url)  # raising IgnoreRequest here keeps the request out of the scheduler
+        self.check(request.url, request)  # raising IgnoreRequest here keeps the request out of the scheduler
 
     def process_request(self, request: Request) -> None:
-        self.check(request.url)
+        self.check(request.url, request)
         install_dns_guard()
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -220,28 +239,35 @@ class EgressGuard:
         if location:
             target = urljoin(request.url, location.decode("latin-1").strip())
             if urlsplit(target).scheme.lower() not in WEB_SCHEMES:
-                self.refuse(target, "scheme", f"redirect from {request.url} to a non-web scheme")
+                self.refuse(target, "scheme", f"redirect from {request.url} to a non-web scheme", request)
         return response
 
-    def check(self, url: str) -> None:
-        policy = self.policy()
+    def check(self, url: str, request: Request | None = None) -> None:
+        policy = self.policy(request)
         verdict = policy.verdict(url)
         if verdict is not None:
-            self.refuse(url, *verdict)
+            self.refuse(url, *verdict, request)
         origin = _origin(url)
         if origin is not None:  # always, once the verdict is clear
             DNS.allow(origin, trusted=origin in policy.origins)
 
-    def policy(self) -> Policy:
+    def policy(self, request: Request | None = None) -> Policy:
+        """The policy of the request's source in a batch crawl; else (robots.txt) the spider's, all its sources'."""
         spider = self.crawler.spider
+        crawls = getattr(spider, "crawls", None)
+        if request is not None and crawls and request.meta.get("source") in crawls:
+            return crawls[request.meta["source"]].policy
         key = (id(spider), tuple(getattr(spider, "allowed_domains", None) or ()))
         if self._policy is None or self._policy[0] != key:
             self._policy = (key, Policy.for_spider(spider) if spider is not None else Policy((), frozenset()))
         return self._policy[1]
 
-    def refuse(self, url: str, reason: str, detail: str) -> None:
+    def refuse(self, url: str, reason: str, detail: str, request: Request | None = None) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"govmon/refused/{reason}")
+        crawls = getattr(self.crawler.spider, "crawls", None)
+        if request is not None and crawls and request.meta.get("source") in crawls:
+            crawls[request.meta["source"]].count(f"refused/{reason}")  # the source's own run shows it
         level = logging.DEBUG if url in self._warned else logging.WARNING  # a link on every list page: warn once
         self._warned.add(url)
         logger.log(level, "refused %s (%s): %s", url, reason, detail)

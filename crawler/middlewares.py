@@ -30,11 +30,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if response.status == 200 and isinstance(response, HtmlResponse) and fetchers.cut_short(response.body):
             raise fetchers.TruncatedBody(f"the page ({len(response.body)} bytes) ends before </body> or </html>")
         result = super().process_response(request, response)
+        self._account(request, result, response.status in self.retry_http_codes)
         return await self._after(result)
 
     async def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):  # type: ignore[override]
         result = super().process_exception(request, exception)
+        self._account(request, result, isinstance(exception, self.exceptions_to_retry))
         return await self._after(result)
+
+    def _account(self, request: Request, result: object, retryable: bool) -> None:
+        """Retries counted for the request's source too (a batch crawls many; Scrapy counts for the process)."""
+        crawls = getattr(self.crawler.spider, "crawls", None)
+        if not retryable or request.meta.get("dont_retry") or not crawls or request.meta.get("source") not in crawls:
+            return
+        crawl = crawls[request.meta["source"]]
+        crawl.count("retry/count" if isinstance(result, Request) else "retry/max_reached")
 
     async def _after(self, result: Request | Response | None) -> Request | Response | None:
         if isinstance(result, Request) and self.base > 0:

@@ -26,14 +26,21 @@ def header(response: Response, name: str) -> str | None:
 def as_html(response: Response) -> tuple[HtmlResponse, str]:
     """The response re-decoded by our rules (header, meta, strict UTF-8, GB18030) as an HtmlResponse."""
     decoded = fetchers.decode_html(response.body, header(response, "Content-Type"))
+    url = _with_fragment(response)
+    if decoded.encoding == "utf-8" and isinstance(response, HtmlResponse) and _utf8(response) and url == response.url:
+        return response, "utf-8"  # Scrapy decoded it as we would: keep it (and the parse it may already have)
     return HtmlResponse(
-        url=_with_fragment(response),
+        url=url,
         status=response.status,
         headers=response.headers,
         body=decoded.text.encode("utf-8"),
         encoding="utf-8",
         request=response.request,
     ), decoded.encoding
+
+
+def _utf8(response: HtmlResponse) -> bool:
+    return response.encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
 def _with_fragment(response: Response) -> str:
@@ -61,20 +68,31 @@ def _base_item(response: Response, source_id: str, region: str) -> DocumentItem:
     )
 
 
+def own_title(response: TextResponse, family: Family) -> str:
+    """The page's best title of its own (ArticleTitle meta, the family's title element, h1 …)."""
+    return page_title(response, family.title_selectors)
+
+
+def body_selectors(family: Family, selectors: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The article containers of a page: the source's own `selectors.body`, then the family's."""
+    return tuple(filter(None, [(selectors or {}).get("body")])) + family.body_selectors
+
+
 def html_item(
     response: TextResponse, encoding: str, family: Family, link: Link, source_id: str, region: str,
-    selectors: dict[str, str] | None = None,
+    selectors: dict[str, str] | None = None, body: str | None = None,
 ) -> DocumentItem:  # fmt: skip
-    """An article page: title, reconciled date and body text (family selectors, then the largest block)."""
+    """An article page: title, reconciled date and body text (family selectors, then the largest block; `body`
+    when the caller already found it in those containers)."""
     selectors = selectors or {}
-    body_css = tuple(filter(None, [selectors.get("body")])) + family.body_selectors
+    body_css = body_selectors(family, selectors)
     title_css = tuple(filter(None, [selectors.get("title")])) + family.title_selectors
     item = _base_item(response, source_id, region)
     item.raw, item.encoding = response.body, encoding
     item.title = page_title(response, title_css, listed=link.title)
     item.listed_title = link.title
     item.published_at = _date(response, selectors, link)
-    item.text = body_by_selectors(response, body_css, minimum=50) or largest_block(response)
+    item.text = body or body_by_selectors(response, body_css, minimum=50) or largest_block(response)
     return item
 
 

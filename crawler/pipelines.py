@@ -16,10 +16,13 @@ import time
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
 from crawler import classify
 from crawler.items import DocumentItem
+from crawler.state import SourceCrawl
 from crawler.storage import database_url, engine_for
+from db import batches
 from db.repository import FetchedDocument, store_fetched
 from db.session import DatabaseUnavailable, masked, session_scope
 
@@ -38,19 +41,24 @@ class ClassifyPipeline:
         return cls(crawler)
 
     def process_item(self, item: DocumentItem) -> DocumentItem:
-        source = self.crawler.spider.source  # type: ignore[union-attr]
+        crawl = self.crawler.spider.crawls[item.source_id]  # type: ignore[union-attr]
+        source = crawl.source
         title = item.title if classify.doc_type(item.title) != "other" else item.listed_title or item.title
         item.doc_type = classify.doc_type(title)
         item.report_year = classify.report_year(title, item.published_at)
         if source.multi_region:
             item.region = classify.region_in(title) or classify.region_in(item.text[:200]) or source.region
         if item.doc_type not in source.doc_types:
-            self.stats.inc_value("govmon/dropped/doc_type")
+            self._drop(crawl, "doc_type")
             raise DropItem(f"{item.url}: {item.doc_type} is not one of {source.doc_types}")
         if len(item.text.strip()) < MIN_TEXT:
-            self.stats.inc_value("govmon/dropped/empty")
+            self._drop(crawl, "empty")
             raise DropItem(f"{item.url}: no body text")
         return item
+
+    def _drop(self, crawl: SourceCrawl, why: str) -> None:
+        crawl.count(f"dropped/{why}")
+        self.stats.inc_value(f"govmon/dropped/{why}")
 
 
 class StorePipeline:
@@ -91,7 +99,7 @@ class StorePipeline:
 
     async def process_item(self, item: DocumentItem) -> DocumentItem:
         if self.dry_run:
-            self.stats.inc_value("govmon/documents/found")
+            self._count(item, "documents/found")
             self.logger.info("found %s %s %s %s", item.doc_type, item.report_year, item.title, item.url)
             return item
         self.pending.append(item)
@@ -129,10 +137,19 @@ class StorePipeline:
                         self.crawler.engine.close_spider_async(reason="database_unavailable")
                     )
                 return
-        for status in outcomes:
-            self.stats.inc_value(f"govmon/documents/{status}")
+        for item, status in zip(batch, outcomes, strict=True):
+            self._count(item, f"documents/{status}")
             if status == "failed":
-                self.stats.inc_value("govmon/errors")
+                self._count(item, "errors")
+
+    def _count(self, item: DocumentItem, key: str, value: int = 1) -> None:
+        self.stats.inc_value(f"govmon/{key}", value)
+        self._count_source(item.source_id, key, value)
+
+    def _count_source(self, source_id: str, key: str, value: int = 1) -> None:
+        crawls = getattr(self.crawler.spider, "crawls", {})
+        if source_id in crawls:
+            crawls[source_id].count(key, value)
 
     async def _store(self, batch: list[DocumentItem]) -> list[str]:
         """Store a batch, retrying while the database is unreachable; any other database error is final."""
@@ -154,6 +171,8 @@ class StorePipeline:
                         f"{self.patience:.0f} s ({masked(self.url)}: {reason}); the next crawl fetches them again"
                     ) from exc
                 self.stats.inc_value("govmon/store_retries")
+                for source_id in {item.source_id for item in batch}:  # each source's run shows the outage
+                    self._count_source(source_id, "store_retries")
                 self.logger.warning(
                     "database unavailable (%s); retrying %d documents in %.1f s", reason, len(batch), delay
                 )
@@ -161,8 +180,9 @@ class StorePipeline:
                 delay = min(delay * 2, 5.0)
 
     def _lose(self, batch: list[DocumentItem]) -> None:
-        self.stats.inc_value("govmon/documents/unstored", len(batch))
-        self.stats.inc_value("govmon/errors", len(batch))
+        for item in batch:
+            self._count(item, "documents/unstored")
+            self._count(item, "errors")
 
 
 class StoreFailed(RuntimeError):
@@ -188,27 +208,37 @@ def transient(exc: BaseException) -> bool:
 
 
 def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
-    """Store a batch in one transaction; a document that cannot be stored is logged and reported as `failed`."""
+    """Store a batch in one transaction (bulk statements, `db.batches`); when the batch as a whole is refused,
+    each document is stored on its own and one that cannot be is logged and reported as `failed`."""
+    fetched = [to_fetched(item) for item in batch]
+    with session_scope(engine_for(url)) as session:
+        try:
+            return [outcome.status for outcome in batches.store_batch(session, fetched)]
+        except (ValueError, DataError):
+            pass  # one document is invalid: store the others one by one below
     outcomes: list[str] = []
     with session_scope(engine_for(url)) as session:
-        for item in batch:
-            fetched = to_fetched(item)
-            for attempt in (1, 2):
-                savepoint = session.begin_nested()
-                try:
-                    outcomes.append(store_fetched(session, fetched).status)
-                    savepoint.commit()
-                    break
-                except IntegrityError:  # another worker stored the same URL a moment ago: read it back
-                    savepoint.rollback()
-                    if attempt == 2:
-                        raise
-                except (ValueError, DataError) as exc:
-                    savepoint.rollback()
-                    logger.error("cannot store %s: %s", item.url, one_line(exc))
-                    outcomes.append("failed")
-                    break
+        for item, doc in zip(batch, fetched, strict=True):
+            outcomes.append(_store_one(session, item, doc, logger))
     return outcomes
+
+
+def _store_one(session: Session, item: DocumentItem, doc: FetchedDocument, logger: Logger) -> str:
+    for attempt in (1, 2):
+        savepoint = session.begin_nested()
+        try:
+            status = store_fetched(session, doc).status
+            savepoint.commit()
+            return status
+        except IntegrityError:  # another worker stored the same URL a moment ago: read it back
+            savepoint.rollback()
+            if attempt == 2:
+                raise
+        except (ValueError, DataError) as exc:
+            savepoint.rollback()
+            logger.error("cannot store %s: %s", item.url, one_line(exc))
+            return "failed"
+    raise AssertionError("unreachable")
 
 
 def one_line(exc: BaseException) -> str:
@@ -217,6 +247,8 @@ def one_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+_FETCHED_FIELDS = tuple(f.name for f in dataclasses.fields(FetchedDocument))
+
+
 def to_fetched(item: DocumentItem) -> FetchedDocument:
-    fields = {f.name for f in dataclasses.fields(FetchedDocument)}
-    return FetchedDocument(**{k: v for k, v in dataclasses.asdict(item).items() if k in fields})
+    return FetchedDocument(**{name: getattr(item, name) for name in _FETCHED_FIELDS})

@@ -1,31 +1,39 @@
-"""Run the ReportSpider for several sources in one process (one reactor) and summarise each run.
+"""Run the ReportSpider for a batch of sources in one Scrapy run and summarise each source's crawl.
 
-`govmon crawl` is a thin layer over `run_sources`; the scheduler runs `govmon crawl` as a subprocess, since
-Twisted's reactor cannot be restarted inside one process (ARCHITECTURE §5).
+`run_batch` crawls in this process (Twisted's reactor runs once per process: `govmon crawl` calls it once);
+`crawl_in_child` runs a batch in a child process of its own and hands its results back, which is how
+`govmon run`, the scheduler and the workers crawl (see `monitor.jobs`). Sources that share a host go into the
+same batch (`plan_batches`), so one process's download slots keep that host's politeness.
 """
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+import ctypes
+import multiprocessing
+import resource
+import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from multiprocessing.connection import Connection
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.extensions import errors
+from crawler.render import RenderUnavailable, browser_settings
 from crawler.sources import Source
 from crawler.spiders.reports import ReportSpider
+from crawler.state import SourceCrawl
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 Progress = Callable[[str, str], None]  # (source id, event: "page" | "done")
-
-
-class RenderUnavailable(RuntimeError):
-    """A source asks for `render_js` but scrapy-playwright is not installed."""
+__all__ = ["CrawlResult", "RenderUnavailable", "crawl_in_child", "crawl_settings", "plan_batches", "run_batch"]
 
 
 @dataclass
@@ -45,6 +53,8 @@ class CrawlResult:
 
     @property
     def failed(self) -> bool:
+        if self.status == "duplicate":  # a redelivered job whose crawl already ran this cycle
+            return False
         return self.health != "ok" or self.status != "finished"
 
     def to_json(self) -> dict[str, Any]:
@@ -63,40 +73,32 @@ def crawl_settings(database_url: str, overrides: dict[str, Any] | None = None, d
     return settings
 
 
-def source_settings(base: Settings, source: Source) -> Settings:
-    """Per-source settings: the browser download handler for `render_js: true` sources."""
+def batch_settings(base: Settings, sources: Sequence[Source]) -> Settings:
+    """The batch's settings: the browser download handler when one of its sources has `render_js: true`."""
+    rendered = [s.id for s in sources if s.render_js]
+    if not rendered:
+        return base
     settings = base.copy()
-    if not source.render_js:
-        return settings
-    try:
-        import scrapy_playwright  # noqa: F401
-    except ImportError as exc:
-        raise RenderUnavailable(f"source {source.id}: render_js needs `pip install govmon[js]`") from exc
-    settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="cmdline")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium:
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": chromium}, priority="cmdline")
+    for name, value in browser_settings(rendered).items():
+        if settings.getpriority(name) is None or name == "DOWNLOAD_HANDLERS":
+            settings.set(name, value, priority="cmdline")
     return settings
 
 
-def run_sources(
-    sources: Sequence[Source],
-    settings: Settings,
-    registry: str | None = None,
-    limit: int = 0,
-    progress: Progress | None = None,
-) -> list[CrawlResult]:
-    """Crawl every source concurrently (politeness is per host) and return one result per source."""
-    process = CrawlerProcess(settings)
-    crawlers: list[tuple[Source, Crawler]] = []
-    for index, source in enumerate(sources):
-        crawler = Crawler(ReportSpider, source_settings(settings, source), init_reactor=index == 0)
-        if progress is not None:
-            _watch(crawler, source.id, progress)
-        process.crawl(crawler, source=source.id, sources_file=registry, limit=limit)
-        crawlers.append((source, crawler))
+def run_batch(sources: Sequence[Source], settings: Settings, limit: int = 0,
+              progress: Progress | None = None) -> list[CrawlResult]:  # fmt: skip
+    """Crawl the sources with one spider in this process (politeness per host) and return one result each."""
+    _more_files()
+    process = CrawlerProcess(batch_settings(settings, sources))
+    crawler = process.create_crawler(ReportSpider)
+    if progress is not None:
+        _watch(crawler, progress)
+    process.crawl(crawler, sources=list(sources), limit=limit)
     process.start()
-    return [result_of(source, crawler) for source, crawler in crawlers]
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
+    spider = crawler.spider
+    crawls: dict[str, SourceCrawl] = getattr(spider, "crawls", {}) if spider else {}
+    return [result_of(crawls[s.id], stats) if s.id in crawls else _not_started(s, stats) for s in sources]
 
 
 def finish_status(stats: dict[str, Any]) -> str:
@@ -105,26 +107,151 @@ def finish_status(stats: dict[str, Any]) -> str:
     return "database_unavailable" if stats.get("govmon/store_error") else str(stats.get("finish_reason", "not started"))
 
 
-def _watch(crawler: Crawler, source_id: str, progress: Progress) -> None:
-    crawler.signals.connect(lambda **_: progress(source_id, "page"), signal=signals.response_received, weak=False)
-    crawler.signals.connect(lambda **_: progress(source_id, "done"), signal=signals.spider_closed, weak=False)
+def _watch(crawler: Crawler, progress: Progress) -> None:
+    def page(request: Any, **_: Any) -> None:
+        progress(str(request.meta.get("source", "")), "page")
+
+    def done(spider: Any, **_: Any) -> None:
+        for source_id in getattr(spider, "crawls", {}):
+            progress(source_id, "done")
+
+    crawler.signals.connect(page, signal=signals.response_received, weak=False)
+    crawler.signals.connect(done, signal=signals.spider_closed, weak=False)
 
 
-def result_of(source: Source, crawler: Crawler) -> CrawlResult:
-    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
-
-    def prefixed(prefix: str) -> dict[str, int]:
-        return {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
-
+def result_of(crawl: SourceCrawl, stats: dict[str, Any]) -> CrawlResult:
+    if crawl.skipped is not None:
+        status = "duplicate" if crawl.skipped.startswith("duplicate") else "skipped"
+        return CrawlResult(crawl.id, "unknown", crawl.skipped, status, 0, {}, {}, 0, None)
+    health, reason = crawl.verdict if crawl.verdict[0] != "unknown" else crawl.health.verdict()
     return CrawlResult(
-        source_id=source.id,
-        health=str(stats.get("govmon/health", "unknown")),
-        reason=stats.get("govmon/health_reason") or None,
+        source_id=crawl.id,
+        health=health,
+        reason=reason,
         status=finish_status(stats),
-        pages=int(stats.get("response_received_count", 0)),
-        requests=prefixed("govmon/requests/"),
-        documents=prefixed("govmon/documents/"),
-        errors=errors(stats),
-        run_id=stats.get("govmon/run_id"),
-        stats=stats,
+        pages=int(crawl.counts["response_received_count"]),
+        requests=crawl.prefixed("requests/"),
+        documents=crawl.prefixed("documents/"),
+        errors=int(crawl.counts["errors"]),
+        run_id=crawl.run_id,
+        stats={**stats, **{f"govmon/{k}": v for k, v in crawl.counts.items()}},
     )
+
+
+def _not_started(source: Source, stats: dict[str, Any]) -> CrawlResult:
+    return CrawlResult(source.id, "unknown", "the crawl did not start", finish_status(stats), 0, {}, {}, 0, None)
+
+
+# --- batches in child processes ----------------------------------------------------------------------------------
+
+
+def plan_batches(sources: Sequence[Source], size: int) -> list[list[Source]]:
+    """Batches of at most `size` sources (more when one host has more), a host's sources always together."""
+    by_host = [list(group) for _, group in groupby(sorted(sources, key=_host), key=_host)]
+    batches: list[list[Source]] = []
+    for group in by_host:
+        if batches and len(batches[-1]) + len(group) <= max(1, size):
+            batches[-1].extend(group)
+        else:
+            batches.append(list(group))
+    return batches
+
+
+def _host(source: Source) -> str:
+    return (urlsplit(source.start_urls[0]).hostname or "") if source.start_urls else ""
+
+
+@dataclass
+class ChildOutcome:
+    """What a child crawl process gave back: its results, or how it ended without them."""
+
+    results: list[CrawlResult]
+    exitcode: int | None
+    error: str | None = None
+
+
+_children: set[multiprocessing.process.BaseProcess] = set()
+_children_lock = threading.Lock()
+
+
+def crawl_in_child(sources: Sequence[Source], settings: dict[str, Any], timeout: float,
+                   target: Callable[..., None] | None = None) -> ChildOutcome:  # fmt: skip
+    """Crawl a batch in a fresh process (spawned: a clean interpreter, whose reactor starts once) and wait for it.
+
+    `settings` are Scrapy settings (the database URL among them; they travel through a pipe, never a command
+    line). A child that crashes, hangs past `timeout` or is killed gives no results; the caller records that.
+    """
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=target or child_main, args=(list(sources), settings, sender), daemon=False)
+    child.start()
+    sender.close()
+    with _children_lock:
+        _children.add(child)
+    try:
+        return _wait(child, receiver, timeout)
+    finally:
+        with _children_lock:
+            _children.discard(child)
+        receiver.close()
+
+
+def _wait(child: multiprocessing.process.BaseProcess, receiver: Connection, timeout: float) -> ChildOutcome:
+    results: list[CrawlResult] = []
+    error = None
+    try:
+        if receiver.poll(timeout):
+            results = [CrawlResult(**r) for r in receiver.recv()]
+        else:
+            error = f"crawl timed out after {timeout:.0f} s"
+            child.kill()
+    except (EOFError, OSError):
+        pass  # the child died before it sent anything
+    child.join(timeout=60)
+    if child.exitcode is None:
+        child.kill()
+        child.join()
+    return ChildOutcome(results, child.exitcode, error)
+
+
+def child_main(sources: list[Source], settings: dict[str, Any], sender: Connection) -> None:
+    """The child: crawl the batch, send every source's result back (stats left out: they stay in the database)."""
+    _die_with_parent()
+    base = crawl_settings(str(settings.pop("GOVMON_DATABASE_URL", "")), settings)
+    results = run_batch(sources, base)
+    sender.send([{**r.__dict__, "stats": {}} for r in results])
+    sender.close()
+
+
+def stop_children(grace: float = 20.0) -> None:
+    """SIGTERM to every running crawl child (Scrapy closes its spider and writes its last batch), SIGKILL after
+    `grace` seconds."""
+    with _children_lock:
+        children = list(_children)
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=grace)
+        if child.exitcode is None:
+            child.kill()
+
+
+def _more_files() -> None:
+    """A batch holds a lock file per source (SQLite) and a connection per host in flight: lift the soft limit on
+    open files to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """SIGTERM when the thread that started this process dies, so no crawl outlives a killed worker or scheduler
+    (Linux; elsewhere the crawl runs to its end and its documents are still stored once)."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

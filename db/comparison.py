@@ -29,11 +29,12 @@ def gather(session: Session, year: int, metric_keys: Collection[str], doc_type: 
     )
     docs = session.execute(
         select(m.DocumentVersion.id, m.Document.id, m.Document.region, m.Document.report_year, m.Document.title,
-               m.Document.url).join(m.Document).where(m.DocumentVersion.id.in_(latest))
+               m.Document.url, m.DocumentVersion.review_state).join(m.Document).where(m.DocumentVersion.id.in_(latest))
     ).all()  # fmt: skip
     figures = _figures(session, [row[0] for row in docs], metric_keys)
-    reports = [ReportFigures(doc_id, region, report_year or year, title, url, tuple(figures.get(version_id, ())))
-               for version_id, doc_id, region, report_year, title, url in docs]  # fmt: skip
+    reports = [ReportFigures(doc_id, region, report_year or year, title, url, tuple(figures.get(version_id, ())),
+                             state == "pending")
+               for version_id, doc_id, region, report_year, title, url, state in docs]  # fmt: skip
     return Gathered(
         year=year,
         current=tuple(r for r in reports if r.year == year),

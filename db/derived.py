@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db import models as m
 from monitor.diff import Change, Diff
 from monitor.extract.model import DocumentInfo, Extraction, Kind, Priority, Status, Target
+from monitor.identity import kind_class
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,23 @@ def previous_in_series(session: Session, version_id: int) -> VersionInfo | None:
     return _first(session, query.order_by(m.DocumentVersion.id.desc()))
 
 
+def earlier_in_series(session: Session, version_id: int, years: int = 10) -> list[VersionInfo]:
+    """The latest version of each earlier year's document of the same region and type, newest year first."""
+    current = get_version(session, version_id)
+    if current is None or current.report_year is None:
+        return []
+    query = (
+        _version_query()
+        .where(m.Document.region == current.region, m.Document.doc_type == current.doc_type)
+        .where(m.Document.report_year < current.report_year, m.Document.report_year >= current.report_year - years)
+        .order_by(m.Document.report_year.desc(), m.DocumentVersion.id.desc())
+    )
+    found: dict[int | None, VersionInfo] = {}
+    for version, doc in session.execute(query):
+        found.setdefault(doc.report_year, _info(version, doc))
+    return list(found.values())
+
+
 def later_in_series(session: Session, version_id: int) -> list[VersionInfo]:
     """Processed versions whose prior-year partner is now this version (a backfilled earlier year)."""
     current = get_version(session, version_id)
@@ -160,6 +178,7 @@ def _target_row(version_id: int, t: Target) -> m.Target:
         value=t.value, value_max=t.value_max, unit=t.unit or "", qualifier=t.qualifier, kind=t.kind,
         status=t.status, year=t.year, sentence=t.sentence, span_start=t.span[0], span_end=t.span[1],
         raw=t.raw[:200], headline=t.headline, section=t.section[:20],
+        term_start=t.term[0] if t.term else None, term_end=t.term[1] if t.term else None, confidence=t.confidence,
     )  # fmt: skip
 
 
@@ -169,6 +188,8 @@ def to_target(row: m.Target) -> Target:
         unit=row.unit or None, qualifier=row.qualifier, kind=cast(Kind, row.kind),
         status=cast(Status, row.status), year=row.year, sentence=row.sentence,
         span=(row.span_start, row.span_end), raw=row.raw, headline=row.headline, section=row.section,
+        term=(row.term_start, row.term_end) if row.term_start is not None and row.term_end is not None else None,
+        confidence=row.confidence,
     )  # fmt: skip
 
 
@@ -197,7 +218,7 @@ def save_changes(session: Session, old: VersionInfo | None, new: VersionInfo, re
         else delete(m.Change).where(m.Change.new_version_id == new.version_id, m.Change.old_version_id == old_id)
     )
     rows = [_change_row(old_id, new, c.metric, c.metric_key, c.change, c.significance,
-                        c.old.to_dict() if c.old else None, _with_ambition(c)) for c in result.changes]  # fmt: skip
+                        c.old.to_dict() if c.old else None, _with_baseline(c)) for c in result.changes]  # fmt: skip
     for group in (result.emerging, result.fading, result.intensified):
         rows += [_change_row(old_id, new, p.theme, None, p.change, 0.0, None, p.to_dict(), "priority") for p in group]
     session.add_all(rows)
@@ -205,11 +226,13 @@ def save_changes(session: Session, old: VersionInfo | None, new: VersionInfo, re
     return len(rows)
 
 
-def _with_ambition(change: Change) -> dict[str, Any] | None:
+def _with_baseline(change: Change) -> dict[str, Any] | None:
+    """The new figure as stored with its change: last year's result it compares with, and the ambition sense."""
     if change.new is None:
         return None
     data = change.new.to_dict()
-    data["ambition"] = change.ambition.to_dict() if change.ambition else None
+    data["baseline"] = change.baseline.to_dict() if change.baseline else None
+    data["ambition"] = change.ambition
     return data
 
 
@@ -270,8 +293,12 @@ def changes_for(session: Session, new_version_id: int) -> list[StoredChange]:
 # --- history -------------------------------------------------------------------------------------------------
 
 
-def history(session: Session, region: str, metric_key: str, doc_type: str = "work_report") -> list[HistoryPoint]:
-    """Per year: the metric's first target in that year's document and the result it reports."""
+def history(session: Session, region: str, metric_key: str, doc_type: str = "work_report",
+            measure: str | None = None) -> list[HistoryPoint]:  # fmt: skip
+    """Per year: the metric's first target in that year's document and the result it reports.
+
+    With `measure`, only figures of that measure class count (技术合同成交额 amounts apart from its growth).
+    """
     latest = (
         select(func.max(m.DocumentVersion.id))
         .join(m.Document)
@@ -287,6 +314,8 @@ def history(session: Session, region: str, metric_key: str, doc_type: str = "wor
     )
     points: dict[int, HistoryPoint] = {}
     for doc, row in session.execute(query):
+        if measure is not None and kind_class(row.metric_key, row.kind) != measure:
+            continue
         year = doc.report_year or 0  # the query keeps only documents with a year
         point = points.get(year) or HistoryPoint(year, doc.id, doc.url, None, None)
         points[year] = _add_to_point(point, to_target(row))

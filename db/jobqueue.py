@@ -1,5 +1,8 @@
 """The ledger of crawl jobs handed to distributed workers: one row per (source, cycle).
 
+A queued job (one message) carries a batch of sources; each source's row has an id derived from the message id
+and the source (`row_id`), so a redelivered message finds the same rows.
+
 The task queue may deliver a message more than once (late acknowledgement: a job whose worker died is delivered
 again). The ledger makes that harmless: a job runs only while its row is not finished, and the worker holds the
 source's crawl lock (`db.locks.db_lock`) while it reads and writes the row, so two deliveries never crawl
@@ -8,6 +11,8 @@ the same source at once. Inserts are `ON CONFLICT DO NOTHING`, safe for concurre
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,6 +57,19 @@ def _insert_ignoring_conflicts(session: Session, job_id: str, source_id: str, cy
         .returning(m.CrawlJob.id)
     )
     return session.execute(statement).scalar() is not None
+
+
+def row_id(job_id: str, source_id: str) -> str:
+    """The ledger row of one source of a job: stable across redeliveries of the job's message."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"govmon-job:{job_id}/{source_id}").hex
+
+
+def finished_sources(session: Session, source_ids: Sequence[str], cycle: str) -> set[str]:
+    """The sources whose job of this cycle already finished (a redelivered message must not crawl them again)."""
+    query = select(m.CrawlJob.source_id).where(
+        m.CrawlJob.source_id.in_(source_ids), m.CrawlJob.cycle == cycle, m.CrawlJob.state.in_(FINISHED)
+    )
+    return set(session.scalars(query))
 
 
 def record_enqueued(session: Session, job_id: str, source_id: str, cycle: str) -> bool:

@@ -133,6 +133,10 @@ class DocumentVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     processed_at: Mapped[datetime | None]  # set once extraction and diff have run
     extractor_version: Mapped[str | None] = mapped_column(String(40))
+    # why extraction is unsure of this version (empty: it is not); its headline changes wait for a reprocess that
+    # clears the reasons or for an operator's `govmon review --accept`
+    review_reasons: Mapped[list[str]] = mapped_column(default=list)
+    review_state: Mapped[str | None] = mapped_column(String(20))  # None, pending or accepted
 
     document: Mapped[Document] = relationship(back_populates="versions")
 
@@ -149,7 +153,7 @@ class Target(Base):
     value_max: Mapped[float | None]
     unit: Mapped[str] = mapped_column(String(30))
     qualifier: Mapped[str | None] = mapped_column(String(20))
-    kind: Mapped[str] = mapped_column(String(20))  # level/growth/increment/share
+    kind: Mapped[str] = mapped_column(String(20))  # level/growth/increment/share/reduction/cap/cumulative
     status: Mapped[str] = mapped_column(String(20))  # target/achieved/expected
     year: Mapped[int | None]
     sentence: Mapped[str] = mapped_column(Text)
@@ -158,6 +162,9 @@ class Target(Base):
     raw: Mapped[str] = mapped_column(String(200), default="")
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     section: Mapped[str] = mapped_column(String(20), default="")
+    term_start: Mapped[int | None]  # first and last year of a multi-year goal or result
+    term_end: Mapped[int | None]
+    confidence: Mapped[float] = mapped_column(default=1.0)
 
 
 class Priority(Base):

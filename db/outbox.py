@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, defer
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
+from db.reviews import held
 from monitor.addresses import address_key, parse_address
 from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
 
@@ -256,6 +257,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
             if t.headline and t.status == "target" and t.year in (None, version.report_year)
         ),
         processed_at=version.processed_at,
+        held=held(session, version_id),
     )
 
 

@@ -140,15 +140,24 @@ class Validators:
 
 
 def sync_sources(session: Session, specs: Iterable[SourceSpec]) -> int:
-    """Insert or update the registry's sources; health and history are kept. Returns how many were seen."""
-    count = 0
-    for spec in specs:
-        row = session.get(m.Source, spec.id) or m.Source(id=spec.id, health="unknown")
-        row.name, row.region, row.level, row.config = spec.name, spec.region, spec.level, dict(spec.config)
-        session.add(row)
-        count += 1
+    """Insert or update the registry's sources; health and history are kept. Returns how many were seen.
+
+    Rows are read in chunks (one query per 500 sources), and only the changed or new ones are written."""
+    wanted = {spec.id: spec for spec in specs}
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = {row.id: row for row in session.scalars(select(m.Source).where(m.Source.id.in_(chunk)))}
+        for source_id in chunk:
+            spec, row = wanted[source_id], rows.get(source_id)
+            if row is None:
+                row = m.Source(id=spec.id, health="unknown")
+                session.add(row)
+            fields = (spec.name, spec.region, spec.level, dict(spec.config))
+            if (row.name, row.region, row.level, row.config) != fields:
+                row.name, row.region, row.level, row.config = fields
     session.flush()
-    return count
+    return len(ids)
 
 
 def list_sources(session: Session) -> list[SourceRow]:

@@ -26,8 +26,9 @@ from monitor.digest import (
     excerpt,
     priority_view,
 )
+from monitor.extract.metrics import chart_order
 from monitor.extract.model import Priority, Target
-from monitor.format import format_target
+from monitor.format import format_target, metric_label
 
 if TYPE_CHECKING:
     from db.derived import HistoryPoint
@@ -36,8 +37,7 @@ if TYPE_CHECKING:
 STATUS_LABELS = {"target": "目标", "expected": "预计完成", "achieved": "实际完成"}
 HEADLINES_PER_DOCUMENT = 3
 MAX_TRENDS = 60
-TREND_ORDER = ("gdp_growth", "general_budget_revenue", "rd_intensity", "surveyed_unemployment", "cpi",
-               "urban_new_jobs", "deficit_ratio", "special_bonds", "grain_output", "energy_intensity")  # fmt: skip
+TREND_ORDER = chart_order()  # the catalogue's trend order (metrics.yaml `chart`)
 
 # --- views ---------------------------------------------------------------------------------------------------
 
@@ -206,7 +206,13 @@ def document_link(data: DocumentData) -> DocumentLink:
 
 
 def _target_row(t: Target) -> TargetRow:
-    return TargetRow(t.metric, format_target(t), str(t.year or ""), excerpt(t.sentence, t.raw, t.phrase), t.headline)
+    return TargetRow(metric_label(t.metric, t.kind, t.unit), format_target(t), _period(t),
+                     excerpt(t.sentence, t.raw, t.phrase), t.headline)  # fmt: skip
+
+
+def _period(t: Target) -> str:
+    """2025, or 2026—2030 for a term goal."""
+    return f"{t.term[0]}—{t.term[1]}" if t.term else str(t.year or "")
 
 
 def target_groups(targets: Sequence[Target]) -> tuple[TargetGroup, ...]:
@@ -256,7 +262,7 @@ def metric_trend(doc_type: str, points: Sequence[HistoryPoint]) -> MetricTrend |
     for o in results:
         by_year[o.year] = TrendRow(str(o.year), by_year[o.year].target if o.year in by_year else "—", o.label)
     return MetricTrend(
-        metric=named.metric,
+        metric=metric_label(named.metric, named.kind, named.unit),
         metric_key=named.metric_key or "",
         doc_type_label=DOC_TYPE_LABELS.get(doc_type, doc_type),
         chart=trend_chart(named.metric, unit, targets, results),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -136,19 +137,24 @@ class ComparePages:
 # --- the digest's national picture ---------------------------------------------------------------------------
 
 
+def _without_held(gathered: Gathered) -> Gathered:
+    """A report held for review shows no headline figure in a digest: the picture leaves it out entirely."""
+    return replace(gathered, current=tuple(r for r in gathered.current if not r.held))
+
+
 def national_picture(engine: Engine, updates: Sequence[DocumentUpdate]) -> list[NationalBlock]:
     """Candidate blocks of the digests' national picture: for each year and level of which the window holds
     work reports of three or more regions, one block per headline metric (each digest keeps its own)."""
     by_year: dict[int, set[str]] = defaultdict(set)
     for u in updates:
-        if u.doc_type == "work_report" and u.report_year is not None:
+        if u.doc_type == "work_report" and u.report_year is not None and not u.held:
             by_year[u.report_year].add(u.region)
     blocks: list[NationalBlock] = []
     for year, regions in sorted(by_year.items(), reverse=True):  # the newest year's picture first
         levels = [lv for lv in SITE_LEVELS if sum(in_level(r, lv) for r in regions) >= MIN_REGIONS]
         if levels:
             with session_scope(engine) as session:
-                gathered = gather(session, year, headline_keys())
+                gathered = _without_held(gather(session, year, headline_keys()))
             for level in levels:
                 blocks += national_blocks([compare(gathered, key, level) for key in headline_keys()], regions)
     return blocks

@@ -52,6 +52,9 @@ class Settings:
         default=3600.0,
         metadata={"doc": "seconds before a crawl job whose worker died is delivered again (above the longest crawl)"},
     )
+    crawl_batch: int = field(
+        default=500, metadata={"doc": "sources per crawl process (one Scrapy run; a host's sources stay together)"}
+    )
     secret_key: str = field(
         default="", metadata={"doc": "signs the links in mails and the web forms' CSRF tokens (set it in production)"}
     )

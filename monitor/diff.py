@@ -7,40 +7,22 @@ into HTML or text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Literal
 
-from monitor.extract.metrics import normalise_phrase
+from monitor.extract.metrics import headline_weight, metric
 from monitor.extract.model import Extraction, Priority, Target
+from monitor.identity import Identity, delta_sign, identity, is_delta, metric_text, midpoint, period_class
+
+__all__ = ["CHANGE_KINDS", "Baseline", "Change", "Diff", "PriorityChange", "diff", "identity", "is_delta", "midpoint"]
 
 ChangeKind = Literal["raised", "lowered", "unchanged", "reworded", "new", "dropped"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = ("raised", "lowered", "unchanged", "reworded", "new", "dropped")
+AmbitionSense = Literal["more", "less", "same"]
 
-# Headline metrics and how much a change in each matters (GDP, fiscal, employment, prices, R&D first).
-HEADLINE_WEIGHT: dict[str, float] = {
-    "gdp_growth": 1.0,
-    "deficit_ratio": 0.95,
-    "general_budget_revenue": 0.9,
-    "cpi": 0.9,
-    "surveyed_unemployment": 0.9,
-    "urban_new_jobs": 0.85,
-    "rd_intensity": 0.85,
-    "special_bonds": 0.8,
-    "ultra_long_bonds": 0.8,
-    "deficit": 0.8,
-    "grain_output": 0.75,
-    "energy_intensity": 0.75,
-    "fixed_asset_investment": 0.7,
-    "retail_sales": 0.7,
-    "foreign_trade": 0.65,
-    "resident_income": 0.65,
-    "industrial_value_added": 0.6,
-    "gdp": 0.6,
-}
-OTHER_HEADLINE_WEIGHT = 0.5
+OTHER_HEADLINE_WEIGHT = 0.5  # a headline figure (主要预期目标) of a metric the catalogue does not weigh
 OTHER_WEIGHT = 0.3
 CHANGE_FACTOR: dict[str, float] = {
     "raised": 0.7,
@@ -53,11 +35,10 @@ CHANGE_FACTOR: dict[str, float] = {
 PHRASE_SIMILARITY = 0.72  # two unkeyed metric phrases at least this alike are one metric
 INTENSIFIED_RANKS = 2  # a theme that climbs at least this many places has intensified
 _EPS = 1e-9
-_DELTA_CUE = re.compile(r"(?:比上年|比去年|较上年|较去年|同比)(?:增加|提高|减少|下降|降低|多|少|扩大|缩小)[了约近]?$")
 
 
 @dataclass(frozen=True, slots=True)
-class Ambition:
+class Baseline:
     """This year's target against last year's result (or, lacking one, last year's target)."""
 
     basis: Literal["achieved", "prior_target"]
@@ -80,7 +61,8 @@ class Change:
     old: Target | None
     new: Target | None
     significance: float
-    ambition: Ambition | None = None
+    baseline: Baseline | None = None
+    ambition: AmbitionSense | None = None  # from the metric's direction: a larger reduction target is "more"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,7 +72,8 @@ class Change:
             "old": self.old.to_dict() if self.old else None,
             "new": self.new.to_dict() if self.new else None,
             "significance": self.significance,
-            "ambition": self.ambition.to_dict() if self.ambition else None,
+            "ambition": self.ambition,
+            "baseline": self.baseline.to_dict() if self.baseline else None,
         }
 
 
@@ -137,61 +120,66 @@ class Diff:
 # --- targets -------------------------------------------------------------------------------------------------
 
 
-def comparable_targets(extraction: Extraction) -> list[Target]:
-    """The goals a diff compares: headline targets and every target of a known metric, one per identity.
+def plan_year(extraction: Extraction) -> int | None:
+    """The year a document's own targets are for (a summary's plan part is for the year after its results)."""
+    year = extraction.document.year
+    return year + 1 if year is not None and extraction.document.doc_type == "summary" else year
 
-    The first mention wins (the 预期目标 paragraph comes before later repetitions of the same goal). Goals for a
-    later year than the document's (今后五年…, 到2027年) are a different horizon and are not compared year on year.
+
+def comparable_targets(extraction: Extraction) -> list[Target]:
+    """The goals a diff compares: the document's own-year targets and its term goals, one per identity.
+
+    The first mention wins (the 预期目标 paragraph comes before later repetitions), except that a goal stated
+    outright wins over one stated as a difference from last year. Targets for another single year (到2027年 …,
+    last year's goal quoted) are not this year's goals, and a second figure of a metric in the same sentence
+    (财政支出超过23万亿元，增长6.5%) restates the first.
     """
     plan_like = extraction.document.doc_type in ("plan", "summary")
-    year = extraction.document.year
-    if year is not None and extraction.document.doc_type == "summary":
-        year += 1  # 工作总结和工作思路: the review of a year and the goals of the next
-    chosen: dict[tuple[str, str, str], Target] = {}
+    year = plan_year(extraction)
+    chosen: dict[Identity, Target] = {}
+    seen: set[tuple[str, str, str]] = set()
     for t in extraction.targets:
-        if t.status != "target" or not (t.headline or t.metric_key or plan_like) or is_delta(t):
+        if t.status != "target" or not (t.headline or t.metric_key or plan_like):
             continue
-        if year is not None and t.year is not None and t.year > year:
+        if t.term is None and year is not None and t.year is not None and t.year != year:
             continue
-        chosen.setdefault(identity(t), t)
+        said = (t.metric_key or "", period_class(t), t.sentence)
+        if t.metric_key and said in seen and identity(t) not in chosen:
+            continue
+        seen.add(said)
+        key = identity(t)
+        if key not in chosen or (is_delta(chosen[key]) and not is_delta(t)):
+            chosen[key] = t
     return list(chosen.values())
-
-
-def is_delta(t: Target) -> bool:
-    """A year-on-year difference restating another target (比上年增加5000亿元, 提高1个百分点), not a goal itself."""
-    if t.unit == "%" and t.kind == "growth":
-        return False  # 比上年增长5% is a growth target
-    at = t.sentence.find(t.raw)
-    return at > 0 and _DELTA_CUE.search(t.sentence[max(0, at - 12) : at]) is not None
-
-
-def identity(t: Target) -> tuple[str, str, str]:
-    """What makes two targets the same goal: the metric, its kind (growth vs level vs increment) and unit family."""
-    return (t.metric_key or "~" + metric_text(t), t.kind, unit_family(t.unit))
-
-
-def metric_text(t: Target) -> str:
-    return normalise_phrase(t.metric or t.phrase)
-
-
-def unit_family(unit: str | None) -> str:
-    return "%" if unit in ("%", "个百分点") else (unit or "")
-
-
-def midpoint(t: Target) -> float:
-    return t.value if t.value_max is None else (t.value + t.value_max) / 2
 
 
 def classify(old: Target, new: Target) -> ChangeKind:
     if identity(old)[1:] != identity(new)[1:]:
         return "reworded"  # another kind or unit: the values are not comparable
+    if sign := delta_sign(new):
+        return "raised" if sign > 0 else "lowered"  # 比去年增加1万亿元: higher than last year's
+    if is_delta(old):
+        return "reworded"  # last year's goal was only a difference: no level to compare with
     a, b = midpoint(old), midpoint(new)
     if abs(b - a) > _EPS * max(1.0, abs(a)):
         return "raised" if b > a else "lowered"
-    same_form = (old.value_max is None) == (new.value_max is None) and old.unit == new.unit
+    same_form = (old.value_max is None) == (new.value_max is None)
     if old.qualifier != new.qualifier or metric_text(old) != metric_text(new) or not same_form:
         return "reworded"
     return "unchanged"
+
+
+def ambition(change: ChangeKind, t: Target) -> AmbitionSense | None:
+    """more / less / same ambition, from the metric's direction (a looser cap is less, a deeper cut more)."""
+    if change in ("unchanged", "reworded"):
+        return "same"
+    if change not in ("raised", "lowered"):
+        return None
+    found = metric(t.metric_key)
+    direction = found.direction if found is not None else ("down" if t.kind == "cap" else "up")
+    if direction not in ("up", "down"):
+        return None
+    return "more" if (change == "raised") == (direction == "up") else "less"
 
 
 def match_targets(old: Sequence[Target], new: Sequence[Target]) -> list[tuple[Target | None, Target | None]]:
@@ -216,8 +204,11 @@ def match_targets(old: Sequence[Target], new: Sequence[Target]) -> list[tuple[Ta
 
 
 def _same_key(t: Target, candidates: Iterable[Target]) -> Target | None:
-    """A goal of the same known metric stated in another form (新增800家 → 达到1.2万家)."""
-    return next((c for c in candidates if t.metric_key and c.metric_key == t.metric_key), None)
+    """A goal of the same known metric and period stated in another form (新增800家 → 达到1.2万家)."""
+    return next(
+        (c for c in candidates if t.metric_key and c.metric_key == t.metric_key and period_class(c) == period_class(t)),
+        None,
+    )
 
 
 def _most_similar(t: Target, candidates: Iterable[Target]) -> Target | None:
@@ -234,15 +225,16 @@ def _most_similar(t: Target, candidates: Iterable[Target]) -> Target | None:
 def significance(change: ChangeKind, old: Target | None, new: Target | None) -> float:
     t = new or old
     assert t is not None
-    base = HEADLINE_WEIGHT.get(t.metric_key or "", OTHER_HEADLINE_WEIGHT if t.headline else OTHER_WEIGHT)
+    weight = headline_weight(t.metric_key)
+    base = weight if weight is not None else OTHER_HEADLINE_WEIGHT if t.headline else OTHER_WEIGHT
     score = base * CHANGE_FACTOR[change]
-    if old and new and change in ("raised", "lowered"):
+    if old and new and change in ("raised", "lowered") and not is_delta(new):
         a, b = midpoint(old), midpoint(new)
         score += base * min(0.3, abs(b - a) / max(abs(a), _EPS) * 0.5)
     return round(score, 4)
 
 
-def ambition(new: Target, new_doc: Extraction, old_target: Target | None) -> Ambition | None:
+def baseline(new: Target, new_doc: Extraction, old_target: Target | None) -> Baseline | None:
     """Compare a target with last year's result in the new report, else with last year's target."""
     results = [
         t
@@ -251,23 +243,53 @@ def ambition(new: Target, new_doc: Extraction, old_target: Target | None) -> Amb
         and (new.year is None or t.year is None or t.year < new.year)
     ]  # fmt: skip
     basis_target, basis = (results[0], "achieved") if results else (old_target, "prior_target")
-    if basis_target is None:
+    if basis_target is None or is_delta(new) or is_delta(basis_target):
         return None
     delta = round(midpoint(new) - midpoint(basis_target), 6)
-    return Ambition(basis, midpoint(basis_target), basis_target.unit, basis_target.year, delta,  # type: ignore[arg-type]
+    return Baseline(basis, midpoint(basis_target), basis_target.unit, basis_target.year, delta,  # type: ignore[arg-type]
                     basis_target.sentence)  # fmt: skip
+
+
+def plan_goals(extraction: Extraction) -> list[Target]:
+    """The goals of a five-year plan that the document opens (十五五 goals in 2026), if it opens one."""
+    year = plan_year(extraction)
+    return [t for t in extraction.targets if t.term and t.term[0] == year and t.term[1] - t.term[0] == 4]
+
+
+def _periods(old_doc: Extraction, new_doc: Extraction) -> tuple[list[Target], list[Target]]:
+    """Annual targets always; term goals only when both documents open a plan (十五五 goals with 十四五 goals)."""
+    old, new = comparable_targets(old_doc), comparable_targets(new_doc)
+    if plan_goals(old_doc) and plan_goals(new_doc):
+        goals = {id(t) for t in plan_goals(old_doc) + plan_goals(new_doc)}
+        return [t for t in old if not t.term or id(t) in goals], [t for t in new if not t.term or id(t) in goals]
+    return [t for t in old if not t.term], [t for t in new if not t.term]
 
 
 def diff_targets(old_doc: Extraction, new_doc: Extraction) -> list[Change]:
     changes: list[Change] = []
-    for old, new in match_targets(comparable_targets(old_doc), comparable_targets(new_doc)):
+    old_targets, new_targets = _periods(old_doc, new_doc)
+    for old, new in match_targets(old_targets, new_targets):
         kind: ChangeKind = "new" if old is None else "dropped" if new is None else classify(old, new)
         t = new or old
         assert t is not None
-        amb = ambition(new, new_doc, old) if new is not None else None
-        changes.append(Change(t.metric, t.metric_key, kind, old, new, significance(kind, old, new), amb))
+        base = baseline(new, new_doc, old) if new is not None else None
+        changes.append(Change(t.metric, t.metric_key, kind, old, new, significance(kind, old, new), base,
+                              ambition(kind, t)))  # fmt: skip
     changes.sort(key=lambda c: (-c.significance, c.metric_key or "~", c.metric))
     return changes
+
+
+DROPPED_SHARE = 0.75  # a diff that would drop at least this share of last year's headline targets is suspect
+MIN_HEADLINES = 4
+
+
+def review_reasons(changes: Sequence[Change]) -> list[str]:
+    """Why a diff is suspect: nearly all of last year's headline targets would come out dropped (a misread report)."""
+    old = [c for c in changes if c.old is not None and headline_weight(c.metric_key) is not None and not c.old.term]
+    dropped = [c for c in old if c.change == "dropped"]
+    if len(old) >= MIN_HEADLINES and len(dropped) >= DROPPED_SHARE * len(old):
+        return [f"上年{len(old)}项主要目标中{len(dropped)}项将显示为删去"]
+    return []
 
 
 # --- priorities ----------------------------------------------------------------------------------------------

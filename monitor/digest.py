@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.diff import HEADLINE_WEIGHT
-from monitor.format import arrow, format_value, with_qualifier
+from monitor.extract.metrics import headline_keys
+from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
 from monitor.national import NationalBlock, grouped, select_blocks, subject_block
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
@@ -30,7 +30,7 @@ CHANGE_LABELS = {
 }
 PRIORITY_LABELS = {"emerging": "新提出", "fading": "不再提及", "intensified": "更受重视"}
 DOC_TYPE_LABELS = {"work_report": "政府工作报告", "plan": "工作要点/规划", "summary": "工作总结", "other": "文件"}
-HEADLINE_KEYS = frozenset(HEADLINE_WEIGHT)  # the metrics the diff ranks as headline
+HEADLINE_KEYS = headline_keys()  # the catalogue's headline metrics (metrics.yaml)
 
 
 # --- input ---------------------------------------------------------------------------------------------------
@@ -82,6 +82,7 @@ class DocumentUpdate:
     changes: tuple[StoredChangeIn, ...] = ()
     headline_targets: tuple[dict[str, Any], ...] = ()  # for documents with no prior year to compare with
     processed_at: datetime | None = None  # when extraction and diff stored this version
+    held: tuple[str, ...] = ()  # why extraction is unsure of it: its headline changes wait for review
 
 
 # --- output --------------------------------------------------------------------------------------------------
@@ -89,16 +90,16 @@ class DocumentUpdate:
 
 @dataclass(frozen=True)
 class ChangeView:
-    metric: str
+    metric: str  # the name with what it measures: 单位生产总值能耗 降低, 新增高新技术企业
     metric_key: str
     change: str
-    label: str  # 上调 ▲
+    label: str  # 上调 ▲, 上调 ▲ 加码 (a deeper cut), 上调 ▲ 放宽 (a looser cap)
     old: str  # "5.5%以上" or "—"
     new: str
     arrow: str  # "5.5%以上 → 5%左右"
     sentence: str  # the source sentence of the new figure (of the old one for a dropped target)
     old_sentence: str
-    ambition: str  # "上年实际 4.4%" or ""
+    baseline: str  # "2023年实际 4.4%" or "": last year's result (or target) the new figure compares with
     headline: bool
     significance: float
     excerpt: str = ""  # the clause of `sentence` that holds the figure, "…" where cut
@@ -217,7 +218,8 @@ def build_digest(
     total = shown = 0
     scope = [u for u in sorted(updates, key=_update_order) if in_scope(u, filters) and alerting(u)]
     allowed = frozenset(filters.metrics) if filters.topical else None
-    blocks = select_blocks(national, ((u.region, u.report_year, u.doc_type) for u in scope), allowed)
+    sure = [u for u in scope if not u.held]  # a report held for review shows no headline move, here either
+    blocks = select_blocks(national, ((u.region, u.report_year, u.doc_type) for u in sure), allowed)
     covered = grouped(blocks)
     for update in scope:
         in_picture = covered.get((update.region, update.report_year or 0), frozenset())
@@ -254,6 +256,8 @@ def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int
     targets = [c for c in update.changes if c.category == "target" and wanted(c, filters)]
     if update.compared_with is None and not filters.topical:
         targets = [_as_new(t) for t in update.headline_targets]
+    if update.held:
+        targets = [c for c in targets if (c.metric_key or "") not in HEADLINE_KEYS]
     national = [c for c in targets if c.metric_key in in_national]
     targets = [c for c in targets if c.metric_key not in in_national]
     targets.sort(key=lambda c: -c.significance)
@@ -295,8 +299,12 @@ def _as_new(target: dict[str, Any]) -> StoredChangeIn:
 def _status_line(update: DocumentUpdate) -> str:
     state = "新发布" if update.is_new_document else "页面更新"
     if update.compared_with:
-        return f"{state} · 对比{update.compared_year or ''}年：{update.compared_with}"
-    return f"{state} · 暂无上一年度可对比，列出主要目标"
+        line = f"{state} · 对比{update.compared_year or ''}年：{update.compared_with}"
+    else:
+        line = f"{state} · 暂无上一年度可对比，列出主要目标"
+    if update.held:
+        line += f" · 主要目标待人工复核，暂不列出（{'；'.join(update.held)}）"
+    return line
 
 
 def _figure(data: dict[str, Any] | None) -> str:
@@ -305,19 +313,38 @@ def _figure(data: dict[str, Any] | None) -> str:
     return with_qualifier(format_value(data["value"], data.get("unit"), data.get("value_max")), data.get("qualifier"))
 
 
+def _change_label(c: StoredChangeIn) -> str:
+    """上调 ▲, with 加码 or 放宽 where the arrow alone would mislead: a deeper cut or a tighter cap is 加码, a
+    looser cap 放宽 (a higher GDP target needs no word)."""
+    label = CHANGE_LABELS.get(c.change, c.change)
+    new = c.new or {}
+    sense = str(new.get("ambition") or "")
+    if c.change not in ("raised", "lowered") or sense not in AMBITION_WORDS:
+        return label
+    naive = (c.change == "raised") == (sense == "more")
+    if naive and new.get("kind") not in ("reduction", "cap"):
+        return label
+    return f"{label} {AMBITION_WORDS[sense]}"
+
+
+def _metric_label(c: StoredChangeIn) -> str:
+    shown = c.new or c.old or {}
+    return metric_label(c.metric, shown.get("kind"), shown.get("unit"))
+
+
 def _change_view(c: StoredChangeIn) -> ChangeView:
     old, new = _figure(c.old), _figure(c.new)
     return ChangeView(
-        metric=c.metric,
+        metric=_metric_label(c),
         metric_key=c.metric_key or "",
         change=c.change,
-        label=CHANGE_LABELS.get(c.change, c.change),
+        label=_change_label(c),
         old=old,
         new=new,
         arrow=arrow(old if c.old else None, new if c.new else None),
         sentence=(c.new or c.old or {}).get("sentence", ""),
         old_sentence=(c.old or {}).get("sentence", "") if c.new else "",
-        ambition=_ambition((c.new or {}).get("ambition")),
+        baseline=_baseline(_baseline_of(c.new)),
         headline=(c.metric_key or "") in HEADLINE_KEYS,
         significance=c.significance,
         excerpt=_figure_excerpt(c.new or c.old or {}),
@@ -353,7 +380,13 @@ def excerpt(sentence: str, raw: str, phrase: str = "", limit: int = 60) -> str:
     return ("…" if at > 0 else "") + text
 
 
-def _ambition(data: dict[str, Any] | None) -> str:
+def _baseline_of(new: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored comparison with last year's result (rows stored before it was renamed keep it as "ambition")."""
+    data = (new or {}).get("baseline") or (new or {}).get("ambition")
+    return data if isinstance(data, dict) else None
+
+
+def _baseline(data: dict[str, Any] | None) -> str:
     if not data:
         return ""
     figure = format_value(data["value"], data.get("unit"))

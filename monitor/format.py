@@ -61,3 +61,23 @@ def format_target(t: TargetLike) -> str:
 def arrow(old: str | None, new: str | None) -> str:
     """old → new, with — for an absent side."""
     return f"{old or '—'} → {new or '—'}"
+
+
+# The word a label adds after a metric's name to say what the figure measures, unless the name says it already.
+MEASURE_WORDS = {"growth": "增长", "reduction": "降低", "cumulative": "累计"}
+_SAYS = {
+    "growth": ("增长", "涨幅", "增速", "增幅", "上涨", "提高", "提升"),
+    "reduction": ("降低", "下降", "降幅", "减少", "压减"),
+    "cumulative": ("累计",),
+}
+AMBITION_WORDS = {"more": "加码", "less": "放宽"}
+
+
+def metric_label(name: str, kind: str | None, unit: str | None = None) -> str:
+    """The metric's name with its measure: 单位生产总值能耗 降低, 新增高新技术企业, 一般公共预算收入 增长."""
+    if kind == "increment":
+        return name if name.startswith(("新", "净增")) or "新增" in name else f"新增{name}"
+    word = MEASURE_WORDS.get(kind or "")
+    if word is None or any(w in name for w in _SAYS[kind or ""]):
+        return name
+    return f"{name} {'提高' if word == '增长' and unit == '个百分点' else word}"

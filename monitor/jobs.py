@@ -5,16 +5,7 @@ Each job opens its own transactions on the engine it is given, so it can run in 
 
 from __future__ import annotations
 
-import ctypes
-import json
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,21 +16,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import derived, jobqueue, outbox
+from crawler.sources import RegistryError, Source, parse_entry
+from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
-from db.runs import close_unfinished, record_crash
 from db.session import make_engine, session_scope
 from monitor.comparisons import national_picture
-from monitor.config import Settings, child_environment
+from monitor.config import Settings
+from monitor.crawls import CrawlOutcome, crawl, stop_crawls
 from monitor.deliver import SendReport, Transport, send_pending
-from monitor.diff import diff
+from monitor.diff import Change, Diff, diff, plan_goals
+from monitor.diff import review_reasons as diff_review_reasons
 from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
 from monitor.extract import extract
+from monitor.extract.model import Extraction
+from monitor.extract.review import review_reasons
 from monitor.national import NationalBlock
 from monitor.tokens import load_secret, make_token
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # figure identity: measure, term, confidence; needs_review
+__all__ = ["CrawlOutcome", "crawl", "run_once", "run_queued_crawl", "stop_crawls"]
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -82,20 +78,48 @@ def _process_one(engine: Engine, version_id: int, report: ProcessReport) -> None
         derived.save_extraction(session, version_id, extraction)
         report.versions += 1
         report.targets += len(extraction.targets)
-        report.changes += _diff_with_prior_year(session, version)
+        report.changes += _diff_with_prior_year(session, version, extraction)
         derived.mark_processed(session, version_id, EXTRACTOR_VERSION)
     with session_scope(engine) as session:  # a later year's report already stored is re-diffed against this one
         for later in derived.later_in_series(session, version_id):
             _diff_with_prior_year(session, later)
 
 
-def _diff_with_prior_year(session: Session, version: derived.VersionInfo) -> int:
-    prior = derived.previous_in_series(session, version.version_id)
-    if prior is None:
-        return 0
-    old = derived.load_extraction(session, prior)
+def _diff_with_prior_year(session: Session, version: derived.VersionInfo, extraction: Extraction | None = None) -> int:
+    """Store the version's changes against the prior year (and its term goals against the last plan's), and
+    whether the version needs review: its own reasons and a diff that would drop nearly every headline target."""
     new = derived.load_extraction(session, version)
-    return derived.save_changes(session, prior, version, diff(old, new))
+    reasons = extraction.review if extraction is not None else review_reasons(new)
+    prior = derived.previous_in_series(session, version.version_id)
+    written = 0
+    if prior is not None:
+        result = diff(derived.load_extraction(session, prior), new)
+        written = derived.save_changes(session, prior, version, result)
+        reasons = [*reasons, *diff_review_reasons(result.changes)]
+    written += _diff_with_prior_plan(session, version, new, prior)
+    reviews.save_review(session, version.version_id, reasons)
+    return written
+
+
+def _diff_with_prior_plan(session: Session, version: derived.VersionInfo, new: Extraction,
+                          prior: derived.VersionInfo | None) -> int:  # fmt: skip
+    """A document that opens a plan (十五五 goals) compares them with the last plan's goals (十四五)."""
+    if not plan_goals(new):
+        return 0
+    for earlier in derived.earlier_in_series(session, version.version_id):
+        old = derived.load_extraction(session, earlier)
+        if not plan_goals(old):
+            continue
+        if prior is not None and earlier.version_id == prior.version_id:
+            return 0  # the prior year's diff has compared the goals already
+        changes = [c for c in diff(old, new).changes if _term_goal(c)]
+        return derived.save_changes(session, earlier, version, Diff(changes))
+    return 0
+
+
+def _term_goal(change: Change) -> bool:
+    figure = change.new or change.old
+    return figure is not None and figure.term is not None
 
 
 # --- digests -------------------------------------------------------------------------------------------------
@@ -209,158 +233,51 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     return report
 
 
-# --- crawls --------------------------------------------------------------------------------------------------
-
-CRAWL_TIMEOUT = 30 * 60
-_children: set[subprocess.Popen[bytes]] = set()
-_children_lock = threading.Lock()
-_stopping = threading.Event()  # set by stop_crawls(): a crawl ending now was stopped, it did not crash
+# --- crawls (monitor/crawls.py) and crawl jobs from the task queue (monitor/tasks.py) -------------------------------
 
 
-@dataclass
-class CrawlOutcome:
-    source_id: str
-    ok: bool
-    health: str = "unknown"
-    new: int = 0
-    changed: int = 0
-    error: str | None = None
-
-
-def crawl(settings: Settings, source_ids: Sequence[str], registry: str | None = None, *,
-          timeout: float = CRAWL_TIMEOUT, parallel: int = 2, progress: Callable[[CrawlOutcome], None] | None = None,
-          overrides: Sequence[str] = ()) -> list[CrawlOutcome]:  # fmt: skip
-    """Crawl each source in a subprocess of its own (`govmon crawl --source ID --json`), a few at a time.
-
-    A crawl that crashes, hangs past `timeout` or is killed is recorded as a failed CrawlRun and retried at the
-    next run; it never blocks the other sources.
-    """
-    outcomes: list[CrawlOutcome] = []
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        for outcome in pool.map(lambda sid: _crawl_one(settings, sid, registry, timeout, overrides), source_ids):
-            outcomes.append(outcome)
-            if progress:
-                progress(outcome)
-    return outcomes
-
-
-def _crawl_command(settings: Settings, source_id: str, registry: str | None, overrides: Sequence[str]) -> list[str]:
-    """The crawl's command line; the database URL goes through its environment (`config.child_environment`), since any
-    local user can read a command line (`ps`) and the URL may hold a password."""
-    command = [sys.executable, "-m", "monitor", "crawl", "--source", source_id, "--json"]
-    command += ["--sources", registry] if registry else []
-    return command + [f"-s{override}" for override in overrides]
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM when the thread that started it dies, so no crawl outlives a killed
-    worker or scheduler (Linux; elsewhere the crawl runs to its end and its documents are still stored once)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
-
-
-def _crawl_one(settings: Settings, source_id: str, registry: str | None, timeout: float,
-               overrides: Sequence[str]) -> CrawlOutcome:  # fmt: skip
-    command = _crawl_command(settings, source_id, registry, overrides)
-    preexec = _die_with_parent if sys.platform == "linux" else None
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(settings),
-                          preexec_fn=preexec) as child:  # fmt: skip
-        with _children_lock:
-            _children.add(child)
-        try:
-            out, err = child.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            out, err = child.communicate()
-            err += f"\ncrawl timed out after {timeout:.0f} s".encode()
-        finally:
-            with _children_lock:
-                _children.discard(child)
-    return _outcome(settings, source_id, child.returncode, out, err)
-
-
-def _outcome(settings: Settings, source_id: str, code: int, out: bytes, err: bytes) -> CrawlOutcome:
-    try:
-        (result,) = json.loads(out.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        result = None
-    status = "stopped" if _stopping.is_set() else "failed"
-    if code in (0, 7) and isinstance(result, dict):
-        docs = result.get("documents", {})
-        _record(settings, lambda s: close_unfinished(s, source_id, f"crawl exited with status {code}", status))
-        return CrawlOutcome(source_id, code == 0, str(result.get("health")), int(docs.get("new", 0)),
-                            int(docs.get("changed", 0)), result.get("reason"))  # fmt: skip
-    reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {code}"]
-    error = f"exit status {code}: {reason[0]}"
-    if status == "stopped":
-        error = "stopped at shutdown; crawled again at the next run"
-    _record(settings, lambda s: record_crash(s, source_id, error, status))
-    return CrawlOutcome(source_id, False, "unknown", error=error)
-
-
-def _record(settings: Settings, write: Callable[[Session], object]) -> None:
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(engine) as session:
-            write(session)
-    finally:
-        engine.dispose()
-
-
-def stop_crawls(grace: float = 20.0) -> None:
-    """Ask running crawl subprocesses to stop (Scrapy closes gracefully on SIGTERM), kill them after `grace`."""
-    _stopping.set()
-    with _children_lock:
-        children = list(_children)
-    for child in children:
-        child.terminate()
-    deadline = time.monotonic() + grace
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-
-
-# --- crawl jobs from the task queue (monitor/tasks.py) -----------------------------------------------------------
-
-
-def run_queued_crawl(settings: Settings, job_id: str, source: dict[str, Any], cycle: str, worker: str,
+def run_queued_crawl(settings: Settings, job_id: str, entries: Sequence[dict[str, Any]], cycle: str, worker: str,
                      overrides: Sequence[str] = ()) -> str:  # fmt: skip
-    """Run one delivered crawl job: `done`, `failed` (the crawl failed; the next cycle retries it), `duplicate`
-    (this job already ran: a redelivery) or `busy` (another crawl of the source is running: deliver it later).
+    """Run one delivered crawl job (a batch of sources): `done`, `failed` (a crawl failed; the next cycle retries
+    it), `duplicate` (every source's job already ran this cycle: a redelivery) or `busy` (another process is
+    crawling one of them: deliver the job again later; the sources already done are not crawled twice).
 
-    The source's registry entry travels in the message, so a worker needs no registry file of its own.
+    The registry entries travel in the message, so a worker needs no registry file of its own. The ledger row of
+    each source is begun by the crawl process under the source's lock (`crawler.extensions`).
     """
-    import yaml
-
-    source_id = str(source["id"])
     engine = make_engine(settings.database_url)
     try:
-        with db_lock(engine, f"crawl:{source_id}") as taken:
-            if not taken:
-                return "busy"
-            with session_scope(engine) as session:
-                if not jobqueue.begin(session, job_id, source_id, cycle, worker):
-                    return "duplicate"
-            with tempfile.TemporaryDirectory(prefix="govmon-job-") as tmp:
-                registry = Path(tmp) / "source.yaml"
-                registry.write_text(yaml.safe_dump([source], allow_unicode=True), encoding="utf-8")
-                (outcome,) = crawl(settings, [source_id], str(registry), parallel=1, overrides=overrides)
-            with session_scope(engine) as session:
-                jobqueue.finish(session, job_id, outcome.ok, outcome.new + outcome.changed, outcome.error)
+        rows = {str(e.get("id")): jobqueue.row_id(job_id, str(e.get("id"))) for e in entries}
+        with session_scope(engine) as session:
+            finished = jobqueue.finished_sources(session, list(rows), cycle)
+        sources = _parsed(engine, [e for e in entries if str(e.get("id")) not in finished], rows, cycle, worker)
+        if not sources:
+            return "duplicate"
+        context = {"cycle": cycle, "worker": worker, "rows": {s.id: rows[s.id] for s in sources}}
+        outcomes = crawl(settings, [], sources=sources, parallel=1, overrides=overrides, job=context,
+                         batch_size=len(sources))  # fmt: skip
         with db_lock(engine, "process") as taken:
             if taken:  # else another worker is processing; it (or the scheduler's digest job) picks these up
                 process_new_versions(engine)
-        return "done" if outcome.ok else "failed"
+        if any(o.status == "skipped" for o in outcomes):
+            return "busy"
+        return "done" if all(o.ok for o in outcomes) else "failed"
     finally:
         engine.dispose()
+
+
+def _parsed(engine: Engine, entries: list[dict[str, Any]], rows: dict[str, str], cycle: str,
+            worker: str) -> list[Source]:  # fmt: skip
+    """The entries as sources; an invalid one fails its ledger row with the reason (it cannot be crawled)."""
+    sources = []
+    for index, entry in enumerate(entries):
+        try:
+            sources.append(parse_entry(entry, index))
+        except RegistryError as exc:
+            with session_scope(engine) as session:
+                if jobqueue.begin(session, rows[str(entry.get("id"))], str(entry.get("id")), cycle, worker):
+                    jobqueue.finish(session, rows[str(entry.get("id"))], False, error=str(exc))
+    return sources
 
 
 @dataclass
@@ -372,9 +289,10 @@ class RunReport:
 
 def run_once(engine: Engine, settings: Settings, transport: Transport, source_ids: Sequence[str],
              registry: str | None = None, overrides: Sequence[str] = (),
-             progress: Callable[[CrawlOutcome], None] | None = None) -> RunReport:  # fmt: skip
-    """One full cycle: crawl → extract and diff → due digests."""
-    crawls = crawl(settings, source_ids, registry, overrides=overrides, progress=progress)
+             progress: Callable[[CrawlOutcome], None] | None = None,
+             sources: Sequence[Source] | None = None) -> RunReport:  # fmt: skip
+    """One full cycle: crawl (`sources`, else `source_ids` of the registry) → extract and diff → due digests."""
+    crawls = crawl(settings, source_ids, registry, overrides=overrides, progress=progress, sources=sources)
     processed = process_new_versions(engine)
     digests = send_due_digests(engine, settings, transport)
     return RunReport(crawls, processed, digests)

@@ -1,16 +1,20 @@
-"""The APScheduler 3 daemon: per-source crawl jobs and the digest job, persisted in the govmon database.
+"""The APScheduler 3 daemon: crawl jobs (one per cadence, for all the sources that share it) and the digest job,
+persisted in the govmon database.
 
-With a broker configured (`GOVMON_REDIS_URL`) a source's job only enqueues its crawl for the workers
-(monitor/tasks.py); without one it crawls here, in a subprocess.
+With a broker configured (`GOVMON_REDIS_URL`) a crawl job only enqueues its sources for the workers
+(monitor/tasks.py); without one it crawls them here, in crawl processes of a batch of sources each
+(monitor/crawls.py). Sources' cadences are spread over the hour by source id, so each job is a modest batch.
 
-Jobs only call `monitor.jobs`. Every job runs under a database lock, and the whole scheduler holds one too,
-so a second scheduler on the same database waits as a standby instead of running jobs twice. SIGTERM and
-SIGINT stop it cleanly: running crawl subprocesses get SIGTERM (Scrapy closes the spider and writes its last
-batch; a batch is one transaction, so nothing is half-written), then the scheduler waits for its jobs and exits.
+Jobs only call `monitor.jobs`. Each crawl process takes its sources' locks, the processing and digest steps run
+under a database lock, and the whole scheduler holds one too, so a second scheduler on the same database waits
+as a standby instead of running jobs twice. SIGTERM and SIGINT stop it cleanly: running crawl processes get
+SIGTERM (Scrapy closes the spider and writes its last batch; a batch is one transaction, so nothing is
+half-written), then the scheduler waits for its jobs and exits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import threading
 import zlib
@@ -18,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -53,27 +58,26 @@ def _current() -> Settings:
     return _settings
 
 
-def crawl_job(source_id: str, registry: str | None, overrides: tuple[str, ...] = ()) -> None:
-    """Crawl one source, then extract, diff and send the digests that became due."""
+def crawl_job(source_ids: tuple[str, ...], registry: str | None, overrides: tuple[str, ...] = ()) -> None:
+    """Crawl the sources (in batches; a source crawled elsewhere right now is skipped), then extract, diff and
+    send the digests that became due."""
     settings = _current()
     engine = make_engine(settings.database_url)
     try:
-        with db_lock(engine, f"crawl:{source_id}") as taken:
-            if not taken:
-                return  # `govmon run` or another process is crawling this source right now
-            jobs.crawl(settings, [source_id], registry, parallel=1, overrides=overrides)
+        jobs.crawl(settings, list(source_ids), registry, overrides=overrides)
         _process_and_digest(settings, engine)
     finally:
         engine.dispose()
 
 
-def enqueue_job(source_id: str, registry: str | None, overrides: tuple[str, ...] = ()) -> None:
-    """With a broker (`GOVMON_REDIS_URL`): hand the source's crawl to the workers, who also extract and diff."""
+def enqueue_job(source_ids: tuple[str, ...], registry: str | None, overrides: tuple[str, ...] = ()) -> None:
+    """With a broker (`GOVMON_REDIS_URL`): hand the sources' crawls to the workers, who also extract and diff."""
     from crawler.sources import load_registry
     from monitor import tasks
 
     settings = _current()
-    sources = [s for s in load_registry(registry) if s.id == source_id]
+    wanted = set(source_ids)
+    sources = [s for s in load_registry(registry) if s.id in wanted]
     engine = make_engine(settings.database_url)
     try:
         tasks.enqueue(engine, settings, sources, overrides=overrides)
@@ -104,15 +108,20 @@ def _process_and_digest(settings: Settings, engine: Engine) -> None:
 
 def source_trigger(source: Source, tz: ZoneInfo, interval: float | None = None) -> BaseTrigger:
     """The source's cadence: every `interval` seconds (tests, demos), its own cron, or daily — every two hours
-    in January–March, when the 两会 reports appear. Minutes are spread by source id so hosts are not hit at once."""
+    in January–March, when the 两会 reports appear. Times are spread by host, so different hosts are not all hit
+    at once while the sources of one host share a job, hence a crawl process, hence the host's politeness."""
     if interval:
         return IntervalTrigger(seconds=interval, timezone=tz)
-    minute = zlib.crc32(source.id.encode()) % 60
     if source.schedule and source.schedule not in ("daily", "default"):
         return CronTrigger.from_crontab(source.schedule, timezone=tz)
-    season = CronTrigger(month="1-3", hour="*/2", minute=minute, timezone=tz)
-    rest = CronTrigger(month="4-12", hour=(zlib.crc32(source.id.encode()) % 5) + 5, minute=minute, timezone=tz)
+    spread = zlib.crc32(_host(source).encode())
+    season = CronTrigger(month="1-3", hour="*/2", minute=spread % 60, timezone=tz)
+    rest = CronTrigger(month="4-12", hour=(spread % 5) + 5, minute=spread % 60, timezone=tz)
     return OrTrigger([season, rest])
+
+
+def _host(source: Source) -> str:
+    return (urlsplit(source.start_urls[0]).hostname or source.id) if source.start_urls else source.id
 
 
 @dataclass(frozen=True)
@@ -126,17 +135,30 @@ class JobSpec:
 
 def job_specs(settings: Settings, sources: Sequence[Source], registry: str | None,
               interval: float | None = None, overrides: tuple[str, ...] = ()) -> list[JobSpec]:  # fmt: skip
+    """One crawl job per distinct cadence, for all the enabled sources that share it, and the digest job."""
     tz = ZoneInfo(settings.timezone)
     func, verb = (enqueue_job, "enqueue") if settings.redis_url else (crawl_job, "crawl")
+    groups: dict[str, tuple[BaseTrigger, list[str]]] = {}
+    for source in sources:
+        if source.enabled:
+            trigger = source_trigger(source, tz, interval)
+            groups.setdefault(str(trigger), (trigger, []))[1].append(source.id)
     specs = [
-        JobSpec(f"crawl:{s.id}", func, (s.id, registry, overrides), source_trigger(s, tz, interval), f"{verb} {s.id}")
-        for s in sources
-        if s.enabled
+        JobSpec(f"crawl:{_key(text)}", func, (tuple(ids), registry, overrides), trigger, _name(verb, ids))
+        for text, (trigger, ids) in sorted(groups.items())
     ]
     digest_trigger = IntervalTrigger(seconds=interval, timezone=tz) if interval else IntervalTrigger(
         minutes=DIGEST_EVERY_MINUTES, timezone=tz)  # fmt: skip
     specs.append(JobSpec("digests", digest_job, (), digest_trigger, "process and send digests"))
     return specs
+
+
+def _key(trigger: str) -> str:
+    return hashlib.sha256(trigger.encode()).hexdigest()[:12]
+
+
+def _name(verb: str, ids: list[str]) -> str:
+    return f"{verb} {ids[0]}" if len(ids) == 1 else f"{verb} {len(ids)} sources ({ids[0]} …)"
 
 
 # --- the daemon ----------------------------------------------------------------------------------------------

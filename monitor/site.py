@@ -41,6 +41,7 @@ from monitor.archive import (
 from monitor.comparisons import ComparePages
 from monitor.digest import StoredChangeIn
 from monitor.feeds import Listed, feed
+from monitor.identity import kind_class
 
 STYLESHEET = "archive.css"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -109,17 +110,16 @@ def gather_listed(session: Session) -> list[Listed]:
 
 def gather_trends(session: Session, region: str) -> list[MetricTrend]:
     query = (
-        select(m.Document.doc_type, m.Target.metric_key)
+        select(m.Document.doc_type, m.Target.metric_key, m.Target.kind)
         .join(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
         .join(m.Target, m.Target.version_id == m.DocumentVersion.id)
         .where(m.Document.region == region, m.Target.metric_key.is_not(None), m.Target.status == "target")
         .distinct()
     )
+    series = {(doc_type, key, kind_class(key, kind)) for doc_type, key, kind in session.execute(query) if key}
     trends = []
-    for doc_type, key in session.execute(query).all():
-        if key is None:
-            continue
-        trend = metric_trend(doc_type, derived.history(session, region, key, doc_type))
+    for doc_type, key, measure in sorted(series):
+        trend = metric_trend(doc_type, derived.history(session, region, key, doc_type, measure))
         if trend is not None:
             trends.append(trend)
     return trends

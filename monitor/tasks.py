@@ -1,18 +1,20 @@
-"""Distributed crawling: per-source crawl jobs on Celery with the Redis broker (`GOVMON_REDIS_URL`).
+"""Distributed crawling: crawl jobs of a batch of sources each, on Celery with the Redis broker (`GOVMON_REDIS_URL`).
 
-    scheduler ──enqueue(source entry, cycle)──▶ Redis ──▶ `govmon worker` (any machine) ──▶ `govmon crawl` subprocess
-                      │                                         │
-                      └──── crawl_jobs ledger (shared PostgreSQL) ◀─── begin / finish ───┘
+    scheduler ──enqueue(entries, cycle)──▶ Redis ──▶ `govmon worker` (any machine) ──▶ crawl process (one Scrapy run)
+                      │                                                                   │
+                      └──── crawl_jobs ledger (shared PostgreSQL) ◀─── begin / finish, per source, under its lock
 
 Messages are acknowledged late: a worker that dies mid-job leaves its message unacknowledged, and Redis hands it
-to another worker after `GOVMON_JOB_REDELIVERY` seconds. The `crawl_jobs` ledger (db/jobqueue.py) and the
-source's crawl lock make redelivery harmless, so each source is crawled once per cycle. Messages carry the
-registry entry and the cycle label, never a setting: each worker reads its own configuration (database URL,
-passwords) from its environment. Without a broker URL nothing here is used and crawls run on the local machine.
+to another worker after `GOVMON_JOB_REDELIVERY` seconds. The `crawl_jobs` ledger (db/jobqueue.py: a row per
+source and cycle) and each source's crawl lock make redelivery harmless, so each source is crawled once per
+cycle. Messages carry the registry entries and the cycle label, never a setting: each worker reads its own
+configuration (database URL, passwords) from its environment. Without a broker URL nothing here is used and
+crawls run on the local machine.
 """
 
 from __future__ import annotations
 
+import math
 import socket
 import uuid
 from collections.abc import Sequence
@@ -29,6 +31,7 @@ from monitor import jobs
 from monitor.config import Settings
 
 BUSY_RETRY = 30.0  # seconds before a job whose source is being crawled by someone else is tried again
+SPREAD = 8  # a cycle is cut into at least this many jobs (when it has as many sources), so every worker gets some
 
 app = Celery("govmon", set_as_current=False)
 app.conf.update(
@@ -86,13 +89,13 @@ def _redacted(url: str) -> str:
     return str(maybe_sanitize_url(url))
 
 
-@app.task(bind=True, name="govmon.crawl_source", max_retries=None)
-def crawl_source(self: Task, source: dict[str, Any], cycle: str, overrides: list[str]) -> str:
-    """Crawl one source as a subprocess (see `jobs.run_queued_crawl`)."""
+@app.task(bind=True, name="govmon.crawl_batch", max_retries=None)
+def crawl_batch(self: Task, sources: list[dict[str, Any]], cycle: str, overrides: list[str]) -> str:
+    """Crawl a batch of sources in a crawl process of its own (see `jobs.run_queued_crawl`)."""
     if _settings is None:
         raise RuntimeError("worker settings are not configured: start workers with `govmon worker`")
     worker = str(self.request.hostname or socket.gethostname())
-    state = jobs.run_queued_crawl(_settings, str(self.request.id), source, cycle, worker, overrides)
+    state = jobs.run_queued_crawl(_settings, str(self.request.id), sources, cycle, worker, overrides)
     if state == "busy":
         raise self.retry(countdown=BUSY_RETRY)
     return state
@@ -103,6 +106,7 @@ class Enqueued:
     cycle: str
     queued: list[str]
     already: list[str]
+    jobs: int = 0
 
 
 def new_cycle() -> str:
@@ -111,23 +115,28 @@ def new_cycle() -> str:
 
 def enqueue(engine: Engine, settings: Settings, sources: Sequence[Any], cycle: str | None = None,
             overrides: Sequence[str] = ()) -> Enqueued:  # fmt: skip
-    """One crawl job per source for `cycle`; a source that already has a job in this cycle is not queued again.
+    """Crawl jobs for `cycle`, a batch of sources each; a source that already has a job in this cycle is not
+    queued again. Batches keep a host's sources together and are small enough to spread over the workers.
 
-    The ledger row is written before the message is sent, so a worker always finds it; a crash between the two
-    leaves a `queued` row that `govmon status` shows and the next cycle supersedes.
+    The ledger rows are written before the message is sent, so a worker always finds them; a crash between the
+    two leaves `queued` rows that `govmon status` shows and the next cycle supersedes.
     """
+    from crawler.runner import plan_batches
+
     configure(settings)
     cycle = cycle or new_cycle()
     result = Enqueued(cycle, [], [])
-    for source in sources:
+    size = min(settings.crawl_batch, max(1, math.ceil(len(sources) / SPREAD)))
+    for batch in plan_batches(list(sources), size):
         job_id = uuid.uuid4().hex
         with session_scope(engine) as session:
-            fresh = jobqueue.record_enqueued(session, job_id, source.id, cycle)
-        if not fresh:
-            result.already.append(source.id)
-            continue
-        crawl_source.apply_async((source.entry(), cycle, list(overrides)), task_id=job_id, queue=settings.queue)
-        result.queued.append(source.id)
+            fresh = [s for s in batch if jobqueue.record_enqueued(session, jobqueue.row_id(job_id, s.id), s.id, cycle)]
+        result.already += [s.id for s in batch if s not in fresh]
+        if fresh:
+            crawl_batch.apply_async(([s.entry() for s in fresh], cycle, list(overrides)), task_id=job_id,
+                                    queue=settings.queue)  # fmt: skip
+            result.queued += [s.id for s in fresh]
+            result.jobs += 1
     return result
 
 
@@ -139,7 +148,7 @@ def run_worker(settings: Settings, concurrency: int, name: str | None = None, lo
     app.worker_main(
         [
             "worker",
-            "--pool=threads",  # each job waits on its own crawl subprocess; threads are enough
+            "--pool=threads",  # each job waits on its own crawl process; threads are enough
             f"--concurrency={concurrency}",
             f"--hostname={hostname}",
             f"--queues={settings.queue}",

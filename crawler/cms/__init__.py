@@ -6,6 +6,7 @@ of a list page, falling back to `generic`, which works on a site it has never se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ class Family:
     next_pages: Callable[[TextResponse, int], list[str]]
     body_selectors: tuple[str, ...]
     title_selectors: tuple[str, ...] = ()
+    article_url: re.Pattern[str] | None = None  # what the family's article addresses look like
 
 
 def _families() -> dict[str, Family]:

@@ -6,8 +6,10 @@ objects built from saved pages.
 
 from __future__ import annotations
 
+import contextlib
 import html as html_lib
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -98,12 +100,27 @@ def url_date(url: str) -> date | None:
 
 def meta_content(sel: Selector | TextResponse, *names: str) -> str | None:
     """The content of the first non-empty `<meta name=…>` among `names`, case-insensitively."""
-    for name in names:
-        lower = "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
-        value = sel.xpath(f"//meta[{lower}='{name.lower()}']/@content").get()
-        if value and value.strip():
-            return value.strip()
-    return None
+    metas = _metas(sel)
+    return next((metas[n.lower()] for n in names if metas.get(n.lower())), None)
+
+
+_META_CACHE: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _metas(sel: Selector | TextResponse) -> dict[str, str]:
+    """Every named meta of a page (the first non-empty value of each name), read once per page."""
+    try:
+        return _META_CACHE[sel]
+    except (KeyError, TypeError):
+        pass
+    metas: dict[str, str] = {}
+    for meta in sel.xpath("//meta[@name]"):
+        name, value = meta.attrib.get("name", "").lower(), (meta.attrib.get("content") or "").strip()
+        if value and name not in metas:
+            metas[name] = value
+    with contextlib.suppress(TypeError):  # a selector that cannot be weakly referenced is read every time
+        _META_CACHE[sel] = metas
+    return metas
 
 
 def visible_date(sel: Selector | TextResponse) -> date | None:

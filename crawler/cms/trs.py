@@ -48,4 +48,5 @@ FAMILY = Family(
     list_links=list_links,
     next_pages=next_pages,
     body_selectors=BODY_SELECTORS,
+    article_url=ARTICLE,
 )

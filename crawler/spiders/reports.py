@@ -1,30 +1,33 @@
-"""ReportSpider: one generic spider driven by one registry entry.
+"""ReportSpider: one generic spider for a batch of registry entries, crawled together in one Scrapy run.
 
-list pages → candidate links (title filter) → article or attachment → `DocumentItem`. The CMS family comes from
-the registry or is detected on each list page. Known articles are skipped until they are `revisit_days` old,
-then re-fetched with a conditional GET; a challenge page marks the source blocked, lists without links broken.
+list pages → candidate links (title filter; column names are lists, never documents) → the fetched page decides
+what it is (`crawler.roles`: listing, article or other) → article or attachment → `DocumentItem`. Every request
+carries its source's id in `meta["source"]`; health, counters and known documents are kept per source
+(`crawler.state.SourceCrawl`), while politeness is per host across the batch (Scrapy's download slots). The CMS
+family comes from the registry or is detected on each list page. Known articles are skipped until they are
+`revisit_days` old, then re-fetched with a conditional GET; a challenge page marks the source blocked; lists
+without article links — or drawn by JavaScript — mark it broken.
 
     scrapy crawl reports -a source=beijing-zfgzbg [-a sources_file=FILE] [-a limit=N]
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from crawler import classify, cms, fetchers, pages
+from crawler import classify, cms, fetchers, pages, roles
 from crawler.cms.common import Link, attachment_links
-from crawler.health import CrawlHealth
 from crawler.items import DocumentItem
 from crawler.sources import RegistryError, Source, load_registry
+from crawler.state import SourceCrawl
 from db.repository import KnownDocument, normalise_url
 
 HANDLED = [304, 403, 404, 410, 412, 521, 202]
@@ -34,17 +37,13 @@ class ReportSpider(Spider):
     name = "reports"
     handle_httpstatus_list = HANDLED
 
-    def __init__(self, source: str = "", sources_file: str | None = None, limit: int | str = 0, **kwargs: Any):
+    def __init__(self, source: str = "", sources_file: str | None = None, limit: int | str = 0,
+                 sources: Sequence[Source] = (), **kwargs: Any):  # fmt: skip
         super().__init__(**kwargs)
-        self.source = find_source(source, sources_file)
-        self.allowed_domains = list(self.source.domains)
-        self.family = None if self.source.cms == "auto" else cms.family_for(self.source.cms)
-        self.title_re = re.compile(self.source.title_pattern) if self.source.title_pattern else None
+        chosen = list(sources) or [find_source(source, sources_file)]
+        self.crawls: dict[str, SourceCrawl] = {s.id: SourceCrawl.of(s) for s in chosen}
+        self.allowed_domains = sorted({d for s in chosen for d in s.domains})
         self.limit = int(limit or 0)
-        self.health = CrawlHealth()
-        self.known: dict[str, KnownDocument] = {}
-        self.complete_before: datetime | None = None  # end of the source's last crawl that was not interrupted
-        self.scheduled = 0
         self.revisit = timedelta(days=7)
 
     @classmethod
@@ -54,137 +53,191 @@ class ReportSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.source.start_urls:
-            yield self.list_request(url, 1)
+        for crawl in list(self.crawls.values()):
+            if crawl.active:
+                for url in crawl.source.start_urls:
+                    yield self.list_request(crawl, url, 1)
+
+    def crawl_of(self, response_or_request: Response | Request) -> SourceCrawl:
+        return self.crawls[response_or_request.meta["source"]]
 
     # --- list pages --------------------------------------------------------------------------------------
 
-    def list_request(self, url: str, page_no: int) -> Request:
-        self.count("requests/list")
-        meta = {"page_no": page_no, **self.render_meta()}
+    def list_request(self, crawl: SourceCrawl, url: str, page_no: int) -> Request:
+        self.count(crawl, "requests/list")
+        meta = {"source": crawl.id, "page_no": page_no, **render_meta(crawl)}
         return Request(url, callback=self.parse_list, errback=self.list_error, meta=meta, priority=10)
 
     def parse_list(self, response: Response) -> Iterator[Request]:
-        if self.blocked(response) or self.failed_list(response):
+        crawl = self.crawl_of(response)
+        if self.blocked(crawl, response) or self.failed_list(crawl, response):
             return
         html, _ = pages.as_html(response)
-        family = self.family or cms.detect(html)
-        self.health.list_pages += 1
+        family = crawl.family or cms.detect(html)
+        crawl.health.list_pages += 1
         links = family.list_links(html)
-        self.health.links += len(links)
-        self.count(f"cms/{family.name}")
+        items = [link for link in links if roles.is_item_link(link, family.article_url)]
+        crawl.health.links += len(links)
+        crawl.health.item_links += len(items)
+        if not items and roles.script_list(html):
+            crawl.health.drawn_by_script(response.url)
+        self.count(crawl, f"cms/{family.name}")
         for link in links:
-            if self.wanted(link.title):
-                yield from self.follow(link, family.name)
-        page_no = response.meta.get("page_no", 1)
-        for offset, url in enumerate(family.next_pages(html, self.source.max_pages - page_no + 1), start=1):
-            if page_no + offset <= self.source.max_pages:
-                yield self.list_request(url, page_no + offset)
+            if classify.is_column_name(link.title):
+                self.count(crawl, "links/column")  # a menu entry or a column's own link: a list, not a document
+            elif self.wanted(crawl, link.title):
+                yield from self.follow(crawl, link, family.name)
+        yield from self.next_lists(crawl, html, family, response.meta.get("page_no", 1))
 
-    def failed_list(self, response: Response) -> bool:
+    def next_lists(self, crawl: SourceCrawl, html: HtmlResponse, family: cms.Family, page_no: int) -> Iterator[Request]:
+        limit = crawl.source.max_pages
+        for offset, url in enumerate(family.next_pages(html, limit - page_no + 1), start=1):
+            if page_no + offset <= limit:
+                yield self.list_request(crawl, url, page_no + offset)
+
+    def failed_list(self, crawl: SourceCrawl, response: Response) -> bool:
         if response.status == 200:
             return False
-        self.health.list_failed(response.url, f"HTTP {response.status}")
-        self.count(f"list/http_{response.status}")
+        crawl.health.list_failed(response.url, f"HTTP {response.status}")
+        self.count(crawl, f"list/http_{response.status}")
         return True
 
     def list_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.health.list_failed(request.url, failure.getErrorMessage() or type(failure.value).__name__)
-        self.count("errors")
+        crawl = self.crawl_of(request)
+        crawl.health.list_failed(request.url, failure.getErrorMessage() or type(failure.value).__name__)
+        self.count(crawl, "errors")
 
     # --- articles ----------------------------------------------------------------------------------------
 
-    def wanted(self, title: str) -> bool:
-        if self.title_re is not None:
-            return bool(self.title_re.search(title)) and classify.doc_type(title) in (*self.source.doc_types, "other")
-        return classify.is_wanted(title, self.source.doc_types)
+    def wanted(self, crawl: SourceCrawl, title: str) -> bool:
+        if crawl.title_re is not None:
+            kinds = (*crawl.source.doc_types, "other")
+            return bool(crawl.title_re.search(title)) and classify.doc_type(title) in kinds
+        return classify.is_wanted(title, crawl.source.doc_types)
 
-    def follow(self, link: Link, family: str, kind: str = "article") -> Iterator[Request]:
+    def follow(self, crawl: SourceCrawl, link: Link, family: str, kind: str = "article") -> Iterator[Request]:
         """Request a candidate unless it is known and fresh; known and stale ones get a conditional GET."""
-        self.health.candidates += 1
-        known = self.known.get(normalise_url(link.url))
-        if known is not None and not self._settled(known):
+        crawl.health.candidates += 1
+        known = crawl.known.get(normalise_url(link.url))
+        if known is not None and not _settled(crawl, known):
             known = None  # fetched by an interrupted crawl: fetch it whole again, so its attachments are followed
         if known is not None and datetime.now(UTC) - _aware(known.fetched_at) < self.revisit:
-            self.count("skipped/known")
+            self.count(crawl, "skipped/known")
             return
-        if self.limit and self.scheduled >= self.limit:
-            self.count("skipped/limit")
+        if self.limit and crawl.scheduled >= self.limit:
+            self.count(crawl, "skipped/limit")
             return
-        self.scheduled += 1
-        self.count(f"requests/{kind}")
-        meta = {"link": link, "family": family, **self.render_meta()}
+        crawl.scheduled += 1
+        self.count(crawl, f"requests/{kind}")
+        meta = {"source": crawl.id, "link": link, "family": family, **render_meta(crawl)}
         yield Request(link.url, self.parse_article, headers=_conditional(known), meta=meta, errback=self.item_error)
 
-    def _settled(self, known: KnownDocument) -> bool:
-        """Whether a stored document was fetched by a crawl that ran to its end (so its links were followed)."""
-        return self.complete_before is not None and _aware(known.fetched_at) <= _aware(self.complete_before)
-
     def parse_article(self, response: Response) -> Iterator[DocumentItem | Request]:
-        link: Link = response.meta["link"]
+        crawl, link = self.crawl_of(response), response.meta["link"]
         if response.status == 304:
-            self.count("not_modified")
+            self.count(crawl, "not_modified")
             return
-        if self.blocked(response) or response.status != 200:
-            self.count(f"article/http_{response.status}")
+        if self.blocked(crawl, response) or response.status != 200:
+            self.count(crawl, f"article/http_{response.status}")
             return
         kind = fetchers.attachment_kind(response.url, pages.header(response, "Content-Type"), response.body)
         if kind is not None:
-            yield from self.attachment(response, kind, link)
+            yield from self.attachment(crawl, response, kind, link)
             return
-        yield from self.article(response, link)
+        yield from self.article(crawl, response, link)
 
-    def article(self, response: Response, link: Link) -> Iterator[DocumentItem | Request]:
+    def article(self, crawl: SourceCrawl, response: Response, link: Link) -> Iterator[DocumentItem | Request]:
         html, encoding = pages.as_html(response)
         family = cms.family_for(response.meta.get("family", "generic"))
-        item = pages.html_item(html, encoding, family, link, self.source.id, self.source.region, self.source.selectors)
+        selectors = crawl.source.selectors
+        role = roles.page_role(html, family, pages.body_selectors(family, selectors))
+        if role.kind != "article":  # a column page, a search or login page, a directory index: never stored
+            self.count(crawl, f"pages/{role.kind}")
+            self.logger.info("not stored: %s is a %s page (%s)", response.url, role.kind, role.reason)
+            return
+        item = pages.html_item(html, encoding, family, link, crawl.id, crawl.source.region, selectors, role.body)
+        title = self.settled_title(crawl, html, family, link)
+        if title is None:
+            return
+        item.title, item.listed_title = title, ""
         yield item
-        if self.wanted(link.title) or self.wanted(item.title):
-            for attached in attachment_links(html, html.url):
-                attached = Link(attached.url, attached.title, attached.date or item.published_at)
-                yield from self.follow(self.attachment_link(attached, item.title), family.name, "attachment")
+        for attached in attachment_links(html, html.url):
+            attached = Link(attached.url, attached.title, attached.date or item.published_at)
+            yield from self.follow(crawl, self.attachment_link(crawl, attached, item.title), family.name, "attachment")
 
-    def attachment_link(self, attached: Link, parent_title: str) -> Link:
+    def settled_title(self, crawl: SourceCrawl, html: HtmlResponse, family: cms.Family, link: Link) -> str | None:
+        """The document's title, checked against the page's own: a page titled as something else than its link
+        said is judged by its own title (and dropped when that is not a wanted document)."""
+        first = pages.own_title(html, family)
+        if first and roles.titles_agree(link.title, first) and self.wanted(crawl, first):
+            return first  # the common case: the page's ArticleTitle (or heading) is its list title
+        own = roles.own_titles(html, family.title_selectors)
+        if not own:
+            return link.title
+        agreeing = next((title for title in own if roles.titles_agree(link.title, title)), None)
+        if agreeing is not None and self.wanted(crawl, agreeing):
+            return agreeing
+        if agreeing is not None and roles.shortened(agreeing, link.title):
+            return link.title  # the page calls itself 政府工作报告, its list gave the full title
+        if agreeing is None and self.wanted(crawl, own[0]):
+            return own[0]
+        self.count(crawl, "dropped/title_mismatch")
+        self.logger.info("not stored: %s is titled %r, not %r", html.url, own[0], link.title)
+        return None
+
+    def attachment_link(self, crawl: SourceCrawl, attached: Link, parent_title: str) -> Link:
         """An attachment keeps its own title when that names a report, else it is named after its article."""
         title = pages.attachment_title(attached.title)
-        return Link(attached.url, title if self.wanted(title) else f"{parent_title}（附件：{title}）", attached.date)
+        own = title if self.wanted(crawl, title) else f"{parent_title}（附件：{title}）"
+        return Link(attached.url, own, attached.date)
 
-    def attachment(self, response: Response, kind: str, link: Link) -> Iterator[DocumentItem]:
+    def attachment(self, crawl: SourceCrawl, response: Response, kind: str, link: Link) -> Iterator[DocumentItem]:
         try:
-            yield pages.attachment_item(response, kind, link, self.source.id, self.source.region)
+            yield pages.attachment_item(response, kind, link, crawl.id, crawl.source.region)
         except fetchers.UnsupportedAttachment as exc:
-            self.count(f"attachments/unsupported_{kind}")
+            self.count(crawl, f"attachments/unsupported_{kind}")
             self.logger.warning("skipped attachment %s: %s", response.url, exc)
 
     def item_error(self, failure: Failure) -> Iterator[Request]:
         request: Request = failure.request  # type: ignore[attr-defined]
+        crawl = self.crawl_of(request)
         if failure.check(fetchers.TruncatedBody):  # a body cut short (see crawler.middlewares): try it again
             retry = get_retry_request(request, spider=self, reason="truncated body")
+            crawl.count("retry/count" if retry is not None else "retry/max_reached")
             if retry is not None:
                 yield retry
                 return
-        self.count("errors")
-        self.count(f"errors/{type(failure.value).__name__}")
+        self.count(crawl, "errors")
+        self.count(crawl, f"errors/{type(failure.value).__name__}")
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage() or type(failure.value).__name__)
 
     # --- helpers -----------------------------------------------------------------------------------------
 
-    def blocked(self, response: Response) -> bool:
+    def blocked(self, crawl: SourceCrawl, response: Response) -> bool:
         headers = {"set-cookie": " ".join(v.decode("latin-1") for v in response.headers.getlist("Set-Cookie"))}
         reason = fetchers.challenge_reason(response.status, response.body, headers)
         if reason is None:
             return False
-        self.health.block(response.url, reason)
-        self.count("blocked")
+        crawl.health.block(response.url, reason)
+        self.count(crawl, "blocked")
         return True
 
-    def render_meta(self) -> dict[str, Any]:
-        return {"playwright": True} if self.source.render_js else {}
-
-    def count(self, key: str, value: int = 1) -> None:
+    def count(self, crawl: SourceCrawl, key: str, value: int = 1) -> None:
+        crawl.count(key, value)
         if self.crawler and self.crawler.stats:
             self.crawler.stats.inc_value(f"govmon/{key}", value)
+
+
+def render_meta(crawl: SourceCrawl) -> dict[str, Any]:
+    """Requests of a `render_js` source go through the browser (scrapy-playwright), the egress guard on each of
+    its requests (crawler.render)."""
+    if not crawl.source.render_js:
+        return {}
+    from crawler.render import browser_meta
+
+    crawl.health.rendered = True
+    return browser_meta(crawl.policy)
 
 
 def find_source(source_id: str, sources_file: str | None = None) -> Source:
@@ -194,6 +247,11 @@ def find_source(source_id: str, sources_file: str | None = None) -> Source:
         if entry.id == source_id:
             return entry
     raise RegistryError(f"source {source_id}: not in the registry {sources_file or '(bundled)'}")
+
+
+def _settled(crawl: SourceCrawl, known: KnownDocument) -> bool:
+    """Whether a stored document was fetched by a crawl that ran to its end (so its links were followed)."""
+    return crawl.complete_before is not None and _aware(known.fetched_at) <= _aware(crawl.complete_before)
 
 
 def _conditional(known: KnownDocument | None) -> dict[str, str]:

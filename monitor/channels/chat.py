@@ -131,8 +131,8 @@ def _heading(s: DocumentSection, d: Dialect, kicker: str, limit: int | None) -> 
 def _change(c: ChangeView, s: DocumentSection, d: Dialect, limit: int | None) -> str:
     """The figure line, whole in both forms, then the source sentence (clipped in the short form) and link."""
     figure = f"**【{escape(c.label)}】{escape(c.metric)}**：{escape(c.arrow)}"
-    if c.ambition:
-        figure += f"（{escape(c.ambition)}）"
+    if c.baseline:
+        figure += f"（{escape(c.baseline)}）"
     source = d.link("原文", s.url)
     said = clip(escape(c.excerpt), limit)
     return figure + d.br + d.quote(f"{d.muted(f'“{said}”')} {source}" if said else source)

@@ -21,7 +21,7 @@ Body (schema `govmon.digest.v1`; fields are only ever added, never renamed or re
                     "status": "新发布 · 对比2023年：…", "unchanged": 12, "hidden": 0,
                     "changes": [{"metric": "地区生产总值", "metric_key": "gdp_growth", "change": "lowered",
                                  "label": "下调 ▼", "old": "5.5%左右", "new": "5%左右", "arrow": "5.5%左右 → 5%左右",
-                                 "ambition": "上年实际 5%", "headline": true, "significance": 0.9,
+                                 "baseline": "上年实际 5%", "headline": true, "significance": 0.9,
                                  "excerpt": "…", "sentence": "…", "old_sentence": "…"}],
                     "priorities": [{"theme": "…", "change": "emerging", "label": "新提出",
                                     "counts": "0 → 3 次", "sentence": "…"}]}]}
@@ -78,7 +78,7 @@ def _document(s: DocumentSection) -> dict[str, Any]:
 
 def _change(c: ChangeView) -> dict[str, Any]:
     return {"metric": c.metric, "metric_key": c.metric_key, "change": c.change, "label": c.label, "old": c.old,
-            "new": c.new, "arrow": c.arrow, "ambition": c.ambition, "headline": c.headline,
+            "new": c.new, "arrow": c.arrow, "baseline": c.baseline, "headline": c.headline,
             "significance": c.significance, "excerpt": c.excerpt, "sentence": c.sentence,
             "old_sentence": c.old_sentence}  # fmt: skip
 

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, compare, crawl, database, demo, digests, operate, serve, site, sources, store
+from monitor.commands import (
+    analysis,
+    compare,
+    crawl,
+    database,
+    demo,
+    digests,
+    operate,
+    review,
+    serve,
+    site,
+    sources,
+    store,
+)
 
-MODULES = (database, sources, analysis, compare, store, crawl, digests, operate, site, serve, demo)
+MODULES = (database, sources, analysis, compare, store, review, crawl, digests, operate, site, serve, demo)
 
 # The one-line descriptions of `govmon --help` (the full text is each command's own --help).
 SHORT_HELP = {
@@ -19,6 +32,7 @@ SHORT_HELP = {
     "reprocess": "Re-extract and re-diff stored versions.",
     "history": "A metric's targets and results across years.",
     "compare": "One metric across every region, or the headline matrix.",
+    "review": "Documents flagged for review; --accept ID.",
     "crawl": "Crawl registry sources for new reports and plans.",
     "subscribers": "Add, list and remove digest subscribers.",
     "metrics": "Metric keys with their Chinese names.",
@@ -26,7 +40,7 @@ SHORT_HELP = {
     "digest": "Build due digests and send them (or write .eml).",
     "run": "One full cycle: crawl, extract, diff, digests.",
     "schedule": "The scheduler daemon (APScheduler).",
-    "status": "Source health, runs, next jobs, deliveries.",
+    "status": "Source health, runs, next jobs, deliveries, reviews.",
     "worker": "A crawl worker taking jobs from Redis.",
     "enqueue": "Queue crawls of all sources for the workers.",
     "site": "Build the static archive site and Atom feed.",

@@ -12,7 +12,7 @@ from rich.table import Table
 from monitor.cli import App, ExitCode, GovmonError, pass_app
 from monitor.diff import Diff, diff
 from monitor.extract import Extraction, Target, extract
-from monitor.format import format_target, format_value
+from monitor.format import format_target, format_value, metric_label
 
 DOC_TYPES = click.Choice(["work_report", "plan", "summary", "other"])
 STATUS_STYLE = {"target": "bold green", "achieved": "cyan", "expected": "yellow"}
@@ -85,9 +85,12 @@ def _print_extraction(app: App, result: Extraction, targets: list[Target]) -> No
     table = Table("status", "year", "metric", "figure", "key", "sentence", title=f"{len(targets)} figures")
     for t in targets:
         style = STATUS_STYLE.get(t.status, "")
-        table.add_row(f"[{style}]{t.status}[/]", str(t.year or ""), t.metric, format_target(t), t.metric_key or "",
-                      _clip(t.sentence, 60))  # fmt: skip
+        period = f"{t.term[0]}—{t.term[1]}" if t.term else str(t.year or "")
+        table.add_row(f"[{style}]{t.status}[/]", period, metric_label(t.metric, t.kind, t.unit), format_target(t),
+                      t.metric_key or "", _clip(t.sentence, 60))  # fmt: skip
     app.out.print(table)
+    if result.review:
+        app.out.print("[yellow]needs review[/]: " + "；".join(result.review))
     themes = ", ".join(f"{p.theme}×{p.count}" for p in result.priorities[:15])
     app.out.print(f"priorities: {themes or 'none'}")
 
@@ -145,8 +148,11 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
         if c.change == "unchanged" and not show_all:
             continue
         style = CHANGE_STYLE.get(c.change, "")
-        ambition = _ambition_text(c.ambition.to_dict()) if c.ambition else ""
-        table.add_row(f"[{style}]{c.change}[/]", c.metric, format_target(c.old) if c.old else "—", "→",
+        ambition = _baseline_text(c.baseline.to_dict()) if c.baseline else ""
+        shown = c.new or c.old
+        label = metric_label(c.metric, shown.kind, shown.unit) if shown else c.metric
+        sense = f" ({c.ambition})" if c.ambition in ("more", "less") else ""
+        table.add_row(f"[{style}]{c.change}{sense}[/]", label, format_target(c.old) if c.old else "—", "→",
                       format_target(c.new) if c.new else "—", ambition)  # fmt: skip
     app.out.print(table)
     unchanged = sum(c.change == "unchanged" for c in result.changes)
@@ -157,7 +163,7 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
             app.out.print(f"[bold]{label}[/]: " + ", ".join(p.theme for p in group))
 
 
-def _ambition_text(a: dict[str, Any]) -> str:
+def _baseline_text(a: dict[str, Any]) -> str:
     basis = "result" if a["basis"] == "achieved" else "last target"
     return f"{basis} {format_value(a['value'], a['unit'])}"
 

@@ -81,6 +81,7 @@ def _print_table(app: App, table: CompareTable) -> None:
     for r in table.rows:
         change = f"[{CHANGE_STYLE.get(r.change or '', '')}]{v.change_label(r.change)}[/]" if r.change else ""
         target = v.figure(r.target) if r.target else "[dim]未设定[/]"
+        target += " [yellow](待复核)[/]" if r.held else ""
         grid.add_row(r.region, target, change, v.figure(r.prior_target), v.figure(r.prior_result),
                      v.gap_text(r.gap, unit, with_unit=False))  # fmt: skip
     _show(app, grid)

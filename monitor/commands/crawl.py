@@ -28,7 +28,7 @@ def crawl(
     overrides: tuple[str, ...], as_json: bool, verbose: bool,
 ) -> None:  # fmt: skip
     """Crawl the registry's sources for new reports and plans; exit 7 if a source was blocked or broken."""
-    from crawler.runner import crawl_settings, run_sources
+    from crawler.runner import crawl_settings, run_batch
     from crawler.sources import load_registry
 
     registry = registry or app.settings.sources_file or None
@@ -37,7 +37,10 @@ def crawl(
     settings = crawl_settings(url, {"LOG_LEVEL": "INFO" if verbose else "WARNING", **_parse(overrides)}, dry_run)
     settings.set("USER_AGENT", app.settings.user_agent, priority="cmdline")
     with _progress(app, sources, quiet=as_json) as update:
-        results = run_sources(sources, settings, registry, limit=limit, progress=update)
+        results = run_batch(sources, settings, limit=limit, progress=update)
+    for r in results:
+        if r.status == "skipped":
+            app.err.print(f"source {r.source_id}: {r.reason}")
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
     else:

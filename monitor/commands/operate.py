@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from rich.table import Table
 
 from monitor.cli import App, ExitCode, GovmonError, pass_app
 
 
-def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[list[str], str | None]:
+def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[list[Any], str | None]:
+    """The enabled registry entries (or `only` those), synced into the database; read once per command."""
     from crawler.sources import load_registry
     from db.repository import sync_sources
     from db.session import session_scope
@@ -20,7 +23,7 @@ def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[lis
         raise GovmonError(f"unknown source {sorted(missing)[0]}: see `govmon sources list`", ExitCode.NOT_FOUND)
     with session_scope(app.engine()) as session:
         sync_sources(session, (s.spec() for s in entries))
-    return [s.id for s in entries], registry
+    return entries, registry
 
 
 @click.command("run")
@@ -29,24 +32,25 @@ def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[lis
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for each crawl.")
 @pass_app
 def run_cmd(app: App, only: tuple[str, ...], registry: str | None, overrides: tuple[str, ...]) -> None:
-    """One full cycle now: crawl every source (a subprocess each) → extract → diff → due digests."""
+    """One full cycle now: crawl every source (in batches, a crawl process each) → extract → diff → due digests."""
     from rich.progress import Progress
 
     from monitor import jobs
 
-    ids, registry = _sources(app, registry, only)
+    entries, registry = _sources(app, registry, only)
     with Progress(console=app.err, transient=True) as bar:
-        task = bar.add_task("crawling", total=len(ids))
-        report = jobs.run_once(app.engine(), app.settings, jobs.transport_for(app.settings), ids, registry,
-                               overrides, progress=lambda _: bar.advance(task))  # fmt: skip
+        task = bar.add_task("crawling", total=len(entries))
+        report = jobs.run_once(app.engine(), app.settings, jobs.transport_for(app.settings), [s.id for s in entries],
+                               registry, overrides, progress=lambda _: bar.advance(task), sources=entries)  # fmt: skip
     crawls, processed, digests = report.crawls, report.processed, report.digests
     failed = [c for c in crawls if not c.ok]
     new = sum(c.new + c.changed for c in crawls)
     app.out.print(f"crawled {len(crawls)} sources ({len(failed)} failed): {new} new or changed documents; "
                   f"processed {processed.versions} versions ({processed.changes} changes); "
                   f"digests: {digests.queued} queued, {digests.sent} sent")  # fmt: skip
-    for c in failed:
-        app.err.print(f"[yellow]{c.source_id}[/]: {c.health} {c.error or ''}")
+    for c in failed:  # a source crawled elsewhere right now says by whom, on one line
+        health = "" if c.status == "skipped" else f"{c.health} "
+        app.err.print(f"[yellow]{c.source_id}[/]: {health}{c.error or ''}")
     if failed or processed.errors or digests.failed:
         raise GovmonError("part of the cycle failed (see above); the next run retries it", ExitCode.PARTIAL)
 
@@ -59,11 +63,9 @@ def run_cmd(app: App, only: tuple[str, ...], registry: str | None, overrides: tu
 def schedule(app: App, registry: str | None, interval: float | None, overrides: tuple[str, ...]) -> None:
     """The daemon: crawl each source on its cadence (daily; every 2 hours in January–March), process, send
     digests. Jobs persist in the database; SIGTERM or Ctrl-C stops it cleanly."""
-    from crawler.sources import load_registry
     from monitor.scheduler import job_specs, serve
 
-    ids, registry = _sources(app, registry, ())
-    entries = [s for s in load_registry(registry) if s.id in ids]
+    entries, registry = _sources(app, registry, ())
     specs = job_specs(app.settings, entries, registry, interval, overrides)
     serve(app.settings, specs, log=lambda m: app.err.print(m))
 
@@ -74,8 +76,8 @@ def schedule(app: App, registry: str | None, interval: float | None, overrides: 
 @click.option("--name", metavar="NAME", help="Worker name in the job ledger: NAME@HOST (default govmon@HOST).")
 @pass_app
 def worker(app: App, concurrency: int, name: str | None) -> None:
-    """A crawl worker: take per-source crawl jobs from Redis (GOVMON_REDIS_URL) and run each as a
-    `govmon crawl` subprocess, then extract and diff what it stored. Start one on every machine that
+    """A crawl worker: take crawl jobs (a batch of sources each) from Redis (GOVMON_REDIS_URL) and run each in a
+    crawl process of its own, then extract and diff what it stored. Start one on every machine that
     shares the PostgreSQL database; `govmon schedule` with the same GOVMON_REDIS_URL feeds them.
 
     \b
@@ -100,27 +102,26 @@ def worker(app: App, concurrency: int, name: str | None) -> None:
 def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | None,
             overrides: tuple[str, ...]) -> None:  # fmt: skip
     """Queue a crawl of every source (or --source ID ...) for the workers now, as one cycle."""
-    from crawler.sources import load_registry
     from monitor import tasks
 
-    ids, registry = _sources(app, registry, only)
-    entries = [s for s in load_registry(registry) if s.id in ids]
+    entries, registry = _sources(app, registry, only)
     try:
         tasks.check_broker(app.settings)
         result = tasks.enqueue(app.engine(), app.settings, entries, cycle, overrides)
     except tasks.BrokerUnavailable as exc:
         raise GovmonError(str(exc), ExitCode.UNAVAILABLE) from exc
-    app.out.print(f"cycle {result.cycle}: queued {len(result.queued)} crawl jobs"
+    app.out.print(f"cycle {result.cycle}: queued {len(result.queued)} sources in {result.jobs} crawl jobs"
                   + (f"; {len(result.already)} already queued in this cycle" if result.already else ""))  # fmt: skip
 
 
 @click.command()
 @pass_app
 def status(app: App) -> None:
-    """Source health, recent crawl runs, the scheduler's next jobs and the delivery outbox."""
+    """Source health, recent crawl runs, the scheduler's next jobs, the delivery outbox, documents to review."""
     from db.jobqueue import list_jobs, state_counts
     from db.outbox import delivery_counts, list_deliveries
     from db.repository import list_sources
+    from db.reviews import reviews
     from db.runs import recent_runs
     from db.session import session_scope
     from monitor.addresses import shown
@@ -129,6 +130,7 @@ def status(app: App) -> None:
         sources, runs = list_sources(session), recent_runs(session, 10)
         counts, unknown = delivery_counts(session), list_deliveries(session, ("unknown", "failed"))
         job_counts, running = state_counts(session), [j for j in list_jobs(session, limit=200) if j.state == "running"]
+        to_review = reviews(session)
     health = Table("source", "region", "health", "documents", "last error", title="sources")
     for s in sources:
         health.add_row(s.id, s.region, s.health, str(s.documents), (s.last_error or "")[:80])
@@ -146,6 +148,10 @@ def status(app: App) -> None:
     app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
     for d in unknown:
         app.out.print(f"  [red]{d.status}[/] #{d.id} to {shown(d.email)}: {d.last_error or ''}")
+    app.out.print(f"documents to review: {len(to_review)}" + (" (govmon review)" if to_review else ""))
+    for flagged in to_review:
+        app.out.print(f"  [yellow]#{flagged.document_id}[/] {flagged.region} {flagged.title}: "
+                      + "；".join(flagged.reasons))  # fmt: skip
 
 
 def _next_jobs(app: App) -> str:

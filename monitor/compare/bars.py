@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from monitor.charts import nice_step
-from monitor.compare.figures import in_unit, value_in
+from monitor.compare.figures import scaled, value_in
 from monitor.compare.levels import region_order, short_name
 from monitor.compare.regions import CompareRow, CompareTable
 from monitor.compare.views import change_label, figure
@@ -96,8 +96,7 @@ def _bar(row: CompareRow, i: int, value: float, x: Scale, left: float, unit: str
     t = row.target
     assert t is not None
     top = TOP + i * ROW + (ROW - BAR) / 2
-    span = in_unit(t, unit)
-    whisker = None if span.value_max is None else (x(span.value), x(span.value_max))
+    whisker = None if t.value_max is None else (x(scaled(t.value, t.unit, unit)), x(scaled(t.value_max, t.unit, unit)))
     before = f"，上年 {figure(row.prior_target)}" if row.prior_target else ""
     change = f"（{change_label(row.change)}{before}）" if row.change else ""
     end = max(x(value), whisker[1] if whisker else 0.0)

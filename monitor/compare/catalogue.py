@@ -1,19 +1,16 @@
 """What the comparison knows about metrics, read from the extraction's catalogue (pure).
 
-Names come from `monitor/extract/metrics.yaml`; which metrics are headline ones, and in what order, from the
-diff's weights. This module is the one place the comparison asks either, so a richer catalogue plugs in here.
+Names, which metrics are headline ones and their weights all come from the one metric catalogue
+(`monitor/extract/metrics.yaml`, read through `monitor.extract.metrics`); this module is where the comparison
+asks it.
 """
 
 from __future__ import annotations
 
 from difflib import get_close_matches
 from functools import cache
-from importlib import resources
 
-import yaml
-
-from monitor.diff import HEADLINE_WEIGHT
-from monitor.extract.metrics import resolve
+from monitor.extract.metrics import headline_weight, metric, metric_keys, resolve
 
 
 class UnknownMetric(ValueError):
@@ -22,20 +19,19 @@ class UnknownMetric(ValueError):
 
 @cache
 def metric_names() -> dict[str, str]:
-    """metric_key → Chinese name, in catalogue order."""
-    text = resources.files("monitor.extract").joinpath("metrics.yaml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: a command answers 0.1-0.2 s sooner
-    return {key: str(spec["name"]) for key, spec in yaml.load(text, Loader=loader).items()}
+    """metric_key → Chinese name, in catalogue order (stocks' flows included)."""
+    return {key: found.name for key in metric_keys() if (found := metric(key)) is not None}
 
 
 def metric_name(key: str) -> str:
     return metric_names().get(key, key)
 
 
+@cache
 def headline_keys() -> tuple[str, ...]:
-    """Headline metrics, the weightiest first (GDP growth, deficit, budget revenue, CPI …)."""
-    ranked = sorted(HEADLINE_WEIGHT.items(), key=lambda item: -item[1])
-    return tuple(key for key, _ in ranked if key in metric_names())
+    """Headline metrics, the weightiest first (GDP growth, deficit, budget revenue, CPI …), ties in catalogue order."""
+    weights = {key: w for key in metric_keys() if (w := headline_weight(key)) is not None}
+    return tuple(sorted(weights, key=lambda key: -weights[key]))
 
 
 def resolve_metric(text: str) -> str:

@@ -55,6 +55,7 @@ class RowView:
     prior_result_note: str  # 预计 when last year's figure is an estimate, not a result
     gap: str  # +0.4个百分点
     excerpt: str  # the clause that sets the target
+    held: bool  # the report is flagged for review: its figures may be wrong
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def _row_view(row: CompareRow) -> RowView:
         prior_result_note="预计" if result is not None and result.status == "expected" else "",
         gap=gap_text(row.gap, row.target.unit if row.target else None),
         excerpt=excerpt(row.target.sentence, row.target.raw, row.target.phrase) if row.target else "",
+        held=row.held,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from monitor.compare.catalogue import metric_name
 from monitor.compare.figures import Measure, annual_target, change_between, gap, last_result, measure_of, value_in
 from monitor.compare.levels import NATIONAL, expected_count, in_level, region_level, region_order
-from monitor.diff import CHANGE_KINDS, ChangeKind
+from monitor.diff import CHANGE_KINDS, ChangeKind, ambition
 from monitor.extract.model import Target
 
 
@@ -31,6 +31,7 @@ class ReportFigures:
     title: str
     url: str
     targets: tuple[Target, ...]
+    held: bool = False  # extraction is unsure of this report: its headline figures wait for review
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,15 @@ class CompareRow:
     change: ChangeKind | None  # None: no target either year, or no report of the year before is stored
     gap: float | None
     prior_document_id: int | None
+    ambition: str | None = None  # more / less / same, from the metric's direction (a looser cap is less)
+    held: bool = False  # the report is flagged for review (`govmon review`): its figures may be wrong
 
     def to_dict(self) -> dict[str, Any]:
         figure = lambda t: t.to_dict() if t is not None else None  # noqa: E731
         return {"region": self.region, "level": self.level, "document_id": self.document_id,
                 "prior_document_id": self.prior_document_id, "target": figure(self.target),
                 "prior_target": figure(self.prior_target), "prior_result": figure(self.prior_result),
-                "change": self.change, "gap": self.gap}  # fmt: skip
+                "change": self.change, "gap": self.gap, "ambition": self.ambition, "held": self.held}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,7 @@ def one_per_region(reports: Iterable[ReportFigures]) -> dict[str, ReportFigures]
 def table_measure(reports: Iterable[ReportFigures], key: str) -> Measure | None:
     """The measure most regions set their target in (growth for GDP, a level for grain …)."""
     measures = [measure_of(t) for r in reports if (t := annual_target(r.targets, key, r.year)) is not None]
-    definite = [m for m in measures if m.kind != "*"] or measures
-    return Counter(definite).most_common(1)[0][0] if definite else None
+    return Counter(measures).most_common(1)[0][0] if measures else None
 
 
 def compare(gathered: Gathered, key: str, level: str = "province") -> CompareTable:
@@ -158,9 +160,12 @@ def _row(report: ReportFigures, before: ReportFigures | None, key: str, measure:
     target = annual_target(report.targets, key, report.year, measure)
     prior_target = annual_target(before.targets, key, before.year, measure) if before else None
     result = last_result(report.targets, key, report.year, measure)
+    change = _change(target, prior_target, before is not None)
+    shown = target or prior_target
+    sense = ambition(change, shown) if change is not None and shown is not None else None
     return CompareRow(report.region, region_level(report.region), report.document_id, report.title, report.url,
-                      target, prior_target, result, _change(target, prior_target, before is not None),
-                      gap(target, result), before.document_id if before else None)  # fmt: skip
+                      target, prior_target, result, change, gap(target, result),
+                      before.document_id if before else None, sense, report.held)  # fmt: skip
 
 
 def _change(target: Target | None, prior: Target | None, prior_stored: bool) -> ChangeKind | None:

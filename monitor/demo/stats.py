@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from monitor.format import metric_label
 
 MOVES = ("raised", "lowered", "reworded", "new", "dropped")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
@@ -71,7 +72,13 @@ def top_changes(session: Session, limit: int = 8) -> list[TopChange]:
         .order_by(m.Change.significance.desc(), m.Change.id)
         .limit(limit)
     )
-    return [TopChange(c.region, c.metric, c.change, _raw(c.old), _raw(c.new)) for c in session.scalars(query)]
+    return [TopChange(c.region, _label(c), c.change, _raw(c.old), _raw(c.new)) for c in session.scalars(query)]
+
+
+def _label(c: m.Change) -> str:
+    """The metric with what it measures (单位生产总值能耗 降低), as digests show it."""
+    shown = c.new or c.old or {}
+    return metric_label(c.metric, shown.get("kind"), shown.get("unit"))
 
 
 def _raw(target: dict[str, Any] | None) -> str:

@@ -9,6 +9,7 @@ from monitor.extract.document import infer
 from monitor.extract.model import DocumentInfo, Extraction, Priority, Target
 from monitor.extract.numbers import parse_number
 from monitor.extract.priorities import find_priorities, keywords
+from monitor.extract.review import review_reasons
 from monitor.extract.sections import find_sections
 from monitor.extract.targets import extract_targets
 from monitor.extract.text import html_to_text, prepare
@@ -48,4 +49,6 @@ def extract(
     priorities = find_priorities(prepared)
     if with_keywords and prepared:
         priorities += keywords(prepared)
-    return Extraction(document, extract_targets(prepared, sections, document), priorities, prepared)
+    result = Extraction(document, extract_targets(prepared, sections, document), priorities, prepared)
+    result.review = review_reasons(result)
+    return result

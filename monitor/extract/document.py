@@ -56,6 +56,8 @@ _NATIONAL = re.compile(r"代表国务院|国务院总理|国务院政府工作�
 _TITLE_YEAR = re.compile(
     r"((?:19|20)\d\d)年?[^\n]{0,16}?(政府工作报告|工作要点|工作总结|工作计划|行动方案|实施方案|发展规划|工作思路|工作亮点)"
 )
+# 行动计划（2025—2027年）: a plan for a span of years is dated by its first
+_SPAN_YEAR = re.compile(r"(?:计划|方案|规划|纲要|要点)[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*(?:19|20)\d\d年?[）)]")
 # reports are delivered to the congress early in the year they plan: 2025年1月在…人民代表大会
 _CONGRESS_YEAR = re.compile(r"((?:19|20)\d\d)年\d{1,2}月(?:\d{1,2}日)?[^\n]{0,30}?人民代表大会")
 _PLAN_WORDS = re.compile(r"工作要点|行动方案|实施方案|工作计划|行动计划|发展规划|工作思路|工作安排|规划纲要")
@@ -84,7 +86,10 @@ def infer_region(text: str, title: str | None) -> str | None:
 
 def infer_year(text: str, title: str | None, sections: Sections) -> int | None:
     """Report year: the year in the title, else the plan year of the section headings."""
-    if (m := _TITLE_YEAR.search(f"{title or ''}\n{text[:3000]}")) is not None:
+    head = f"{title or ''}\n{text[:3000]}"
+    if (m := _SPAN_YEAR.search(head)) is not None:
+        return int(m.group(1))
+    if (m := _TITLE_YEAR.search(head)) is not None:
         return int(m.group(1))
     if (m := _CONGRESS_YEAR.search(text[:3000])) is not None:
         return int(m.group(1))
@@ -99,10 +104,10 @@ def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
     head = f"{title or ''}\n{text[:600]}"
     if "政府工作报告" in head or "各位代表" in head:
         return "work_report"
+    if _SUMMARY_WORDS.search(head):
+        return "summary"  # 工作总结和明年工作思路: the year's results first, then the next year's plan
     if _PLAN_WORDS.search(head):
         return "plan"
-    if _SUMMARY_WORDS.search(head):
-        return "summary"
     return "work_report" if {"review", "plan"} <= sections.kinds() else "other"
 
 

@@ -6,52 +6,136 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
+
+from monitor.extract.units import FAMILIES
 
 _FILLER = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|上年|当年|年末|年底|全省|全市|全区|全县|全州|全国|我省|我市|我区|"
     r"本市|本省|并|和|及|与|以及|力争|确保|争取|预计|实现|主要|地级及以上城市|[一二三四五六七八九十]+是|"
-    r"(?:19|20)\d\d年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]+年(?:来)?|年均|\d+年来)+"
+    r"(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]+年(?:来)?|年均|\d+年来|我国|"
+    r"(?:到|至)?“?十[一二三四五六]五”?(?:时期|期间|末)?|(?:今后|未来)[五5]年|[五5]年来)+"
 )
 # what may stand before a strict metric's variant: 全省地区生产总值, 全社会固定资产投资, 年均城镇调查失业率
 _STRICT_PREFIX = re.compile(
     r"(?:全社会|全年|全省|全市|全区|全县|全州|全国|全体|全部|全口径|地方|城乡|国内|地区|实现|完成|其中|年末|年均|"
-    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]+年|\s|"
-    r"拟|安排|发行|先|新增|带动|城市|争取|力争|确保|预计|推动|促进|保持|总体|中央|财政|的|和|、|全力|努力|力求|目标|主要|是)*"
+    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|我国|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]+年|\s|"
+    r"拟|安排|发行|先|新增|带动|城市|争取|力争|确保|预计|推动|促进|保持|总体|中央|财政|的|和|、|全力|努力|力求|目标|主要|是|"
+    r"提出|建议|确定|设定|要求|党中央|国务院|省委|市委|区委|县委|省政府|市政府|区政府|县政府)*"
 )
+# 47.全市新增…, (3)推进…: the number of an item of a list
+_LIST_NUMBER = re.compile(r"^(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)])\s*")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
 
 
 @dataclass(frozen=True, slots=True)
 class Metric:
+    """One catalogue entry (metrics.yaml): what a figure of this metric is and how it is compared and shown."""
+
     key: str
     name: str
     units: frozenset[str]
     strict: bool = False
+    measure: str | None = None
+    headline: float | None = None
+    direction: str | None = "up"
+    chart: int | None = None
+    required: str | None = None
+    flow: Metric | None = None
+    parts: tuple[str, ...] = ()  # modifiers that make the variant name a part (中央财政赤字 of 财政赤字)
+    alike: frozenset[str] = frozenset()  # units this metric counts alike (就业 人 and 就业岗位 个)
 
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    variants: tuple[tuple[re.Pattern[str], Metric], ...]
+    variants: tuple[tuple[re.Pattern[str], Metric, str], ...]  # (variant, metric, a character it must contain)
     any_variant: re.Pattern[str]
-    keys: tuple[str, ...]
+    by_key: dict[str, Metric]
+
+
+_META = re.compile(r"[\\()\[\]{}?*+|^$.]")
+
+
+def _anchor(pattern: str) -> str:
+    """A character every match of the pattern contains (its first plain CJK one), or "" when there is none."""
+    cut = _META.search(pattern)
+    plain = pattern if cut is None else pattern[: cut.start()]
+    if cut is not None and cut.group() in "?*{":
+        plain = plain[:-1]  # the character before a quantifier may be absent
+    return next((c for c in plain if "\u4e00" <= c <= "\u9fff"), "")
+
+
+def _units(spec: dict[str, Any]) -> frozenset[str]:
+    family = FAMILIES.get(spec.get("family", ""), {})
+    return frozenset(spec.get("units", ())) | frozenset(family)
+
+
+def _metric(key: str, spec: dict[str, Any]) -> Metric:
+    units = _units(spec)
+    flow = spec.get("flow")
+    flow_metric = Metric(flow["key"], flow["name"], units, measure="increment", direction=spec.get("direction", "up"),
+                         headline=flow.get("headline")) if flow else None  # fmt: skip
+    return Metric(key, spec["name"], units, bool(spec.get("strict")), spec.get("measure"), spec.get("headline"),
+                  spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric,
+                  tuple(spec.get("parts", ())), frozenset(spec.get("alike", ())))  # fmt: skip
 
 
 @cache
 def _table() -> _Table:
     raw = yaml.safe_load(resources.files("monitor.extract").joinpath("metrics.yaml").read_text("utf-8"))
-    variants: list[tuple[re.Pattern[str], Metric]] = []
+    variants: list[tuple[re.Pattern[str], Metric, str]] = []
+    by_key: dict[str, Metric] = {}
     for key, spec in raw.items():
-        metric = Metric(key, spec["name"], frozenset(spec.get("units", ())), bool(spec.get("strict")))
-        variants.extend((re.compile(p), metric) for p in spec["patterns"])
-    any_variant = re.compile("|".join(f"(?:{v.pattern})" for v, _ in variants))
-    return _Table(tuple(variants), any_variant, tuple(raw))
+        metric = _metric(key, spec)
+        by_key[key] = metric
+        if metric.flow is not None:
+            by_key[metric.flow.key] = metric.flow
+        variants.extend((re.compile(p), metric, _anchor(p)) for p in spec["patterns"])
+    any_variant = re.compile("|".join(f"(?:{v.pattern})" for v, _, _ in variants))
+    return _Table(tuple(variants), any_variant, by_key)
 
 
 def metric_keys() -> list[str]:
-    """Every canonical metric_key."""
-    return list(_table().keys)
+    """Every canonical metric_key (flows included), in catalogue order."""
+    return list(_table().by_key)
+
+
+def metric(key: str | None) -> Metric | None:
+    """The catalogue entry of a key, or None for an unknown or absent key."""
+    return _table().by_key.get(key) if key else None
+
+
+def headline_weight(key: str | None) -> float | None:
+    """How much a change of this metric matters among the headline metrics; None when it is not one."""
+    found = metric(key)
+    return found.headline if found else None
+
+
+def headline_keys() -> frozenset[str]:
+    return frozenset(k for k, m in _table().by_key.items() if m.headline is not None)
+
+
+def chart_order() -> tuple[str, ...]:
+    """The keys with a place in the archive's trend order, in that order."""
+    placed = [m for m in _table().by_key.values() if m.chart is not None]
+    return tuple(m.key for m in sorted(placed, key=lambda m: m.chart or 0))
+
+
+def required_keys(doc_type: str | None) -> list[Metric]:
+    """The metrics a document of this type must set an annual target for."""
+    return [m for m in _table().by_key.values() if doc_type and m.required == doc_type]
+
+
+def mentions(phrase: str, key: str) -> bool:
+    """Whether a phrase names the metric in any of its wordings."""
+    return any(m.key == key and variant.search(phrase) for variant, m, _ in _table().variants)
+
+
+def for_measure(found: Metric, measure: str) -> Metric:
+    """The stock's flow entry for an increment (新增高新技术企业 apart from 高新技术企业总数), else the entry itself."""
+    return found.flow if measure == "increment" and found.flow is not None else found
 
 
 def _candidates(phrase: str) -> list[tuple[int, int, int, Metric]]:
@@ -59,21 +143,26 @@ def _candidates(phrase: str) -> list[tuple[int, int, int, Metric]]:
     if table.any_variant.search(phrase) is None:
         return []
     found = []
-    for variant, metric in table.variants:
+    chars = set(phrase)
+    for variant, metric, anchor in table.variants:
+        if anchor and anchor not in chars:
+            continue  # cheaper than running the variant: most phrases name one metric at most
         for m in variant.finditer(phrase):
             found.append((m.end(), m.end() - m.start(), m.start(), metric))
     return found
 
 
-def _best(phrase: str, unit: str | None, leading: bool = False) -> tuple[Metric, int] | None:
+def _best(phrase: str, unit: str | None, leading: bool = False, past: int = 0) -> tuple[Metric, int] | None:
     best: tuple[int, int, int, Metric] | None = None
     for cand in _candidates(phrase):
-        if leading and cand[2] != 0:
+        if (leading and cand[2] != 0) or cand[0] <= past:
             continue
         if cand[3].units and unit not in cand[3].units:
             continue
         if cand[3].strict and _STRICT_PREFIX.fullmatch(phrase, 0, cand[2]) is None:
             continue  # 海洋生产总值, 人均生产总值, 跨境电商进出口: a part, not the aggregate
+        if any(part in phrase[: cand[2]] for part in cand[3].parts):
+            continue
         if best is None or cand[:2] > best[:2]:
             best = cand
     return None if best is None else (best[3], best[2])
@@ -93,6 +182,13 @@ def resolve(phrase: str, unit: str | None) -> Metric | None:
 
 
 @lru_cache(maxsize=16384)
+def resolve_past(phrase: str, unit: str | None, offset: int) -> Metric | None:
+    """The metric a phrase names through a variant that ends past `offset` (粮食|产量, not 粮食|亩产)."""
+    found = _best(phrase, unit, past=offset)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=16384)
 def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
     """The metric a phrase opens with (5200亿元固定资产投资: the words after a figure)."""
     found = _best(phrase, unit, leading=True)
@@ -101,5 +197,5 @@ def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
 
 def normalise_phrase(phrase: str) -> str:
     """A phrase stripped of fillers (全年, 全省, 其中 …) and quotes, comparable across years."""
-    phrase = phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-")
+    phrase = _LIST_NUMBER.sub("", phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-"))
     return _FILLER.sub("", phrase)

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Status = Literal["target", "achieved", "expected"]
-Kind = Literal["level", "growth", "increment", "share"]
+Kind = Literal["level", "growth", "increment", "share", "reduction", "cap", "cumulative"]
+KINDS: tuple[Kind, ...] = ("level", "growth", "increment", "share", "reduction", "cap", "cumulative")
 
 
 @dataclass(slots=True)
@@ -39,10 +40,13 @@ class Target:
     raw: str
     headline: bool = False
     section: str = ""
+    term: tuple[int, int] | None = None  # (first, last) year of a multi-year goal or result; `year` is then last
+    confidence: float = 1.0  # how sure the extractor is of name, measure, status and period together
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["span"] = list(self.span)
+        data["term"] = list(self.term) if self.term else None
         return data
 
 
@@ -69,9 +73,12 @@ class Extraction:
     priorities: list[Priority]
     text: str = ""
 
+    review: list[str] = field(default_factory=list)  # why the document needs a human look, if it does
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "document": asdict(self.document),
             "targets": [t.to_dict() for t in self.targets],
             "priorities": [p.to_dict() for p in self.priorities],
+            "needs_review": self.review,
         }

@@ -1,117 +1,45 @@
-"""Target records: the figure, what it measures, its qualifier, kind, status and year."""
+"""Target records: every figure of a text with what it measures, its qualifier, status, period and confidence.
+
+One pass over the numbers of the text. For each: is it a figure at all (notfigures), what does it name
+(subjects: both sides of the number, carried and completed within the sentence), which catalogue metric is that
+(metrics), what does it measure (measures), and which period and status does the nearest evidence give it
+(periods, frames).
+"""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from monitor.extract.cues import kind_of, qualifier_of, status_of, year_of
-from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading
-from monitor.extract.model import DocumentInfo, Status, Target
+from monitor.extract import subjects as sj
+from monitor.extract.frames import Frames, find_frames
+from monitor.extract.measures import measure_of, qualifier_of
+from monitor.extract.metrics import Metric, for_measure, resolve
+from monitor.extract.model import DocumentInfo, Kind, Target
+from monitor.extract.naming import EACH, Name, clause_before, name_figure
+from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.sections import Section, Sections
+from monitor.extract.periods import When, baseline_when, sentence_cues, when
+from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
-_CLAUSE_CUT = re.compile(r"[，,；;：:、]")
 _HARD_CUT = re.compile(r"[，,；;：:]")
-QUANTITY_HINT = re.compile(r"\d")
 _COMPARED = re.compile(r"比上年|比去年|较上年|同比|比20\d\d年")
-_TRAIL = re.compile(
-    r"(?:分别|比上年|比去年|较上年|比2\d{3}年|同比|年均|平均|累计|力争|确保|争取|预计|达到|达|增长|下降|降低|"
-    r"提高到|提高|提升到|提升|上升至|上升到|上升|增加到|增加|减少|控制在|保持在|稳定在|实现|完成|拟按|拟发行|拟安排|先发行|发行|安排|拟|按|"
-    r"为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|再|实际|名义|不到|高于|低于|"
-    r"不低于|不少于|不超过|不高于|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅)+$"
-)
 _CONTEXT = 300  # characters of a (run-on) sentence kept on each side of a figure: linear time on any input
-_LIST_SPLIT = re.compile(r"、")
-_LIST_SPLIT_AND = re.compile(r"、|和|及|与")
-_HEADS = (
-    "占比",
-    "比重",
-    "增加值",
-    "营业收入",
-    "收入",
-    "支出",
-    "投资",
-    "产量",
-    "产值",
-    "企业",
-    "数量",
-    "规模",
-    "比重",
-    "总额",
-)
-# 从70万亿元增加到100万亿元: the first figure is only the starting point
-_BASELINE_BEFORE = re.compile(
-    r"(?:从|由)(?:(?:19|20)\d\d年的?)?(?:每人每月|每人每年|每人|人均|每月|每年)?(?:不到|近|约)?$"
-)
-_BASELINE_AFTER = re.compile(r"(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少)?(?:到|至)")
-_MASKED_YEAR = re.compile(r"(?:19|20)?[xX×]{2}年|20[xX×]{2}")
-_NO_SHARE_KEYS = frozenset(
-    [
-        "gdp_growth",
-        "gdp",
-        "foreign_trade",
-        "exports",
-        "imports",
-        "industrial_value_added",
-        "fixed_asset_investment",
-        "retail_sales",
-        "general_budget_revenue",
-        "general_budget_expenditure",
-        "resident_income",
-        "foreign_investment",
-        "grain_output",
-        "cpi",
-        "urban_new_jobs",
-    ]
-)
 _SUB_AREA = re.compile(r"新片区|开发区|高新区|自贸试验区|自贸区|示范区|保税区|新区|片区|特区")
 _LIST_QUALIFIERS = frozenset({"以内", "以上", "以下", "左右"})
-_OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
-_HEADLINE_KEYS = frozenset(
-    [
-        "gdp_growth",
-        "gdp",
-        "cpi",
-        "surveyed_unemployment",
-        "registered_unemployment",
-        "urban_new_jobs",
-        "deficit_ratio",
-        "deficit",
-        "special_bonds",
-        "ultra_long_bonds",
-        "special_treasury_bonds",
-        "government_debt",
-        "general_budget_revenue",
-        "general_budget_expenditure",
-        "grain_output",
-        "energy_intensity",
-        "resident_income",
-        "urban_income",
-        "rural_income",
-        "rd_intensity",
-        "fixed_asset_investment",
-        "retail_sales",
-        "foreign_trade",
-        "industrial_value_added",
-    ]
+FLAT = "持平"
+_NEXT_IN_LIST = re.compile(r"\s?[、和及与]\s?[0-9零一二两三四五六七八九十百千]")
+_RATES = frozenset({"%", "‰", "个百分点", "倍"})
+# a stock or a value at a point of time, not something done over a period
+_STOCK = re.compile(
+    r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
-
-
-@dataclass(slots=True)
-class _SentenceState:
-    """What earlier figures of the same sentence left for later ones (subjects, 分别 lists)."""
-
-    start: int = -1
-    subject: str = ""
-    verbs: str = ""
-    status: Status | None = None
-    members: list[Target] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
-    item: int = 0
-    last_end: int = 0
+_PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
+_MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
+_HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
+_EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
 
 class _Bounds:
@@ -127,157 +55,172 @@ class _Bounds:
         return start, end
 
 
-def in_name(text: str, start: int, end: int) -> bool:
-    """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
-    before = text[max(0, start - 12) : start]
-    if before[-1:] in {"第", "前", "·", "#", "№"}:
-        return True
-    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
-    if opened < 0 or any(q in before[opened:] for q in _CLOSE_QUOTES):
-        return False
-    after = text[end : end + 12]
-    closes = [i for i in (after.find(q) for q in _CLOSE_QUOTES) if i >= 0]
-    opens = [i for i in (after.find(q) for q in _OPEN_QUOTES) if i >= 0]
-    return bool(closes) and (not opens or min(closes) < min(opens))
+@dataclass(slots=True)
+class _Context:
+    """What one figure is read against: the text, its parts and frames, the document and the sentence so far."""
 
-
-def is_baseline(text: str, start: int, end: int) -> bool:
-    """The starting point of a change (从X增加到Y), or a figure whose year is masked (20xx年的120家)."""
-    before = text[max(0, start - 12) : start]
-    if _BASELINE_BEFORE.search(before) and _BASELINE_AFTER.match(text, end):
-        return True
-    wide = text[max(0, start - 40) : start]
-    clause = wide[max(wide.rfind(c) for c in "，。；\n") + 1 :]
-    return _MASKED_YEAR.search(clause) is not None
-
-
-def _age(q: Quantity, text: str) -> bool:
-    """为60岁以上老年人, 0-6岁儿童: an age bracket names a group, it is not a figure (寿命 is)."""
-    return q.unit == "岁" and "寿命" not in text[max(0, q.start - 12) : q.start]
-
-
-def _split_list(subject: str, count_hint: int = 0) -> list[str]:
-    items = [i for i in _LIST_SPLIT.split(subject) if i]
-    if len(items) < 2:
-        items = [i for i in _LIST_SPLIT_AND.split(subject) if i]
-    if len(items) < 2:
-        return []
-    head = next((h for h in _HEADS if items[-1].endswith(h)), "")
-    return [i if not head or i.endswith(head) else i + head for i in items]
-
-
-def _phrase(text: str, lo: int, start: int) -> str:
-    """The clause before a figure; a 分别 list keeps its 、-separated subjects."""
-    window = text[max(lo, start - 60) : start]
-    cut = max((m.end() for m in _HARD_CUT.finditer(window)), default=0)
-    if "分别" not in window[cut:]:
-        cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
-    return window[cut:].strip()
-
-
-def _subject(raw: str, state: _SentenceState, sep_only: bool) -> tuple[str, str]:
-    """(subject, trailing verbs) of a figure, falling back on the sentence's earlier subject."""
-    trail = _TRAIL.search(raw)
-    verbs = trail.group() if trail else ""
-    subject = normalise_phrase(raw[: trail.start()] if trail else raw)
-    if "分别" in verbs and subject and (items := _split_list(subject)):
-        state.items, state.item = items, 0
-        return items[0], verbs
-    if not subject and sep_only and state.items and state.item + 1 < len(state.items):
-        state.item += 1
-        return state.items[state.item], verbs or state.verbs
-    if not subject or (subject in _GENERIC and state.subject):
-        return state.subject, verbs
-    state.items = []
-    return subject, verbs
+    text: str
+    sections: Sections
+    frames: Frames
+    doc: DocumentInfo
+    state: sj.SentenceState
+    members: list[Target]
+    previous: When | None = None
+    last: Target | None = None  # the sentence's previous figure
+    cues: dict[int, list[re.Match[str]]] = field(default_factory=dict)  # sentence start → its clause cues
 
 
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
     """Every measured figure in the text, as Target records in text order."""
-    bounds, state, out = _Bounds(text), _SentenceState(), []
+    frames = find_frames(text, sections, doc.year)
+    bounds, out = _Bounds(text), []
+    ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
     for m in QUANTITY.finditer(text):
         q = parse(m, text)
-        if q is None or in_name(text, q.start, q.end) or is_baseline(text, q.start, q.end) or _age(q, text):
+        if q is None or not_a_figure(q, text):
             continue
-        s_start, s_end = bounds.of(q.start)
-        if state.start != s_start:
-            state = _SentenceState(start=s_start, last_end=s_start)
-        target = _target(text, q, (s_start, s_end), state, sections, doc)
-        state.last_end = q.end
+        sent = bounds.of(q.start)
+        if ctx.state.start != sent[0]:
+            ctx.state, ctx.members, ctx.previous = sj.SentenceState(start=sent[0], last_end=sent[0]), [], None
+            ctx.last = None
+        target = _target(ctx, q, sent)
+        ctx.state.last_end = q.end
         if target is not None:
-            out.append(target)
-            _share_list_qualifier(state, target)
+            out += _each(target, text)
+            ctx.last = target
+            _share_list_qualifier(ctx, target)
     return out
 
 
-def _share_list_qualifier(state: _SentenceState, target: Target) -> None:
+def _each(target: Target, text: str) -> list[Target]:
+    """高新技术企业、科技型中小企业均突破1.2万家, 化学需氧量、氨氮排放量分别下降2%: one number said of several
+    things is a figure for each."""
+    listed = "分别" in target.phrase
+    if listed and _NEXT_IN_LIST.match(text, target.span[1]):
+        return [target]  # a 分别 list with a value for each item: aligned already
+    if not listed and not EACH.search(target.phrase):
+        return [target]
+    left, _ = sj.split_verbs(target.phrase)
+    items = sj.list_items(left) if ("、" in left or "和" in left) else []
+    if len(items) < 2:
+        return [target]
+    named = [(item, resolve(item, target.unit)) for item in items]
+    return [
+        replace(target, metric=_display_name(found, item), metric_key=found.key if found else None)
+        for item, found in named
+    ]
+
+
+def _share_list_qualifier(ctx: _Context, target: Target) -> None:
     """分别控制在5%和3%以内: the qualifier after the last figure of a 分别 list holds for all of them."""
+    state = ctx.state
     if not state.items:
-        state.members = []
+        ctx.members = []
         return
-    state.members = [*state.members[-state.item :], target] if state.item else [target]
+    ctx.members = [*ctx.members[-state.item :], target] if state.item else [target]
     if state.item == len(state.items) - 1 and target.qualifier in _LIST_QUALIFIERS:
-        for member in state.members[:-1]:
+        for member in ctx.members[:-1]:
             member.qualifier = member.qualifier or target.qualifier
 
 
-def _target(
-    text: str, q: Quantity, sent: tuple[int, int], state: _SentenceState, sections: Sections, doc: DocumentInfo
-) -> Target | None:
-    raw_phrase = _phrase(text, state.last_end, q.start)
-    subject, verbs, metric = _what(text, q, sent, raw_phrase, state, doc.region)
-    kind = kind_of(subject, verbs, q.unit, metric.key if metric else None)
-    prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
-    if metric is not None and kind == "share" and metric.key in _NO_SHARE_KEYS:
-        metric = None  # 进出口占全省比重: a share of the aggregate, not the aggregate
-    if subject.endswith("等"):
-        metric = None  # 新能源汽车及动力电池等15个产业: a count of the list, not its last item
-    if metric is not None and metric.strict and _zone_topic(text[sent[0] : min(q.start, sent[0] + 200)], raw_phrase):
-        metric = None  # 临港新片区…全社会固定资产投资增长10.3%: a zone's figure, not the region's
-    section = sections.at(q.start)
+def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
+    text = ctx.text
+    raw_phrase = clause_before(text, ctx.state.last_end, q.start)
+    name = name_figure(text, q, sent, raw_phrase, ctx.state, ctx.doc.region)
+    if name.metric is None and sj.verb_only(name.subject):
+        return None  # a number with no nameable subject is not a figure
+    unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
+    kind = _measure(ctx, q, name, qualifier)
+    metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start, q.end)
+    prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
+    section = ctx.sections.at(q.start)
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
-    paragraph = text[para_start : para_start + 8]
-    status = status_of(prefix, section, doc.doc_type, qualifier, paragraph, state.status)
-    state.status = status
+    found = when(prefix, ctx.frames.at(q.start), section, ctx.doc, text[para_start : para_start + 8], ctx.previous,
+                 qualifier, _cues_before(ctx, sent, q.start))  # fmt: skip
+    if is_baseline(text, q.start, q.end):
+        found = baseline_when(text, q.start, found, ctx.doc)
+    else:
+        ctx.previous = found
+    if found.past_term:
+        kind, found = _over_past_term(kind, found, name, unit)
+    if FLAT in q.raw and found.status != "target":
+        return None  # 与上年持平 is a goal's wording; a result says its number
     return Target(
-        metric=metric.name if metric else subject,
+        metric=_display_name(metric, name.subject),
         metric_key=metric.key if metric else None,
         phrase=raw_phrase,
         value=q.value,
         value_max=q.value_max,
-        unit=q.unit,
+        unit=unit,
         qualifier=qualifier,
         kind=kind,
-        status=status,
-        year=year_of(status, prefix, section, doc, text[_lead_start(section, q.start) : q.start]),
+        status=found.status,
+        year=found.year,
         sentence=text[max(sent[0], q.start - _CONTEXT) : min(sent[1], q.end + _CONTEXT)].strip(),
         span=(q.start, q.end),
         raw=q.raw,
-        headline=_headline(metric.key if metric else None, kind, q.unit, verbs, prefix),
+        headline=_headline(metric, kind, q.unit, name.verbs, prefix),
         section=section.kind if section else "",
+        term=found.term,
+        confidence=_confidence(name, found, metric),
     )
 
 
-def _what(
-    text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, state: _SentenceState, region: str | None
-) -> tuple[str, str, Metric | None]:
-    """(subject, trailing verbs, canonical metric) of a figure."""
-    sep_only = not text[state.last_end : q.start].strip(" 、和及")
-    subject, verbs = _subject(raw_phrase, state, sep_only)
-    state.subject = subject or state.subject
-    state.verbs = verbs or state.verbs
-    candidates = [subject] if subject else _earlier_clauses(text, sent[0], q.start)
-    metric = None
-    for candidate in candidates:
-        if (metric := _metric(_strip_region(candidate, region), verbs, q.unit)) is not None:
-            subject = candidate
-            break
-    subject = subject or next(iter(candidates), "")
-    after = _AFTER.match(text, q.end) if metric is None else None
-    if after is not None and (metric := resolve_leading(after.group(), q.unit)) is not None:
-        subject = after.group()
-    return subject, verbs, metric
+def _cues_before(ctx: _Context, sent: tuple[int, int], at: int) -> list[re.Match[str]]:
+    """The clause cues of the figure's sentence that stand before it (within the sentence context kept)."""
+    if sent[0] not in ctx.cues:
+        ctx.cues = {sent[0]: sentence_cues(ctx.text, sent[0], sent[1])}  # one sentence at a time
+    return [m for m in ctx.cues[sent[0]] if m.end() <= at and m.start() >= at - _CONTEXT]
+
+
+def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tuple[Kind, When]:
+    """In a review of a whole past term (过去五年…), what was done is summed over the term (建成90个示范村:
+    cumulative) while a stock or a rate at its end (地区生产总值突破4万亿元, 比重达到30%) is of its last year."""
+    if unit not in _RATES and (
+        kind in ("increment", "cumulative") or (kind == "level" and not _STOCK.search(name.verbs))
+    ):
+        return "cumulative", found
+    if kind in ("level", "share") or (unit not in _RATES and _STOCK.search(name.verbs)):
+        return kind, replace(found, term=None, past_term=False)
+    return kind, found
+
+
+def _display_name(metric: Metric | None, subject: str) -> str:
+    """A headline metric keeps its catalogue name (comparable across years); any other figure is named as the
+    text names it (集装箱吞吐量, 技术交易额, 重点实验室群), which says best what it measures."""
+    if metric is None or (metric.headline is None and subject):
+        return subject or (metric.name if metric else "")
+    return metric.name
+
+
+def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> Kind:
+    """The figure's measure; one whose subject is carried and whose verbs say nothing new keeps the one before
+    (增长15%以上、力争达到20%: both growth)."""
+    if FLAT in q.raw:
+        return "growth"
+    kind = measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
+    last = ctx.last
+    if name.how != "carried" or last is None or last.unit != q.unit or _MEASURE_VERB.search(name.verbs):
+        return kind
+    return last.kind
+
+
+def _checked_metric(ctx: _Context, name: Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,
+                    at: int, end: int) -> Metric | None:  # fmt: skip
+    """The catalogue metric, unless the figure is a share of it, a count of a list, or a zone's figure."""
+    metric = name.metric
+    if metric is None:
+        return None
+    if kind == "share" and metric.measure != "share":
+        return None  # 进出口占全省比重: a share of the aggregate, not the aggregate
+    if name.subject.endswith("等"):
+        return None  # 新能源汽车及动力电池等15个产业: a count of the list, not its last item
+    if metric.strict and _zone_topic(ctx.text[sent[0] : min(at, sent[0] + 200)], raw_phrase):
+        return None  # 临港新片区…全社会固定资产投资增长10.3%: a zone's figure, not the region's
+    if _PURPOSE.match(ctx.text, end):
+        return None  # 安排超长期特别国债3000亿元支持以旧换新: a share earmarked for a purpose, not the total
+    return for_measure(metric, kind)
 
 
 def _zone_topic(sentence_prefix: str, phrase: str) -> bool:
@@ -286,43 +229,17 @@ def _zone_topic(sentence_prefix: str, phrase: str) -> bool:
     return bool(_SUB_AREA.search(opening) or _SUB_AREA.search(phrase))
 
 
-def _metric(subject: str, verbs: str, unit: str | None) -> Metric | None:
-    if not subject:
-        return None
-    return resolve(subject, unit) or resolve(subject + verbs, unit)
-
-
-def _strip_region(subject: str, region: str | None) -> str:
-    if region:
-        for name in (region, region[:3], region[:2]):
-            if subject.startswith(name):
-                return normalise_phrase(subject[len(name) :])
-    return subject
-
-
-# 完成5200亿元固定资产投资目标: the metric named right after the figure
-_AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
-_GENERIC = frozenset({"总量", "总额", "规模", "总规模", "增速", "总值"})
-
-
-def _earlier_clauses(text: str, sent_start: int, start: int) -> list[str]:
-    """Candidates for an elided subject with no earlier figure: 居民消费价格保持平稳，年均上涨1.9%."""
-    clauses = _HARD_CUT.split(text[max(sent_start, start - 120) : start])
-    found = [normalise_phrase(c) for c in reversed(clauses[:-1][-3:]) if QUANTITY_HINT.search(c) is None]
-    return [c for c in found if c]
-
-
-_LEAD = 1500  # how far back a 今后五年 framing of the goals can stand
-
-
-def _lead_start(section: Section | None, at: int) -> int:
-    """Where the framing of a figure's goals may start: its section, at most `_LEAD` characters back."""
-    return max(section.start if section else 0, at - _LEAD)
-
-
-def _headline(key: str | None, kind: str, unit: str | None, verbs: str, prefix: str) -> bool:
-    if key is None:
+def _headline(metric: Metric | None, kind: str, unit: str | None, verbs: str, prefix: str) -> bool:
+    if metric is None:
         return False
     if _COMPARED.search(verbs) and (kind == "increment" or unit == "个百分点"):
         return False
-    return key in _HEADLINE_KEYS or "主要预期目标" in prefix
+    return metric.headline is not None or "主要预期目标" in prefix
+
+
+def _confidence(name: Name, found: When, metric: Metric | None) -> float:
+    """How sure the figure is: how its name was found, which evidence gave its period, whether it is catalogued."""
+    sure = _HOW_SURE.get(name.how, 0.7) * _EVIDENCE_SURE.get(found.strength, 0.7)
+    if metric is None and len(name.subject) < 3:
+        sure *= 0.8
+    return round(sure, 2)

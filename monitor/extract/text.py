@@ -13,7 +13,9 @@ for _keep in "，；：（）！？［］｛｝＂＇":
     _FOLD.pop(ord(_keep), None)
 _FOLD.update({0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: "", 0xFEFF: ""})
 _FOLD.update({ord("\r"): None, 0x2014: "—", 0x3007: "〇", 0x2212: "-"})
-_FOLD_TABLE = str.maketrans(_FOLD)
+_FOLD_CHARS = {chr(k): chr(v) if isinstance(v, int) else (v or "") for k, v in _FOLD.items()}
+# str.translate with a table is slow on long texts; most characters need no folding, so replace only those
+_FOLDABLE = re.compile("[" + re.escape("".join(_FOLD_CHARS)) + "]")
 
 _MARKUP = re.compile(
     r"<(?:p|div|br|html|body|span|h[1-6]|table|td|li|a|section|article|font|strong)\b[^>]{0,500}>", re.I
@@ -35,7 +37,8 @@ def looks_like_html(text: str) -> bool:
 
 def fold(text: str) -> str:
     """Fold full-width digits, letters and signs to ASCII; keep Chinese punctuation."""
-    return _PARA_SPACES.sub("\n", text.replace("&nbsp;", " ")).translate(_FOLD_TABLE)
+    spaced = _PARA_SPACES.sub("\n", text.replace("&nbsp;", " "))
+    return _FOLDABLE.sub(lambda m: _FOLD_CHARS[m.group()], spaced)
 
 
 def html_to_text(html: str) -> str:

@@ -9,11 +9,12 @@ from decimal import Decimal
 UNITS: dict[str, str] = {
     "个百分点": "个百分点", "百分点": "个百分点", "%": "%", "‰": "‰",
     "元": "元", "美元": "美元", "欧元": "欧元", "港元": "港元",
-    "人次": "人次", "人年": "人年", "人": "人", "名": "人", "位": "位",
+    "人次": "人次", "人年": "人年", "场次": "场次", "类": "类", "人": "人", "名": "人", "位": "位",
     "家": "家", "户": "户", "个": "个", "项": "项", "件": "件", "座": "座", "台": "台", "辆": "辆",
     "所": "所", "处": "处", "条": "条", "套": "套", "张": "张", "艘": "艘", "架": "架", "款": "款",
     "部": "部", "种": "种", "支": "支", "间": "间", "栋": "栋", "宗": "宗", "例": "例", "场": "场",
-    "批": "批", "篇": "篇", "头": "头", "只": "只", "枚": "枚", "颗": "颗", "次": "次",
+    "批次": "批次", "批": "批", "篇": "篇", "头": "头", "只": "只", "枚": "枚", "颗": "颗", "次": "次",
+    "片": "片", "管": "管", "棵": "棵", "株": "株", "盏": "盏", "辆次": "辆次", "架次": "架次",
     "斤": "斤", "公斤": "公斤", "千克": "公斤", "吨": "吨", "标箱": "标箱", "标准箱": "标箱",
     "平方米": "平方米", "平方公里": "平方公里", "平方千米": "平方公里", "公顷": "公顷", "亩": "亩",
     "立方米": "立方米", "方": "方",
@@ -34,7 +35,7 @@ MULTIPLIERS: dict[str, Decimal] = {
 }
 
 # units that only make sense with a number written in Arabic digits or a large Chinese numeral
-COUNT_UNITS = frozenset("家户个项件座台辆所处条套张艘架款部种支间栋宗例场批篇头只枚颗次位")
+COUNT_UNITS = frozenset("家户个项件座台辆所处条套张艘架款部种支间栋宗例场批篇头只枚颗次位片棵株盏") | {"批次"}
 
 
 def _alternation(words: list[str]) -> str:
@@ -55,3 +56,29 @@ def base_unit(surface: str | None) -> str | None:
 def scale(value: Decimal, multiplier: str | None) -> Decimal:
     """Apply a 万/亿/万亿 multiplier."""
     return value * MULTIPLIERS[multiplier] if multiplier else value
+
+
+# unit families and each unit's size in the family's base, so 亿斤 and 万吨 compare (1吨 = 2000斤)
+FAMILIES: dict[str, dict[str, Decimal]] = {
+    "percent": {"%": Decimal(1)},
+    "points": {"个百分点": Decimal(1)},
+    "money": {"元": Decimal(1)},
+    "usd": {"美元": Decimal(1)},
+    "mass": {"斤": Decimal(1), "公斤": Decimal(2), "吨": Decimal(2000)},
+    "area": {"平方米": Decimal(1), "平方公里": Decimal(10) ** 6, "公顷": Decimal(10) ** 4, "亩": Decimal(2000) / 3},
+    "power": {"千瓦": Decimal(1), "兆瓦": Decimal(1000), "吉瓦": Decimal(10) ** 6},
+    "length": {"米": Decimal(1), "公里": Decimal(1000)},
+}
+_FAMILY_OF = {unit: (family, size) for family, units in FAMILIES.items() for unit, size in units.items()}
+
+
+def family_of(unit: str | None) -> str:
+    """The family a base unit belongs to (mass for 斤, 吨, 公斤), or the unit itself when it has none."""
+    found = _FAMILY_OF.get(unit or "")
+    return found[0] if found else (unit or "")
+
+
+def in_family_base(value: float, unit: str | None) -> float:
+    """A value in its family's base unit: 1350万吨 → 2.7e10 (斤); units outside a family are unchanged."""
+    found = _FAMILY_OF.get(unit or "")
+    return value if found is None else float(Decimal(str(value)) * found[1])

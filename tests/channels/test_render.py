@@ -185,7 +185,7 @@ def test_webhook_body_has_the_documented_schema_and_raw_strings() -> None:
     gdp = doc["changes"][0]
     assert (gdp["change"], gdp["old"], gdp["new"]) == ("lowered", "5.5%以上", "5%左右")
     assert gdp["arrow"] == "5.5%以上 → 5%左右"
-    assert set(gdp) >= {"metric", "metric_key", "label", "ambition", "headline", "excerpt", "sentence"}
+    assert set(gdp) >= {"metric", "metric_key", "label", "baseline", "headline", "excerpt", "sentence"}
     evil = json.loads(webhook.render(hostile_digest(), KEY)[0].body)
     assert any(d["title"].startswith("报告**粗体**") for d in evil["documents"])  # data: the receiver escapes
 

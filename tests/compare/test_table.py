@@ -84,3 +84,10 @@ def test_json_contract_shape(compare_engine: Engine) -> None:
     assert row["target"]["raw"] == "5%左右" and row["prior_target"]["raw"] == "5.5%左右"
     assert row["prior_result"]["status"] == "achieved" and row["prior_result"]["year"] == 2024
     assert data["summary"]["changes"]["lowered"] == 2 and data["summary"]["national"]["value"] == 5.0
+
+
+def test_rows_carry_the_ambition_sense_of_their_change(compare_engine: Engine) -> None:
+    """From the metric's direction in the catalogue: a lower GDP target is less ambitious, CPI has no direction."""
+    assert [r.ambition for r in _table(compare_engine, "gdp_growth").rows] == ["less", "less", "more"]
+    assert [r.ambition for r in _table(compare_engine, "cpi").rows] == [None, None, "same"]
+    assert [r.ambition for r in _table(compare_engine, "grain_output").rows] == ["more", None, "same"]

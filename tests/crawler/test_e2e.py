@@ -40,12 +40,17 @@ EXPECTED = {  # (source, title, doc_type, report_year, published_at, region)
     ("fx-generic", "嘉兴市2025年政府工作报告", "work_report", 2025, date(2025, 2, 14), "嘉兴市"),
     ("fx-generic", "嘉兴市2024年政府工作报告", "work_report", 2024, date(2024, 1, 30), "嘉兴市"),
     ("fx-generic", "嘉兴市2025年营商环境优化提升工作要点", "plan", 2025, date(2025, 3, 2), "嘉兴市"),
+    # menus, column pages, schedules, a login and a search page around three real documents
+    ("fx-menus", "示例市2025年国民经济和社会发展计划", "plan", 2025, date(2025, 2, 10), "示例市"),
+    ("fx-menus", "示例市综合交通运输发展“十四五”规划", "plan", 2025, date(2025, 1, 25), "示例市"),
+    ("fx-menus", "2025年示例市政府工作报告", "work_report", 2025, date(2025, 1, 16), "示例市"),
+    ("fx-menus", "示例县2025年农业农村工作要点", "plan", 2025, date(2025, 2, 10), "示例市"),  # a Word 97 .doc
 }
 NOTICES = ("招聘", "公示", "通知公告", "报送", "征集", "统计公报", "节假日", "公务员")
-LIST_PAGES = {"fx-trs": 2, "fx-jcms": 2, "fx-ucap": 1, "fx-gkmlpt": 2, "fx-generic": 2}
+LIST_PAGES = {"fx-trs": 2, "fx-jcms": 2, "fx-ucap": 1, "fx-gkmlpt": 2, "fx-generic": 2, "fx-menus": 1}
 # Links that never yielded a document (404, too slow, redirect loop, too big) are tried again on every crawl:
 # a report missing today may be there tomorrow. Everything stored is only re-checked once it is stale.
-RETRIED = {"fx-generic": 4}
+RETRIED = {"fx-generic": 4, "fx-menus": 4}  # fx-menus: a column page, a login, a search page, a mis-titled schedule
 
 
 def _documents(engine: Engine) -> set[tuple[object, ...]]:
@@ -97,6 +102,7 @@ def _check_texts(engine: Engine) -> None:
     assert "城镇新增就业26万人以上" in texts["2024年北京市政府工作报告"]  # the GBK page, decoded
     assert "城镇新增就业不少于26万人" in texts["2025年北京市政府工作报告（图文版）"]  # PDF
     assert "新增经营主体8万户以上" in texts["嘉兴市2025年营商环境优化提升工作要点"]  # DOCX
+    assert "粮食总产量达到21万吨" in texts["示例县2025年农业农村工作要点"]  # DOC (antiword)
     assert "新增高新技术企业600家以上" in texts["嘉兴市2024年政府工作报告"]  # malformed HTML
     assert "市长信箱" not in texts["嘉兴市2025年政府工作报告"]  # the largest block, not the sidebar
     assert "技术合同成交额突破200亿元" in texts["温州市科学技术局2025年工作要点"]
@@ -110,6 +116,8 @@ def _check_health(engine: Engine, crawl: object) -> None:
     assert "瑞数" in health["fx-blocked"][1]
     assert health["fx-broken"][0] == "broken" and "no links" in health["fx-broken"][1]
     assert health["fx-gone"][0] == "broken" and "404" in health["fx-gone"][1]
+    assert health["fx-jslist"][0] == "broken"
+    assert health["fx-jslist"][1].startswith("list drawn by JavaScript: set render_js: true")
     assert all(health[s][0] == "ok" for s in LIST_PAGES)
 
 

@@ -48,6 +48,21 @@ def test_broken_attachment_is_unsupported() -> None:
         fetchers.attachment_text("pdf", b"%PDF-1.4 truncated")
 
 
+def test_legacy_word_97_doc_through_antiword() -> None:
+    """A real Word 97 file (tests/fixtures/make_doc.py: python-docx text converted by LibreOffice)."""
+    import os
+    import shutil
+
+    if shutil.which("antiword") is None:
+        if os.environ.get("CI"):
+            pytest.fail("antiword is required in CI (scripts/bootstrap installs it)")
+        pytest.skip("antiword is not installed")
+    body = (SITES / "menus/ghjh/202502/W020250210000001.doc").read_bytes()
+    assert fetchers.attachment_kind("W020250210000001.doc", "application/octet-stream", body) == "doc"
+    text = fetchers.attachment_text("doc", body)
+    assert text.startswith("示例县2025年农业农村工作要点") and "粮食总产量达到21万吨" in text
+
+
 def test_doc_without_antiword(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fetchers.shutil, "which", lambda name: None)
     assert fetchers.attachment_kind("a.doc", None, b"\xd0\xcf\x11\xe0rest") == "doc"

@@ -84,9 +84,38 @@ def test_the_bureau_plan_is_compared_with_last_years_plan(demo: DemoRuns) -> Non
         rows = session.execute(
             select(m.Change.metric_key, m.Change.change).where(m.Change.region == "示例市", m.Change.doc_type == "plan")
         ).all()
-    assert {"high_tech_enterprises": "raised", "tech_contract_value": "raised", "key_labs": "lowered"}.items() <= dict(
-        rows
-    ).items()
+    expected = {"new_high_tech_enterprises": "raised", "tech_contract_value": "raised", "new_key_labs": "lowered"}
+    assert expected.items() <= dict(rows).items()
+
+
+def test_the_energy_intensity_reduction_reads_as_a_reduction(demo: DemoRuns) -> None:
+    with session_scope(demo.engine) as session:
+        change = session.scalars(select(m.Change).where(m.Change.metric_key == "energy_intensity")).one()
+    assert (change.change, (change.new or {}).get("kind"), (change.new or {}).get("ambition")) == (
+        "raised",
+        "reduction",
+        "more",
+    )
+    _, everything = _mail(demo, "analyst@")
+    assert "[上调 ▲ 加码] 单位生产总值能耗 降低：2.5%左右 → 3%左右" in everything
+
+
+def test_stock_and_flow_and_amount_and_growth_stay_apart(demo: DemoRuns) -> None:
+    from db.derived import history
+
+    with session_scope(demo.engine) as session:
+        figures = session.execute(
+            select(m.Target.metric_key, m.Target.kind, m.Target.value)
+            .join(m.DocumentVersion)
+            .join(m.Document)
+            .where(m.Document.title.like("%2023年工作总结%"), m.Target.status == "achieved")
+        ).all()
+        amounts = history(session, "示例市", "tech_contract_value", "summary", "level")
+        growth = history(session, "示例市", "tech_contract_value", "summary", "growth")
+    assert ("new_high_tech_enterprises", "increment", 612) in figures
+    assert ("high_tech_enterprises", "level", 3100) in figures
+    assert {t.unit for p in amounts for t in (p.target, p.result) if t} == {"元"}  # 突破150亿元, 突破200亿元
+    assert "元" not in {t.unit for p in growth for t in (p.target, p.result) if t}
 
 
 def _mail(demo: DemoRuns, who: str) -> tuple[str, str]:

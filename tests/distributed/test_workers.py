@@ -1,4 +1,4 @@
-"""Three `govmon worker` processes crawl 60 fixture sources through Redis into one PostgreSQL database.
+"""Three `govmon worker` processes crawl 60 fixture sources, in batches, through Redis into one PostgreSQL database.
 
 Each source is crawled once per cycle and each document stored once, even though one worker is killed with
 SIGKILL in the middle of a job (its message is delivered again to another worker) and duplicate messages are
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("GOVMON_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SOURCES = 60
 REPORTS = 2  # report links per source; each list also carries one notice that must be skipped
+RESOLVER = "tests.security.fakedns.LocalTestResolver"  # *.test → 127.0.0.1
 ARTICLE_DELAY = 0.3  # seconds per article, so jobs last long enough to kill a worker in the middle of one
 
 
@@ -97,9 +98,12 @@ def sites() -> Iterator[str]:
 
 
 def _registry(base: str, path: Path) -> Path:
+    """Each source on a host of its own (`s<i>.test`, which the test resolver points at the local server), as
+    real sources are: a crawl job batches sources by host, so they spread over several jobs and workers."""
+    port = base.rsplit(":", 1)[1]
     entries = [
         f"- {{id: site-{i:02d}, region: 示例{i}市, level: bureau, cms: trs, doc_types: [plan], "
-        f"start_urls: ['{base}/s{i}/index.html']}}"
+        f"start_urls: ['http://s{i}.test:{port}/s{i}/index.html']}}"
         for i in range(SOURCES)
     ]
     path.write_text("\n".join(entries) + "\n", encoding="utf-8")
@@ -148,10 +152,10 @@ def test_three_workers_sixty_sources_one_killed(pg_server: str, sites: str, tmp_
             return list(s.scalars(select(m.CrawlJob)))
 
     try:
-        fast = [f"-s{k}={v}" for k, v in {**FAST, "DOWNLOAD_TIMEOUT": "10"}.items()]
+        fast = [f"-s{k}={v}" for k, v in {**FAST, "DOWNLOAD_TIMEOUT": "10", "TWISTED_DNS_RESOLVER": RESOLVER}.items()]
         queued = _govmon(pg_server, queue, "enqueue", "--sources", str(registry), "--cycle", "c1", *fast)
         assert queued.returncode == 0, queued.stderr
-        assert f"queued {SOURCES} crawl jobs" in queued.stdout
+        assert f"queued {SOURCES} sources in " in queued.stdout  # batches of sources, a few per worker
 
         # kill w1 (the worker and its crawl subprocesses) while it is in the middle of a job
         _wait("w1 to be crawling", lambda: any(j.state == "running" and j.worker == "w1@test" for j in jobs()), 120)
@@ -162,7 +166,7 @@ def test_three_workers_sixty_sources_one_killed(pg_server: str, sites: str, tmp_
 
         _wait("every job to finish", lambda: sum(j.state in ("done", "failed") for j in jobs()) == SOURCES, 300)
         again = _govmon(pg_server, queue, "enqueue", "--sources", str(registry), "--cycle", "c1", *fast)
-        assert f"queued 0 crawl jobs; {SOURCES} already queued in this cycle" in again.stdout
+        assert f"queued 0 sources in 0 crawl jobs; {SOURCES} already queued in this cycle" in again.stdout
 
         # duplicate messages of finished jobs (as a broker may deliver) crawl nothing
         from monitor import tasks
@@ -171,7 +175,7 @@ def test_three_workers_sixty_sources_one_killed(pg_server: str, sites: str, tmp_
         tasks.configure(load(environ=_env(queue)))
         done = [j for j in jobs() if j.state == "done"][:3]
         for job in done:
-            tasks.crawl_source.apply_async(({"id": job.source_id}, "c1", []), task_id=job.id, queue=queue)
+            tasks.crawl_batch.apply_async(([{"id": job.source_id}], "c1", []), task_id=job.id, queue=queue)
         time.sleep(4)
     finally:
         for process in workers.values():

@@ -28,7 +28,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
                 year=2025,
             ),
             dict(metric_key="general_budget_revenue", value=3, unit="%", kind="growth", status="target"),
-            dict(metric_key="surveyed_unemployment", value=5.5, qualifier="以内", kind="level", status="target"),
+            dict(metric_key="surveyed_unemployment", value=5.5, qualifier="以内", kind="cap", status="target"),
         ],
     ),
     (
@@ -105,9 +105,9 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         + "研究与试验发展经费投入强度提高到2.7%。研发投入强度提高0.1个百分点。",
         {"year": 2025},
         [
-            dict(metric_key="rd_intensity", value=4.6, qualifier="左右", kind="level"),
-            dict(metric_key="rd_intensity", value=3.3, kind="level"),
-            dict(metric_key="rd_intensity", value=2.7, kind="level"),
+            dict(metric_key="rd_intensity", value=4.6, qualifier="左右", kind="share"),
+            dict(metric_key="rd_intensity", value=3.3, kind="share"),
+            dict(metric_key="rd_intensity", value=2.7, kind="share"),
             dict(metric_key="rd_intensity", value=0.1, unit="个百分点", kind="growth"),
         ],
     ),
@@ -124,10 +124,13 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         [dict(metric_key=None, value=47.5, kind="share")],
     ),
     (
-        "从X增加到Y: only Y",
-        REVIEW + "居民人均可支配收入从5万元增加到7.2万元。",
+        "从X增加到Y: the starting point is a result of its own year",
+        REVIEW + "居民人均可支配收入从2019年的5万元增加到7.2万元。",
         {"year": 2025},
-        [dict(metric_key="resident_income", value=72_000, unit="元")],
+        [
+            dict(metric_key="resident_income", value=50_000, unit="元", status="achieved", year=2019),
+            dict(metric_key="resident_income", value=72_000, unit="元", status="achieved", year=2024),
+        ],
     ),
     (
         "a part is not the whole: 海洋生产总值, 人均生产总值, 跨境电商进出口",
@@ -140,7 +143,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         "2025年全市科技工作要点\n新增高新技术企业220家、省科技型中小企业1200家，技术交易额450亿元。",
         {},
         [
-            dict(metric_key="high_tech_enterprises", value=220, kind="increment", status="target", year=2025),
+            dict(metric_key="new_high_tech_enterprises", value=220, kind="increment", status="target", year=2025),
             dict(metric_key="tech_smes", value=1200, status="target", year=2025),
             dict(metric_key="tech_contract_value", value=4.5e10, status="target", year=2025),
         ],
@@ -162,9 +165,9 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         PLAN + "单位地区生产总值能耗下降2.5%，细颗粒物平均浓度控制在30微克/立方米以下，空气质量优良天数比例达到90%。",
         {"year": 2025},
         [
-            dict(metric_key="energy_intensity", value=2.5, kind="growth"),
-            dict(metric_key="pm25", value=30, unit="微克/立方米", qualifier="以下"),
-            dict(metric_key="good_air_days", value=90, kind="level"),
+            dict(metric_key="energy_intensity", value=2.5, kind="reduction"),
+            dict(metric_key="pm25", value=30, unit="微克/立方米", qualifier="以下", kind="cap"),
+            dict(metric_key="good_air_days", value=90, kind="share"),
         ],
     ),
     (
@@ -206,11 +209,15 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         ],
     ),
     (
-        "age brackets, plenary sessions and old standards are not figures",
+        "age brackets and plenary sessions are not figures; the old standard is the current level",
         PLAN + "为全省60岁以上老年人免费接种疫苗，为0-6岁儿童免费筛查。按照十一届市委十二次全会部署，"
         "孤儿基本生活保障标准从每人每月2295元提高到2375元，人均预期寿命达到80岁。",
         {"year": 2025},
-        [dict(value=2375, unit="元"), dict(metric_key="life_expectancy", value=80, unit="岁")],
+        [
+            dict(value=2295, unit="元", status="achieved", year=2024),
+            dict(value=2375, unit="元", status="target", year=2025),
+            dict(metric_key="life_expectancy", value=80, unit="岁"),
+        ],
     ),
     (
         "a count of a list (…等15个产业) is not its last item",
@@ -227,9 +234,18 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
     (
         "numbers inside names and masked numbers give nothing",
         "纵深推进“315”科创体系建设，实施“5个90%”行动，打造“4+4科创工程”，召开第七届创新大会，落实“十四五”规划。"
-        "20xx年全市研发投入占GDP的2.5%，高企总数从750家增长到1xx1家，共达成合作意向1xx项，xx65家企业入库。",
+        "高企总数增长到1xx1家，共达成合作意向1xx项，xx65家企业入库。",
         {"year": 2023},
         [],
+    ),
+    (
+        "a real number of a masked year is a figure, named without the mask",
+        REVIEW + "20xx年全市研发投入占GDP的2.5%，高企总数从20xx年的750家增长到1xx1家。",
+        {"year": 2025},
+        [
+            dict(metric="研发投入占GDP的", value=2.5, kind="share", status="achieved"),
+            dict(metric_key="high_tech_enterprises", value=750, unit="家", status="achieved"),
+        ],
     ),
 ]
 
@@ -261,7 +277,7 @@ def test_span_and_raw_point_into_the_prepared_text() -> None:
 
 def test_to_dict_is_the_contract_shape() -> None:
     data = extract(PLAN + "城镇新增就业1200万人以上。", year=2025, region="全国").to_dict()
-    assert set(data) == {"document", "targets", "priorities"}
+    assert set(data) == {"document", "targets", "priorities", "needs_review"}
     assert set(data["document"]) == {"title", "region", "year", "doc_type", "url"}
     target = data["targets"][0]
     assert {
@@ -278,6 +294,8 @@ def test_to_dict_is_the_contract_shape() -> None:
         "sentence",
         "span",
         "raw",
+        "term",
+        "confidence",
     } <= set(target)
     assert target["span"] == [len(PLAN) + 6, len(PLAN) + 14]
 

@@ -26,6 +26,8 @@ TARGET_FIELDS = {
     "sentence",
     "span",
     "raw",
+    "term",
+    "confidence",
 }
 
 
@@ -37,7 +39,7 @@ def _extract_json(capsys: pytest.CaptureFixture[str], path: str, *extra: str) ->
 
 def test_extract_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     data = _extract_json(capsys, R2024)
-    assert set(data) == {"document", "targets", "priorities"}
+    assert set(data) == {"document", "targets", "priorities", "needs_review"} and data["needs_review"] == []
     assert data["document"]["region"] == "示例市" and data["document"]["year"] == 2024
     rd = next(t for t in data["targets"] if t["metric_key"] == "rd_intensity" and t["status"] == "target")
     assert set(rd) >= TARGET_FIELDS

@@ -152,19 +152,23 @@ def test_every_target_of_a_plan_is_compared() -> None:
     assert [c.change for c in diff(Extraction(plan.document, [], []), plan).changes] == ["new"]
 
 
-def test_results_and_deltas_are_not_compared_as_goals() -> None:
+def _bonds(value: float, raw: str, sentence: str, kind: str = "level") -> Target:
+    return T("地方政府专项债券", value, unit="元", metric_key="special_bonds", kind=kind, sentence=sentence, raw=raw)
+
+
+def test_results_are_not_goals_and_a_difference_stands_for_its_metric_only_alone() -> None:
     achieved = T("经济增长", 5.2, metric_key="gdp_growth", status="achieved", year=2024)
-    delta = T(
-        "地方政府专项债券",
-        5e11,
-        unit="元",
-        metric_key="special_bonds",
-        kind="increment",
-        sentence="拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。",
-        raw="5000亿元",
-    )
-    assert is_delta(delta)
-    assert diff(doc(year=2024), doc(achieved, delta)).changes == []
+    sentence = "拟安排地方政府专项债券4.4万亿元、比上年增加5000亿元。"
+    level, delta = _bonds(4.4e12, "4.4万亿元", sentence), _bonds(5e11, "5000亿元", sentence, "increment")
+    assert is_delta(delta) and not is_delta(level)
+    last_year = doc(_bonds(3.9e12, "3.9万亿元", "拟安排地方政府专项债券3.9万亿元。"), year=2024)
+    both = diff(last_year, doc(achieved, level, delta)).changes
+    assert [(c.change, c.new.raw if c.new else None) for c in both] == [("raised", "4.4万亿元")]
+    alone = diff(last_year, doc(_bonds(5e11, "5000亿元", "专项债券比上年增加5000亿元。", "increment"))).changes
+    assert [(c.change, c.ambition) for c in alone] == [("raised", "more")]
+    cut = diff(last_year, doc(_bonds(2e11, "2000亿元", "专项债券比上年减少2000亿元。", "increment"))).changes
+    assert [c.change for c in cut] == ["lowered"]
+    assert [c.change for c in diff(doc(year=2024), doc(delta)).changes] == ["new"]
 
 
 def test_growth_target_after_bishangnian_is_a_goal() -> None:
@@ -202,14 +206,14 @@ def test_larger_moves_weigh_more() -> None:
     assert large.significance > small.significance
 
 
-def test_ambition_against_last_years_result_else_last_target() -> None:
+def test_baseline_is_last_years_result_else_last_target() -> None:
     old_target = T("研发经费投入强度", 1.5, metric_key="rd_intensity", kind="share", year=2024)
     new_target = T("研发经费投入强度", 1.6, metric_key="rd_intensity", kind="share", year=2025)
     result = T("研发经费投入强度", 1.4, metric_key="rd_intensity", kind="share", status="achieved", year=2024)
-    with_result = diff(doc(old_target, year=2024), doc(new_target, result)).changes[0].ambition
+    with_result = diff(doc(old_target, year=2024), doc(new_target, result)).changes[0].baseline
     assert with_result is not None and (with_result.basis, with_result.value) == ("achieved", 1.4)
     assert with_result.delta == pytest.approx(0.2)
-    without = diff(doc(old_target, year=2024), doc(new_target)).changes[0].ambition
+    without = diff(doc(old_target, year=2024), doc(new_target)).changes[0].baseline
     assert without is not None and (without.basis, without.value) == ("prior_target", 1.5)
 
 
@@ -251,3 +255,76 @@ def test_meaningful() -> None:
     same = doc(T("经济增长", 5, metric_key="gdp_growth"))
     assert not diff(same, same).meaningful
     assert diff(same, doc(T("经济增长", 6, metric_key="gdp_growth"))).meaningful
+
+
+# --- figure identity: like with like (issue 12) ------------------------------------------------------------------
+
+
+def _changes(old_text: str, new_text: str, old_year: int = 2025, new_year: int = 2026) -> dict[str, Any]:
+    from monitor.extract import extract
+
+    old = extract("二、今年主要目标\n" + old_text, year=old_year, region="某省")
+    new = extract("二、今年主要目标\n" + new_text, year=new_year, region="某省")
+    return {c.metric_key or c.metric: c for c in diff(old, new).changes}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "change", "ambition"),
+    [
+        (
+            "粮食产量稳定在260亿斤以上。",
+            "粮食产量1350万吨以上。",
+            "grain_output",
+            "raised",
+            "more",
+        ),  # 1350万吨 = 270亿斤
+        ("粮食产量稳定在1300万吨以上。", "粮食产量260亿斤以上。", "grain_output", "unchanged", "same"),
+        ("粮食总产量达到650万吨。", "粮食总产量稳定在65亿公斤。", "grain_output", "unchanged", "same"),
+        (
+            "一般公共预算收入达到1.2万亿元。",
+            "一般公共预算收入达到12500亿元。",
+            "general_budget_revenue",
+            "raised",
+            "more",
+        ),
+        (
+            "单位地区生产总值能耗降低2.5%左右。",
+            "单位地区生产总值能耗降低3%左右。",
+            "energy_intensity",
+            "raised",
+            "more",
+        ),
+        ("城镇调查失业率控制在5.5%以内。", "城镇调查失业率6%左右。", "surveyed_unemployment", "raised", "less"),
+        ("城镇调查失业率5.5%左右。", "城镇调查失业率控制在5%以内。", "surveyed_unemployment", "lowered", "more"),
+        ("城镇新增就业岗位55万个以上。", "城镇新增就业55万人以上。", "urban_new_jobs", "unchanged", "same"),
+        ("居民消费价格涨幅3%左右。", "居民消费价格涨幅控制在2%左右。", "cpi", "lowered", None),
+        ("财政赤字5.6万亿元。", "财政赤字比去年增加1万亿元。", "deficit", "raised", "more"),
+    ],
+)
+def test_like_with_like(old: str, new: str, key: str, change: str, ambition: str | None) -> None:
+    found = _changes(old, new)[key]
+    assert (found.change, found.ambition) == (change, ambition)
+
+
+def test_an_annual_target_is_never_compared_with_a_term_goal() -> None:
+    changes = _changes(
+        "地区生产总值增长5.5%左右。",
+        "今后五年经济社会发展的主要目标是：地区生产总值年均增长5%左右。\n今年主要预期目标是：地区生产总值增长5.5%左右。",
+    )
+    gdp = changes["gdp_growth"]
+    assert gdp.change == "unchanged" and gdp.new is not None and gdp.new.term is None
+
+
+def test_a_plans_term_goals_compare_with_the_last_plans() -> None:
+    from monitor.extract import extract
+
+    def plan(year: int, growth: str, rd: str) -> Any:
+        text = (
+            f"二、今后五年的主要目标\n今后五年经济社会发展的主要目标是：地区生产总值年均增长{growth}，"
+            f"研发经费投入强度达到{rd}。"
+        )
+        return extract(text, year=year, region="某省")
+
+    changes = {c.metric_key: c for c in diff(plan(2021, "6%左右", "2.5%"), plan(2026, "5%左右", "3%")).changes}
+    assert (changes["gdp_growth"].change, changes["rd_intensity"].change) == ("lowered", "raised")
+    assert changes["gdp_growth"].new is not None and changes["gdp_growth"].new.term == (2026, 2030)

@@ -100,7 +100,7 @@ def test_region_subscriber_gets_headline_changes_first() -> None:
     gdp = section.changes[0]
     assert (gdp.label, gdp.arrow, gdp.headline) == ("下调 ▼", "5.5%以上 → 5%左右", True)
     assert gdp.sentence == "经济增长5%左右。"
-    assert section.changes[1].ambition == "2023年实际 4.4%"
+    assert section.changes[1].baseline == "2023年实际 4.4%"
     assert section.changes[2].arrow == "3%左右 → —" and section.changes[2].sentence == "环保投入3%左右。"
     assert section.unchanged == 1 and section.archive_url.endswith("/documents/7.html")
     assert [p.theme for p in section.priorities] == ["具身智能"]

@@ -41,8 +41,8 @@ def test_shanghai_2023_to_2024_digests(capsys: pytest.CaptureFixture[str], tmp_p
     changes = text[first : text.index("上海市 · 政府工作报告 · 2023年")]
     gdp = changes.index("[下调 ▼] 经济增长：5.5%以上 → 5%左右")
     assert gdp < changes.index("[上调 ▲] 研发经费投入强度：4.3%左右 → 4.5%左右")
-    assert gdp < changes.index("[下调 ▼] 一般公共预算收入：5.5% → 5%")
-    assert "[删去] 环保投入：3%左右 → —" in changes
+    assert gdp < changes.index("[下调 ▼] 一般公共预算收入 增长：5.5% → 5%")  # the measure in the label
+    assert "[删去] 环保投入相当于全市生产总值的比例：3%左右 → —" in changes
     assert "“" in changes[gdp:] and "存档：" in changes  # the source sentence, and the link to the archive
     rd = digests["rd@example.org"].get_content()
     assert "4.3%左右 → 4.5%左右" in rd and "5.5%以上" not in rd and "环保投入" not in rd

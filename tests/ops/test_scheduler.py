@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,12 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from crawler import runner
+from crawler.sources import Source, load_registry
 from db import models as m
 from db.migrate import upgrade
 from db.session import make_engine, session_scope
-from monitor import jobs
+from monitor import crawls, jobs
 from monitor.config import Settings
 from tests.crawler.conftest import FAST, registry
 from tests.crawler.fixture_server import FixtureServer
@@ -48,7 +51,30 @@ def trs_registry(site: FixtureServer, tmp_path: Path) -> Path:
     return path
 
 
-def _start(db_url: str, registry_file: Path, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+class Daemon:
+    """A running `govmon schedule`: its stderr read as it comes, so a test can wait for its readiness line."""
+
+    READY = ("scheduler running", "standing by")
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc, self.lines, self.ready = proc, [], threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line)
+            if any(word in line for word in self.READY):
+                self.ready.set()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Until the daemon says it runs its jobs (or stands by): its signal handlers are installed by then."""
+        if not self.ready.wait(timeout):
+            raise AssertionError(f"the scheduler did not become ready: {''.join(self.lines)}")
+
+
+def _start(db_url: str, registry_file: Path, tmp_path: Path, *extra: str) -> Daemon:
     env = {**os.environ, "GOVMON_MAIL_DIR": str(tmp_path / "mail"), "GOVMON_DATA_DIR": str(tmp_path)}
     command = [
         sys.executable,
@@ -64,13 +90,18 @@ def _start(db_url: str, registry_file: Path, tmp_path: Path, *extra: str) -> sub
         *OVERRIDES,
         *extra,
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return Daemon(proc)
 
 
-def _stop(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=timeout)
-    return proc.returncode, err
+def _stop(daemon: Daemon, timeout: float = 60) -> tuple[int, str]:
+    daemon.wait_ready()  # a SIGTERM before the daemon handles it would kill it outright
+    daemon.proc.send_signal(signal.SIGTERM)
+    daemon.proc.wait(timeout=timeout)
+    daemon.reader.join(timeout=10)
+    if daemon.proc.stderr is not None:
+        daemon.proc.stderr.close()
+    return daemon.proc.returncode, "".join(daemon.lines)
 
 
 def _wait_for(engine: Engine, query: str, minimum: int, timeout: float = 120) -> int:
@@ -128,13 +159,14 @@ def test_restart_keeps_persisted_jobs_without_duplicates(
     for _ in range(2):
         proc = _start(db_url, trs_registry, tmp_path)
         try:
-            _wait_for(engine, "SELECT count(*) FROM apscheduler_jobs", 3)
+            proc.wait_ready()
+            _wait_for(engine, "SELECT count(*) FROM apscheduler_jobs", 2)
             time.sleep(3)
         finally:
             assert _stop(proc)[0] == 0
     with engine.connect() as conn:
-        ids = sorted(conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars())
-    assert ids == ["crawl:fx-jcms", "crawl:fx-trs", "digests"]
+        rows = conn.execute(text("SELECT id FROM apscheduler_jobs ORDER BY id")).scalars().all()
+    assert len(rows) == 2 and rows[0].startswith("crawl:") and rows[1] == "digests"  # both sources share a cadence
     with session_scope(engine) as s:  # never two crawls of one source at the same time
         runs = s.execute(select(m.CrawlRun.source_id, m.CrawlRun.started_at, m.CrawlRun.finished_at)).all()
     for source in ("fx-trs", "fx-jcms"):
@@ -145,10 +177,10 @@ def test_restart_keeps_persisted_jobs_without_duplicates(
 def test_second_scheduler_on_the_same_database_stands_by(
     migrated: tuple[str, Engine], trs_registry: Path, tmp_path: Path
 ) -> None:
-    db_url, engine = migrated
+    db_url, _ = migrated
     first = _start(db_url, trs_registry, tmp_path)
     try:
-        _wait_for(engine, "SELECT count(*) FROM apscheduler_jobs", 3)
+        first.wait_ready()
         second = _start(db_url, trs_registry, tmp_path)
         time.sleep(3)
         code, err = _stop(second)
@@ -168,31 +200,50 @@ def test_sigterm_during_a_crawl(migrated: tuple[str, Engine], site: FixtureServe
         assert s.scalar(select(func.count()).where(m.CrawlRun.status == "running")) == 0
 
 
+def crashing_child(sources: list[Source], settings: dict[str, object], sender: object) -> None:
+    """A crawl process that dies at once (SIGKILL) when its batch holds fx-jcms; a normal one otherwise."""
+    if any(s.id == "fx-jcms" for s in sources):
+        os.kill(os.getpid(), signal.SIGKILL)
+    runner.child_main(sources, settings, sender)  # type: ignore[arg-type]
+
+
 def test_crashing_crawl_is_recorded_and_does_not_block_others(
     migrated: tuple[str, Engine], trs_registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db_url, engine = migrated
     settings = Settings(database_url=db_url)
-    real = jobs._crawl_command
-
-    def crashing(s: Settings, source_id: str, registry_path: str | None, overrides: object) -> list[str]:
-        if source_id == "fx-jcms":
-            return [sys.executable, "-c", "import os; os.kill(os.getpid(), 9)"]
-        return real(s, source_id, registry_path, OVERRIDES_RAW)
-
-    OVERRIDES_RAW = [o[2:] for o in OVERRIDES]
-    monkeypatch.setattr(jobs, "_crawl_command", crashing)
+    apart = trs_registry.with_name("apart.yaml")  # fx-jcms on `localhost`: another host, so another batch
+    entries = trs_registry.read_text(encoding="utf-8").split("\n- ")
+    apart.write_text("\n- ".join(e.replace("127.0.0.1", "localhost") if "fx-jcms" in e else e for e in entries),
+                     encoding="utf-8")  # fmt: skip
+    raw = [o[2:] for o in OVERRIDES]
+    monkeypatch.setattr(crawls, "child_target", crashing_child)
     with session_scope(engine) as s:
-        from crawler.sources import load_registry
         from db.repository import sync_sources
 
-        sync_sources(s, (e.spec() for e in load_registry(trs_registry)))
-    outcomes = {o.source_id: o for o in jobs.crawl(settings, ["fx-jcms", "fx-trs"], str(trs_registry))}
+        sync_sources(s, (e.spec() for e in load_registry(apart)))
+    crawl = jobs.crawl(settings, ["fx-jcms", "fx-trs"], str(apart), overrides=raw, batch_size=1)
+    outcomes = {o.source_id: o for o in crawl}
     assert outcomes["fx-trs"].ok and outcomes["fx-trs"].new > 0
     assert not outcomes["fx-jcms"].ok and "exit status -9" in (outcomes["fx-jcms"].error or "")
     with session_scope(engine) as s:
         crash = s.scalars(select(m.CrawlRun).where(m.CrawlRun.source_id == "fx-jcms")).one()
         assert crash.status == "failed" and "exit status -9" in crash.stats["crash"]
     monkeypatch.undo()  # next run: the crawl works again
-    retry = jobs.crawl(settings, ["fx-jcms"], str(trs_registry), overrides=[o[2:] for o in OVERRIDES])
+    retry = jobs.crawl(settings, ["fx-jcms"], str(apart), overrides=raw)
     assert retry[0].ok and retry[0].new > 0
+
+
+def test_sources_of_one_host_share_a_crawl_job() -> None:
+    """A host's sources are crawled by one job (so one crawl process keeps the host's politeness); cadences are
+    spread over the hour by host."""
+    from crawler.sources import parse_entry
+    from monitor.scheduler import job_specs
+
+    def entry(source_id: str, host: str) -> Source:
+        return parse_entry({"id": source_id, "region": "示例市", "start_urls": [f"https://{host}/col/index.html"]})
+
+    sources = [entry("a-1", "www.a.gov.cn"), entry("a-2", "www.a.gov.cn"), entry("b-1", "www.b.gov.cn")]
+    crawl_specs = [s for s in job_specs(Settings(), sources, None) if s.id.startswith("crawl:")]
+    groups = sorted(tuple(spec.args[0]) for spec in crawl_specs)  # type: ignore[arg-type]
+    assert ("a-1", "a-2") in groups and ("b-1",) in groups

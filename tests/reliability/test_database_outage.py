@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from crawler import pipelines
 from crawler.items import DocumentItem
 from crawler.storage import engine_for
+from db import batches
 from db.migrate import upgrade
 from tests.reliability.conftest import Crawl, document_count, registry_file, stored, wait_for
 from tests.reliability.faults import FaultServer, paragraphs
@@ -129,19 +130,19 @@ def item(number: int) -> DocumentItem:
 
 
 def test_a_batch_broken_midway_is_stored_whole_on_retry(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch is one transaction: when the database fails at its second document, the first is not kept,
-    and the retried batch stores both as new (not the first as `unchanged`)."""
+    """A batch is one transaction: when the database fails after its documents were inserted, while their
+    versions are, none is kept, and the retried batch stores both as new (not as `unchanged`)."""
     upgrade(engine_for(db_url))
-    real = pipelines.store_fetched
+    real = batches._insert_versions
     calls = {"n": 0}
 
-    def flaky(session, fetched):  # type: ignore[no-untyped-def]
+    def flaky(session, writes):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 1:
             raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
-        return real(session, fetched)
+        return real(session, writes)
 
-    monkeypatch.setattr(pipelines, "store_fetched", flaky)
+    monkeypatch.setattr(batches, "_insert_versions", flaky)
     try:
         with pytest.raises(OperationalError):
             pipelines.store_batch(db_url, [item(1), item(2)], pipelines.log)

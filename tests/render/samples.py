@@ -71,7 +71,8 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         "全市生产总值增长",
         SH_2024_GOALS,
         2024,
-        ambition={"basis": "achieved", "value": 5.0, "unit": "%", "year": 2023},
+        baseline={"basis": "achieved", "value": 5.0, "unit": "%", "year": 2023},
+        ambition="less",
     )
     gdp_old = target("经济增长", "gdp_growth", 5.5, "%", "以上", "5.5%以上", "全市生产总值增长", old_goals, 2023)
     rd_actual = {"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023}
@@ -85,10 +86,21 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         "研发经费投入强度达到",
         SH_2024_GOALS,
         2024,
-        ambition=rd_actual,
+        baseline=rd_actual,
+        ambition="more",
+        kind="share",
     )
     rd_old = target(
-        "研发经费投入强度", "rd_intensity", 4.3, "%", "左右", "4.3%左右", "研发经费投入强度", old_goals, 2023
+        "研发经费投入强度",
+        "rd_intensity",
+        4.3,
+        "%",
+        "左右",
+        "4.3%左右",
+        "研发经费投入强度",
+        old_goals,
+        2023,
+        kind="share",
     )
     rev_new = target(
         "一般公共预算收入",
@@ -113,7 +125,16 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         2023,
     )
     env_old = target(
-        "环保投入", "env_investment", 3.0, "%", "左右", "3%左右", "环保投入占生产总值比例", old_goals, 2023
+        "环保投入",
+        "env_investment",
+        3.0,
+        "%",
+        "左右",
+        "3%左右",
+        "环保投入占生产总值比例",
+        old_goals,
+        2023,
+        kind="share",
     )
     jobs_new = target(
         "城镇新增就业",
@@ -125,6 +146,7 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         "城镇新增就业",
         "城镇新增就业55万人以上。",
         2024,
+        kind="increment",
     )
     unemp = target(
         "城镇调查失业率",
@@ -136,6 +158,7 @@ def shanghai_changes() -> tuple[StoredChangeIn, ...]:
         "城镇调查失业率控制在",
         SH_2024_GOALS,
         2024,
+        kind="cap",
     )
     return (
         change("lowered", "经济增长", "gdp_growth", gdp_old, gdp_new, 0.75),

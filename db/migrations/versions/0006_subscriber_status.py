@@ -4,8 +4,8 @@
 added from the web starts `pending` until the confirmation link is followed; `confirm_sent_at` throttles how often
 a confirmation is mailed to one address. (Chained after 0007, the address key, when that branch was merged.)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Rows stored before (by versions that compared addresses exactly) get their key h
 case, the oldest keeps the key and the others are deactivated with no key: they stay listed, with their
 delivery history, instead of the address getting every digest twice.
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

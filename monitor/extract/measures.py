@@ -1,0 +1,67 @@
+"""Measure (the Target's `kind`): what a number measures, and the qualifier around it.
+
+level (a stock or a value at a point), increment (added within the period: 新增/新建/新培育), growth (增长x%),
+share (比重, 占, 率, 强度), reduction (下降/降低x%), cap (控制在…以内, 不超过) and cumulative (累计, over
+several years). Cue words decide; a figure with none takes its metric's usual measure from the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.extract.metrics import Metric
+from monitor.extract.model import Kind
+
+_SUFFIX_QUALIFIER = {
+    "左右": "左右",
+    "上下": "左右",
+    "以上": "以上",
+    "以内": "以内",
+    "以下": "以下",
+    "多": "余",
+    "余": "余",
+}
+_PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超)$")
+_PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "超过", "超": "超过", "大约": "约"}
+
+_CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|低于")
+_CAP_QUALIFIERS = frozenset({"以内", "不超过"})
+_REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|降")
+_GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")
+_TO_LEVEL = re.compile(r"(?:到|至|为)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约|超过|突破|逾|超|不到)?$")
+_NEW = re.compile(
+    r"新增|新建|净增|新培育|新认定|新开工|新引进|新发展|新落地|新组建|新设立|新招引|新获批|新获|新入选|新授权|新登记|"
+    r"新注册|新开通|新创建|引进|招引|入选|打造|培育|建成|建设|创建|认定|组建|设立|获批"
+)
+_SHARE = re.compile(r"比重|占比|占|比例|之比|强度|率$|率达|指数$")
+_CUMULATIVE = re.compile(r"累计|五年来共|期间共")
+
+
+def qualifier_of(suffix: str | None, before: str) -> str | None:
+    """左右, 以上, 以内, 以下, 不低于, 不超过, 超过, 突破, 约, 近, 余 … from the words around the figure."""
+    if suffix:
+        return _SUFFIX_QUALIFIER[suffix]
+    if (m := _PREFIX_QUALIFIER.search(before)) is not None:
+        return _PREFIX_NORMAL.get(m.group(1), m.group(1))
+    return None
+
+
+def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None, metric: Metric | None) -> Kind:
+    """The measure of a figure from the verbs before it, its subject, unit and qualifier."""
+    moves = not _TO_LEVEL.search(verbs)
+    if _CAP_VERB.search(verbs) or (qualifier in _CAP_QUALIFIERS and unit in ("%", "‰")):
+        return "cap"
+    if moves and _REDUCTION.search(verbs) and unit is not None:
+        return "reduction"
+    percent = unit in ("%", "‰", "个百分点", "倍")
+    if percent and ((_GROWTH.search(verbs) and moves) or subject.endswith(("增速", "增幅", "涨幅"))):
+        return "growth"
+    if _CUMULATIVE.search(verbs) or _CUMULATIVE.search(subject):
+        return "cumulative" if not percent else "growth"
+    if not percent and (_NEW.search(subject) or _NEW.search(verbs) or (_GROWTH.search(verbs) and moves)):
+        return "increment"
+    if metric is not None and metric.measure is not None:
+        return metric.measure  # type: ignore[return-value]
+    if percent and unit != "倍" and _SHARE.search(subject + verbs):
+        return "share"
+    return "growth" if unit in ("倍", "个百分点") else "level"

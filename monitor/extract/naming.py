@@ -1,0 +1,144 @@
+"""Naming a figure: the clause before it, its subject from either side of the number, and the catalogue metric.
+
+The words before a number name it unless they are only verbs (then the noun phrase after it does); an elided
+subject is carried or completed from the figure before; a 分别 list, or a number said of several things (均, 各),
+is aligned with its subjects. The names are resolved against the catalogue (metrics.yaml) with the region's own
+name stripped, so 全省地区生产总值 and 地区生产总值 are one metric.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.extract import subjects as sj
+from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading, resolve_past
+from monitor.extract.numbers import Quantity
+
+_CLAUSE_CUT = re.compile(r"[，,；;：:、]")
+_HARD_CUT = re.compile(r"[，,；;：:]")
+QUANTITY_HINT = re.compile(r"\d")
+# 完成5200亿元固定资产投资目标: the metric named right after the figure
+_AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
+# 高新技术企业、科技型中小企业均突破1.2万家: one number said of each of several things
+EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
+_TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
+_ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """What a figure names: the subject, the verbs before the number, the catalogue metric, how it was found."""
+
+    subject: str
+    verbs: str
+    metric: Metric | None
+    how: str  # left, right, list, carried, completed, earlier or none
+
+
+def clause_before(text: str, lo: int, start: int) -> str:
+    """The clause before a figure; a 分别 list keeps its 、-separated subjects."""
+    window = text[max(lo, start - 60) : start]
+    cut = max((m.end() for m in _HARD_CUT.finditer(window)), default=0)
+    if "分别" not in window[cut:] and not EACH.search(window[cut:]):
+        cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
+    return window[cut:].strip()
+
+
+def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, state: sj.SentenceState,
+                region: str | None) -> Name:  # fmt: skip
+    """What the figure names: its subject, the verbs before it, and the catalogue metric that is."""
+    sep_only = not text[state.last_end : q.start].strip(" 、和及")
+    subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
+    keeps = how not in ("right", "carried") or (how == "right" and sj.verb_only(sj.split_verbs(raw_phrase)[0]))
+    state.subject = subject if keeps and subject else state.subject
+    state.verbs = verbs or state.verbs
+    metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
+    if not subject:
+        for candidate in _earlier_clauses(text, sent[0], q.start):
+            if (metric := _metric(_strip_region(candidate, region), verbs, q.unit)) is not None or not subject:
+                subject, how = candidate, "earlier"
+            if metric is not None:
+                break
+    after = _AFTER.match(text, q.end) if metric is None else None
+    if after is not None and (found := resolve_leading(after.group(), q.unit)) is not None:
+        return Name(after.group(), verbs, found, "right")
+    return Name(subject, verbs, metric, how)
+
+
+def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only: bool,
+             region: str | None) -> tuple[str, str, str]:  # fmt: skip
+    """(subject, verbs, how it was found) of a figure."""
+    left, verbs = sj.split_verbs(raw)
+    if "分别" in verbs and left and (items := sj.list_items(left)):
+        state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0
+        return state.items[0], verbs, "list"
+    if not left and sep_only and state.items and state.item + 1 < len(state.items):
+        state.item += 1
+        return state.items[state.item], verbs or state.verbs, "list"
+    if not left and state.items and state.item + 1 == len(state.items) and _TO_END.search(verbs):
+        state.item = 0  # 分别从7642家、1665家增加到2.2万家、…: the list again, for the new values
+        return state.items[0], verbs, "list"
+    if left:
+        state.items = []
+    if left.startswith(("占", "相当于")) and state.subject:
+        return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
+    right = sj.right_subject(text, q.end, q.unit)
+    if right and _right_names(left, right, q, region):
+        if state.subject and (same := sj.refers_back(right, state.subject)):
+            return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
+        return right, raw, "right"
+    if sj.verb_only(left):
+        return (state.subject, raw, "carried") if state.subject else ("", raw, "none")
+    if sj.modifier_only(left) and state.subject:
+        return left + sj.noun_part(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
+    if left in sj.GENERIC and state.subject:
+        return state.subject, verbs, "carried"
+    if (
+        state.subject
+        and len(left) <= 4
+        and (done := sj.complete(left, state.subject, _resolver(q, region, verbs))) != left
+    ):
+        return done, verbs, "completed"
+    return left, verbs, "left"
+
+
+def _right_names(left: str, right: str, q: Quantity, region: str | None) -> bool:
+    """Whether the noun phrase after the number names it rather than the words before (8家中试平台; but
+    全省粮食产量700亿斤 when only the words before name a catalogue metric)."""
+    if sj.verb_only(left) or sj.modifier_only(left):
+        return True
+    named = _resolver(q, region)
+    return named(right, 0) is not None or named(left, 0) is None
+
+
+def _resolver(q: Quantity, region: str | None, verbs: str = "") -> sj.Resolver:
+    def named(phrase: str, offset: int) -> Metric | None:
+        phrase = _strip_region(phrase, region)
+        if offset == 0:
+            return resolve(phrase, q.unit) or resolve(phrase + verbs, q.unit)
+        return resolve_past(phrase, q.unit, offset) or resolve_past(phrase + verbs, q.unit, offset)
+
+    return named
+
+
+def _metric(subject: str, verbs: str, unit: str | None) -> Metric | None:
+    """The catalogue metric a subject names, alone or with its verb (经济|年均增长 → 经济增长)."""
+    if not subject:
+        return None
+    return resolve(subject, unit) or resolve(subject + _ADVERBS.sub("", verbs), unit)
+
+
+def _strip_region(subject: str, region: str | None) -> str:
+    if region:
+        for name in (region, region[:3], region[:2]):
+            if subject.startswith(name):
+                return normalise_phrase(subject[len(name) :])
+    return subject
+
+
+def _earlier_clauses(text: str, sent_start: int, start: int) -> list[str]:
+    """Candidates for an elided subject with no earlier figure: 居民消费价格保持平稳，年均上涨1.9%."""
+    clauses = _HARD_CUT.split(text[max(sent_start, start - 120) : start])
+    found = [normalise_phrase(c) for c in reversed(clauses[:-1][-3:]) if QUANTITY_HINT.search(c) is None]
+    return [c for c in found if c and not sj.verb_only(c)]

@@ -1,0 +1,121 @@
+"""Numbers that are not figures: names, tiers, counts of the text's own points, durations, ranks, baselines.
+
+A figure is a quantity of something nameable. Numbers inside names (“315”科创体系, 第3届), tiers (千亿元级产业集群),
+counts of the points of a text (重点抓好以下10个方面), round-the-clock durations (全天24小时), ranks (居全国第3位,
+500强), age brackets (60岁以上老年人) and the starting point of a change (从70万亿元增加到100万亿元) are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.extract.numbers import Quantity
+
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
+_DUTY = re.compile(r"应当|应于|须在|须于|之日起|延长期限|期限不超过")
+_AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千瓦时", "立方米"})
+_CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
+_BASELINE_BEFORE = re.compile(
+    r"(?:从|由)(?:(?:(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:末|底)?|去年|上年|上一年|“?十[一二三四五六]五”?末)的?)?"
+    r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
+)
+_BASELINE_AFTER = re.compile(
+    r"(?:、[^，。；]{0,40}?)?(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少|增|降|升)?(?:到|至)"
+)
+# 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
+_TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
+_RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
+# 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
+_POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
+_POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
+# 23条市级专项支持政策, 8条措施: a package of policy items, named by its count
+_POLICY_ITEMS = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:政策|措施|举措|意见|条款|规定)")
+# 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
+_ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|一天|全时|昼夜|7[×xX*])(?:候)?$")
+
+
+def in_name(text: str, start: int, end: int) -> bool:
+    """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
+    before = text[max(0, start - 12) : start].rstrip(" ")
+    if before[-1:] in {"第", "前", "·", "#", "№"} or before.endswith(("附件", "附表", "图", "表")):
+        return True
+    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
+    if opened < 0 or any(q in before[opened:] for q in _CLOSE_QUOTES):
+        return False
+    after = text[end : end + 12]
+    closes = [i for i in (after.find(q) for q in _CLOSE_QUOTES) if i >= 0]
+    opens = [i for i in (after.find(q) for q in _OPEN_QUOTES) if i >= 0]
+    return bool(closes) and (not opens or min(closes) < min(opens))
+
+
+def is_baseline(text: str, start: int, end: int) -> bool:
+    """The starting point of a change (从2017年的X增加到Y): a figure of its own, of the year it started from."""
+    before = text[max(0, start - 16) : start]
+    return _BASELINE_BEFORE.search(before) is not None and _BASELINE_AFTER.match(text, end) is not None
+
+
+def is_age(q: Quantity, text: str) -> bool:
+    """为60岁以上老年人, 0-6岁儿童: an age bracket names a group, it is not a figure (寿命 is)."""
+    return q.unit == "岁" and "寿命" not in text[max(0, q.start - 12) : q.start]
+
+
+def is_tier_or_rank(q: Quantity, text: str) -> bool:
+    """千亿元级产业集群, 世界500强, 居全国第3位, 排名上升5位: a class or a place in a ranking, not a quantity."""
+    if _TIER_AFTER.match(text, q.end) and q.suffix is None:
+        return True
+    if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
+        return True
+    return _RANK_BEFORE.search(text, max(0, q.start - 6), q.start) is not None
+
+
+def is_threshold(q: Quantity, text: str) -> bool:
+    """营收1亿元以上企业, 投资5000万元以上项目: an amount that defines a class of things, not a figure."""
+    if q.unit not in _AMOUNTS or q.suffix not in ("以上", "以下"):
+        return False
+    return _CLASS_NOUN.match(text, q.end) is not None
+
+
+def counts_points(q: Quantity, text: str) -> bool:
+    """重点抓好以下10个方面: a count of the text's own points or sections."""
+    if _POINTS_AFTER.match(text, q.end) or (q.unit == "条" and _POLICY_ITEMS.match(text, q.end)):
+        return True
+    return q.unit in ("个", "项", "条", "点") and _POINTS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+
+
+def is_round_the_clock(q: Quantity, text: str) -> bool:
+    """全天24小时, 每周7天: a promise of availability, not a measured duration."""
+    if q.unit not in ("小时", "天"):
+        return False
+    return _ROUND_CLOCK_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+
+
+def is_deadline(q: Quantity, text: str) -> bool:
+    """应当自收到申请之日起7个工作日内答复: the time limit of a procedure a rule sets, not a goal anyone reports on
+    (审批时限压缩至3个工作日 is one)."""
+    if q.unit != "个" or not text.startswith("工作日", q.end):
+        return False
+    clause = text[max(0, q.start - 40) : q.start]
+    clause = clause[max(clause.rfind(c) for c in "。；\n") + 1 :]
+    return _DUTY.search(clause) is not None
+
+
+def is_weight(q: Quantity, text: str) -> bool:
+    """考评分值=日常监测（60%）+实地调研（20%）: the weights of a formula."""
+    if text[q.start - 1 : q.start] not in ("（", "(") or text[q.end : q.end + 1] not in ("）", ")"):
+        return False
+    around = text[max(0, q.start - 16) : q.end + 4]
+    return "+" in around or "=" in around
+
+
+def not_a_figure(q: Quantity, text: str) -> bool:
+    """Whether the number at `q` is anything but a figure."""
+    return (
+        in_name(text, q.start, q.end)
+        or is_age(q, text)
+        or is_tier_or_rank(q, text)
+        or is_threshold(q, text)
+        or is_deadline(q, text)
+        or is_weight(q, text)
+        or counts_points(q, text)
+        or is_round_the_clock(q, text)
+    )

@@ -1,0 +1,212 @@
+"""Status (target / achieved / expected), year and term of a figure, from the nearest evidence first.
+
+Evidence layers, nearest first: the figure's own sentence up to the figure (an explicit year, 今年/去年/明年,
+预计, 到2030年, 年均/累计, 力争/确保/目标是 …), then the frame it stands in (a framing sentence such as
+今年…主要预期目标是 or 今后五年), then the report part (review or plan) and its heading's year, then weak cue words
+(比上年, 完成 …), and last the document's type and year. The first layer that speaks decides; `strength` records
+which one did, for the figure's confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor.extract.frames import Frame, plan_term
+from monitor.extract.model import DocumentInfo, Status
+from monitor.extract.sections import Section
+
+_FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025, "十五": 2030, "十六": 2035}
+# the figure's own sentence: every cue that can decide, the last one before the figure wins
+_CLAUSE = re.compile(
+    r"(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
+    r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
+    r"|(?P<expected>预计(?!到))"
+    r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
+    r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
+    r"|(?P<last>(?<![比较与同从由])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
+    r"|(?P<average>年均|平均每年|每年平均)"
+    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破))"
+)
+# words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
+_TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
+_WEAK_PAST = re.compile(r"比上年|同比|较上年|完成了|实现了|已经|已|获评|居全国|创历史|达到了|过去")
+_WEAK_TARGET = re.compile(r"力争|确保|争取|目标|预期|拟|计划|力求")
+_LOOK_BACK = re.compile(r"[◉●•\s]*(?:过去|一年来|五年来|回顾|(?:19|20)\d\d年(?:以来|，|,))")
+_TARGET_QUALIFIERS = frozenset({"左右", "以上", "不低于", "以内", "不超过", "以下"})
+_HEADING_PLAN = re.compile(r"“?(十[一二三四五六])五”?(?:时期|规划)?(?:的)?(?:主要)?(?:目标|发展目标)")
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A figure's status, the year it is about, its term, and which layer of evidence decided."""
+
+    status: Status
+    year: int | None
+    term: tuple[int, int] | None = None
+    strength: str = "document"  # clause, frame, section, cue or document
+    past_term: bool = False  # the term comes from a review of a whole past term (过去五年), not the clause
+
+
+@dataclass(slots=True)
+class _Clause:
+    status: Status | None = None
+    year: int | None = None
+    term: tuple[int, int] | None = None
+    average: bool = False
+
+
+def _by_term(by: int, doc_year: int | None) -> tuple[int, int]:
+    """到2030年: the five-year plan ending that year when the document falls in it, else from the document's year."""
+    first = plan_term(by)[0] if by % 5 == 0 else by
+    if doc_year is not None and not (by - 4 <= doc_year <= by):
+        first = min(doc_year, by)
+    elif doc_year is not None and by % 5 != 0:
+        first = doc_year
+    return first, by
+
+
+def sentence_cues(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Every clause cue of one sentence, found once for all its figures."""
+    return list(_CLAUSE.finditer(text, start, end))
+
+
+def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
+    """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words."""
+    found = _Clause()
+    for m in cues:
+        group = m.lastgroup
+        if group == "by":
+            by = int(m.group("by_year")) if m.group("by_year") else _FIVE_YEAR_END["十" + m.group("by_plan")]
+            found.status, found.year = "target", by
+            found.term = _by_term(by, doc.year) if doc.year is not None and by > doc.year else None
+        elif group == "expected":
+            found.status = "expected"
+        elif group == "year":
+            found.year, found.term = int(m.group("named")), None
+        elif group in ("this", "next", "last") and doc.year is not None:
+            found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
+            found.term = None
+        elif group == "average":
+            found.average = True
+        elif group == "goal":
+            found.status = "target"
+    return found
+
+
+def _clause_status(found: _Clause, ahead: int | None) -> Status | None:
+    """预计 of the plan year is the year's own figure (预计今年…支出规模); a named past year is a result."""
+    if found.status == "expected":
+        return "target" if found.year is not None and ahead is not None and found.year >= ahead else "expected"
+    if found.year is not None and ahead is not None and found.status is None:
+        return "achieved" if found.year < ahead else "target"
+    return found.status
+
+
+def when(
+    prefix: str,
+    frame: Frame | None,
+    section: Section | None,
+    doc: DocumentInfo,
+    paragraph: str = "",
+    previous: When | None = None,
+    qualifier: str | None = None,
+    cues: Sequence[re.Match[str]] | None = None,
+) -> When:
+    """Status, year and term of the figure whose sentence reads `prefix` up to it (`cues`: the sentence's clause
+    cues that stand before the figure, when the caller has found them already)."""
+    ahead = _plan_year(doc)
+    found = _read_clause(list(_CLAUSE.finditer(prefix)) if cues is None else cues, doc)
+    status = _clause_status(found, ahead)
+    strength = "clause"
+    if status is None and frame is not None:
+        status, strength = frame.status, "frame"
+    if status is None and section is not None and section.kind in ("plan", "review"):
+        status, strength = ("target" if section.kind == "plan" else "achieved"), "section"
+    if status is None:
+        status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
+    year, term = _period(found, status, frame, section, doc, ahead)
+    past = (
+        term is not None
+        and found.term is None
+        and not found.average
+        and frame is not None
+        and frame.kind == "term_back"
+    )
+    return When(status, year, term, strength, past and not _TERM_WORDS.search(prefix[-40:]))
+
+
+def _plan_year(doc: DocumentInfo) -> int | None:
+    """The year a document's goals are for: its own, or the next for a summary of the year's results."""
+    if doc.year is None:
+        return None
+    return doc.year + 1 if doc.doc_type == "summary" else doc.year
+
+
+def _weak_status(prefix: str, section: Section | None, doc: DocumentInfo, paragraph: str,
+                 previous: When | None, qualifier: str | None) -> tuple[Status, str]:  # fmt: skip
+    """Outside any frame or report part: weak cue words, then the document's type."""
+    looks_back = _WEAK_PAST.search(prefix) and not _WEAK_TARGET.search(prefix)
+    if section is not None and section.kind == "mixed":
+        return ("achieved" if _LOOK_BACK.match(paragraph) or looks_back else "target"), "cue"
+    if _WEAK_TARGET.search(prefix):
+        return "target", "cue"
+    if _LOOK_BACK.match(paragraph):
+        return "achieved", "cue"
+    if doc.doc_type == "plan":
+        return "target", "document"
+    if _WEAK_PAST.search(prefix) or doc.doc_type == "summary":
+        return "achieved", "cue"
+    if previous is not None:
+        return previous.status, previous.strength
+    return ("target" if qualifier in _TARGET_QUALIFIERS else "achieved"), "document"
+
+
+def _period(found: _Clause, status: Status, frame: Frame | None, section: Section | None, doc: DocumentInfo,
+            ahead: int | None) -> tuple[int | None, tuple[int, int] | None]:  # fmt: skip
+    """The year (and term) the figure is about: the clause's, else the frame's, the section's, the document's."""
+    if found.year is not None:
+        return found.year, found.term
+    term = frame.term if frame is not None else None
+    heading = frame is None and section is not None and status == "target"  # a frame is nearer than a heading
+    if term is None and heading and section is not None and (m := _HEADING_PLAN.search(section.title)):
+        end = _FIVE_YEAR_END[m.group(1)]
+        if doc.year is not None and end - 4 >= doc.year:
+            term = (end - 4, end)  # “十四五”时期主要目标 in the plan's first year: the plan's goals
+    if term is None and found.average and ahead is not None:
+        term = plan_term(ahead) if status == "target" else (ahead - 5, ahead - 1)
+    if term is not None:
+        return term[1], term
+    if frame is not None and frame.year is not None:
+        return frame.year, None
+    return _default_year(status, section, doc, ahead), None
+
+
+def _default_year(status: Status, section: Section | None, doc: DocumentInfo, ahead: int | None) -> int | None:
+    if section is not None and section.year is not None and (section.kind == "review") == (status != "target"):
+        return section.year
+    if ahead is None or doc.year is None:
+        return None
+    if status == "target":
+        return ahead
+    return doc.year if doc.doc_type in ("plan", "summary") else doc.year - 1
+
+
+_BASELINE_YEAR = re.compile(
+    r"(?:(?P<year>(?:19|20)\d\d)年|“?十(?P<plan>[一二三四五六])五”?|(?P<last>去年|上年))(?:末|底)?的?"
+    r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
+)
+
+
+def baseline_when(text: str, start: int, found: When, doc: DocumentInfo) -> When:
+    """The starting point of a change (从2017年的5.9万元增加到…) is a result of its own year."""
+    m = _BASELINE_YEAR.search(text, max(0, start - 16), start)
+    if m is not None and m.group("year"):
+        return When("achieved", int(m.group("year")), None, "clause")
+    if m is not None and m.group("plan"):
+        return When("achieved", _FIVE_YEAR_END["十" + m.group("plan")], None, "clause")
+    if m is not None and doc.year is not None:
+        return When("achieved", doc.year - 1, None, "clause")
+    year = found.year if found.status != "target" else (doc.year - 1 if doc.year is not None else None)
+    return When("achieved", year, None, found.strength)

@@ -1,0 +1,199 @@
+"""Subjects: what a figure counts or measures, read from both sides of the number.
+
+The words before a number name it (新增省级孵化载体25家) unless they are only verbs and function words
+(启动首批8家中试平台, 全年共有37项成果获奖): then the noun phrase after the number does. An elided subject is
+carried from the figure before it (…达到4.72万亿元、增长5%) or completed from it (粮食播种面积4000万亩、产量1500万吨:
+产量 → 粮食产量), and a 分别 list is aligned item by item (城镇和农村居民人均可支配收入分别增长6%、7%).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from monitor.extract.metrics import Metric, normalise_phrase
+
+Resolver = Callable[[str, int], Metric | None]  # (phrase, offset): the metric a variant ending past offset names
+
+# verbs and cue words between a subject and its number (城镇调查失业率|控制在|5.5%)
+TRAIL = re.compile(
+    r"(?:分别|比上年|比去年|较上年|比2\d{3}年|同比|年均|平均|累计|力争|确保|争取|预计|达到|达|增长|下降|降低|"
+    r"提高到|提高|提升到|提升|上升至|上升到|上升|增加到|增加|减少|控制在|保持在|稳定在|实现|完成|拟按|拟发行|拟安排|"
+    r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
+    r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|预期|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
+    r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
+    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)的?|每日|每天|各|均|要|将)+$"
+)
+# a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
+_ACTIONS = (
+    "启动|首批|第一批|首届|一批|批|建成|建设|打造|培育形成|培育|形成|新培育|引进|引育|招引|实施|推动|推进|支持|组织|开展|"
+    "举办|召开|完成|实现|达到|达|共有|共计|合计|总计|共|有|累计|超过|超|为|新建|新增|新认定|认定|创建|获批|布局|落地|"
+    "签约|储备|谋划|开工|新开工|争创|争取|力争|确保|带动|吸引|服务|帮助|惠及|覆盖|培训|救助|资助|发放|投入|安排|下达|"
+    "筹集|拨付|减免|先后|相继|陆续|已经|已|将|要|再|又|还|新|年内|当年|全年|今年|去年|全部|全面|基本|获得|获|入选|评为|"
+    "建立|设立|组建|成立|新设|新获|遴选|选派|派遣|承办|办理|受理|帮扶|转化|突破|约|近|逾|的|了|和|及|与|等|其中|分别|"
+    "以上|左右|其|各|每|集聚|聚集|吸纳|创造|提供|开发|改造|整治|治理|种植|拥有|建有|现有|目前|截至目前|截至|年末|年底|"
+    "开通|新开通|开行|投用|投运|新上|入库|纳统|通过|备案|申报|获评|授权|登记|注册|增长|下降|提高|提升|增加|减少|比上年|"
+    "同比|控制在|保持|稳定在|着力|加快|大力|积极|持续|不断|进一步|全力|努力|深入|扎实|重点|主要|一批次|首个|首家|新一批"
+)
+_VERB_ONLY = re.compile(rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年)+")
+_SHARE_OF = re.compile(r"^(?:占|相当于)")
+# the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
+# an age bracket may stand between a count and its noun (2.5万名65岁及以上失能老年人)
+_RIGHT = re.compile(
+    r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
+)
+# where the phrase after a number turns to another quantity: its share, its change, a list of values
+_RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计")
+_WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
+_NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
+# what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
+_NOT_A_NOUN_START = re.compile(
+    r"[并且而又也均都已仍还将被让使把或与及等较\d]|和(?![美谐平])|比(?!重|例)|位居|位列|居全|居世界|稳居|跃居|跃升|排名|"
+    r"同比|首次|连续|实现|完成|保持|继续|持续|进一步|达到|超过|突破|增长|下降|减少|提高|提升|左右|以上|以下|以内|多|余|"
+    r"增加|扩大|上升|降低|降至|升至|增至|达|为|是|居|占|其中|分别|发展到|发展为|发展至|"
+    r"(?:新)?台阶|大关|关口|水平|目标|任务|(?:全国|世界)?新?纪录|实施|建设|推进|开展|用于|支持|带动|新增|培育|引进|打造|组织|举办"
+)
+_QUOTES = str.maketrans("", "", '“”"')
+_MODIFIERS = re.compile(
+    r"(?:其中)?(?:国家级|省级|市级|县级|区级|镇级|村级|国家|省|市|县|国际|国内|全国|全省|全市|重点|示范|新认定)+"
+)
+_LEADING_VERB = re.compile(
+    r"^(?:建成|建设|打造|培育|引进|实施|推动|支持|组织|开展|举办|完成|实现|新建|新增|新认定|认定|创建|获批|布局|落地|签约|"
+    r"储备|谋划|开工|新开工|争创|带动|吸引|建立|设立|组建|成立|选派|派遣|帮扶|转化|拥有|建有|累计|共有|有|了)+"
+)
+# a count without a counter word before a noun of people is a count of people (帮扶32.8万就业困难群众)
+_PEOPLE_FIRST = re.compile(
+    r"^[\u4e00-\u9fff]{0,6}?(?:人口|群众|居民|农民|职工|学生|儿童|老人|老年人|患者|游客|人才|劳动力)"
+)
+_PEOPLE = re.compile(
+    r"(?:人|人员|人才|群众|居民|农民|职工|学生|儿童|老人|老年人|患者|游客|市民|人民|工人|劳动力|毕业生|青年|妇女|人口)$"
+)
+# attribute nouns a subject may end with; a bare one after 、 takes its modifier from the figure before
+HEADS = (
+    "总产量", "产量", "播种面积", "面积", "增加值", "营业收入", "营收", "收入", "利润", "产值", "总额", "规模", "投资",
+    "增速", "占比", "比重", "数量", "人数", "总数", "里程", "装机", "吞吐量", "销量", "出口", "进口", "企业", "支出",
+)  # fmt: skip
+_COMPOUNDS = {"城乡": ("城镇", "农村"), "进出口": ("进口", "出口"), "中小学": ("中学", "小学")}
+_ABBREVIATIONS = {"粮": "粮食", "棉": "棉花", "油": "油料", "肉": "肉类", "蛋": "禽蛋", "奶": "奶类", "菜": "蔬菜",
+                  "果": "水果", "茶": "茶叶", "糖": "糖料"}  # fmt: skip
+_LIST_SPLIT = re.compile(r"、")
+_LIST_SPLIT_AND = re.compile(r"、|和|及|与")
+GENERIC = frozenset({"总量", "总额", "规模", "总规模", "增速", "总值"})
+
+
+@dataclass(slots=True)
+class SentenceState:
+    """What earlier figures of the same sentence left for later ones (subjects, 分别 lists)."""
+
+    start: int = -1
+    subject: str = ""
+    verbs: str = ""
+    items: list[str] = field(default_factory=list)
+    item: int = 0
+    last_end: int = 0
+
+
+def verb_only(phrase: str) -> bool:
+    """启动首批, 共有, 累计超, 为超: a phrase with no noun in it cannot name a figure."""
+    return not phrase or _VERB_ONLY.fullmatch(phrase) is not None
+
+
+def right_subject(text: str, end: int, unit: str | None) -> str:
+    """The noun phrase right after a number and its unit (8家中试平台 → 中试平台, 415人的科技专家人才智库 →
+    科技专家人才智库, 62%的入境航班 → 入境航班); "" when the number ends its phrase or a verb follows it."""
+    if unit in _NO_RIGHT and not text.startswith("的", end):
+        return ""
+    if unit in ("小时", "天") and (within := _WITHIN.match(text, end)) is not None:
+        return within.group(1) + "时间"  # 48小时内放行: the time to 放行
+    m = _RIGHT.match(text, end)
+    if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
+        return ""
+    words = m.group(1).translate(_QUOTES)
+    stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 0), None)
+    words = (words[: stop.start()] if stop else words).rstrip("和与及、")
+    return words if len(words) >= 2 and not verb_only(words) else ""
+
+
+def modifier_only(phrase: str) -> bool:
+    """其中国家级, 省级, 市级: a level or scope that qualifies the noun of the figure before."""
+    return bool(phrase) and _MODIFIERS.fullmatch(phrase) is not None
+
+
+def noun_part(subject: str) -> str:
+    """A subject without the verb it opens with (建成农业科技园区 → 农业科技园区)."""
+    return _LEADING_VERB.sub("", subject) or subject
+
+
+def refers_back(right: str, before: str) -> str:
+    """A noun phrase that opens with the head of the subject before it names the same thing (4个国家重大科技基础设施
+    开工建设，5个设施建成投用 → 国家重大科技基础设施建成投用); "" when it does not."""
+    for k in range(min(len(right), 6), 1, -1):
+        at = before.rfind(right[:k])
+        if at > 0:
+            return before[: at + k] + right[k:]
+    return ""
+
+
+def people(subject: str) -> bool:
+    """Whether a noun phrase names people (or opens with them: 6434万农村人口饮水安全问题), so that a bare count of
+    it is in 人."""
+    return _PEOPLE.search(subject) is not None or _PEOPLE_FIRST.search(subject) is not None
+
+
+def split_verbs(raw: str) -> tuple[str, str]:
+    """(subject, trailing verbs) of the words before a figure."""
+    trail = TRAIL.search(raw)
+    verbs = trail.group() if trail else ""
+    return normalise_phrase(raw[: trail.start()] if trail else raw), verbs
+
+
+def list_items(subject: str) -> list[str]:
+    """The subjects of a 分别 list, each completed with the head or modifier the items share."""
+    items = [i for i in _LIST_SPLIT.split(subject) if i]
+    if len(items) < 2:
+        items = [i for i in _LIST_SPLIT_AND.split(subject) if i]
+    if len(items) < 2:
+        return _expand(subject)
+    last = items[-1]
+    return [_with_head(i, last) for i in items[:-1]] + [last]
+
+
+def _expand(subject: str) -> list[str]:
+    """城乡居民收入 → 城镇居民收入, 农村居民收入; 粮肉奶产量 → 粮食产量, 肉类产量, 奶类产量."""
+    for compound, parts in _COMPOUNDS.items():
+        if subject.startswith(compound):
+            return [p + subject[len(compound) :] for p in parts]
+    run = 0
+    while run < len(subject) and subject[run] in _ABBREVIATIONS:
+        run += 1
+    if run >= 2 and subject[run:]:
+        return [_ABBREVIATIONS[c] + subject[run:] for c in subject[:run]]
+    return []
+
+
+def _with_head(item: str, last: str) -> str:
+    """城镇 + 农村居民人均可支配收入 → 城镇居民人均可支配收入; 高技术制造业 + 装备制造业增加值 → …增加值."""
+    if len(item) <= 3 and len(last) > len(item) + 1:
+        return item + last[len(item) :]
+    head = next((h for h in HEADS if last.endswith(h)), "")
+    return item if not head or item.endswith(head) else item + head
+
+
+def complete(item: str, before: str, resolve: Resolver) -> str:
+    """An elided item named from the subject before it: 产量 after 粮食播种面积 → 粮食产量.
+
+    A completion that names a catalogue metric wins (the shortest modifier that does); else a bare attribute
+    noun takes the earlier subject's modifier; else the item stays as written.
+    """
+    if not before or resolve(item, 0) is not None:
+        return item
+    if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
+        return before[: len(before) - len(item)] + item  # 发明专利申请量、授权量: 授权量 → 发明专利授权量
+    for cut in range(2, len(before)):
+        if resolve(before[:cut] + item, cut) is not None:
+            return before[:cut] + item
+    if item in HEADS:
+        head = next((h for h in HEADS if before.endswith(h)), "")
+        return before[: len(before) - len(head)] + item if head else before + item
+    return item

@@ -1,0 +1,480 @@
+"""Every sentence shape of issue 12, in our own words and numbers, several of each kind.
+
+Each row: (id, text, extract() keywords, expected figures in text order with only the listed fields compared).
+A field `metric_has` checks that the metric name contains the string (a name says what is measured).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from monitor.extract import extract
+
+REVIEW = "一、2025年工作回顾\n"
+PLAN = "二、2026年主要目标和重点任务\n"
+Y = {"year": 2026, "region": "某省"}
+
+Row = tuple[str, str, dict[str, Any], list[dict[str, Any]]]
+
+# 分别 lists aligned with their subjects; 城乡 splits in two; single-character crops expand
+LISTS: list[Row] = [
+    (
+        "城乡 income 分别",
+        PLAN + "城乡居民人均可支配收入分别增长5.5%、6.5%左右。",
+        Y,
+        [dict(metric_key="urban_income", value=5.5, qualifier="左右"), dict(metric_key="rural_income", value=6.5)],
+    ),
+    (
+        "城镇和农村 income 分别",
+        PLAN + "城镇和农村居民人均可支配收入分别增长5%和7%。",
+        Y,
+        [dict(metric_key="urban_income", value=5), dict(metric_key="rural_income", value=7)],
+    ),
+    (
+        "常住居民 income 分别",
+        REVIEW + "城镇和农村常住居民人均可支配收入分别增长4.6%、6.1%。",
+        Y,
+        [
+            dict(metric_key="urban_income", value=4.6, status="achieved", year=2025),
+            dict(metric_key="rural_income", value=6.1, status="achieved", year=2025),
+        ],
+    ),
+    (
+        "crops run 分别",
+        PLAN + "粮棉油产量分别稳定在560亿斤、1.2亿斤、60亿斤以上。",
+        Y,
+        [
+            dict(metric_key="grain_output", value=5.6e10, unit="斤", qualifier="以上"),
+            dict(metric_has="棉花", value=1.2e8),
+            dict(metric_has="油料", value=6e9),
+        ],
+    ),
+    (
+        "shared prefix 分别",
+        PLAN + "单位地区生产总值能耗、二氧化碳排放量分别下降2.8%、3.2%。",
+        Y,
+        [
+            dict(metric_key="energy_intensity", kind="reduction", value=2.8),
+            dict(metric_key="carbon_intensity", kind="reduction", value=3.2),
+        ],
+    ),
+    (
+        "shared head 分别",
+        REVIEW + "电子信息、生物医药产业增加值分别增长11.2%、8.4%。",
+        Y,
+        [dict(metric_has="电子信息", value=11.2, kind="growth"), dict(metric_has="生物医药产业增加值", value=8.4)],
+    ),
+    (
+        "shared suffix list",
+        REVIEW + "发明专利申请量、授权量分别增长9%、6%。",
+        Y,
+        [dict(metric_has="申请量", value=9), dict(metric_has="发明专利授权量", value=6)],
+    ),
+    (
+        "from-to 分别",
+        REVIEW + "高新技术企业、科技型中小企业分别从2020年的3100家、5200家增加到6400家、9800家。",
+        Y,
+        [
+            dict(metric_key="high_tech_enterprises", value=3100, year=2020),
+            dict(metric_key="tech_smes", value=5200),
+            dict(metric_key="high_tech_enterprises", value=6400, year=2025),
+            dict(metric_key="tech_smes", value=9800),
+        ],
+    ),
+]
+
+# a subject elided after 、 or ， is completed from the figure before it
+ELIDED: list[Row] = [
+    (
+        "grain area then output",
+        PLAN + "粮食播种面积稳定在5200万亩、产量1450万吨以上。",
+        Y,
+        [
+            dict(metric_has="播种面积", value=5.2e7, unit="亩"),
+            dict(metric_key="grain_output", value=1.45e7, unit="吨", qualifier="以上"),
+        ],
+    ),
+    (
+        "grain area then 总产",
+        REVIEW + "粮食播种面积3600万亩，总产量达到320亿斤。",
+        Y,
+        [dict(value=3.6e7, unit="亩"), dict(metric_key="grain_output", value=3.2e10, status="achieved")],
+    ),
+    (
+        "level then growth",
+        REVIEW + "全省地区生产总值达到3.16万亿元、增长5.3%。",
+        Y,
+        [dict(metric_key="gdp", value=3.16e12), dict(metric_key="gdp_growth", value=5.3, kind="growth")],
+    ),
+    (
+        "growth then stretch",
+        PLAN + "固定资产投资增长6%以上、力争达到8%。",
+        Y,
+        [
+            dict(metric_key="fixed_asset_investment", value=6, kind="growth"),
+            dict(metric_key="fixed_asset_investment", value=8, kind="growth"),
+        ],
+    ),
+    (
+        "one number for both (均)",
+        REVIEW + "专精特新中小企业、科技型中小企业均突破3000家。",
+        Y,
+        [dict(metric_has="专精特新", value=3000), dict(metric_key="tech_smes", value=3000)],
+    ),
+    (
+        "one number for each (各)",
+        REVIEW + "省级、市级创新平台各新增12家。",
+        Y,
+        [dict(metric_has="省级创新平台", value=12), dict(metric_has="市级创新平台", value=12)],
+    ),
+    (
+        "a short name for the thing before",
+        REVIEW + "3个国家技术创新中心开工建设，2个中心建成运行。",
+        Y,
+        [dict(metric_has="国家技术创新中心", value=3), dict(metric_has="国家技术创新中心", value=2)],
+    ),
+    (
+        "modifier then counts",
+        REVIEW + "建成现代农业产业园24个，其中国家级3个、省级9个。",
+        Y,
+        [
+            dict(metric_has="现代农业产业园", value=24),
+            dict(metric_has="国家级现代农业产业园", value=3),
+            dict(metric_has="省级现代农业产业园", value=9),
+        ],
+    ),
+]
+
+# number-first phrasing: the noun after the number names it; verb fragments never do
+NUMBER_FIRST: list[Row] = [
+    (
+        "新增…，占…的四分之一",
+        REVIEW + "新增省级众创空间32家，占全省总数的三分之一。",
+        Y,
+        [dict(metric_has="众创空间", value=32, kind="increment"), dict(metric_has="众创空间", unit="%", kind="share")],
+    ),
+    (
+        "counted then evaluated",
+        REVIEW + "12家省级科技企业孵化器获评优秀。",
+        Y,
+        [dict(metric_has="科技企业孵化器", value=12, unit="家")],
+    ),
+    (
+        "启动首批",
+        PLAN + "启动首批6家概念验证中心建设。",
+        Y,
+        [dict(metric_has="概念验证中心", value=6, status="target")],
+    ),
+    ("共有…获奖", REVIEW + "全年共有41项成果获奖。", Y, [dict(metric_has="成果", value=41, unit="项")]),
+    (
+        "累计超 carried",
+        REVIEW + "引进海外高层次人才，累计超120人。",
+        Y,
+        [dict(metric_has="人才", value=120, qualifier="超过")],
+    ),
+    ("培育 N 家", PLAN + "培育20家“链主”企业。", Y, [dict(metric_has="链主", value=20, kind="increment")]),
+    ("建设 N 个 …基地", PLAN + "建设50个智慧农业示范基地。", Y, [dict(metric_has="智慧农业示范基地", value=50)]),
+    (
+        "新建 Chinese numeral",
+        PLAN + "新建十二个重点实验室。",
+        Y,
+        [dict(metric_has="重点实验室", value=12, kind="increment")],
+    ),
+    (
+        "owner before the count",
+        REVIEW + "省内高校与科研院所的300余名专家深入企业服务。",
+        Y,
+        [dict(metric_has="专家", value=300, qualifier="余")],
+    ),
+    ("quoted noun after", PLAN + "打造15个“数字车间”。", Y, [dict(metric_has="数字车间", value=15)]),
+    ("size of a pool", REVIEW + "组建了260人的产业技术专家库。", Y, [dict(metric_has="专家库", value=260, unit="人")]),
+    ("share of a crowd", REVIEW + "全省承担了全国18%的跨境电商包裹。", Y, [dict(metric_has="跨境电商包裹", value=18)]),
+    (
+        "people without a counter",
+        REVIEW + "帮扶5.6万困难群众实现就业。",
+        Y,
+        [dict(metric_has="困难群众", value=56_000, unit="人")],
+    ),
+]
+
+# not figures: counts of the text's own points, tiers, round-the-clock durations, ranks, names, thresholds
+NOT_FIGURES: list[Row] = [
+    ("points of the text", PLAN + "重点抓好以下8个方面工作。", Y, []),
+    ("points in words", PLAN + "今年要着力做好以下九个方面。", Y, []),
+    ("tier", PLAN + "打造一批千亿元级产业集群。", Y, []),
+    ("tier with count", PLAN + "培育6个百亿级龙头企业。", Y, [dict(metric_has="龙头企业", value=6)]),
+    ("round the clock", PLAN + "政务热线全天24小时在线服务。", Y, []),
+    ("every day of the week", PLAN + "便民服务中心每周7天开放。", Y, []),
+    ("rank", REVIEW + "区域创新能力居全国第7位，排名上升2位。", Y, []),
+    ("world 500", REVIEW + "引进世界500强企业。", Y, []),
+    ("programme name", PLAN + "深入实施“1235”工程和“双千”计划。", Y, []),
+    ("policy package", PLAN + "落实支持民营经济发展的15条措施。", Y, []),
+    ("amount defining a class", PLAN + "推动营收10亿元以上企业建设研发中心。", Y, []),
+    ("one batch", PLAN + "建设一批重大项目。", Y, []),
+]
+
+# numbers written in other forms
+FORMS: list[Row] = [
+    ("per day", PLAN + "新增城镇污水处理能力12万吨/日。", Y, [dict(value=120_000, unit="吨/日", kind="increment")]),
+    ("per second", PLAN + "提升城市排涝能力300立方米/秒。", Y, [dict(value=300, unit="立方米/秒")]),
+    ("half", REVIEW + "行政审批事项减少一半以上。", Y, [dict(value=50, unit="%", qualifier="以上", kind="reduction")]),
+    ("slash fraction", PLAN + "将1/4以上的专项资金投向基础研究。", Y, [dict(value=25, unit="%", qualifier="以上")]),
+    ("years with a fraction", PLAN + "劳动年龄人口平均受教育年限达到11.2年。", Y, [dict(value=11.2, unit="年")]),
+    ("万多亿", REVIEW + "住户存款新增3万多亿元。", Y, [dict(value=3e12, unit="元", qualifier="余")]),
+    (
+        "场次 and 类",
+        PLAN + "开展普法宣传活动超1200场次，抽检10类以上重点商品。",
+        Y,
+        [dict(value=1200, unit="场次", qualifier="超过"), dict(value=10, unit="类", qualifier="以上")],
+    ),
+    ("within hours", PLAN + "对鲜活商品实行12小时内通关。", Y, [dict(metric_has="通关时间", value=12, unit="小时")]),
+    ("numbered item", PLAN + "16.全市新建口袋公园40个。", Y, [dict(metric="新建口袋公园", value=40)]),
+    ("people counted first", REVIEW + "解决12万农村人口饮水安全问题。", Y, [dict(value=120_000, unit="人")]),
+]
+
+# a rule's procedural deadlines and a formula's weights are not figures
+PROCEDURES: list[Row] = [
+    (
+        "deadline of a duty",
+        "第十条 主管部门应当自收到申请之日起5个工作日内作出答复。",
+        {"year": 2024, "doc_type": "plan"},
+        [],
+    ),
+    ("extension cap", "第十一条 确需延长的，延长期限不超过10个工作日。", {"year": 2024, "doc_type": "plan"}, []),
+    (
+        "formula weights",
+        "综合得分=日常考核（50%）+年终考核（30%）+群众评议（20%）",
+        {"year": 2024, "doc_type": "plan"},
+        [],
+    ),
+    ("a time limit cut is a figure", PLAN + "企业开办时间压缩至2个工作日。", Y, [dict(value=2, status="target")]),
+]
+
+# qualifiers around the number keep the unit
+QUALIFIERS: list[Row] = [
+    ("万余人", REVIEW + "开展职业技能培训3.4万余人次。", Y, [dict(value=34_000, unit="人次", qualifier="余")]),
+    ("万多人", REVIEW + "新增就业见习岗位1.2万多个。", Y, [dict(value=12_000, unit="个", qualifier="余")]),
+    ("近", REVIEW + "实际使用外资近90亿美元。", Y, [dict(metric_key="foreign_investment", value=9e9, qualifier="近")]),
+    ("超", REVIEW + "技术合同成交额超500亿元。", Y, [dict(value=5e10, qualifier="超过")]),
+    ("百余场", REVIEW + "举办对接活动百余场。", Y, [dict(value=100, unit="场", qualifier="余")]),
+    ("突破千项", REVIEW + "有效发明专利突破千项。", Y, [dict(value=1000, unit="项", qualifier="突破")]),
+    ("等三家", REVIEW + "甲公司、乙公司等三家单位通过认定。", Y, [dict(value=3, unit="家")]),
+]
+
+# what a figure measures
+MEASURES: list[Row] = [
+    (
+        "energy intensity reduction",
+        PLAN + "单位地区生产总值能耗降低3%左右。",
+        Y,
+        [dict(metric_key="energy_intensity", kind="reduction", value=3)],
+    ),
+    (
+        "cap on unemployment",
+        PLAN + "城镇调查失业率控制在5.5%以内。",
+        Y,
+        [dict(metric_key="surveyed_unemployment", kind="cap", qualifier="以内")],
+    ),
+    (
+        "unemployment as a share",
+        PLAN + "城镇调查失业率5.5%左右。",
+        Y,
+        [dict(metric_key="surveyed_unemployment", kind="share")],
+    ),
+    ("cpi cap", PLAN + "居民消费价格涨幅控制在2%左右。", Y, [dict(metric_key="cpi", kind="cap")]),
+    ("R&D intensity share", PLAN + "研发经费投入强度达到2.6%。", Y, [dict(metric_key="rd_intensity", kind="share")]),
+    (
+        "stock and flow apart",
+        REVIEW + "新认定高新技术企业820家，高新技术企业总数达到4100家。",
+        Y,
+        [
+            dict(metric_key="new_high_tech_enterprises", kind="increment", value=820),
+            dict(metric_key="high_tech_enterprises", kind="level", value=4100),
+        ],
+    ),
+    (
+        "amount and growth",
+        REVIEW + "技术合同成交额达到260亿元，增长21%。",
+        Y,
+        [
+            dict(metric_key="tech_contract_value", kind="level", unit="元"),
+            dict(metric_key="tech_contract_value", kind="growth", unit="%"),
+        ],
+    ),
+    ("points up", PLAN + "常住人口城镇化率提高1个百分点。", Y, [dict(metric_key="urbanization_rate", kind="growth")]),
+    (
+        "flat revenue",
+        PLAN + "一般公共预算收入与上年基本持平。",
+        Y,
+        [dict(metric_key="general_budget_revenue", value=0, kind="growth", status="target")],
+    ),
+    (
+        "a share of the aggregate is not the aggregate",
+        REVIEW + "民营经济增加值占地区生产总值比重达到55%。",
+        Y,
+        [dict(metric_key=None, kind="share", value=55)],
+    ),
+    ("a product's exports are not the province's", REVIEW + "全省茶叶出口额增长12%。", Y, [dict(metric_key=None)]),
+]
+
+# status and year from the nearest evidence
+PERIODS: list[Row] = [
+    (
+        "estimate of this year's budget is the year's figure",
+        PLAN + "预计今年一般公共预算支出规模8500亿元。",
+        Y,
+        [dict(metric_key="general_budget_expenditure", status="target", year=2026)],
+    ),
+    (
+        "estimate of the past year",
+        REVIEW + "预计全年地区生产总值增长5.1%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", status="expected", year=2025)],
+    ),
+    (
+        "last year named in the plan",
+        PLAN + "去年全省地区生产总值增长5.4%，今年预期目标为5%左右。",
+        Y,
+        [
+            dict(metric_key="gdp_growth", status="achieved", year=2025),
+            dict(metric_key="gdp_growth", status="target", year=2026),
+        ],
+    ),
+    (
+        "by a later year",
+        PLAN + "到2028年，数字经济核心产业增加值占比达到15%。",
+        Y,
+        [dict(status="target", year=2028, term=(2026, 2028))],
+    ),
+    (
+        "end of the new plan",
+        PLAN + "到2030年，研发经费投入强度达到3%。",
+        Y,
+        [dict(metric_key="rd_intensity", status="target", year=2030, term=(2026, 2030))],
+    ),
+    (
+        "the past five years",
+        REVIEW + "过去五年，地区生产总值年均增长5.6%。",
+        Y,
+        [dict(metric_key="gdp_growth", status="achieved", year=2025, term=(2021, 2025))],
+    ),
+    (
+        "the past term named",
+        REVIEW + "“十四五”时期，城镇新增就业累计达到330万人。",
+        Y,
+        [dict(metric_key="urban_new_jobs", status="achieved", term=(2021, 2025))],
+    ),
+    (
+        "compared with last year is no year of its own",
+        PLAN + "一般公共预算收入比上年增长4%。",
+        Y,
+        [dict(metric_key="general_budget_revenue", status="target", year=2026)],
+    ),
+    (
+        "baseline of a named year",
+        REVIEW + "森林覆盖率从2020年的42.1%提高到44%。",
+        Y,
+        [dict(value=42.1, status="achieved", year=2020), dict(value=44, status="achieved", year=2025)],
+    ),
+    (
+        "above last year's target is no target",
+        REVIEW + "城镇调查失业率低于年初预期目标，城镇新增就业51万人。",
+        Y,
+        [dict(metric_key="urban_new_jobs", status="achieved", year=2025)],
+    ),
+]
+
+# the headline targets in the wordings reports use for them
+T26 = dict(status="target", year=2026, term=None)
+HEADLINE: list[Row] = [
+    (
+        "建议为",
+        "今年全省经济社会发展的主要预期目标建议为：地区生产总值增长5.5%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", value=5.5, **T26)],
+    ),
+    (
+        "bare 生产总值 and 规上",
+        "今年全区主要预期目标是：生产总值增长5%以上；规上工业增加值增长6%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", **T26), dict(metric_key="industrial_value_added", value=6, **T26)],
+    ),
+    (
+        "GDP in Latin letters",
+        "主要预期目标为：全省GDP增长5%左右，社零额增长6%。",
+        Y,
+        [dict(metric_key="gdp_growth", **T26), dict(metric_key="retail_sales", **T26)],
+    ),
+    (
+        "registered unemployment cap",
+        PLAN + "城镇登记失业率控制在4.5%以内。",
+        Y,
+        [dict(metric_key="registered_unemployment", kind="cap", **T26)],
+    ),
+    (
+        "grain in tonnes",
+        PLAN + "粮食总产量稳定在1400万吨以上。",
+        Y,
+        [dict(metric_key="grain_output", value=1.4e7, unit="吨", **T26)],
+    ),
+    ("no number, no figure", PLAN + "外贸进出口实现正增长，居民收入增长和经济增长同步。", Y, []),
+    (
+        "R&D spending is no intensity",
+        PLAN + "全社会研发经费投入增长8%以上，研发经费投入强度达到2.5%。",
+        Y,
+        [dict(metric_key="rd_expenditure", kind="growth", **T26), dict(metric_key="rd_intensity", kind="share", **T26)],
+    ),
+    ("same basis", PLAN + "一般公共预算收入同口径增长4%。", Y, [dict(metric_key="general_budget_revenue", **T26)]),
+    (
+        "a reporting verb before",
+        PLAN + "省委提出今年经济增长预期目标为6%左右。",
+        Y,
+        [dict(metric_key="gdp_growth", **T26)],
+    ),
+    (
+        "energy consumption spelled out",
+        PLAN + "单位地区生产总值能源消耗降低2.5%左右。",
+        Y,
+        [dict(metric_key="energy_intensity", kind="reduction", **T26)],
+    ),
+    ("a zone's figure is not the province's", PLAN + "自贸试验区进出口总额增长10%。", Y, [dict(metric_key=None)]),
+    ("a city's figure is not the province's", PLAN + "省会城市地区生产总值增长6%。", Y, [dict(metric_key=None)]),
+]
+
+CASES = HEADLINE + LISTS + ELIDED + NUMBER_FIRST + NOT_FIGURES + FORMS + PROCEDURES + QUALIFIERS + MEASURES + PERIODS
+
+
+def _check(target: Any, expected: dict[str, Any]) -> None:
+    for field, value in expected.items():
+        if field == "metric_has":
+            assert value in target.metric, (field, value, target)
+            continue
+        got = getattr(target, field)
+        if isinstance(value, float | int) and not isinstance(value, bool) and got is not None:
+            assert got == pytest.approx(value), (field, target)
+        else:
+            assert got == value, (field, target)
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_sentence_shape(text: str, kwargs: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    targets = extract(text, **kwargs).targets
+    assert len(targets) == len(expected), [(t.metric, t.raw, t.kind, t.status, t.year) for t in targets]
+    for target, want in zip(targets, expected, strict=True):
+        _check(target, want)
+
+
+def test_sixth_generation_mobile_is_6g() -> None:
+    themes = {p.theme for p in extract(PLAN + "前瞻布局第六代移动通信和未来网络。", **Y).priorities}
+    assert "6G" in themes
+
+
+def test_confidence_follows_the_evidence() -> None:
+    sure = extract(PLAN + "今年地区生产总值增长5%左右。", **Y).targets[0]
+    assert sure.confidence == 1.0
+    carried = extract(REVIEW + "全省地区生产总值达到3.16万亿元、增长5.3%。", **Y).targets[1]
+    assert 0.5 < carried.confidence < sure.confidence
+    loose = extract("某网站摘编\n◉ 引进人才，累计超120人。", year=2026).targets[0]  # no part, no frame: a guess
+    assert loose.confidence < carried.confidence
