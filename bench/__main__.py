@@ -44,6 +44,7 @@ MEASURES = [
     Measure("extract", "bench.extract", "extraction", {"repeat": 3}, {"repeat": 1, "limit": 40}),
     Measure("diff", "bench.diff", "diff", {}, {"limit": 5}),
     Measure("digest", "bench.digest", "digests", {"subscribers": 10_000}, {"subscribers": 300}),
+    Measure("compare", "bench.compare", "compare, 31 provinces", {"repeat": 5}, {"repeat": 2}),
     Measure("workers", "bench.workers", "workers, 3 against 1", {"sources": 30}, {"sources": 6, "reports": 2}),
     Measure(
         "serve", "bench.serve", "web face, 200 clients", {"seconds": 20, "clients": 200}, {"seconds": 3, "clients": 50}
@@ -57,6 +58,8 @@ HOW_TO_READ = (
     "requests/s of `govmon run` over all sources against aiohttp making the same requests with the same politeness. "
     "For workers the baseline is 1 worker: the ratio is the speed-up of 3 (bounded by the CPUs). For the web face it "
     "is the requests/s of govmon serve over those of a plain file server on the same pages built as static files. "
+    "For compare the baseline is one plain SQL query reading the same figures (the floor, not a rival); its notes "
+    "give the whole command's time. "
     "Peak RSS is govmon's side: "
     "the `govmon crawl` process, the extraction process, the digest run, a worker with its running crawls."
 )

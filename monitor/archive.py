@@ -128,6 +128,7 @@ class IndexPage:
     regions: tuple[RegionLink, ...]
     documents: tuple[DocumentLink, ...]
     metrics: tuple[MetricLink, ...] = ()
+    comparison: tuple[str, str] | None = None  # (title, href) of the newest year's matrix of all regions
 
 
 @dataclass(frozen=True)
@@ -281,12 +282,13 @@ def _trend_rank(trend: MetricTrend) -> tuple[int, bool, int, str]:
     return (known, trend.metric_key not in HEADLINE_KEYS, -len(trend.rows), trend.metric)
 
 
-def index_page(documents: Sequence[DocumentLink], metrics: Sequence[MetricLink] = ()) -> IndexPage:
+def index_page(documents: Sequence[DocumentLink], metrics: Sequence[MetricLink] = (),
+               comparison: tuple[str, str] | None = None) -> IndexPage:  # fmt: skip
     counts: dict[str, int] = {}
     for d in documents:
         counts[d.region] = counts.get(d.region, 0) + 1
     regions = tuple(RegionLink(name, region_href(name), n) for name, n in sorted(counts.items()))
-    return IndexPage("", regions, tuple(documents), tuple(metrics))
+    return IndexPage("", regions, tuple(documents), tuple(metrics), comparison)
 
 
 def metric_href(key: str) -> str:

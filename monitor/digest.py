@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.extract.metrics import headline_keys
 from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
+from monitor.national import NationalBlock, grouped, select_blocks, subject_block
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
@@ -129,6 +130,7 @@ class DocumentSection:
     priorities: tuple[PriorityView, ...]
     unchanged: int
     hidden: int  # changes not shown here (see the archive)
+    in_national: int = 0  # headline changes shown in the national picture instead
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,11 @@ class DigestContext:
     unsubscribe_url: str
     follows: str  # "上海市 · rd_intensity"
     preferences_url: str = ""  # where the subscriber changes what they follow
+    national: tuple[NationalBlock, ...] = ()  # the national picture the digest opens with
 
     @property
     def empty(self) -> bool:
-        return not self.sections
+        return not self.sections and not self.national
 
     @property
     def more(self) -> int:
@@ -204,21 +207,31 @@ def build_digest(
     links: Links,
     window: tuple[datetime, datetime],
     now: datetime,
+    national: Sequence[NationalBlock] = (),
 ) -> DigestContext:
-    """The digest for one subscriber; `.empty` when nothing in the window concerns them."""
+    """The digest for one subscriber; `.empty` when nothing in the window concerns them.
+
+    `national`: the national picture's candidate blocks; the digest opens with those its own reports call for
+    (reports of one year from three or more regions) and leaves their moves out of the regions' sections.
+    """
     sections: list[DocumentSection] = []
     total = shown = 0
-    for update in sorted(updates, key=_update_order):
-        if not (in_scope(update, filters) and alerting(update)):
-            continue
-        section, n_total = _section(update, filters, links, budget=MAX_CHANGES - shown)
+    scope = [u for u in sorted(updates, key=_update_order) if in_scope(u, filters) and alerting(u)]
+    allowed = frozenset(filters.metrics) if filters.topical else None
+    sure = [u for u in scope if not u.held]  # a report held for review shows no headline move, here either
+    blocks = select_blocks(national, ((u.region, u.report_year, u.doc_type) for u in sure), allowed)
+    covered = grouped(blocks)
+    for update in scope:
+        in_picture = covered.get((update.region, update.report_year or 0), frozenset())
+        in_picture = in_picture if update.doc_type == "work_report" else frozenset()
+        section, n_total = _section(update, filters, links, MAX_CHANGES - shown, in_picture)
         if section is not None:
             sections.append(section)
             total += n_total
             shown += len(section.changes)
     return DigestContext(
         recipient=recipient,
-        subject=_subject(sections, total),
+        subject=_national_subject(blocks) or _subject(sections, total),
         preheader=_preheader(sections),
         window=f"{window[0].astimezone(window[1].tzinfo):%Y-%m-%d %H:%M} — {window[1]:%Y-%m-%d %H:%M}",
         generated_at=f"{now:%Y-%m-%d %H:%M}",
@@ -229,6 +242,7 @@ def build_digest(
         unsubscribe_url=links.unsubscribe_url,
         follows=_follows(filters),
         preferences_url=links.preferences_url,
+        national=blocks,
     )
 
 
@@ -237,12 +251,15 @@ def _update_order(update: DocumentUpdate) -> tuple[float, str, int]:
     return (-top, update.region, update.document_id)
 
 
-def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int) -> tuple[DocumentSection | None, int]:
+def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int,
+             in_national: frozenset[str] = frozenset()) -> tuple[DocumentSection | None, int]:  # fmt: skip
     targets = [c for c in update.changes if c.category == "target" and wanted(c, filters)]
     if update.compared_with is None and not filters.topical:
         targets = [_as_new(t) for t in update.headline_targets]
     if update.held:
         targets = [c for c in targets if (c.metric_key or "") not in HEADLINE_KEYS]
+    national = [c for c in targets if c.metric_key in in_national]
+    targets = [c for c in targets if c.metric_key not in in_national]
     targets.sort(key=lambda c: -c.significance)
     priorities = [c for c in update.changes if c.category == "priority" and wanted(c, filters)]
     if filters.topical and not targets and not priorities:
@@ -251,7 +268,8 @@ def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int
         return None, 0
     limit = max(0, min(budget, MAX_CHANGES_PER_DOCUMENT))
     views = tuple(_change_view(c) for c in targets[:limit])
-    unchanged = sum(1 for c in update.changes if c.category == "target" and c.change == "unchanged")
+    unchanged = sum(1 for c in update.changes if c.category == "target" and c.change == "unchanged"
+                    and c.metric_key not in in_national)  # fmt: skip
     section = DocumentSection(
         document_id=update.document_id,
         title=update.title,
@@ -267,6 +285,7 @@ def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int
         priorities=tuple(_priority_view(p) for p in priorities),
         unchanged=0 if filters.topical else unchanged,
         hidden=len(targets) - len(views),
+        in_national=len(national),
     )
     return section, len(targets)
 
@@ -387,6 +406,14 @@ def _priority_view(c: StoredChangeIn) -> PriorityView:
     )
 
 
+def _national_subject(blocks: Sequence[NationalBlock]) -> str:
+    lead = subject_block(blocks)
+    if lead is None:
+        return ""
+    more = f"（另有{len(blocks) - 1}项指标的全国概览）" if len(blocks) > 1 else ""
+    return f"govmon：{lead.year}年 {lead.lead}{more}"
+
+
 def _subject(sections: Sequence[DocumentSection], total: int) -> str:
     if not sections:
         return "govmon：无新变化"
@@ -452,5 +479,6 @@ def window_start(last: datetime | None, created: datetime) -> datetime:
 
 def content_key(subscriber_id: int, start: datetime, context: DigestContext) -> str:
     """Idempotency key of a digest: subscriber, window and what it says (not when it was rendered)."""
-    digest = hashlib.sha256(repr((subscriber_id, start.isoformat(), context.sections)).encode("utf-8"))
+    said = (context.sections, context.national) if context.national else context.sections
+    digest = hashlib.sha256(repr((subscriber_id, start.isoformat(), said)).encode("utf-8"))
     return digest.hexdigest()

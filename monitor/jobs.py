@@ -21,6 +21,7 @@ from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
+from monitor.comparisons import national_picture
 from monitor.config import Settings
 from monitor.crawls import CrawlOutcome, crawl, stop_crawls
 from monitor.deliver import SendReport, Transport, send_pending
@@ -30,6 +31,7 @@ from monitor.digest import DigestContext, DocumentUpdate, Links, build_digest, c
 from monitor.extract import extract
 from monitor.extract.model import Extraction
 from monitor.extract.review import review_reasons
+from monitor.national import NationalBlock
 from monitor.tokens import load_secret, make_token
 
 EXTRACTOR_VERSION = "2"  # figure identity: measure, term, confidence; needs_review
@@ -140,11 +142,12 @@ def _now(settings: Settings) -> datetime:
 
 
 def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, end: datetime,
-               updates: list[DocumentUpdate], secret: bytes) -> DigestContext:  # fmt: skip
+               updates: list[DocumentUpdate], secret: bytes,
+               national: Sequence[NationalBlock] = ()) -> DigestContext:  # fmt: skip
     base = settings.base_url.rstrip("/")
     token = make_token(subscriber.id, subscriber.email, secret)
     links = Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
-    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end)
+    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
 
 
 def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
@@ -188,11 +191,12 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
     earliest = min(window_start(s.last_digest_at, s.created_at) for s in due_now)
     with session_scope(engine) as session:  # gathered once; each subscriber takes its own window of it
         updates = outbox.updates_between(session, earliest, now)
+    national = national_picture(engine, updates)
     for subscriber in due_now:
         report.considered += 1
         start = window_start(subscriber.last_digest_at, subscriber.created_at)
         mine = [u for u in updates if u.processed_at is None or start <= u.processed_at < now]
-        context = render_for(settings, subscriber, start, now, mine, secret)
+        context = render_for(settings, subscriber, start, now, mine, secret, national)
         with session_scope(engine) as session:
             if context.empty:
                 report.empty += 1

@@ -26,6 +26,7 @@ from monitor.digest import DigestContext
 
 if TYPE_CHECKING:
     from monitor.archive import DocumentPage, IndexPage, MetricPage, RegionPage
+    from monitor.compare.pages import ComparePage, MatrixPage
     from monitor.feeds import Feed
 
 TEXT_WIDTH = 76  # plain-text lines stay within 78 columns with the indents the templates add
@@ -137,6 +138,16 @@ def render_metric(page: MetricPage, live: bool = False) -> str:
     return render("archive/metric.html.j2", page=page, live=live)
 
 
+def render_compare(page: ComparePage, live: bool = False) -> str:
+    """A metric across regions: `compare/<metric>/<year>` of the archive and of the live server."""
+    return render("archive/compare.html.j2", page=page, live=live)
+
+
+def render_matrix(page: MatrixPage, live: bool = False) -> str:
+    """A year's headline targets of every region: `compare/<year>`."""
+    return render("archive/matrix.html.j2", page=page, live=live)
+
+
 def render_feed(feed: Feed) -> str:
     return render("feed.atom.j2", feed=feed)
 
@@ -145,11 +156,13 @@ __all__ = [
     "environment",
     "is_web_url",
     "render",
+    "render_compare",
     "render_digest_html",
     "render_digest_text",
     "render_document",
     "render_feed",
     "render_index",
+    "render_matrix",
     "render_metric",
     "render_region",
     "wrap",

@@ -1,7 +1,8 @@
 """The archive: every page rendered from the database through one path, for the static site and the live one.
 
 `Archive(session, base_url).page(path)` renders one page by its path in the site — `index.html`,
-`documents/<id>.html`, `regions/<region>.html`, `metrics/<key>.html`, `feed.atom`, `regions/<region>.atom`,
+`documents/<id>.html`, `regions/<region>.html`, `metrics/<key>.html`, `compare/<year>.html`,
+`compare/<metric>/<year>.html` and `.csv` (monitor/comparisons.py), `feed.atom`, `regions/<region>.atom`,
 `metrics/<key>.atom`, `archive.css` — or None when there is no such page. `govmon site build` writes every path of
 `Archive.paths()` to files; `govmon serve` answers each request with `page(path)`. Queries live here and in `db/`;
 the pure view building in `monitor/archive.py`; rendering in `monitor/render.py`.
@@ -37,6 +38,7 @@ from monitor.archive import (
     region_page,
     region_slug,
 )
+from monitor.comparisons import ComparePages
 from monitor.digest import StoredChangeIn
 from monitor.feeds import Listed, feed
 from monitor.identity import kind_class
@@ -46,7 +48,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DOCUMENT = re.compile(r"documents/(\d{1,12})\.html")
 _NAMED = re.compile(r"(regions|metrics)/([^/]+)\.(html|atom)")
 MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".atom": "application/atom+xml; charset=utf-8",
-               ".css": "text/css; charset=utf-8"}  # fmt: skip
+               ".css": "text/css; charset=utf-8", ".csv": "text/csv; charset=utf-8"}  # fmt: skip
 
 
 def media_type(path: str) -> str:
@@ -150,12 +152,17 @@ class Archive:
         known = {c.value: c.label for c in metric_choices()}
         return {key: known.get(key, key) for key in [*known, *sorted(stored - set(known))] if key in stored}
 
+    @cached_property
+    def comparisons(self) -> ComparePages:
+        return ComparePages(self.session, live=self.live)
+
     def paths(self) -> list[str]:
         """Every page of the site (documents first: they are most of the work)."""
         documents = [d.link.href for d in self.listed]
         regions = [f"regions/{slug}.{ext}" for slug in sorted(self.regions) for ext in ("html", "atom")]
         metrics = [f"metrics/{key}.{ext}" for key in self.metrics for ext in ("html", "atom")]
-        return [*documents, *regions, *metrics, "index.html", "feed.atom", STYLESHEET]
+        compared = self.comparisons.paths()
+        return [*documents, *regions, *metrics, *compared, "index.html", "feed.atom", STYLESHEET]
 
     def page(self, path: str) -> str | None:
         """The page at `path` (relative to the site root, not URL-encoded), or None."""
@@ -164,6 +171,8 @@ class Archive:
                                                 STYLESHEET: stylesheet}  # fmt: skip
         if path in simple:
             return simple[path]()
+        if path.startswith("compare/"):
+            return self.comparisons.page(path)
         if found := _DOCUMENT.fullmatch(path):
             return self.document(int(found.group(1)))
         if found := _NAMED.fullmatch(path):
@@ -174,7 +183,8 @@ class Archive:
         return None
 
     def index(self) -> str:
-        page = index_page([d.link for d in self.listed], metric_links(list(self.metrics.items())))
+        links = metric_links(list(self.metrics.items()))
+        page = index_page([d.link for d in self.listed], links, self.comparisons.latest_matrix)
         return render.render_index(page, live=self.live)
 
     def document(self, document_id: int) -> str | None:

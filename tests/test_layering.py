@@ -19,6 +19,8 @@ PURE = (
     "monitor/charts",
     "monitor/archive",
     "monitor/feeds",
+    "monitor/compare",
+    "monitor/national",
 )
 FORBIDDEN = ("scrapy", "sqlalchemy", "jinja2", "requests", "socket", "twisted", "db", "crawler", "smtplib")
 

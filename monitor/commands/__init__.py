@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import analysis, crawl, database, demo, digests, operate, review, serve, site, sources, store
+from monitor.commands import (
+    analysis,
+    compare,
+    crawl,
+    database,
+    demo,
+    digests,
+    operate,
+    review,
+    serve,
+    site,
+    sources,
+    store,
+)
 
-MODULES = (database, sources, analysis, store, review, crawl, digests, operate, site, serve, demo)
+MODULES = (database, sources, analysis, compare, store, review, crawl, digests, operate, site, serve, demo)
 
 # The one-line descriptions of `govmon --help` (the full text is each command's own --help).
 SHORT_HELP = {
@@ -18,6 +31,7 @@ SHORT_HELP = {
     "import": "Store local files as documents (backfill).",
     "reprocess": "Re-extract and re-diff stored versions.",
     "history": "A metric's targets and results across years.",
+    "compare": "One metric across every region, or the headline matrix.",
     "review": "Documents flagged for review; --accept ID.",
     "crawl": "Crawl registry sources for new reports and plans.",
     "subscribers": "Add, list and remove digest subscribers.",

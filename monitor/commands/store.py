@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from monitor.cli import App, ExitCode, GovmonError, pass_app
+
+if TYPE_CHECKING:
+    from monitor.backfill import Given, Outcome
 from monitor.commands.analysis import DOC_TYPES
 from monitor.format import format_target
 from monitor.jobs import ProcessReport, process_new_versions
@@ -39,62 +41,87 @@ def run_processing(app: App, *, all_versions: bool = False) -> ProcessReport:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
-@click.option("--region", "-r", required=True, help="Region of the documents, e.g. 上海市 or 全国.")
-@click.option("--year", "-y", type=int, required=True, help="Report year (the 2025 report plans 2025).")
-@click.option("--doc-type", "-t", type=DOC_TYPES, default="work_report", show_default=True)
+@click.option(
+    "--glob", "pattern", metavar="PATTERN", help="Import the files of each directory PATH matching this, e.g. '*.txt'."
+)
+@click.option(
+    "--region", "-r", help="Region of the documents, e.g. 上海市 or 全国 (default: from each file's name or text)."
+)
+@click.option("--year", "-y", type=int, help="Report year; the 2025 report plans 2025 (default: from name or text).")
+@click.option("--doc-type", "-t", type=DOC_TYPES, help="Document type (default: from name or text).")
 @click.option("--title", help="Title (default: inferred from the text, else the file name).")
 @click.option("--url", help="Where the document was published (default: its file:// path).")
 @click.option("--no-process", is_flag=True, help="Store only; extract and diff later with `govmon reprocess`.")
 @pass_app
-def import_cmd(app: App, paths: tuple[Path, ...], region: str, year: int, doc_type: str, title: str | None,
-               url: str | None, no_process: bool) -> None:  # fmt: skip
+def import_cmd(app: App, paths: tuple[Path, ...], pattern: str | None, region: str | None, year: int | None,
+               doc_type: str | None, title: str | None, url: str | None, no_process: bool) -> None:  # fmt: skip
     """Store local .txt/.html/.pdf files as documents (backfill of prior years).
 
-    Imported documents go through extraction and diff exactly like crawled ones; importing the same file twice
-    adds nothing.
+    Region, year and type come from each file's name (2024年河北省政府工作报告.txt, 宁夏2024.txt), else its text;
+    options override them for every file. Files already stored are skipped; files that cannot be placed or read
+    are listed with the reason. Imported documents go through extraction and diff exactly like crawled ones.
 
     \b
-    Example:
+    Examples:
       govmon import 上海2023.txt --region 上海市 --year 2023
+      govmon import reports/2024/ --glob '*.txt'
     """
-    if url and len(paths) > 1:
-        raise GovmonError("--url names one document: import one file at a time with it", ExitCode.USAGE)
-    outcomes = [_import_one(app, path, region, year, doc_type, title, url) for path in paths]
-    for path, status in zip(paths, outcomes, strict=True):
-        app.out.print(f"{status:9} {path}")
-    if not no_process and any(s in ("new", "changed") for s in outcomes):
-        run_processing(app)
-
-
-def _import_one(app: App, path: Path, region: str, year: int, doc_type: str, title: str | None,
-                url: str | None) -> str:  # fmt: skip
-    from db.repository import FetchedDocument, store_fetched
-    from db.session import session_scope
-    from monitor.extract import extract
-    from monitor.files import UnreadableFile, load_file
+    from monitor.backfill import Given, NotAFile, expand
 
     try:
-        loaded = load_file(path)
-    except UnreadableFile as exc:
+        files = expand(paths, pattern)
+    except NotAFile as exc:
         raise GovmonError(str(exc), ExitCode.INPUT) from exc
-    title = title or _default_title(extract(loaded.text[:3000]).document.title, region, year, doc_type)
-    item = FetchedDocument(url=url or path.resolve().as_uri(), region=region, text=loaded.text, raw=loaded.raw,
-                           title=title, doc_type=doc_type, report_year=year, http_status=None,
-                           content_type=loaded.content_type, encoding=loaded.encoding)  # fmt: skip
-    with session_scope(app.engine()) as session:
-        return store_fetched(session, item).status
+    if url and len(files) > 1:
+        raise GovmonError("--url names one document: import one file at a time with it", ExitCode.USAGE)
+    outcomes = _import_all(app, files, Given(region, year, doc_type, title, url))
+    if not no_process and any(o.status in ("new", "changed") for o in outcomes):
+        run_processing(app)
+    _fail_on_problems(outcomes, single=len(paths) == 1 and not paths[0].is_dir())
 
 
-TITLE_WORDS = ("报告", "要点", "规划", "方案", "总结", "计划", "思路")
-TYPE_TITLES = {"work_report": "政府工作报告", "plan": "工作要点", "summary": "工作总结", "other": "文件"}
+def _import_all(app: App, files: list[Path], given: Given) -> list[Outcome]:
+    from monitor.backfill import import_files
+
+    with _progress(app) as bar:
+        task = bar.add_task("importing", total=len(files))
+
+        def advance(done: int, path: Path) -> None:
+            bar.update(task, completed=done, description=path.name)
+
+        outcomes = import_files(app.engine(), files, given, progress=advance)
+    for o in outcomes:
+        app.out.print(_outcome_line(o))
+    _summary(app, outcomes)
+    return outcomes
 
 
-def _default_title(inferred: str | None, region: str, year: int, doc_type: str) -> str:
-    """The inferred title when it reads like one, else 2025年上海市政府工作报告."""
-    head = (inferred or "").strip().split(None, 1)[0] if (inferred or "").strip() else ""
-    if not (4 <= len(head) <= 60 and any(w in head for w in TITLE_WORDS)):
-        return f"{year}年{region}{TYPE_TITLES[doc_type]}"
-    return head if re.search(r"(?:19|20)\d\d", head) else f"{year}年{head}"
+def _outcome_line(o: Outcome) -> str:
+    if not o.imported:
+        return f"{'skipped':9} {o.reason}"
+    p = o.placement
+    where = f"  ({p.region} {p.year} {p.doc_type})" if p else ""
+    stored = "  (already stored)" if o.status in ("unchanged", "duplicate") else ""
+    return f"{o.status:9} {o.path}{where}{stored}"
+
+
+def _summary(app: App, outcomes: list[Outcome]) -> None:
+    if len(outcomes) < 2:
+        return
+    stored = sum(1 for o in outcomes if o.status in ("new", "changed"))
+    already = sum(1 for o in outcomes if o.status in ("unchanged", "duplicate"))
+    app.out.print(f"{len(outcomes)} files: {stored} new, {already} already stored, {len(outcomes) - stored - already} "
+                  "not imported")  # fmt: skip
+
+
+def _fail_on_problems(outcomes: list[Outcome], single: bool) -> None:
+    failed = [o for o in outcomes if not o.imported]
+    if not failed:
+        return
+    if single:
+        code = ExitCode.INPUT if failed[0].status == "unreadable" else ExitCode.USAGE
+        raise GovmonError(failed[0].reason, code)
+    raise GovmonError(f"{len(failed)} of {len(outcomes)} files were not imported (listed above)", ExitCode.PARTIAL)
 
 
 @click.command("reprocess")

@@ -98,6 +98,35 @@ async def history(request: Request, region: str = Query(..., max_length=50), met
     return answer or _problem(404, f"no stored {doc_type} of {region} mentions {metric}: see /api/v1/catalogue")
 
 
+@router.get("/compare", response_model=schemas.Comparison | schemas.ComparisonMatrix,
+            responses={400: {"model": schemas.Problem}, 404: {"model": schemas.Problem}})  # fmt: skip
+async def compare(request: Request, metric: str | None = Query(None, max_length=80),
+                  year: int | None = Query(None, ge=1949, le=2100),
+                  level: Literal["province", "city", "all"] = "province",
+                  doc_type: Literal["work_report", "plan"] = "work_report") -> Response:  # fmt: skip
+    """One metric (key or Chinese name) across every region that reported a year (`govmon compare --json`);
+    without `metric`, the regions × headline metrics matrix (`govmon compare --headline --json`)."""
+    from monitor.compare import UnknownMetric, resolve_metric
+    from monitor.comparisons import NothingToCompare, load_matrix, load_table
+
+    web = forms.state(request)
+    try:
+        key = resolve_metric(metric) if metric else None
+    except UnknownMetric as exc:
+        return _problem(400, str(exc))
+
+    def produce(modified: str | None) -> Cached | None:
+        try:
+            found = (load_table(web.reader, key, year, level, doc_type) if key
+                     else load_matrix(web.reader, year, level, doc_type))  # fmt: skip
+        except NothingToCompare:
+            return None
+        return cached(_json(found.to_dict()), JSON, modified)
+
+    answer = await serve_cached(request, f"api:compare:{key}:{year}:{level}:{doc_type}", produce)
+    return answer or _problem(404, f"no {doc_type} of {year or 'any year'} is stored for level {level}")
+
+
 @router.get("/sources", response_model=list[schemas.Source])
 async def sources(request: Request) -> Response:
     """Every registered source with its health, document count and last crawl run."""

@@ -110,3 +110,13 @@ async def region(request: Request, name: str) -> Response:
 @router.api_route("/metrics/{name}", methods=["GET", "HEAD"])
 async def metric(request: Request, name: str) -> Response:
     return await archive_page(request, f"metrics/{name}")
+
+
+@router.api_route("/compare/{name}", methods=["GET", "HEAD"])
+async def matrix(request: Request, name: str) -> Response:
+    return await archive_page(request, f"compare/{name}")
+
+
+@router.api_route("/compare/{metric_key}/{name}", methods=["GET", "HEAD"])
+async def compare(request: Request, metric_key: str, name: str) -> Response:
+    return await archive_page(request, f"compare/{metric_key}/{name}")

@@ -110,3 +110,37 @@ class Catalogue(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class ComparisonRow(BaseModel):
+    """One region of a comparison: its target of the year, last year's target and result, change and gap."""
+
+    region: str
+    level: str
+    document_id: int
+    prior_document_id: int | None
+    target: Target | None
+    prior_target: Target | None
+    prior_result: Target | None
+    change: str | None
+    gap: float | None
+
+
+class Comparison(BaseModel):
+    """One metric across every region that reported a year, as `govmon compare --json` prints it."""
+
+    metric: str
+    metric_key: str
+    year: int
+    level: str
+    summary: dict[str, Any]
+    rows: list[ComparisonRow]
+
+
+class ComparisonMatrix(BaseModel):
+    """Regions × headline metrics of a year, as `govmon compare --headline --json` prints it."""
+
+    year: int
+    level: str
+    metrics: list[dict[str, Any]]
+    rows: list[dict[str, Any]]

@@ -47,7 +47,7 @@ def one_line(stderr: str) -> str:
 def test_importing_a_directory_says_it_is_one(capsys: pytest.CaptureFixture[str], db: str) -> None:
     result = run(capsys, "--db", db, "import", str(TEXTS), "--region", "示例市", "--year", "2024")
     assert result.code == ExitCode.INPUT
-    assert one_line(result.err) == f"error: {TEXTS} is a directory: name the files in it (e.g. {TEXTS / '*.txt'})"
+    assert one_line(result.err) == f"error: {TEXTS} is a directory: import its files with --glob, e.g. --glob '*.txt'"
 
 
 # --- digest --send: backoff and crash ------------------------------------------------------------------------
