@@ -205,7 +205,7 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)  # None for a channel subscriber
     # monitor.channels.addresses.address_key(email): one subscriber per address whatever its case; NULL only on
     # rows that duplicated an older address when the key was introduced (kept, inactive, for their history)
     email_key: Mapped[str | None] = mapped_column(String(320), unique=True, index=True)
@@ -222,6 +222,12 @@ class Subscriber(Base):
     confirmed_at: Mapped[datetime | None]
     confirm_sent_at: Mapped[datetime | None]  # the last confirmation mail: throttles mails to one address
     unsubscribed_at: Mapped[datetime | None]  # a confirmation link issued before it no longer works
+    # "email", or a channel of monitor.channels.KINDS; its URL and secret are credentials (shown masked only), and
+    # channel_key (a digest of kind and URL) keeps one subscriber per receiver
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    channel_url: Mapped[str | None] = mapped_column(Text)
+    channel_secret: Mapped[str | None] = mapped_column(Text)
+    channel_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class Delivery(Base):

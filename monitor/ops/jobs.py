@@ -21,6 +21,8 @@ from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
+from monitor.channels import ChannelFactory, HttpSender, describe, live_channels
+from monitor.channels import render as render_channel
 from monitor.channels.outbox import SendReport, Transport, send_pending
 from monitor.compare.diff import Change, Diff, diff, plan_goals
 from monitor.compare.diff import review_reasons as diff_review_reasons
@@ -145,9 +147,10 @@ def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, e
                updates: list[DocumentUpdate], secret: bytes,
                national: Sequence[NationalBlock] = ()) -> DigestContext:  # fmt: skip
     base = settings.base_url.rstrip("/")
-    token = make_token(subscriber.id, subscriber.email, secret)
+    token = make_token(subscriber.id, subscriber.identity, secret)
     links = Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
-    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
+    recipient = subscriber.email or describe(subscriber.channel, subscriber.channel_url, subscriber.channel_secret)
+    return build_digest(recipient, updates, subscriber.filters, links, (start, end), end, national)
 
 
 def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
@@ -200,6 +203,8 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
         with session_scope(engine) as session:
             if context.empty:
                 report.empty += 1
+            elif subscriber.channel != "email":
+                report.queued += _enqueue_parts(session, subscriber, context, start, now)
             else:
                 key = content_key(subscriber.id, start, context)
                 payload = digest_message(settings, subscriber, context, key)
@@ -207,6 +212,17 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
                 report.queued += outbox.enqueue(session, subscriber.id, key, message_id, payload, (start, now))
             outbox.mark_digested(session, subscriber.id, now)
     return report
+
+
+def _enqueue_parts(session: Session, subscriber: SubscriberRow, context: DigestContext, start: datetime,
+                   end: datetime) -> bool:  # fmt: skip
+    """A channel's digest into the outbox: one row per part, in part order, in the caller's transaction."""
+    key = content_key(subscriber.id, start, context)
+    queued = False
+    for payload in render_channel(subscriber.channel, context, key):
+        row_key = f"{key}-{payload.part}"
+        queued |= outbox.enqueue(session, subscriber.id, row_key, payload.delivery_id, payload.dumps(), (start, end))
+    return queued
 
 
 def _message_id(payload: bytes) -> str:
@@ -223,10 +239,14 @@ def transport_for(settings: Settings) -> Transport:
 
 
 def send_due_digests(engine: Engine, settings: Settings, transport: Transport, now: datetime | None = None,
-                     only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
-    """Queue the due digests, then send everything pending in the outbox."""
+                     only: str | None = None, force: bool = False,
+                     channels: ChannelFactory | None = None) -> DigestReport:  # fmt: skip
+    """Queue the due digests, then send everything pending in the outbox: mail through `transport`, the other
+    channels through `channels` (by default live, over HTTP with the egress guard)."""
     report = queue_due_digests(engine, settings, now, only, force)
-    sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings))
+    with HttpSender.from_settings(settings) as http:
+        sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings),
+                            channels=channels or live_channels(http))  # fmt: skip
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
     report.delivery = sent
