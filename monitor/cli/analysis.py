@@ -34,18 +34,12 @@ def load_extraction(app: App, ref: str, region: str | None, year: int | None, do
 
 
 def _stored_extraction(app: App, document_id: int) -> Extraction:
-    from db import derived
-    from db.session import session_scope
+    from monitor.service.reads import stored_extraction
 
-    with session_scope(app.engine()) as session:
-        version = derived.latest_version_of(session, document_id)
-        if version is None:
-            raise GovmonError(f"no stored document with id {document_id}: see `govmon documents`", ExitCode.NOT_FOUND)
-        stored = derived.load_extraction(session, version)
-    if stored.targets or stored.priorities:
-        return stored
-    return extract(version.text, region=version.region, year=version.report_year, doc_type=version.doc_type,
-                   title=version.title, url=version.url)  # fmt: skip
+    stored = stored_extraction(app.engine(), document_id)
+    if stored is None:
+        raise GovmonError(f"no stored document with id {document_id}: see `govmon documents`", ExitCode.NOT_FOUND)
+    return stored
 
 
 @click.command("extract")

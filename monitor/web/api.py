@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from db.reads import DocumentQuery
 from monitor.service import reads
+from monitor.service.reads import DocumentQuery
 from monitor.web import forms, schemas
 from monitor.web.archive import serve_cached
 from monitor.web.state import Cached, cached

@@ -146,10 +146,9 @@ def test_archive_and_feed_are_built(demo: DemoRuns) -> None:
 def test_a_second_run_says_nothing_new_and_adds_no_rows(demo: DemoRuns) -> None:
     assert demo.second.code == 0, demo.second.err
     assert "Nothing new since the last run: 0 new documents, 0 digests" in demo.second.out
-    with session_scope(demo.engine) as session:
-        from monitor.demo.stats import counts
+    from monitor.service.summary import counts
 
-        assert counts(session) == demo.counts_after_first
+    assert counts(demo.engine) == demo.counts_after_first
     assert sorted(demo.paths.mail.glob("*.eml")) == demo.mails_after_first
 
 

@@ -1,4 +1,5 @@
-"""What the demo database holds, per region, for the summary table: documents, targets, changes."""
+"""What a database holds, per region, for the demo's summary table: documents, targets, changes; and the row
+counts a rerun must not grow."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.session import session_scope
 from monitor.format import metric_label
 
 MOVES = ("raised", "lowered", "reworded", "new", "dropped")
@@ -39,7 +41,12 @@ class TopChange:
     new: str
 
 
-def region_stats(session: Session) -> list[RegionStats]:
+def region_stats(engine: Engine) -> list[RegionStats]:
+    with session_scope(engine) as session:
+        return _region_stats(session)
+
+
+def _region_stats(session: Session) -> list[RegionStats]:
     stats: dict[str, RegionStats] = {}
     docs = select(m.Document.region, func.count(), func.min(m.Document.report_year), func.max(m.Document.report_year))
     for region, count, first, last in session.execute(docs.group_by(m.Document.region)):
@@ -64,8 +71,13 @@ def _region_order(s: RegionStats) -> tuple[int, str]:
     return level, s.region
 
 
-def top_changes(session: Session, limit: int = 8) -> list[TopChange]:
+def top_changes(engine: Engine, limit: int = 8) -> list[TopChange]:
     """The most significant target changes (raised, lowered, reworded), most significant first."""
+    with session_scope(engine) as session:
+        return _top_changes(session, limit)
+
+
+def _top_changes(session: Session, limit: int) -> list[TopChange]:
     query = (
         select(m.Change)
         .where(m.Change.category == "target", m.Change.change.in_(("raised", "lowered", "reworded")))
@@ -85,8 +97,13 @@ def _raw(target: dict[str, Any] | None) -> str:
     return "" if not target else str(target.get("raw") or target.get("value", ""))
 
 
-def counts(session: Session) -> dict[str, int]:
+def counts(engine: Engine) -> dict[str, int]:
     """Row counts of the tables a rerun must not grow."""
+    with session_scope(engine) as session:
+        return _counts(session)
+
+
+def _counts(session: Session) -> dict[str, int]:
     tables = {"documents": m.Document, "versions": m.DocumentVersion, "targets": m.Target, "changes": m.Change,
               "deliveries": m.Delivery}  # fmt: skip
     return {name: int(session.scalar(select(func.count()).select_from(t)) or 0) for name, t in tables.items()}
