@@ -18,6 +18,7 @@ from yaml.nodes import Node, SequenceNode
 
 from crawler import bounded_yaml
 from db.repository import DOC_TYPES, LEVELS, SourceSpec
+from monitor.vocabulary import WANTED_DOC_TYPES
 
 CMS_FAMILIES = ("auto", "trs", "jcms", "ucap", "gkmlpt", "anhui", "generic")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
@@ -41,7 +42,7 @@ class Source:
     name: str = ""
     level: str = "other"
     cms: str = "auto"
-    doc_types: tuple[str, ...] = ("work_report", "plan", "summary")
+    doc_types: tuple[str, ...] = WANTED_DOC_TYPES
     allowed_domains: tuple[str, ...] = ()
     selectors: dict[str, str] = field(default_factory=dict)
     title_pattern: str | None = None

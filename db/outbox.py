@@ -271,7 +271,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         raise LookupError(f"version {version_id} vanished while gathering the digest")
     prior = previous_in_series(session, version_id)
     previous_page = previous_version_of_document(session, version_id)
-    changes = session.scalars(select(m.Change).where(m.Change.new_version_id == version_id))
+    changes = session.scalars(select(m.ChangeRow).where(m.ChangeRow.new_version_id == version_id))
     targets = load_extraction(session, version).targets
     return DocumentUpdate(
         document_id=version.document_id,
@@ -304,11 +304,11 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
 def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[object, ...]], frozenset[str]]:
     """What a page version says: its targets (metric, value, status …) and its themes."""
     targets = session.execute(
-        select(m.Target.metric_key, m.Target.metric, m.Target.value, m.Target.value_max, m.Target.unit,
-               m.Target.qualifier, m.Target.status, m.Target.year).where(m.Target.version_id == version_id)
+        select(m.TargetRow.metric_key, m.TargetRow.metric, m.TargetRow.value, m.TargetRow.value_max, m.TargetRow.unit,
+               m.TargetRow.qualifier, m.TargetRow.status, m.TargetRow.year).where(m.TargetRow.version_id == version_id)
     )  # fmt: skip
     themes = session.scalars(
-        select(m.Priority.theme).where(m.Priority.version_id == version_id, m.Priority.source == "theme")
+        select(m.PriorityRow.theme).where(m.PriorityRow.version_id == version_id, m.PriorityRow.source == "theme")
     )
     return frozenset(tuple(row) for row in targets), frozenset(themes)
 

@@ -20,9 +20,10 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from monitor import vocabulary
 
-DOC_TYPES = ("work_report", "plan", "summary", "other")
-LEVELS = ("national", "province", "city", "bureau", "other")
+DOC_TYPES = vocabulary.DOC_TYPES
+LEVELS = vocabulary.SOURCE_LEVELS
 HEALTH = ("unknown", "ok", "blocked", "broken")
 
 _SPACE = re.compile(r"\s+")

@@ -228,3 +228,54 @@ def test_there_are_faces_to_check() -> None:
 @pytest.mark.parametrize("path", _face_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_a_face_reaches_the_database_only_through_the_library(path: Path) -> None:
     assert database_reaches(path.read_text(encoding="utf-8")) == []
+
+
+# --- one vocabulary ------------------------------------------------------------------------------------------
+
+VOCABULARY = ROOT / "monitor" / "vocabulary.py"
+
+
+def _project_files() -> list[Path]:
+    return [p for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))]
+
+
+def _strings(node: ast.AST) -> list[str]:
+    items = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else []
+    return [e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+
+
+def redeclared_words(source: str) -> list[str]:
+    """Literals in `source` that declare what the vocabulary holds: a list of provinces (five or more names), or
+    a table of change kinds or document types to plain Chinese words."""
+    from monitor.vocabulary import CHANGE_KINDS, DOC_TYPES, PROVINCES
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        provinces = [s for s in _strings(node) if s in PROVINCES]
+        if len(provinces) >= 5:
+            found.append(f"line {node.lineno}: {len(provinces)} provinces")
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            words = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+            plain = words and all("{" not in w and any("\u4e00" <= ch <= "\u9fff" for ch in w) for w in words)
+            if plain and (len(keys & set(CHANGE_KINDS)) >= 3 or len(keys & set(DOC_TYPES)) >= 3):
+                found.append(f"line {node.lineno}: words for {', '.join(sorted(keys))}")
+    return found
+
+
+def test_the_vocabulary_check_sees_a_second_declaration() -> None:
+    assert redeclared_words('LABELS = {"raised": "上调", "reworded": "措辞变化", "dropped": "取消"}') != []
+    assert redeclared_words('P = ("北京市", "天津市", "河北省", "山西省", "上海市", "江苏省")') != []
+    assert redeclared_words('T = {"work_report": "政府工作报告", "plan": "规划", "other": "文件"}') != []
+    assert redeclared_words('LEADS = {"raised": "{k}个上调", "lowered": "{k}个下调", "new": "{k}个新设"}') == []
+
+
+def test_the_vocabulary_imports_nothing_of_the_project() -> None:
+    assert not _imported_roots(VOCABULARY) & set(PACKAGES)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in _project_files() if p != VOCABULARY], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_words_of_the_vocabulary_are_declared_only_there(path: Path) -> None:
+    assert redeclared_words(path.read_text(encoding="utf-8")) == []

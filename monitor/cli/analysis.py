@@ -9,14 +9,14 @@ from typing import Any
 import click
 from rich.table import Table
 
+from monitor import vocabulary
 from monitor.cli.app import App, ExitCode, GovmonError, pass_app
 from monitor.compare.diff import Diff, diff
 from monitor.extract import Extraction, Target, extract
 from monitor.format import format_target, format_value, metric_label
 
-DOC_TYPES = click.Choice(["work_report", "plan", "summary", "other"])
+DOC_TYPES = click.Choice(vocabulary.DOC_TYPES)
 STATUS_STYLE = {"target": "bold green", "achieved": "cyan", "expected": "yellow"}
-CHANGE_STYLE = {"raised": "green", "lowered": "red", "new": "bold", "dropped": "dim strike", "reworded": "yellow"}
 
 
 def load_extraction(app: App, ref: str, region: str | None, year: int | None, doc_type: str | None,
@@ -141,7 +141,7 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
     for c in result.changes:
         if c.change == "unchanged" and not show_all:
             continue
-        style = CHANGE_STYLE.get(c.change, "")
+        style = vocabulary.CHANGE_STYLES.get(c.change, "")
         ambition = _baseline_text(c.baseline.to_dict()) if c.baseline else ""
         shown = c.new or c.old
         label = metric_label(c.metric, shown.kind, shown.unit) if shown else c.metric

@@ -15,11 +15,10 @@ from typing import Any, Literal
 from monitor.compare.identity import Identity, delta_sign, identity, is_delta, metric_text, midpoint, period_class
 from monitor.extract.metrics import headline_weight, metric
 from monitor.extract.model import Extraction, Priority, Target
+from monitor.vocabulary import ChangeKind
 
-__all__ = ["CHANGE_KINDS", "Baseline", "Change", "Diff", "PriorityChange", "diff", "identity", "is_delta", "midpoint"]
+__all__ = ["Baseline", "Change", "ChangeKind", "Diff", "PriorityChange", "diff", "identity", "is_delta", "midpoint"]
 
-ChangeKind = Literal["raised", "lowered", "unchanged", "reworded", "new", "dropped"]
-CHANGE_KINDS: tuple[ChangeKind, ...] = ("raised", "lowered", "unchanged", "reworded", "new", "dropped")
 AmbitionSense = Literal["more", "less", "same"]
 
 OTHER_HEADLINE_WEIGHT = 0.5  # a headline figure (主要预期目标) of a metric the catalogue does not weigh

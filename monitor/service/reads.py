@@ -182,8 +182,8 @@ def counts(engine: Engine) -> Counts:
         return Counts(
             documents=reads.table_count(session, m.Document),
             versions=reads.table_count(session, m.DocumentVersion),
-            figures=reads.grouped_counts(session, m.Target.status),
-            changes=reads.table_count(session, m.Change),
+            figures=reads.grouped_counts(session, m.TargetRow.status),
+            changes=reads.table_count(session, m.ChangeRow),
             subscribers=reads.grouped_counts(session, m.Subscriber.status),
             crawl_runs=reads.grouped_counts(session, m.CrawlRun.status),
             sources=reads.grouped_counts(session, m.Source.health),

@@ -20,12 +20,12 @@ from starlette.responses import JSONResponse, Response
 
 from monitor.service import reads
 from monitor.service.reads import DocumentQuery
+from monitor.vocabulary import DocType
 from monitor.web import forms, schemas
 from monitor.web.archive import serve_cached
 from monitor.web.state import Cached, cached
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-DocType = Literal["work_report", "plan", "summary", "other"]
 JSON = "application/json"
 
 
