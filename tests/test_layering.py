@@ -279,3 +279,19 @@ def test_the_vocabulary_imports_nothing_of_the_project() -> None:
 )
 def test_words_of_the_vocabulary_are_declared_only_there(path: Path) -> None:
     assert redeclared_words(path.read_text(encoding="utf-8")) == []
+
+
+def _all_imports(path: Path) -> set[str]:
+    """Every module `path` imports, lazily or not (TYPE_CHECKING ones aside)."""
+    names: set[str] = set()
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "crawler").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_crawler_takes_only_the_vocabulary_from_monitor(path: Path) -> None:
+    assert {n for n in _all_imports(path) if n.split(".")[0] == "monitor"} <= {"monitor.vocabulary"}
