@@ -1,4 +1,4 @@
-"""Repository of subscribers, digest inputs and the delivery outbox (ARCHITECTURE §5).
+"""Repository of subscribers, digest inputs and the delivery outbox: every digest sent at most once, none lost.
 
 A Delivery row is written (with its idempotency key, Message-ID and rendered payload) before any byte goes
 to the SMTP server; its status moves pending → sending → sent, or back to pending with a later

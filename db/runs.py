@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ class RunRow:
     pages: int
     new_documents: int
     errors: int
+    stats: dict[str, Any] = field(default_factory=dict)  # Scrapy's counters of the run
 
 
 def record_crash(session: Session, source_id: str, error: str, status: str = "failed") -> int:
@@ -61,6 +63,16 @@ def close_unfinished(session: Session, source_id: str, reason: str, status: str 
 def recent_runs(session: Session, limit: int = 20) -> list[RunRow]:
     query = select(m.CrawlRun).order_by(m.CrawlRun.id.desc()).limit(limit)
     return [
-        RunRow(r.id, r.source_id, r.started_at, r.finished_at, r.status, r.pages, r.new_documents, r.errors)
+        RunRow(
+            r.id,
+            r.source_id,
+            r.started_at,
+            r.finished_at,
+            r.status,
+            r.pages,
+            r.new_documents,
+            r.errors,
+            dict(r.stats or {}),
+        )
         for r in session.scalars(query)
     ]

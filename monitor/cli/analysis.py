@@ -49,7 +49,9 @@ def _stored_extraction(app: App, document_id: int) -> Extraction:
 @click.option("--doc-type", "-t", type=DOC_TYPES, help="Document type (inferred when absent).")
 @click.option("--status", type=click.Choice(["target", "achieved", "expected"]), help="Only figures of this status.")
 @click.option("--headline", is_flag=True, help="Only headline figures (主要预期目标, fiscal, headline results).")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract of ARCHITECTURE §4.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON: the document, its targets and priorities, needs_review."
+)
 @click.option("--max-mb", type=int, default=20, show_default=True, help="Refuse files larger than this.")
 @pass_app
 def extract_cmd(app: App, path: str, region: str | None, year: int | None, doc_type: str | None,
@@ -102,7 +104,7 @@ def _clip(text: str, n: int) -> str:
 @click.option("--new-year", type=int, help="Report year of NEW.")
 @click.option("--doc-type", "-t", type=DOC_TYPES, help="Document type of both.")
 @click.option("--all", "show_all", is_flag=True, help="Also list unchanged targets in the table.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract of ARCHITECTURE §4.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the changes and the priorities' shifts.")
 @pass_app
 def diff_cmd(app: App, old: str, new: str, old_region: str | None, old_year: int | None, new_region: str | None,
              new_year: int | None, doc_type: str | None, show_all: bool, as_json: bool) -> None:  # fmt: skip

@@ -99,7 +99,7 @@ class Diff:
     intensified: list[PriorityChange] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The `diff --json` contract (ARCHITECTURE §4)."""
+        """What `govmon diff --json` prints: field names are a contract, only ever added to."""
         return {
             "changes": [c.to_dict() for c in self.changes],
             "priorities": {
