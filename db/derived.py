@@ -199,8 +199,9 @@ def load_extraction(session: Session, version: VersionInfo) -> Extraction:
         select(m.TargetRow).where(m.TargetRow.version_id == version.version_id).order_by(m.TargetRow.id)
     )
     priorities = session.scalars(select(m.PriorityRow).where(m.PriorityRow.version_id == version.version_id))
-    document = DocumentInfo(title=version.title, region=version.region, year=version.report_year,
-                            doc_type=version.doc_type, url=version.url)  # fmt: skip
+    document = DocumentInfo(
+        title=version.title, region=version.region, year=version.report_year, doc_type=version.doc_type, url=version.url
+    )
     return Extraction(
         document,
         [to_target(t) for t in targets],
@@ -297,8 +298,9 @@ def changes_for(session: Session, new_version_id: int) -> list[StoredChange]:
 # --- history -------------------------------------------------------------------------------------------------
 
 
-def history(session: Session, region: str, metric_key: str, doc_type: str = "work_report",
-            measure: str | None = None) -> list[HistoryPoint]:  # fmt: skip
+def history(
+    session: Session, region: str, metric_key: str, doc_type: str = "work_report", measure: str | None = None
+) -> list[HistoryPoint]:
     """Per year: the metric's first target in that year's document and the result it reports.
 
     With `measure`, only figures of that measure class count (技术合同成交额 amounts apart from its growth).

@@ -127,8 +127,9 @@ def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: s
     return _subscriber_row(row)
 
 
-def upsert_channel(session: Session, kind: str, url: str, secret: str, filters: Filters, cadence: str,
-                   fmt: str) -> tuple[SubscriberRow, bool]:  # fmt: skip
+def upsert_channel(
+    session: Session, kind: str, url: str, secret: str, filters: Filters, cadence: str, fmt: str
+) -> tuple[SubscriberRow, bool]:
     """Add an active channel subscriber, or update the one with this kind and URL (its secret too, and make it
     active); the row and whether it existed. The caller has checked the URL and the secret for the medium."""
     _check(cadence, fmt)
@@ -327,8 +328,9 @@ def _delivery_row(d: m.Delivery, to: Sequence[str | None], with_payload: bool = 
                        channel or "email", url or "", secret or "")  # fmt: skip
 
 
-def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes,
-            window: tuple[datetime, datetime]) -> bool:  # fmt: skip
+def enqueue(
+    session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes, window: tuple[datetime, datetime]
+) -> bool:
     """Write the outbox row unless one with this key exists; True when a new row was written."""
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return False

@@ -88,8 +88,9 @@ def document(session: Session, document_id: int) -> DocumentRow | None:
 
 
 def _row(doc: m.Document, versions: int) -> DocumentRow:
-    return DocumentRow(doc.id, doc.url, doc.title, doc.region, doc.doc_type, doc.report_year, doc.published_at,
-                       doc.source_id, versions)  # fmt: skip
+    return DocumentRow(
+        doc.id, doc.url, doc.title, doc.region, doc.doc_type, doc.report_year, doc.published_at, doc.source_id, versions
+    )
 
 
 def fingerprint(session: Session) -> Fingerprint:
@@ -165,8 +166,9 @@ def changes_of(session: Session, version_ids: list[int]) -> dict[int, VersionCha
 
 
 def _version_changes(rows: list[m.ChangeRow]) -> VersionChanges:
-    changes = tuple(StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance)
-                    for c in rows)  # fmt: skip
+    changes = tuple(
+        StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in rows
+    )
     return VersionChanges(changes, next((c.old_version_id for c in rows if c.old_version_id is not None), None))
 
 

@@ -35,8 +35,9 @@ def record_crash(session: Session, source_id: str, error: str, status: str = "fa
         select(m.CrawlRun).where(m.CrawlRun.source_id == source_id, m.CrawlRun.finished_at.is_(None))
     ).all()
     if not unfinished:
-        unfinished = [m.CrawlRun(source_id=source_id, started_at=m.utcnow(), stats={}, pages=0, new_documents=0,
-                                 errors=0)]  # fmt: skip
+        unfinished = [
+            m.CrawlRun(source_id=source_id, started_at=m.utcnow(), stats={}, pages=0, new_documents=0, errors=0)
+        ]
         session.add(unfinished[0])
     for run in unfinished:
         run.status, run.finished_at = status, m.utcnow()

@@ -151,8 +151,9 @@ def _send_one(engine: Engine, transport: Transport, sender: str, delivery: outbo
     report.sent += 1
 
 
-def _record_failure(engine: Engine, delivery: outbox.DeliveryRow, exc: Exception, now: datetime, max_attempts: int,
-                    report: SendReport) -> None:  # fmt: skip
+def _record_failure(
+    engine: Engine, delivery: outbox.DeliveryRow, exc: Exception, now: datetime, max_attempts: int, report: SendReport
+) -> None:
     error = str(exc)
     if isinstance(exc, InvalidAddress):  # stored by an older version, before addresses were validated
         who = delivery.subscriber_id
@@ -170,8 +171,9 @@ def _record_failure(engine: Engine, delivery: outbox.DeliveryRow, exc: Exception
     report.errors.append(f"{shown(delivery.email)}: {error}" if not isinstance(exc, InvalidAddress) else error)
 
 
-def _retry_all(engine: Engine, rows: list[outbox.DeliveryRow], error: str, now: datetime, max_attempts: int,
-               report: SendReport) -> None:  # fmt: skip
+def _retry_all(
+    engine: Engine, rows: list[outbox.DeliveryRow], error: str, now: datetime, max_attempts: int, report: SendReport
+) -> None:
     """The server is down: every remaining row waits for the next run (its attempt counts)."""
     with session_scope(engine) as session:
         for row in rows:

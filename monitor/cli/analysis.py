@@ -19,8 +19,9 @@ DOC_TYPES = click.Choice(vocabulary.DOC_TYPES)
 STATUS_STYLE = {"target": "bold green", "achieved": "cyan", "expected": "yellow"}
 
 
-def load_extraction(app: App, ref: str, region: str | None, year: int | None, doc_type: str | None,
-                    max_mb: int = 20) -> Extraction:  # fmt: skip
+def load_extraction(
+    app: App, ref: str, region: str | None, year: int | None, doc_type: str | None, max_mb: int = 20
+) -> Extraction:
     """A file path, or the id of a stored document (its latest version)."""
     if ref.isdigit() and not Path(ref).exists():
         return _stored_extraction(app, int(ref))

@@ -102,8 +102,9 @@ def _print_matrix(app: App, matrix: Matrix, as_csv: bool) -> None:
         click.echo(matrix_csv(matrix).lstrip("\ufeff"), nl=False)
         return
     word = LEVEL_WORDS.get(matrix.level, "地区")
-    grid = Table("region", *(t.metric for t in matrix.tables), title=f"{matrix.year}年各{word}主要预期目标",
-                 title_justify="left")  # fmt: skip
+    grid = Table(
+        "region", *(t.metric for t in matrix.tables), title=f"{matrix.year}年各{word}主要预期目标", title_justify="left"
+    )
     for region in matrix.regions:
         grid.add_row(region, *(matrix.cell(t, region).text for t in matrix.tables))
     grid.add_row("[bold]中位数[/]", *(v.median_label(t) for t in matrix.tables))

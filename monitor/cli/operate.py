@@ -97,8 +97,9 @@ def worker(app: App, concurrency: int, name: str | None) -> None:
 @click.option("--cycle", metavar="LABEL", help="Cycle label; a source is queued once per cycle (default: now).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for each crawl.")
 @pass_app
-def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | None,
-            overrides: tuple[str, ...]) -> None:  # fmt: skip
+def enqueue(
+    app: App, only: tuple[str, ...], registry: str | None, cycle: str | None, overrides: tuple[str, ...]
+) -> None:
     """Queue a crawl of every source (or --source ID ...) for the workers now, as one cycle."""
     from monitor.ops import workers as tasks
 
@@ -143,8 +144,9 @@ def status(app: App) -> None:
         app.out.print(f"  [red]{d.status}[/] #{d.id} to {to}: {d.last_error or ''}")
     app.out.print(f"documents to review: {len(to_review)}" + (" (govmon review)" if to_review else ""))
     for flagged in to_review:
-        app.out.print(f"  [yellow]#{flagged.document_id}[/] {flagged.region} {flagged.title}: "
-                      + "；".join(flagged.reasons))  # fmt: skip
+        app.out.print(
+            f"  [yellow]#{flagged.document_id}[/] {flagged.region} {flagged.title}: " + "；".join(flagged.reasons)
+        )
 
 
 def _next_jobs(app: App) -> str:

@@ -34,8 +34,9 @@ def review(app: App, accept: int | None, show_all: bool, as_json: bool) -> None:
         row = accept_review(app.engine(), accept)
         if row is None:
             raise GovmonError(f"document {accept} has nothing waiting for review", ExitCode.INPUT)
-        app.out.print(f"accepted document {row.document_id} ({row.region} {row.title}): its changes go out "
-                      "with the next digests")  # fmt: skip
+        app.out.print(
+            f"accepted document {row.document_id} ({row.region} {row.title}): its changes go out with the next digests"
+        )
         return
     rows = list_reviews(app.engine(), pending_only=not show_all)
     if as_json:

@@ -151,8 +151,9 @@ def history(app: App, region: str, metric: str, doc_type: str, as_json: bool) ->
 
     points = stored_history(app.engine(), region, metric, doc_type)
     if not points:
-        raise GovmonError(f"no stored {doc_type} of {region} mentions {metric}: see `govmon documents`",
-                          ExitCode.NOT_FOUND)  # fmt: skip
+        raise GovmonError(
+            f"no stored {doc_type} of {region} mentions {metric}: see `govmon documents`", ExitCode.NOT_FOUND
+        )
     if as_json:
         click.echo(json.dumps([history_point(p) for p in points], ensure_ascii=False, indent=2))
         return

@@ -238,9 +238,10 @@ def baseline(new: Target, new_doc: Extraction, old_target: Target | None) -> Bas
     results = [
         t
         for t in new_doc.targets
-        if t.status in ("achieved", "expected") and identity(t) == identity(new)
+        if t.status in ("achieved", "expected")
+        and identity(t) == identity(new)
         and (new.year is None or t.year is None or t.year < new.year)
-    ]  # fmt: skip
+    ]
     basis_target, basis = (results[0], "achieved") if results else (old_target, "prior_target")
     if basis_target is None or is_delta(new) or is_delta(basis_target):
         return None
@@ -272,8 +273,9 @@ def diff_targets(old_doc: Extraction, new_doc: Extraction) -> list[Change]:
         t = new or old
         assert t is not None
         base = baseline(new, new_doc, old) if new is not None else None
-        changes.append(Change(t.metric, t.metric_key, kind, old, new, significance(kind, old, new), base,
-                              ambition(kind, t)))  # fmt: skip
+        changes.append(
+            Change(t.metric, t.metric_key, kind, old, new, significance(kind, old, new), base, ambition(kind, t))
+        )
     changes.sort(key=lambda c: (-c.significance, c.metric_key or "~", c.metric))
     return changes
 

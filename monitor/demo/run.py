@@ -111,8 +111,9 @@ def open_server(paths: DemoPaths) -> SiteServer:
     try:
         server = SiteServer(SITE, port=saved)
     except OSError as exc:
-        raise DemoError(f"port {saved} of the demo site is busy ({exc.strerror}): free it, or start over with "
-                        f"`govmon demo --fresh`") from exc  # fmt: skip
+        raise DemoError(
+            f"port {saved} of the demo site is busy ({exc.strerror}): free it, or start over with `govmon demo --fresh`"
+        ) from exc
     paths.port_file.write_text(str(server.port))
     return server
 
@@ -155,8 +156,9 @@ def _crawl(settings: Settings, registry: Path, step: Step) -> list[jobs.CrawlOut
         return jobs.crawl(settings, ids, str(registry), timeout=120, parallel=3, progress=finished, overrides=FAST)
 
 
-def _after_crawl(engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[jobs.CrawlOutcome],
-                 step: Step) -> DemoReport:  # fmt: skip
+def _after_crawl(
+    engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[jobs.CrawlOutcome], step: Step
+) -> DemoReport:
     with step("extracting and diffing", 0) as update:
         processed = jobs.process_new_versions(engine, progress=update)
     transport = DirectoryTransport(paths.mail)

@@ -103,8 +103,9 @@ def _diff_with_prior_year(session: Session, version: derived.VersionInfo, extrac
     return written
 
 
-def _diff_with_prior_plan(session: Session, version: derived.VersionInfo, new: Extraction,
-                          prior: derived.VersionInfo | None) -> int:  # fmt: skip
+def _diff_with_prior_plan(
+    session: Session, version: derived.VersionInfo, new: Extraction, prior: derived.VersionInfo | None
+) -> int:
     """A document that opens a plan (十五五 goals) compares them with the last plan's goals (十四五)."""
     if not plan_goals(new):
         return 0
@@ -180,8 +181,9 @@ def unsubscribe_mailto(settings: Settings, unsubscribe_url: str) -> str:
     return f"mailto:{settings.unsubscribe_mailbox}?subject={quote(f'unsubscribe {token}')}"
 
 
-def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
-                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
+def queue_due_digests(
+    engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None, force: bool = False
+) -> DigestReport:
     """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
     now = now or _now(settings)
     secret = load_secret(settings)
@@ -214,8 +216,9 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
     return report
 
 
-def _enqueue_parts(session: Session, subscriber: SubscriberRow, context: DigestContext, start: datetime,
-                   end: datetime) -> bool:  # fmt: skip
+def _enqueue_parts(
+    session: Session, subscriber: SubscriberRow, context: DigestContext, start: datetime, end: datetime
+) -> bool:
     """A channel's digest into the outbox: one row per part, in part order, in the caller's transaction."""
     key = content_key(subscriber.id, start, context)
     queued = False
@@ -245,8 +248,9 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     channels through `channels` (by default live, over HTTP with the egress guard)."""
     report = queue_due_digests(engine, settings, now, only, force)
     with HttpSender.from_settings(settings) as http:
-        sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings),
-                            channels=channels or live_channels(http))  # fmt: skip
+        sent = send_pending(
+            engine, transport, settings.smtp_from, lambda: _now(settings), channels=channels or live_channels(http)
+        )
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
     report.delivery = sent
@@ -274,8 +278,9 @@ def run_queued_crawl(settings: Settings, job_id: str, entries: Sequence[dict[str
         if not sources:
             return "duplicate"
         context = {"cycle": cycle, "worker": worker, "rows": {s.id: rows[s.id] for s in sources}}
-        outcomes = crawl(settings, [], sources=sources, parallel=1, overrides=overrides, job=context,
-                         batch_size=len(sources))  # fmt: skip
+        outcomes = crawl(
+            settings, [], sources=sources, parallel=1, overrides=overrides, job=context, batch_size=len(sources)
+        )
         with db_lock(engine, "process") as taken:
             if taken:  # else another worker is processing; it (or the scheduler's digest job) picks these up
                 process_new_versions(engine)
@@ -286,8 +291,9 @@ def run_queued_crawl(settings: Settings, job_id: str, entries: Sequence[dict[str
         engine.dispose()
 
 
-def _parsed(engine: Engine, entries: list[dict[str, Any]], rows: dict[str, str], cycle: str,
-            worker: str) -> list[Source]:  # fmt: skip
+def _parsed(
+    engine: Engine, entries: list[dict[str, Any]], rows: dict[str, str], cycle: str, worker: str
+) -> list[Source]:
     """The entries as sources; an invalid one fails its ledger row with the reason (it cannot be crawled)."""
     sources = []
     for index, entry in enumerate(entries):

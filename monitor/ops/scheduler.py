@@ -168,8 +168,9 @@ def build(settings: Settings) -> BackgroundScheduler:
     probe = make_engine(settings.database_url)  # a clear error now if the database is unreachable
     probe.dispose()
     store = SQLAlchemyJobStore(url=probe.url, tablename="apscheduler_jobs")
-    return BackgroundScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS,
-                               timezone=ZoneInfo(settings.timezone))  # fmt: skip
+    return BackgroundScheduler(
+        jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=ZoneInfo(settings.timezone)
+    )
 
 
 def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:

@@ -150,8 +150,9 @@ def checked_choices(catalogue: Catalogue, choices: Choices) -> tuple[Filters, st
 # --- the web's sign-up ---------------------------------------------------------------------------------------------
 
 
-def subscribe(engine: Engine, settings: Settings, catalogue: Catalogue, email: str, choices: Choices,
-              now: datetime) -> SignUp:  # fmt: skip
+def subscribe(
+    engine: Engine, settings: Settings, catalogue: Catalogue, email: str, choices: Choices, now: datetime
+) -> SignUp:
     """Sign up with double opt-in; the mail it queues is sent by `notices.send` (or the next digest run)."""
     address = checked_address(email)
     filters, cadence, fmt = checked_choices(catalogue, choices)
@@ -248,8 +249,9 @@ def preferences(engine: Engine, settings: Settings, token: str) -> Managed:
     return Managed(view(row), token.strip(), False)
 
 
-def update_preferences(engine: Engine, settings: Settings, catalogue: Catalogue, token: str, choices: Choices,
-                       resubscribe: bool = False) -> Managed:  # fmt: skip
+def update_preferences(
+    engine: Engine, settings: Settings, catalogue: Catalogue, token: str, choices: Choices, resubscribe: bool = False
+) -> Managed:
     """New filters for the token's subscriber; `resubscribe` makes an unsubscribed one active again."""
     filters, cadence, fmt = checked_choices(catalogue, choices)
     with session_scope(engine) as session:
@@ -264,8 +266,9 @@ def update_preferences(engine: Engine, settings: Settings, catalogue: Catalogue,
 # --- the operator's commands -------------------------------------------------------------------------------------
 
 
-def add_subscriber(engine: Engine, settings: Settings, catalogue: Catalogue, email: str,
-                   choices: Choices) -> tuple[Subscriber, bool]:  # fmt: skip
+def add_subscriber(
+    engine: Engine, settings: Settings, catalogue: Catalogue, email: str, choices: Choices
+) -> tuple[Subscriber, bool]:
     """Add (or update) an active subscriber: the operator vouches for the address, no confirmation is mailed.
     Returns the subscriber and whether one with this address (whatever its case) existed before."""
     address = checked_address(email)
@@ -295,8 +298,9 @@ def checked_channel(settings: Settings, channel: ChannelChoice) -> ChannelChoice
     return ChannelChoice(made.kind, channel.url.strip(), channel.secret)
 
 
-def add_channel_subscriber(engine: Engine, settings: Settings, catalogue: Catalogue, channel: ChannelChoice,
-                           choices: Choices) -> tuple[Subscriber, bool]:  # fmt: skip
+def add_channel_subscriber(
+    engine: Engine, settings: Settings, catalogue: Catalogue, channel: ChannelChoice, choices: Choices
+) -> tuple[Subscriber, bool]:
     """Add (or update) an active subscriber on a webhook or group robot, with the same filters and cadences as an
     address; the URL goes through the egress guard now, not only when a digest is sent. Returns the subscriber
     and whether one with this kind and URL existed before. `format` does not apply (each medium has its own)."""

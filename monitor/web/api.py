@@ -70,8 +70,9 @@ async def documents(request: Request, region: str | None = Query(None, max_lengt
     return await serve_cached(request, key, produce) or _problem(404, "no such page")
 
 
-@router.get("/documents/{document_id}", response_model=schemas.DocumentDetail,
-            responses={404: {"model": schemas.Problem}})  # fmt: skip
+@router.get(
+    "/documents/{document_id}", response_model=schemas.DocumentDetail, responses={404: {"model": schemas.Problem}}
+)
 async def document(request: Request, document_id: int) -> Response:
     """One document with its figures (targets, results, estimates), priorities and changes against the prior year."""
     web = forms.state(request)

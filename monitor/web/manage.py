@@ -69,8 +69,9 @@ async def save_preferences(request: Request) -> Response:
             managed = await run_in_threadpool(subs.unsubscribe, web.engine, web.settings, token)
             return await _preferences_page(request, managed, "已退订，不会再收到摘要。")
         catalogue = await run_in_threadpool(web.catalogue)
-        managed = await run_in_threadpool(subs.update_preferences, web.engine, web.settings, catalogue, token, choices,
-                                          action == "resubscribe")  # fmt: skip
+        managed = await run_in_threadpool(
+            subs.update_preferences, web.engine, web.settings, catalogue, token, choices, action == "resubscribe"
+        )
     except subs.InvalidLink as exc:
         return forms.invalid_link(str(exc), web.settings.unsubscribe_mailbox)
     except FilterError as exc:

@@ -167,7 +167,7 @@ def test_dead_receiver_is_retried_with_backoff_then_delivered_once(db: str, tmp_
     _webhook_subscriber(engine, url)
     assert queue_due_digests(engine, settings, T0, force=True).queued == 1
     assert _send(engine, settings, T0) == (0, 1, 0)
-    (status, error), = deliveries(engine)  # fmt: skip
+    ((status, error),) = deliveries(engine)
     assert status == "pending" and "cannot connect" in (error or "")
     with running(port=port) as receiver:
         assert _send(engine, settings, T0 + timedelta(seconds=30)) == (0, 0, 0)  # backing off: not yet
