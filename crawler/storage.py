@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 from scrapy.settings import BaseSettings
@@ -17,12 +16,11 @@ def engine_for(url: str) -> Engine:
 
 
 def database_url(settings: BaseSettings) -> str:
-    """The Scrapy setting GOVMON_DATABASE_URL (govmon's crawls always set it), else the environment variable of
-    the same name (a `scrapy crawl` by hand); the crawler reads no govmon configuration of its own."""
-    url = settings.get("GOVMON_DATABASE_URL") or os.environ.get("GOVMON_DATABASE_URL", "")
+    """The Scrapy setting GOVMON_DATABASE_URL: govmon's crawls always set it from the govmon configuration, a
+    `scrapy crawl` by hand passes it with `-s`; the crawler reads no configuration of its own."""
+    url = settings.get("GOVMON_DATABASE_URL")
     if not url:
         raise ValueError(
-            "no database to store into: set GOVMON_DATABASE_URL (or pass -s GOVMON_DATABASE_URL=URL to scrapy), "
-            "or crawl with `govmon crawl`"
+            "no database to store into: crawl with `govmon crawl`, or pass -s GOVMON_DATABASE_URL=URL to scrapy"
         )
     return str(url)
