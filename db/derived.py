@@ -17,6 +17,7 @@ from db import models as m
 from monitor.compare.diff import Change, Diff
 from monitor.compare.identity import kind_class
 from monitor.extract.model import DocumentInfo, Extraction, Kind, Priority, Status, Target
+from monitor.vocabulary import StoredChange
 
 
 @dataclass(frozen=True)
@@ -257,42 +258,15 @@ def _change_row(
                     significance=sig)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class StoredChange:
-    id: int
-    region: str
-    doc_type: str
-    category: str
-    metric: str
-    metric_key: str | None
-    change: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-    significance: float
-    old_version_id: int | None
-    new_version_id: int
-
-
 def changes_for(session: Session, new_version_id: int) -> list[StoredChange]:
     query = select(m.ChangeRow).where(m.ChangeRow.new_version_id == new_version_id)
     query = query.order_by(m.ChangeRow.significance.desc(), m.ChangeRow.id)
-    return [
-        StoredChange(
-            c.id,
-            c.region,
-            c.doc_type,
-            c.category,
-            c.metric,
-            c.metric_key,
-            c.change,
-            c.old,
-            c.new,
-            c.significance,
-            c.old_version_id,
-            c.new_version_id,
-        )
-        for c in session.scalars(query)
-    ]
+    return [_stored(c) for c in session.scalars(query)]
+
+
+def _stored(c: m.ChangeRow) -> StoredChange:
+    return StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance, c.id, c.region,
+                        c.doc_type, c.old_version_id, c.new_version_id)  # fmt: skip
 
 
 # --- history -------------------------------------------------------------------------------------------------

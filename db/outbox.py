@@ -21,7 +21,8 @@ from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
 from db.reviews import held
 from monitor.channels.addresses import address_key, parse_address
-from monitor.digest.selection import DocumentUpdate, Filters, StoredChangeIn
+from monitor.digest.selection import DocumentUpdate, Filters
+from monitor.vocabulary import StoredChange
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
@@ -290,7 +291,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         compared_with=prior.title if prior else None,
         compared_year=prior.report_year if prior else None,
         changes=tuple(
-            StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
+            StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
         ),
         headline_targets=tuple(
             t.to_dict()

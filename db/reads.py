@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.repository import DocumentRow
-from monitor.digest.selection import StoredChangeIn
+from monitor.vocabulary import StoredChange
 
 _Q = TypeVar("_Q", bound=Select)
 
@@ -151,7 +151,7 @@ def latest_versions(session: Session) -> dict[int, LatestVersion]:
 
 @dataclass(frozen=True)
 class VersionChanges:
-    changes: tuple[StoredChangeIn, ...]  # most significant first
+    changes: tuple[StoredChange, ...]  # most significant first
     compared_version: int | None  # the prior-year version they were diffed against
 
 
@@ -167,7 +167,7 @@ def changes_of(session: Session, version_ids: list[int]) -> dict[int, VersionCha
 
 def _version_changes(rows: list[m.ChangeRow]) -> VersionChanges:
     changes = tuple(
-        StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in rows
+        StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in rows
     )
     return VersionChanges(changes, next((c.old_version_id for c in rows if c.old_version_id is not None), None))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 # --- kinds of change between a report and the one before it -------------------------------------------------
 
@@ -48,6 +48,28 @@ CHANGE_LABELS: dict[str, str] = {c.kind: c.shown for c in CHANGES}  # as digests
 CHANGE_MARKS: dict[str, str] = {c.kind: c.mark for c in CHANGES}
 CHANGE_STYLES: dict[str, str] = {c.kind: c.style for c in CHANGES}
 CHANGE_LEGEND = "  ".join(f"{c.mark} {c.label}" for c in CHANGES)  # ▲ 上调  ▼ 下调  ＝ 持平 …
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    """One stored change between two versions as plain data: a target's or a priority's (`category`), the two
+    figures as JSON (`old`, `new`; None for the absent side). Where it was stored from (`id`, the versions,
+    region and type) is known when it was read back from the database, and left at its default when a digest or
+    a test builds one."""
+
+    category: str  # target or priority
+    metric: str
+    metric_key: str | None
+    change: str  # a ChangeKind for targets; emerging, fading or intensified for priorities
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    significance: float
+    id: int = 0
+    region: str = ""
+    doc_type: str = ""
+    old_version_id: int | None = None
+    new_version_id: int = 0
+
 
 # --- document types ---------------------------------------------------------------------------------------------
 

@@ -295,3 +295,18 @@ def _all_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", sorted((ROOT / "crawler").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_crawler_takes_only_the_vocabulary_from_monitor(path: Path) -> None:
     assert {n for n in _all_imports(path) if n.split(".")[0] == "monitor"} <= {"monitor.vocabulary"}
+
+
+def _pure_module(name: str) -> bool:
+    return any(name == p.replace("/", ".") or name.startswith(p.replace("/", ".") + ".") for p in PURE)
+
+
+# what db/ may take from monitor/: the vocabulary, the records of the pure cores it stores and reads back, and the
+# address rules (pure: no I/O) that decide a subscriber's identity; never settings, services or delivery
+DB_MAY_IMPORT = {"monitor", "monitor.vocabulary", "monitor.channels.addresses"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "db").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_db_takes_from_monitor_only_the_vocabulary_and_pure_records(path: Path) -> None:
+    taken = {n for n in _all_imports(path) if n.split(".")[0] == "monitor"}
+    assert {n for n in taken if n not in DB_MAY_IMPORT and not _pure_module(n)} == set()

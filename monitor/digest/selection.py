@@ -18,6 +18,7 @@ from monitor.digest.national import NationalBlock, grouped, select_blocks, subje
 from monitor.extract.metrics import headline_keys
 from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
 from monitor.vocabulary import CHANGE_LABELS, DOC_TYPE_LABELS
+from monitor.vocabulary import StoredChange as StoredChangeIn
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
@@ -40,19 +41,6 @@ class Filters:
     @property
     def topical(self) -> bool:
         return bool(self.metrics or self.themes)
-
-
-@dataclass(frozen=True)
-class StoredChangeIn:
-    """One stored Change row as plain data (category target or priority)."""
-
-    category: str
-    metric: str
-    metric_key: str | None
-    change: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-    significance: float
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from db.session import session_scope
 from monitor.extract import extract
 from monitor.extract.model import Extraction
 from monitor.publish.site import Archive, gather_document
+from monitor.vocabulary import StoredChange
 
 MAX_PER_PAGE = 200
 
@@ -94,14 +95,14 @@ def document_detail(engine: Engine, document_id: int) -> dict[str, Any] | None:
     }
 
 
-def _change(c: derived.StoredChange) -> dict[str, Any]:
+def _change(c: StoredChange) -> dict[str, Any]:
     new = dict(c.new) if c.new else None
     ambition = new.pop("ambition", None) if new else None
     return {"metric": c.metric, "metric_key": c.metric_key, "change": c.change, "old": c.old, "new": new,
             "significance": c.significance, "ambition": ambition}  # fmt: skip
 
 
-def _priority_changes(stored: list[derived.StoredChange]) -> dict[str, list[dict[str, Any]]]:
+def _priority_changes(stored: list[StoredChange]) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = {"emerging": [], "fading": [], "intensified": []}
     for c in stored:
         if c.category == "priority" and c.change in groups:
