@@ -11,8 +11,8 @@ splitting; pure), `signing` (the three HMAC schemes; pure), `http` (egress guard
 `webhook`, `wecom`, `dingtalk`, `feishu`, `robots` (what the robots share). Only `http` does I/O; it imports
 `crawler.guard` for the egress policy and `monitor.config` for settings.
 
-How the outbox uses a channel
------------------------------
+How the outbox uses a channel (`monitor.ops.jobs` queues, `monitor.channels.outbox.send_pending` sends)
+-------------------------------------------------------------------------------------------------------
 Queueing (where e-mail digests are built): for a subscriber whose channel is one of `KINDS`,
 
     sender = HttpSender.from_settings(settings)            # once per run; sender.close() at the end
