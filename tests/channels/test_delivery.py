@@ -233,3 +233,42 @@ def test_dry_run_writes_channel_payloads_to_files(capsys: pytest.CaptureFixture[
     (written,) = out.glob("*.json")
     assert json.loads(written.read_bytes())["schema"] == "govmon.digest.v1"
     assert "abcdef0123" not in result.out
+
+
+def test_a_robot_left_without_an_answer_is_unknown_and_never_resent(db: str, tmp_path: Path) -> None:
+    from db.session import make_engine
+
+    engine = make_engine(db)
+    with running(lambda _: None) as robot:  # reads the request, closes the connection without a word
+        settings = _settings(tmp_path, robot.port)
+        with session_scope(engine) as s:
+            row, _ = outbox.upsert_channel(s, "wecom", robot.url("/send?key=k"), "", Filters(), "daily", "both")
+            (payload,) = render("wecom", long_digest(1, 1, 1), "key2")
+            outbox.enqueue(s, row.id, "key2-1", payload.delivery_id, payload.dumps(), (T0, T0))
+        assert _send(engine, settings, T0) == (0, 0, 0)
+        assert _send(engine, settings, T0 + timedelta(days=2)) == (0, 0, 0)
+    assert len(robot.received) == 1
+    ((status, error),) = deliveries(engine)
+    assert status == "unknown" and "may or may not have been posted" in (error or "")
+    engine.dispose()
+
+
+def test_a_receiver_asking_to_wait_is_not_tried_before_it_said(db: str, tmp_path: Path) -> None:
+    from db.session import make_engine
+
+    engine = make_engine(db)
+    answers = iter([ok_json({"error": "slow down"}, status=429, headers={"Retry-After": "7200"})])
+    with running(lambda _: next(answers, ok_json({}))) as receiver:
+        settings = _settings(tmp_path, receiver.port)
+        subscriber = _webhook_subscriber(engine, receiver.url("/hook"))
+        with session_scope(engine) as s:
+            for key in ("a", "b"):  # two digests to the same receiver: the second waits with the first
+                (payload,) = render("webhook", long_digest(1, 1, 1), key)
+                outbox.enqueue(s, subscriber, f"{key}-1", payload.delivery_id, payload.dumps(), (T0, T0))
+        assert _send(engine, settings, T0) == (0, 1, 0)
+        assert len(receiver.received) == 1  # the second row was not tried after the 429
+        assert _send(engine, settings, T0 + timedelta(minutes=30)) == (1, 0, 0)  # only the untried row is due
+        assert _send(engine, settings, T0 + timedelta(hours=1, minutes=59))[0] == 0
+        assert _send(engine, settings, T0 + timedelta(hours=2, minutes=1)) == (1, 0, 0)
+    assert [s for s, _ in deliveries(engine)] == ["sent", "sent"]
+    engine.dispose()
