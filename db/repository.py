@@ -20,6 +20,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.runs import RunRow, get_run
 from monitor import vocabulary
 
 DOC_TYPES = vocabulary.DOC_TYPES
@@ -333,3 +334,8 @@ def last_complete_crawl(session: Session, source_id: str) -> datetime | None:
         m.CrawlRun.source_id == source_id, m.CrawlRun.status.not_in(("running", "failed", "stopped"))
     )
     return session.scalar(query)
+
+
+def get_crawl_run(session: Session, run_id: int) -> RunRow | None:
+    """One crawl run with its Scrapy counters (`db.runs.RunRow`, the one record of a run)."""
+    return get_run(session, run_id)

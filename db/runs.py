@@ -63,17 +63,15 @@ def close_unfinished(session: Session, source_id: str, reason: str, status: str 
 
 def recent_runs(session: Session, limit: int = 20) -> list[RunRow]:
     query = select(m.CrawlRun).order_by(m.CrawlRun.id.desc()).limit(limit)
-    return [
-        RunRow(
-            r.id,
-            r.source_id,
-            r.started_at,
-            r.finished_at,
-            r.status,
-            r.pages,
-            r.new_documents,
-            r.errors,
-            dict(r.stats or {}),
-        )
-        for r in session.scalars(query)
-    ]
+    return [run_row(r) for r in session.scalars(query)]
+
+
+def get_run(session: Session, run_id: int) -> RunRow | None:
+    """One crawl run with its Scrapy counters (the crawl benchmark reads its elapsed time there)."""
+    run = session.get(m.CrawlRun, run_id)
+    return None if run is None else run_row(run)
+
+
+def run_row(r: m.CrawlRun) -> RunRow:
+    return RunRow(r.id, r.source_id, r.started_at, r.finished_at, r.status, r.pages, r.new_documents, r.errors,
+                  dict(r.stats or {}))  # fmt: skip

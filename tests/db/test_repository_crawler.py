@@ -34,10 +34,10 @@ def test_known_documents_and_crawl_run(engine: Engine) -> None:
         repo.finish_crawl_run(session, run_id, status="ok", pages=3, new_documents=1, stats={"a": 1})
     with session_scope(engine) as session:
         known = repo.known_documents(session, "s1")
-        runs = {r.id: r for r in recent_runs(session)}
-        run = runs.get(run_id)
+        run = repo.get_crawl_run(session, run_id)
+        assert run == {r.id: r for r in recent_runs(session)}[run_id]  # one record of a run, however it is read
         assert repo.known_documents(session, "other") == {}
-        assert 999 not in runs
+        assert repo.get_crawl_run(session, 999) is None
     assert list(known) == ["http://example.org/a.html"]
     assert known["http://example.org/a.html"].etag == '"e2"'
     assert known["http://example.org/a.html"].last_modified == "Wed, 01 Jan 2025 00:00:00 GMT"
