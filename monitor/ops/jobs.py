@@ -21,7 +21,7 @@ from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
-from monitor.channels import ChannelFactory, HttpSender, describe, live_channels
+from monitor.channels import ChannelError, ChannelFactory, HttpSender, describe, live_channels
 from monitor.channels import render as render_channel
 from monitor.channels.outbox import SendReport, Transport, send_pending
 from monitor.compare.diff import Change, Diff, diff, plan_goals
@@ -247,10 +247,16 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     """Queue the due digests, then send everything pending in the outbox: mail through `transport`, the other
     channels through `channels` (by default live, over HTTP with the egress guard)."""
     report = queue_due_digests(engine, settings, now, only, force)
-    with HttpSender.from_settings(settings) as http:
-        sent = send_pending(
-            engine, transport, settings.smtp_from, lambda: _now(settings), channels=channels or live_channels(http)
-        )
+    try:
+        http = HttpSender.from_settings(settings)
+    except ChannelError as exc:  # a malformed channel setting holds the channels' rows back, never the mail
+        http, report.errors = None, [*report.errors, f"channel digests wait: {exc}"]
+    live = live_channels(http) if http is not None else None
+    try:
+        sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings), channels=channels or live)
+    finally:
+        if http is not None:
+            http.close()
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
     report.delivery = sent

@@ -297,3 +297,19 @@ def test_a_receiver_asking_to_wait_is_not_tried_before_it_said(db: str, tmp_path
         assert _send(engine, settings, T0 + timedelta(hours=2, minutes=1)) == (1, 0, 0)
     assert [s for s, _ in deliveries(engine)] == ["sent", "sent"]
     engine.dispose()
+
+
+def test_a_malformed_private_origins_setting_holds_channels_back_not_mail(db: str, tmp_path: Path) -> None:
+    from db.session import make_engine
+    from monitor.ops.jobs import send_due_digests
+
+    engine = make_engine(db)
+    settings = Settings(data_dir=str(tmp_path), channel_private_origins="127.0.0.1")  # no port
+    _webhook_subscriber(engine, "https://hooks.example.org/govmon/abcdef0123")
+    with session_scope(engine) as s:
+        outbox.upsert_subscriber(s, "reader@example.org", Filters(), "immediate", "text")
+    report = send_due_digests(engine, settings, DirectoryTransport(tmp_path / "mail"), T0, force=True)
+    assert report.queued == 2 and report.sent == 1  # the mail
+    assert any("channel digests wait" in e and "not host:port" in e for e in report.errors)
+    assert sorted(s for s, _ in deliveries(engine)) == ["pending", "sent"]
+    engine.dispose()
