@@ -20,7 +20,9 @@ from typing import Any
 
 import yaml
 
-DOC_TYPES = ("work_report", "plan", "summary")
+from monitor.vocabulary import PROVINCES, WANTED_DOC_TYPES, short_name
+
+DOC_TYPES = WANTED_DOC_TYPES
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,7 @@ CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": 
              "八": "8", "九": "9", "○": "0", "O": "0"}  # fmt: skip
 CN_YEAR = re.compile(r"([二一][〇零○O一二三四五六七八九]{3})年")
 
-PROVINCES = (
-    *("北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省"),
-    *("浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区"),
-    *("海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省"),
-    *("宁夏回族自治区", "新疆维吾尔自治区"),
-)
-_SHORT = {p: re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", p) for p in PROVINCES}
+_SHORT = {p: short_name(p) for p in PROVINCES}
 LEAD = re.compile(r"^(?:关于)?(?:印发|转发)?(?:(?:19|20)\d\d年度?)?")
 PLACE = re.compile(
     r"^(?:中共)?([\u4e00-\u9fa5]{2,8}?(?:自治州|地区|盟|市|县|区|州|旗))(?:人民政府|政府|科学技术局|科技局|)"

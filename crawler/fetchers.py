@@ -113,8 +113,6 @@ def gzip_truncated(data: bytes) -> bool:
 
 # --- attachments ---------------------------------------------------------------------------------------------
 
-ATTACHMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".wps")
-
 
 def attachment_kind(url: str, content_type: str | None, body: bytes) -> str | None:
     """'pdf', 'docx' or 'doc' when the response is such a file (by magic bytes first), else None."""

@@ -55,7 +55,7 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # govmon's own settings
-GOVMON_DATABASE_URL = ""  # empty: the govmon configuration (monitor/config.py) decides
+GOVMON_DATABASE_URL = ""  # govmon sets it from its configuration; by hand: -s GOVMON_DATABASE_URL=URL
 GOVMON_REVISIT_DAYS = 7.0  # known articles are re-checked (conditional GET) once they are this old
 GOVMON_DRY_RUN = False  # find and print documents, write nothing
 GOVMON_STORE_BATCH = 50  # documents per database transaction

@@ -1,7 +1,7 @@
 """The source registry: load `sources.yaml`, validate every entry, and say exactly what is wrong.
 
-Only `id`, `region` and `start_urls` are required (ARCHITECTURE §4); everything else has a default so the
-generic spider can work a site it has never seen.
+Only `id`, `region` and `start_urls` are required: adding a site should take three lines, so everything else
+has a default with which the generic spider can work a site it has never seen.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from yaml.nodes import Node, SequenceNode
 
 from crawler import bounded_yaml
 from db.repository import DOC_TYPES, LEVELS, SourceSpec
+from monitor.vocabulary import WANTED_DOC_TYPES
 
 CMS_FAMILIES = ("auto", "trs", "jcms", "ucap", "gkmlpt", "anhui", "generic")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
@@ -41,7 +42,7 @@ class Source:
     name: str = ""
     level: str = "other"
     cms: str = "auto"
-    doc_types: tuple[str, ...] = ("work_report", "plan", "summary")
+    doc_types: tuple[str, ...] = WANTED_DOC_TYPES
     allowed_domains: tuple[str, ...] = ()
     selectors: dict[str, str] = field(default_factory=dict)
     title_pattern: str | None = None

@@ -16,9 +16,11 @@ def engine_for(url: str) -> Engine:
 
 
 def database_url(settings: BaseSettings) -> str:
+    """The Scrapy setting GOVMON_DATABASE_URL: govmon's crawls always set it from the govmon configuration, a
+    `scrapy crawl` by hand passes it with `-s`; the crawler reads no configuration of its own."""
     url = settings.get("GOVMON_DATABASE_URL")
     if not url:
-        from monitor import config
-
-        url = config.load().database_url
+        raise ValueError(
+            "no database to store into: crawl with `govmon crawl`, or pass -s GOVMON_DATABASE_URL=URL to scrapy"
+        )
     return str(url)

@@ -48,9 +48,9 @@ def _figures(session: Session, version_ids: list[int], metric_keys: Collection[s
     if not version_ids or not metric_keys:
         return by_version
     query = (
-        select(m.Target)
-        .where(m.Target.version_id.in_(version_ids), m.Target.metric_key.in_(list(metric_keys)))
-        .order_by(m.Target.version_id, m.Target.id)
+        select(m.TargetRow)
+        .where(m.TargetRow.version_id.in_(version_ids), m.TargetRow.metric_key.in_(list(metric_keys)))
+        .order_by(m.TargetRow.version_id, m.TargetRow.id)
     )
     for row in session.scalars(query):
         by_version[row.version_id].append(to_target(row))

@@ -17,6 +17,7 @@ from db import models as m
 from monitor.compare.diff import Change, Diff
 from monitor.compare.identity import kind_class
 from monitor.extract.model import DocumentInfo, Extraction, Kind, Priority, Status, Target
+from monitor.vocabulary import StoredChange
 
 
 @dataclass(frozen=True)
@@ -155,11 +156,11 @@ def previous_version_of_document(session: Session, version_id: int) -> int | Non
 
 def save_extraction(session: Session, version_id: int, extraction: Extraction) -> None:
     """Replace the version's targets and priorities with these."""
-    session.execute(delete(m.Target).where(m.Target.version_id == version_id))
-    session.execute(delete(m.Priority).where(m.Priority.version_id == version_id))
+    session.execute(delete(m.TargetRow).where(m.TargetRow.version_id == version_id))
+    session.execute(delete(m.PriorityRow).where(m.PriorityRow.version_id == version_id))
     session.add_all(_target_row(version_id, t) for t in extraction.targets)
     session.add_all(
-        m.Priority(
+        m.PriorityRow(
             version_id=version_id,
             theme=p.theme[:100],
             weight=p.weight,
@@ -172,8 +173,8 @@ def save_extraction(session: Session, version_id: int, extraction: Extraction) -
     session.flush()
 
 
-def _target_row(version_id: int, t: Target) -> m.Target:
-    return m.Target(
+def _target_row(version_id: int, t: Target) -> m.TargetRow:
+    return m.TargetRow(
         version_id=version_id, metric_key=t.metric_key, metric=t.metric[:200], phrase=t.phrase[:500],
         value=t.value, value_max=t.value_max, unit=t.unit or "", qualifier=t.qualifier, kind=t.kind,
         status=t.status, year=t.year, sentence=t.sentence, span_start=t.span[0], span_end=t.span[1],
@@ -182,7 +183,7 @@ def _target_row(version_id: int, t: Target) -> m.Target:
     )  # fmt: skip
 
 
-def to_target(row: m.Target) -> Target:
+def to_target(row: m.TargetRow) -> Target:
     return Target(
         metric=row.metric, metric_key=row.metric_key, phrase=row.phrase, value=row.value, value_max=row.value_max,
         unit=row.unit or None, qualifier=row.qualifier, kind=cast(Kind, row.kind),
@@ -195,10 +196,13 @@ def to_target(row: m.Target) -> Target:
 
 def load_extraction(session: Session, version: VersionInfo) -> Extraction:
     """The stored extraction of a version, as the pure core's records."""
-    targets = session.scalars(select(m.Target).where(m.Target.version_id == version.version_id).order_by(m.Target.id))
-    priorities = session.scalars(select(m.Priority).where(m.Priority.version_id == version.version_id))
-    document = DocumentInfo(title=version.title, region=version.region, year=version.report_year,
-                            doc_type=version.doc_type, url=version.url)  # fmt: skip
+    targets = session.scalars(
+        select(m.TargetRow).where(m.TargetRow.version_id == version.version_id).order_by(m.TargetRow.id)
+    )
+    priorities = session.scalars(select(m.PriorityRow).where(m.PriorityRow.version_id == version.version_id))
+    document = DocumentInfo(
+        title=version.title, region=version.region, year=version.report_year, doc_type=version.doc_type, url=version.url
+    )
     return Extraction(
         document,
         [to_target(t) for t in targets],
@@ -213,9 +217,11 @@ def save_changes(session: Session, old: VersionInfo | None, new: VersionInfo, re
     """Replace the stored changes of this pair; returns how many rows were written."""
     old_id = old.version_id if old else None
     session.execute(
-        delete(m.Change).where(m.Change.new_version_id == new.version_id, m.Change.old_version_id.is_(old_id))
+        delete(m.ChangeRow).where(m.ChangeRow.new_version_id == new.version_id, m.ChangeRow.old_version_id.is_(old_id))
         if old_id is None
-        else delete(m.Change).where(m.Change.new_version_id == new.version_id, m.Change.old_version_id == old_id)
+        else delete(m.ChangeRow).where(
+            m.ChangeRow.new_version_id == new.version_id, m.ChangeRow.old_version_id == old_id
+        )
     )
     rows = [_change_row(old_id, new, c.metric, c.metric_key, c.change, c.significance,
                         c.old.to_dict() if c.old else None, _with_baseline(c)) for c in result.changes]  # fmt: skip
@@ -246,55 +252,29 @@ def _change_row(
     old: dict[str, Any] | None,
     new_data: dict[str, Any] | None,
     category: str = "target",
-) -> m.Change:
-    return m.Change(region=new.region, doc_type=new.doc_type, old_version_id=old_id, new_version_id=new.version_id,
+) -> m.ChangeRow:
+    return m.ChangeRow(region=new.region, doc_type=new.doc_type, old_version_id=old_id, new_version_id=new.version_id,
                     category=category, metric_key=key, metric=metric[:200], change=kind, old=old, new=new_data,
                     significance=sig)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class StoredChange:
-    id: int
-    region: str
-    doc_type: str
-    category: str
-    metric: str
-    metric_key: str | None
-    change: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-    significance: float
-    old_version_id: int | None
-    new_version_id: int
-
-
 def changes_for(session: Session, new_version_id: int) -> list[StoredChange]:
-    query = select(m.Change).where(m.Change.new_version_id == new_version_id)
-    query = query.order_by(m.Change.significance.desc(), m.Change.id)
-    return [
-        StoredChange(
-            c.id,
-            c.region,
-            c.doc_type,
-            c.category,
-            c.metric,
-            c.metric_key,
-            c.change,
-            c.old,
-            c.new,
-            c.significance,
-            c.old_version_id,
-            c.new_version_id,
-        )
-        for c in session.scalars(query)
-    ]
+    query = select(m.ChangeRow).where(m.ChangeRow.new_version_id == new_version_id)
+    query = query.order_by(m.ChangeRow.significance.desc(), m.ChangeRow.id)
+    return [_stored(c) for c in session.scalars(query)]
+
+
+def _stored(c: m.ChangeRow) -> StoredChange:
+    return StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance, c.id, c.region,
+                        c.doc_type, c.old_version_id, c.new_version_id)  # fmt: skip
 
 
 # --- history -------------------------------------------------------------------------------------------------
 
 
-def history(session: Session, region: str, metric_key: str, doc_type: str = "work_report",
-            measure: str | None = None) -> list[HistoryPoint]:  # fmt: skip
+def history(
+    session: Session, region: str, metric_key: str, doc_type: str = "work_report", measure: str | None = None
+) -> list[HistoryPoint]:
     """Per year: the metric's first target in that year's document and the result it reports.
 
     With `measure`, only figures of that measure class count (技术合同成交额 amounts apart from its growth).
@@ -306,11 +286,11 @@ def history(session: Session, region: str, metric_key: str, doc_type: str = "wor
         .group_by(m.Document.id)
     )
     query = (
-        select(m.Document, m.Target)
+        select(m.Document, m.TargetRow)
         .join(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
-        .join(m.Target, m.Target.version_id == m.DocumentVersion.id)
-        .where(m.DocumentVersion.id.in_(latest), m.Target.metric_key == metric_key)
-        .order_by(m.Document.report_year, m.Target.id)
+        .join(m.TargetRow, m.TargetRow.version_id == m.DocumentVersion.id)
+        .where(m.DocumentVersion.id.in_(latest), m.TargetRow.metric_key == metric_key)
+        .order_by(m.Document.report_year, m.TargetRow.id)
     )
     points: dict[int, HistoryPoint] = {}
     for doc, row in session.execute(query):

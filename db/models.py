@@ -1,8 +1,8 @@
-"""SQLAlchemy 2 typed models: the tables of ARCHITECTURE §3.
+"""SQLAlchemy 2 typed models: the tables, and nothing that leaves `db/` (the repositories return dataclasses).
 
 Raw crawl results (Source, CrawlRun, Document, DocumentVersion) are stored as fetched; everything below
-(Target, Priority, Change) is derived from a DocumentVersion and can be rebuilt by `govmon reprocess`.
-Subscriber and Delivery form the digest outbox.
+(TargetRow, PriorityRow, ChangeRow: named apart from the domain's Target, Priority and Change) is derived from a
+DocumentVersion and can be rebuilt by `govmon reprocess`. Subscriber and Delivery form the digest outbox.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class DocumentVersion(Base):
     document: Mapped[Document] = relationship(back_populates="versions")
 
 
-class Target(Base):
+class TargetRow(Base):
     __tablename__ = "targets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,7 +167,7 @@ class Target(Base):
     confidence: Mapped[float] = mapped_column(default=1.0)
 
 
-class Priority(Base):
+class PriorityRow(Base):
     __tablename__ = "priorities"
     __table_args__ = (UniqueConstraint("version_id", "theme"),)
 
@@ -180,7 +180,7 @@ class Priority(Base):
     source: Mapped[str] = mapped_column(String(20), default="theme")  # theme (themes.yaml) or keyword
 
 
-class Change(Base):
+class ChangeRow(Base):
     """One row of a diff between two versions; re-running the diff replaces the pair's rows."""
 
     __tablename__ = "changes"
@@ -205,7 +205,7 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)  # None for a channel subscriber
     # monitor.channels.addresses.address_key(email): one subscriber per address whatever its case; NULL only on
     # rows that duplicated an older address when the key was introduced (kept, inactive, for their history)
     email_key: Mapped[str | None] = mapped_column(String(320), unique=True, index=True)
@@ -222,10 +222,16 @@ class Subscriber(Base):
     confirmed_at: Mapped[datetime | None]
     confirm_sent_at: Mapped[datetime | None]  # the last confirmation mail: throttles mails to one address
     unsubscribed_at: Mapped[datetime | None]  # a confirmation link issued before it no longer works
+    # "email", or a channel of monitor.channels.KINDS; its URL and secret are credentials (shown masked only), and
+    # channel_key (a digest of kind and URL) keeps one subscriber per receiver
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    channel_url: Mapped[str | None] = mapped_column(Text)
+    channel_secret: Mapped[str | None] = mapped_column(Text)
+    channel_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class Delivery(Base):
-    """Outbox row, written before a digest is sent (ARCHITECTURE §5)."""
+    """Outbox row, written before a digest is sent, so a crash can neither lose it nor send it twice."""
 
     __tablename__ = "deliveries"
 

@@ -1,4 +1,4 @@
-"""Repository of subscribers, digest inputs and the delivery outbox (ARCHITECTURE §5).
+"""Repository of subscribers, digest inputs and the delivery outbox: every digest sent at most once, none lost.
 
 A Delivery row is written (with its idempotency key, Message-ID and rendered payload) before any byte goes
 to the SMTP server; its status moves pending → sending → sent, or back to pending with a later
@@ -8,8 +8,9 @@ or may not have reached the server, so it is never resent automatically.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -20,7 +21,8 @@ from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
 from db.reviews import held
 from monitor.channels.addresses import address_key, parse_address
-from monitor.digest.selection import DocumentUpdate, Filters, StoredChangeIn
+from monitor.digest.selection import DocumentUpdate, Filters
+from monitor.vocabulary import StoredChange
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
@@ -30,7 +32,7 @@ STATUSES = ("pending", "active", "unsubscribed")  # only active subscribers get 
 @dataclass(frozen=True)
 class SubscriberRow:
     id: int
-    email: str
+    email: str  # "" for a channel subscriber
     filters: Filters
     cadence: str
     format: str
@@ -40,17 +42,26 @@ class SubscriberRow:
     confirmed_at: datetime | None = None
     confirm_sent_at: datetime | None = None
     unsubscribed_at: datetime | None = None
+    channel: str = "email"
+    channel_url: str = field(default="", repr=False)  # credentials: never in a repr or a log
+    channel_secret: str = field(default="", repr=False)
+    channel_key: str = ""
 
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def identity(self) -> str:
+        """What the subscriber's signed links are bound to: the address, or the channel's receiver."""
+        return self.email if self.channel == "email" else f"{self.channel}:{self.channel_key}"
 
 
 @dataclass(frozen=True)
 class DeliveryRow:
     id: int
     subscriber_id: int
-    email: str
+    email: str  # "" for a channel subscriber
     idempotency_key: str
     message_id: str
     status: str
@@ -59,6 +70,9 @@ class DeliveryRow:
     payload: bytes | None
     created_at: datetime
     sent_at: datetime | None
+    channel: str = "email"
+    channel_url: str = field(default="", repr=False)
+    channel_secret: str = field(default="", repr=False)
 
 
 # --- subscribers ---------------------------------------------------------------------------------------------
@@ -66,8 +80,14 @@ class DeliveryRow:
 
 def _subscriber_row(s: m.Subscriber) -> SubscriberRow:
     filters = Filters(tuple(s.regions), tuple(s.doc_types), tuple(s.metrics), tuple(s.themes))
-    return SubscriberRow(s.id, s.email, filters, s.cadence, s.format, s.status, s.created_at, s.last_digest_at,
-                         s.confirmed_at, s.confirm_sent_at, s.unsubscribed_at)  # fmt: skip
+    return SubscriberRow(s.id, s.email or "", filters, s.cadence, s.format, s.status, s.created_at,
+                         s.last_digest_at, s.confirmed_at, s.confirm_sent_at, s.unsubscribed_at, s.channel or "email",
+                         s.channel_url or "", s.channel_secret or "", s.channel_key or "")  # fmt: skip
+
+
+def channel_key(kind: str, url: str) -> str:
+    """One subscriber per receiver: the same kind and URL name the same subscriber (the URL itself stays unindexed)."""
+    return hashlib.sha256(f"{kind}\n{url.strip()}".encode()).hexdigest()
 
 
 def _check(cadence: str, fmt: str) -> None:
@@ -106,6 +126,27 @@ def upsert_subscriber(session: Session, email: str, filters: Filters, cadence: s
         row.status, row.confirmed_at = "active", m.utcnow()
     session.flush()
     return _subscriber_row(row)
+
+
+def upsert_channel(
+    session: Session, kind: str, url: str, secret: str, filters: Filters, cadence: str, fmt: str
+) -> tuple[SubscriberRow, bool]:
+    """Add an active channel subscriber, or update the one with this kind and URL (its secret too, and make it
+    active); the row and whether it existed. The caller has checked the URL and the secret for the medium."""
+    _check(cadence, fmt)
+    key = channel_key(kind, url)
+    row = session.scalar(select(m.Subscriber).where(m.Subscriber.channel_key == key))
+    existed = row is not None
+    if row is None:
+        row = m.Subscriber(email=None, email_key=None, channel=kind, channel_url=url.strip(), channel_key=key,
+                           created_at=m.utcnow(), confirmed_at=m.utcnow(), status="active")  # fmt: skip
+        session.add(row)
+    row.channel_secret = secret or None
+    _set_filters(row, filters, cadence, fmt)
+    if row.status != "active":
+        row.status, row.confirmed_at = "active", m.utcnow()
+    session.flush()
+    return _subscriber_row(row), existed
 
 
 def add_pending(session: Session, email: str, filters: Filters, cadence: str, fmt: str) -> SubscriberRow:
@@ -178,11 +219,12 @@ def get_subscriber(session: Session, subscriber_id: int) -> SubscriberRow | None
 
 
 def remove_subscriber(session: Session, email_or_id: str) -> list[str]:
-    """Delete the subscribers `email_or_id` names (see `_named`); the addresses removed."""
+    """Delete the subscribers `email_or_id` names (see `_named`); the addresses removed (`#id (kind)` for a
+    channel subscriber)."""
     rows = session.scalars(select(m.Subscriber).where(_named(email_or_id))).all()
     for row in rows:
         session.delete(row)
-    return [row.email for row in rows]
+    return [row.email or f"#{row.id} ({row.channel})" for row in rows]
 
 
 def deactivate(session: Session, subscriber_id: int) -> bool:
@@ -231,7 +273,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         raise LookupError(f"version {version_id} vanished while gathering the digest")
     prior = previous_in_series(session, version_id)
     previous_page = previous_version_of_document(session, version_id)
-    changes = session.scalars(select(m.Change).where(m.Change.new_version_id == version_id))
+    changes = session.scalars(select(m.ChangeRow).where(m.ChangeRow.new_version_id == version_id))
     targets = load_extraction(session, version).targets
     return DocumentUpdate(
         document_id=version.document_id,
@@ -249,7 +291,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         compared_with=prior.title if prior else None,
         compared_year=prior.report_year if prior else None,
         changes=tuple(
-            StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
+            StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
         ),
         headline_targets=tuple(
             t.to_dict()
@@ -264,11 +306,11 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
 def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[object, ...]], frozenset[str]]:
     """What a page version says: its targets (metric, value, status …) and its themes."""
     targets = session.execute(
-        select(m.Target.metric_key, m.Target.metric, m.Target.value, m.Target.value_max, m.Target.unit,
-               m.Target.qualifier, m.Target.status, m.Target.year).where(m.Target.version_id == version_id)
+        select(m.TargetRow.metric_key, m.TargetRow.metric, m.TargetRow.value, m.TargetRow.value_max, m.TargetRow.unit,
+               m.TargetRow.qualifier, m.TargetRow.status, m.TargetRow.year).where(m.TargetRow.version_id == version_id)
     )  # fmt: skip
     themes = session.scalars(
-        select(m.Priority.theme).where(m.Priority.version_id == version_id, m.Priority.source == "theme")
+        select(m.PriorityRow.theme).where(m.PriorityRow.version_id == version_id, m.PriorityRow.source == "theme")
     )
     return frozenset(tuple(row) for row in targets), frozenset(themes)
 
@@ -276,13 +318,20 @@ def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[obj
 # --- outbox --------------------------------------------------------------------------------------------------
 
 
-def _delivery_row(d: m.Delivery, email: str, with_payload: bool = True) -> DeliveryRow:
-    return DeliveryRow(d.id, d.subscriber_id, email, d.idempotency_key, d.message_id, d.status, d.attempts,
-                       d.last_error, d.payload if with_payload else None, d.created_at, d.sent_at)  # fmt: skip
+# who a delivery goes to, read with it
+_TO = (m.Subscriber.email, m.Subscriber.channel, m.Subscriber.channel_url, m.Subscriber.channel_secret)
 
 
-def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes,
-            window: tuple[datetime, datetime]) -> bool:  # fmt: skip
+def _delivery_row(d: m.Delivery, to: Sequence[str | None], with_payload: bool = True) -> DeliveryRow:
+    email, channel, url, secret = to
+    return DeliveryRow(d.id, d.subscriber_id, email or "", d.idempotency_key, d.message_id, d.status, d.attempts,
+                       d.last_error, d.payload if with_payload else None, d.created_at, d.sent_at,
+                       channel or "email", url or "", secret or "")  # fmt: skip
+
+
+def enqueue(
+    session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes, window: tuple[datetime, datetime]
+) -> bool:
     """Write the outbox row unless one with this key exists; True when a new row was written."""
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return False
@@ -310,26 +359,26 @@ def enqueue_notice(session: Session, subscriber_id: int, key: str, message_id: s
 def delivery_row(session: Session, delivery_id: int) -> DeliveryRow | None:
     """One outbox row without its payload."""
     query = (
-        select(m.Delivery, m.Subscriber.email)
+        select(m.Delivery, *_TO)
         .options(defer(m.Delivery.payload))
         .join(m.Subscriber)
         .where(m.Delivery.id == delivery_id)
     )
     found = session.execute(query).first()
-    return None if found is None else _delivery_row(found[0], found[1], with_payload=False)
+    return None if found is None else _delivery_row(found[0], found[1:], with_payload=False)
 
 
 def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
     """The rows due for sending, without their payloads (see `payload_of`): thousands can be due at once."""
     query = (
-        select(m.Delivery, m.Subscriber.email)
+        select(m.Delivery, *_TO)
         .options(defer(m.Delivery.payload))
         .join(m.Subscriber)
         .where(m.Delivery.status == "pending")
         .where((m.Delivery.next_attempt_at.is_(None)) | (m.Delivery.next_attempt_at <= now))
         .order_by(m.Delivery.id)
     )
-    return [_delivery_row(d, email, with_payload=False) for d, email in session.execute(query)]
+    return [_delivery_row(row[0], row[1:], with_payload=False) for row in session.execute(query)]
 
 
 def payload_of(session: Session, delivery_id: int) -> bytes:
@@ -337,10 +386,15 @@ def payload_of(session: Session, delivery_id: int) -> bytes:
 
 
 def list_deliveries(session: Session, statuses: Sequence[str] = ()) -> list[DeliveryRow]:
-    query = select(m.Delivery, m.Subscriber.email).join(m.Subscriber).order_by(m.Delivery.id)
+    query = select(m.Delivery, *_TO).join(m.Subscriber).order_by(m.Delivery.id)
     if statuses:
         query = query.where(m.Delivery.status.in_(statuses))
-    return [_delivery_row(d, email) for d, email in session.execute(query)]
+    return [_delivery_row(row[0], row[1:]) for row in session.execute(query)]
+
+
+def status_of(session: Session, key: str) -> str | None:
+    """The status of the outbox row with this idempotency key (None: there is none)."""
+    return session.scalar(select(m.Delivery.status).where(m.Delivery.idempotency_key == key))
 
 
 def claim(session: Session, delivery_id: int) -> bool:
@@ -365,8 +419,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** min(attempts, 10))
 
 
-def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *, max_attempts: int) -> None:
-    """Back to pending with an exponential backoff, or failed after `max_attempts`."""
+def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *, max_attempts: int,
+               at_least: timedelta | None = None) -> None:  # fmt: skip
+    """Back to pending with an exponential backoff (never shorter than `at_least`, the wait a receiver asked
+    for), or failed after `max_attempts`."""
     delivery = session.get(m.Delivery, delivery_id)
     if delivery is None:
         return
@@ -375,7 +431,7 @@ def mark_retry(session: Session, delivery_id: int, error: str, now: datetime, *,
         delivery.status = "failed"
         return
     delivery.status = "pending"
-    delivery.next_attempt_at = now + backoff(delivery.attempts)
+    delivery.next_attempt_at = now + max(backoff(delivery.attempts), at_least or timedelta(0))
 
 
 def mark_failed(session: Session, delivery_id: int, error: str) -> None:

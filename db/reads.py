@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.repository import DocumentRow
-from monitor.digest.selection import StoredChangeIn
+from monitor.vocabulary import StoredChange
 
 _Q = TypeVar("_Q", bound=Select)
 
@@ -88,14 +88,15 @@ def document(session: Session, document_id: int) -> DocumentRow | None:
 
 
 def _row(doc: m.Document, versions: int) -> DocumentRow:
-    return DocumentRow(doc.id, doc.url, doc.title, doc.region, doc.doc_type, doc.report_year, doc.published_at,
-                       doc.source_id, versions)  # fmt: skip
+    return DocumentRow(
+        doc.id, doc.url, doc.title, doc.region, doc.doc_type, doc.report_year, doc.published_at, doc.source_id, versions
+    )
 
 
 def fingerprint(session: Session) -> Fingerprint:
     docs = session.execute(select(func.count(m.Document.id), func.max(m.Document.id))).one()
     versions = session.execute(select(func.count(m.DocumentVersion.id), func.max(m.DocumentVersion.processed_at))).one()
-    changes = int(session.scalar(select(func.count(m.Change.id))) or 0)
+    changes = int(session.scalar(select(func.count(m.ChangeRow.id))) or 0)
     last = versions[1]
     if isinstance(last, str):  # SQLite hands an aggregate of a typed column back as text
         last = datetime.fromisoformat(last)
@@ -117,7 +118,7 @@ def last_successful_crawl(session: Session) -> datetime | None:
 
 
 def metric_keys_with_targets(session: Session) -> list[str]:
-    query = select(m.Target.metric_key).where(m.Target.metric_key.is_not(None)).distinct()
+    query = select(m.TargetRow.metric_key).where(m.TargetRow.metric_key.is_not(None)).distinct()
     return sorted(k for k in session.scalars(query) if k)
 
 
@@ -126,8 +127,8 @@ def regions_with_metric(session: Session, metric_key: str) -> list[tuple[str, st
     query = (
         select(m.Document.region, m.Document.doc_type)
         .join(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
-        .join(m.Target, m.Target.version_id == m.DocumentVersion.id)
-        .where(m.Target.metric_key == metric_key)
+        .join(m.TargetRow, m.TargetRow.version_id == m.DocumentVersion.id)
+        .where(m.TargetRow.metric_key == metric_key)
         .distinct()
     )
     return sorted((region, doc_type) for region, doc_type in session.execute(query))
@@ -150,23 +151,24 @@ def latest_versions(session: Session) -> dict[int, LatestVersion]:
 
 @dataclass(frozen=True)
 class VersionChanges:
-    changes: tuple[StoredChangeIn, ...]  # most significant first
+    changes: tuple[StoredChange, ...]  # most significant first
     compared_version: int | None  # the prior-year version they were diffed against
 
 
 def changes_of(session: Session, version_ids: list[int]) -> dict[int, VersionChanges]:
     """The stored changes of many versions at once."""
-    found: dict[int, list[m.Change]] = {}
+    found: dict[int, list[m.ChangeRow]] = {}
     for start in range(0, len(version_ids), 500):
-        query = select(m.Change).where(m.Change.new_version_id.in_(version_ids[start : start + 500]))
-        for c in session.scalars(query.order_by(m.Change.significance.desc(), m.Change.id)):
+        query = select(m.ChangeRow).where(m.ChangeRow.new_version_id.in_(version_ids[start : start + 500]))
+        for c in session.scalars(query.order_by(m.ChangeRow.significance.desc(), m.ChangeRow.id)):
             found.setdefault(c.new_version_id, []).append(c)
     return {vid: _version_changes(rows) for vid, rows in found.items()}
 
 
-def _version_changes(rows: list[m.Change]) -> VersionChanges:
-    changes = tuple(StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance)
-                    for c in rows)  # fmt: skip
+def _version_changes(rows: list[m.ChangeRow]) -> VersionChanges:
+    changes = tuple(
+        StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in rows
+    )
     return VersionChanges(changes, next((c.old_version_id for c in rows if c.old_version_id is not None), None))
 
 

@@ -1,8 +1,8 @@
 """Repository functions: each takes a Session and returns plain dataclasses, never ORM objects.
 
-Callers own the transaction (see `db.session.session_scope`). Storage rules from ARCHITECTURE §1 live here:
-URLs are normalised before they become unique keys, and a version's hash is taken over normalised text so a
-re-encoded or re-styled page is not a new version.
+Callers own the transaction (see `db.session.session_scope`). The storage rules live here, so that a page is
+stored once however it is reached: URLs are normalised before they become unique keys, and a version's hash is
+taken over normalised text so a re-encoded or re-styled page is not a new version.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -20,9 +20,11 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.runs import RunRow, get_run
+from monitor import vocabulary
 
-DOC_TYPES = ("work_report", "plan", "summary", "other")
-LEVELS = ("national", "province", "city", "bureau", "other")
+DOC_TYPES = vocabulary.DOC_TYPES
+LEVELS = vocabulary.SOURCE_LEVELS
 HEALTH = ("unknown", "ok", "blocked", "broken")
 
 _SPACE = re.compile(r"\s+")
@@ -86,7 +88,7 @@ class DocumentRow:
     versions: int
 
     def to_json(self) -> dict[str, Any]:
-        """The `documents --json` contract (ARCHITECTURE §4)."""
+        """What `govmon documents --json` and the API print: field names are a contract, only ever added to."""
         return {
             "id": self.id,
             "url": self.url,
@@ -128,12 +130,6 @@ class StoreOutcome:
     status: StoreStatus
     document_id: int
     version_id: int | None  # None when nothing was written
-
-
-@dataclass(frozen=True)
-class Validators:
-    etag: str | None
-    last_modified: str | None
 
 
 # --- sources and crawl runs ----------------------------------------------------------------------------------
@@ -240,23 +236,6 @@ def _document_row(doc: m.Document, versions: int) -> DocumentRow:
     )
 
 
-def validators_for(session: Session, urls: Sequence[str]) -> dict[str, Validators]:
-    """The ETag and Last-Modified of each URL's latest version, for conditional GETs."""
-    wanted = {normalise_url(u): u for u in urls}
-    latest = (
-        select(func.max(m.DocumentVersion.id))
-        .join(m.Document)
-        .where(m.Document.url.in_(wanted))
-        .group_by(m.Document.id)
-    )
-    query = (
-        select(m.Document.url, m.DocumentVersion.etag, m.DocumentVersion.last_modified)
-        .join(m.DocumentVersion)
-        .where(m.DocumentVersion.id.in_(latest))
-    )
-    return {wanted[url]: Validators(etag, lm) for url, etag, lm in session.execute(query)}
-
-
 def store_fetched(session: Session, item: FetchedDocument) -> StoreOutcome:
     """Store a fetch: a new document, a new version of a changed one, or nothing.
 
@@ -336,19 +315,6 @@ class KnownDocument:
     fetched_at: datetime
 
 
-@dataclass(frozen=True)
-class CrawlRunRow:
-    id: int
-    source_id: str
-    status: str
-    pages: int
-    new_documents: int
-    errors: int
-    stats: dict[str, Any]
-    started_at: datetime
-    finished_at: datetime | None
-
-
 def known_documents(session: Session, source_id: str | None = None) -> dict[str, KnownDocument]:
     """Every stored document URL (normalised) of a source with its latest version's validators."""
     latest = select(func.max(m.DocumentVersion.id)).join(m.Document).group_by(m.Document.id)
@@ -370,11 +336,6 @@ def last_complete_crawl(session: Session, source_id: str) -> datetime | None:
     return session.scalar(query)
 
 
-def get_crawl_run(session: Session, run_id: int) -> CrawlRunRow | None:
-    run = session.get(m.CrawlRun, run_id)
-    if run is None:
-        return None
-    return CrawlRunRow(
-        run.id, run.source_id, run.status, run.pages, run.new_documents, run.errors, dict(run.stats or {}),
-        run.started_at, run.finished_at,
-    )  # fmt: skip
+def get_crawl_run(session: Session, run_id: int) -> RunRow | None:
+    """One crawl run with its Scrapy counters (`db.runs.RunRow`, the one record of a run)."""
+    return get_run(session, run_id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ class RunRow:
     pages: int
     new_documents: int
     errors: int
+    stats: dict[str, Any] = field(default_factory=dict)  # Scrapy's counters of the run
 
 
 def record_crash(session: Session, source_id: str, error: str, status: str = "failed") -> int:
@@ -33,8 +35,9 @@ def record_crash(session: Session, source_id: str, error: str, status: str = "fa
         select(m.CrawlRun).where(m.CrawlRun.source_id == source_id, m.CrawlRun.finished_at.is_(None))
     ).all()
     if not unfinished:
-        unfinished = [m.CrawlRun(source_id=source_id, started_at=m.utcnow(), stats={}, pages=0, new_documents=0,
-                                 errors=0)]  # fmt: skip
+        unfinished = [
+            m.CrawlRun(source_id=source_id, started_at=m.utcnow(), stats={}, pages=0, new_documents=0, errors=0)
+        ]
         session.add(unfinished[0])
     for run in unfinished:
         run.status, run.finished_at = status, m.utcnow()
@@ -60,7 +63,15 @@ def close_unfinished(session: Session, source_id: str, reason: str, status: str 
 
 def recent_runs(session: Session, limit: int = 20) -> list[RunRow]:
     query = select(m.CrawlRun).order_by(m.CrawlRun.id.desc()).limit(limit)
-    return [
-        RunRow(r.id, r.source_id, r.started_at, r.finished_at, r.status, r.pages, r.new_documents, r.errors)
-        for r in session.scalars(query)
-    ]
+    return [run_row(r) for r in session.scalars(query)]
+
+
+def get_run(session: Session, run_id: int) -> RunRow | None:
+    """One crawl run with its Scrapy counters (the crawl benchmark reads its elapsed time there)."""
+    run = session.get(m.CrawlRun, run_id)
+    return None if run is None else run_row(run)
+
+
+def run_row(r: m.CrawlRun) -> RunRow:
+    return RunRow(r.id, r.source_id, r.started_at, r.finished_at, r.status, r.pages, r.new_documents, r.errors,
+                  dict(r.stats or {}))  # fmt: skip

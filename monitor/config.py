@@ -122,12 +122,6 @@ def export_for_workers(settings: Settings) -> None:
     os.environ.update({env_name(f.name): str(getattr(settings, f.name)) for f in fields(Settings)})
 
 
-def describe() -> list[tuple[str, str, str, str]]:
-    """(TOML key, environment variable, default, description) for every setting."""
-    defaults = Settings()
-    return [(f.name, env_name(f.name), str(getattr(defaults, f.name)), f.metadata["doc"]) for f in fields(Settings)]
-
-
 def load(config_file: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from defaults, the TOML file and the environment."""
     env = os.environ if environ is None else environ

@@ -11,8 +11,8 @@ splitting; pure), `signing` (the three HMAC schemes; pure), `http` (egress guard
 `webhook`, `wecom`, `dingtalk`, `feishu`, `robots` (what the robots share). Only `http` does I/O; it imports
 `crawler.guard` for the egress policy and `monitor.config` for settings.
 
-How the outbox uses a channel
------------------------------
+How the outbox uses a channel (`monitor.ops.jobs` queues, `monitor.channels.outbox.send_pending` sends)
+-------------------------------------------------------------------------------------------------------
 Queueing (where e-mail digests are built): for a subscriber whose channel is one of `KINDS`,
 
     sender = HttpSender.from_settings(settings)            # once per run; sender.close() at the end
@@ -51,12 +51,19 @@ listed there as host:port; nothing else private is reachable), `user_agent`.
 
 from __future__ import annotations
 
-from monitor.channels.base import Channel, ChannelError, Outcome, Payload, mask_url
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from monitor.channels import dingtalk, feishu, webhook, wecom
+from monitor.channels.base import Channel, ChannelError, Outcome, Payload, describe, mask_url
 from monitor.channels.dingtalk import DingTalkChannel
 from monitor.channels.feishu import FeishuChannel
 from monitor.channels.http import HttpSender, check_url
 from monitor.channels.webhook import WebhookChannel
 from monitor.channels.wecom import WeComChannel
+
+if TYPE_CHECKING:
+    from monitor.digest.selection import DigestContext
 
 KINDS = ("webhook", "wecom", "dingtalk", "feishu")
 _CLASSES: dict[str, type[WebhookChannel | WeComChannel | DingTalkChannel | FeishuChannel]] = {
@@ -75,10 +82,42 @@ def make_channel(kind: str, url: str, secret: str = "", *, http: HttpSender) -> 
     return _CLASSES[kind](url=url.strip(), http=http, secret=secret)
 
 
+# (kind, url, secret) → the channel to send with; ChannelError when it cannot be set up (refused URL …)
+ChannelFactory = Callable[[str, str, str], Channel]
+
+
+def live_channels(http: HttpSender) -> ChannelFactory:
+    """Channels that post through `http`, each built once per (kind, URL, secret)."""
+    made: dict[tuple[str, str, str], Channel] = {}
+
+    def channel(kind: str, url: str, secret: str) -> Channel:
+        if (kind, url, secret) not in made:
+            made[kind, url, secret] = make_channel(kind, url, secret, http=http)
+        return made[kind, url, secret]
+
+    return channel
+
+
+_RENDER: dict[str, Callable[[DigestContext, str], list[Payload]]] = {
+    "webhook": webhook.render,
+    "wecom": wecom.render,
+    "dingtalk": dingtalk.render,
+    "feishu": feishu.render,
+}
+
+
+def render(kind: str, context: DigestContext, key: str) -> list[Payload]:
+    """The payloads a channel of `kind` would render (pure: no URL or sender needed to queue a digest)."""
+    if kind not in _RENDER:
+        raise ChannelError(f"unknown channel {kind!r}; one of: {', '.join(KINDS)}")
+    return _RENDER[kind](context, key)
+
+
 __all__ = [
     "KINDS",
     "Channel",
     "ChannelError",
+    "ChannelFactory",
     "DingTalkChannel",
     "FeishuChannel",
     "HttpSender",
@@ -86,6 +125,9 @@ __all__ = [
     "Payload",
     "WeComChannel",
     "WebhookChannel",
+    "describe",
+    "live_channels",
     "make_channel",
     "mask_url",
+    "render",
 ]

@@ -32,8 +32,9 @@ def parse_address(text: str) -> Address:
 
     text = text.strip()
     if len(text) > MAX_LENGTH:
-        raise InvalidAddress(f"{shown(text)} is not an e-mail address: longer than the {MAX_LENGTH} characters "
-                             "an address can have")  # fmt: skip
+        raise InvalidAddress(
+            f"{shown(text)} is not an e-mail address: longer than the {MAX_LENGTH} characters an address can have"
+        )
     try:
         valid = validate_email(text, check_deliverability=False, allow_smtputf8=False, strict=True)
     except EmailNotValidError as exc:

@@ -107,6 +107,11 @@ class Channel(Protocol):
         ...
 
 
+def describe(kind: str, url: str, secret: str = "") -> str:
+    """A channel as output shows it: the medium and its URL with every credential masked."""
+    return f"{kind} {mask_url(url)}" + (f" (secret {MASK})" if secret else "")
+
+
 def delivery_id(key: str, part: int) -> str:
     """Stable per outbox row and part: the same digest part always carries the same id."""
     return f"{key[:40]}-{part}"

@@ -94,8 +94,9 @@ def pin(host: str, port: int, trusted: frozenset[tuple[str, int]], resolver: Res
     literal = address_of(host)
     if literal is not None:
         return literal.compressed
-    answers: list[IP] = [ip for info in resolver(host, port, type=socket.SOCK_STREAM)
-                         if (ip := ip_literal(str(info[4][0]))) is not None]  # fmt: skip
+    answers: list[IP] = [
+        ip for info in resolver(host, port, type=socket.SOCK_STREAM) if (ip := ip_literal(str(info[4][0]))) is not None
+    ]
     usable = answers if (host, port) in trusted else [ip for ip in answers if is_public(ip)]
     if usable:
         return usable[0].compressed
@@ -140,8 +141,9 @@ class HttpSender:
                            "Host": target.netloc.decode("ascii"), **headers}  # fmt: skip
         extensions = {"sni_hostname": host} if target.scheme == "https" else {}
         try:
-            with self.client().stream("POST", target.copy_with(host=address), content=body, headers=request_headers,
-                                      extensions=extensions) as response:  # fmt: skip
+            with self.client().stream(
+                "POST", target.copy_with(host=address), content=body, headers=request_headers, extensions=extensions
+            ) as response:
                 return Reply(response.status_code, _lower(response.headers), _read(response))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             return NoReply("unreachable", redact(f"cannot connect to the receiver: {_reason(exc)}", *secrets))

@@ -1,24 +1,30 @@
 """Delivery: digest messages and the outbox sender.
 
-Side effects enter through one injectable `Transport` (`monitor.channels.mail`: SMTP, or .eml files for
-`--out`/`mail_dir`). `send_pending` implements the outbox guarantee of ARCHITECTURE §5: every digest is sent at
-most once, and none is silently lost — each row ends `sent`, back to `pending` with a later attempt, `failed`
-with the reason, or `unknown` only when a message left the process and no answer came back.
+Side effects enter through injectable objects: one `Transport` for e-mail (`monitor.channels.mail`: SMTP, or .eml
+files for `--out`/`mail_dir`) and a `ChannelFactory` for the other channels (live HTTP, or JSON files for
+`--out`). `send_pending` keeps the outbox's promise for every medium: a digest is sent at most once and none is
+silently lost — each row ends `sent`, back to `pending` with a later attempt, `failed` with the reason, or
+`unknown` only when a message left the process and no answer came back (it is then never resent by itself).
+
+A channel's digest may be several rows, one per part (idempotency key `<key>-<part>`): a part waits until the
+part before it is sent, and fails when that one failed, so a group never reads part 2 without part 1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from db import outbox
 from db.session import session_scope
+from monitor.channels import ChannelError, ChannelFactory, Outcome, Payload, describe
 from monitor.channels.addresses import InvalidAddress, parse_address, shown
 from monitor.channels.mail import (
     DirectoryTransport,
@@ -30,8 +36,9 @@ from monitor.channels.mail import (
 )
 
 # the transports are re-exported: callers import them from here, with the sender
-__all__ = ["DirectoryTransport", "PermanentFailure", "SendReport", "SmtpTransport", "TemporaryFailure", "Transport",
-           "UncertainDelivery", "as_bytes", "build_message", "message_id_for", "send_pending"]  # fmt: skip
+__all__ = ["DirectoryChannels", "DirectoryTransport", "PermanentFailure", "SendReport", "SmtpTransport",
+           "TemporaryFailure", "Transport", "UncertainDelivery", "as_bytes", "build_message", "message_id_for",
+           "send_pending"]  # fmt: skip
 
 MAX_ATTEMPTS = 8
 
@@ -89,19 +96,27 @@ class SendReport:
 
 
 def send_pending(engine: Engine, transport: Transport, sender: str, now: Callable[[], datetime],
-                 max_attempts: int = MAX_ATTEMPTS) -> SendReport:  # fmt: skip
-    """Send every due outbox row once: claim (sending) → transmit → sent; failures go back with backoff."""
+                 max_attempts: int = MAX_ATTEMPTS, channels: ChannelFactory | None = None) -> SendReport:  # fmt: skip
+    """Send every due outbox row once: claim (sending) → transmit → sent; failures go back with backoff.
+
+    Rows of channel subscribers go through `channels` (none given: they stay pending, as for a run that only
+    sends mail)."""
     report = SendReport()
     with session_scope(engine) as session:
         report.recovered_unknown = outbox.recover_interrupted(session)
         due = outbox.due_deliveries(session, now())
+    mail = [d for d in due if d.channel == "email"]
     try:
-        for index, delivery in enumerate(due):
+        if channels is not None:
+            run = _ChannelRun(channels)
+            for delivery in (d for d in due if d.channel != "email"):
+                _send_by_channel(engine, run, delivery, now, max_attempts, report)
+        for index, delivery in enumerate(mail):
             try:
                 transport.connect()  # a dead server is found before any row is claimed
             except (TemporaryFailure, PermanentFailure) as exc:
                 report.errors.append(str(exc))
-                _retry_all(engine, due[index:], str(exc), now(), max_attempts, report)
+                _retry_all(engine, mail[index:], str(exc), now(), max_attempts, report)
                 break
             _send_one(engine, transport, sender, delivery, now, max_attempts, report)
     finally:
@@ -136,8 +151,9 @@ def _send_one(engine: Engine, transport: Transport, sender: str, delivery: outbo
     report.sent += 1
 
 
-def _record_failure(engine: Engine, delivery: outbox.DeliveryRow, exc: Exception, now: datetime, max_attempts: int,
-                    report: SendReport) -> None:  # fmt: skip
+def _record_failure(
+    engine: Engine, delivery: outbox.DeliveryRow, exc: Exception, now: datetime, max_attempts: int, report: SendReport
+) -> None:
     error = str(exc)
     if isinstance(exc, InvalidAddress):  # stored by an older version, before addresses were validated
         who = delivery.subscriber_id
@@ -155,14 +171,124 @@ def _record_failure(engine: Engine, delivery: outbox.DeliveryRow, exc: Exception
     report.errors.append(f"{shown(delivery.email)}: {error}" if not isinstance(exc, InvalidAddress) else error)
 
 
-def _retry_all(engine: Engine, rows: list[outbox.DeliveryRow], error: str, now: datetime, max_attempts: int,
-               report: SendReport) -> None:  # fmt: skip
+def _retry_all(
+    engine: Engine, rows: list[outbox.DeliveryRow], error: str, now: datetime, max_attempts: int, report: SendReport
+) -> None:
     """The server is down: every remaining row waits for the next run (its attempt counts)."""
     with session_scope(engine) as session:
         for row in rows:
             if outbox.claim(session, row.id):
                 outbox.mark_retry(session, row.id, error, now, max_attempts=max_attempts)
                 report.retried += 1
+
+
+# --- channels ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ChannelRun:
+    """One sending run over channel rows: the factory, and the receivers that asked to wait (or are down)."""
+
+    channels: ChannelFactory
+    waiting: set[str] = field(default_factory=set)  # URLs: their later rows wait for the next run
+
+
+def _send_by_channel(engine: Engine, run: _ChannelRun, delivery: outbox.DeliveryRow, now: Callable[[], datetime],
+                     max_attempts: int, report: SendReport) -> None:  # fmt: skip
+    if delivery.channel_url in run.waiting:
+        return
+    earlier = _earlier_part(engine, delivery)
+    if earlier in ("pending", "sending"):
+        return  # it goes once the part before it is sent
+    where = describe(delivery.channel, delivery.channel_url, delivery.channel_secret)
+    outcome: Outcome | None = None
+    if earlier is not None and earlier != "sent":
+        outcome = Outcome.failed(f"the part before it was not delivered ({earlier}): the rest is not sent either")
+    else:
+        try:
+            channel = run.channels(delivery.channel, delivery.channel_url, delivery.channel_secret)
+        except ChannelError as exc:  # the URL is refused now (settings changed since it was added)
+            outcome = Outcome.failed(str(exc))
+    with session_scope(engine) as session:
+        if not outbox.claim(session, delivery.id):
+            return
+        data = outbox.payload_of(session, delivery.id)
+    if outcome is None:
+        try:
+            outcome = channel.send(Payload.loads(data))
+        except ValueError as exc:  # a stored payload no channel can read: sending it again will not help
+            outcome = Outcome.failed(str(exc))
+        except BaseException as exc:  # a bug, or the process is being stopped: whether it left is not known
+            with session_scope(engine) as session:
+                outbox.mark_unknown(session, delivery.id, f"interrupted while sending: {type(exc).__name__}: {exc}")
+            raise
+    _record_outcome(engine, run, delivery, outcome, now(), max_attempts, report, where)
+
+
+def _earlier_part(engine: Engine, delivery: outbox.DeliveryRow) -> str | None:
+    """The status of the part before this row's (None: it is a first part, or a whole message)."""
+    base, _, part = delivery.idempotency_key.rpartition("-")
+    if not base or not part.isdigit() or int(part) <= 1:
+        return None
+    with session_scope(engine) as session:
+        return outbox.status_of(session, f"{base}-{int(part) - 1}") or "missing"
+
+
+def _record_outcome(engine: Engine, run: _ChannelRun, delivery: outbox.DeliveryRow, outcome: Outcome, now: datetime,
+                    max_attempts: int, report: SendReport, where: str) -> None:  # fmt: skip
+    with session_scope(engine) as session:
+        if outcome.status == "sent":
+            outbox.mark_sent(session, delivery.id)
+            report.sent += 1
+            return
+        if outcome.status == "retry":
+            wait = timedelta(seconds=outcome.retry_after) if outcome.retry_after else None
+            outbox.mark_retry(session, delivery.id, outcome.reason, now, max_attempts=max_attempts, at_least=wait)
+            run.waiting.add(delivery.channel_url)
+            report.retried += 1
+        elif outcome.status == "unknown":
+            outbox.mark_unknown(session, delivery.id, outcome.reason)
+            report.unknown += 1
+        else:
+            outbox.mark_failed(session, delivery.id, outcome.reason)
+            report.failed += 1
+    report.errors.append(f"{where}: {outcome.reason}")
+
+
+@dataclass
+class DirectoryChannels:
+    """A dry run for channel subscribers: each payload's body is written to `<directory>/<delivery id>.json`
+    instead of being posted (recorded in the outbox like a send)."""
+
+    directory: Path
+    written: list[Path] = field(default_factory=list)
+
+    def __call__(self, kind: str, url: str, secret: str) -> _FileChannel:
+        return _FileChannel(self, kind, url, secret)
+
+
+@dataclass(frozen=True, repr=False)
+class _FileChannel:
+    files: DirectoryChannels
+    kind: str
+    url: str
+    secret: str
+
+    def describe(self) -> str:
+        return describe(self.kind, self.url, self.secret)
+
+    def render(self, context: object, *, key: str) -> list[Payload]:
+        raise NotImplementedError("a dry run only writes what was queued")
+
+    def send(self, payload: Payload) -> Outcome:
+        path = self.files.directory / f"{payload.delivery_id}.json"
+        try:
+            self.files.directory.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(payload.body)
+        except OSError as exc:
+            return Outcome.retry(f"cannot write {path}: {exc.strerror or exc}")
+        self.files.written.append(path)
+        return Outcome.sent()
 
 
 def send_one(engine: Engine, transport: Transport, sender: str, delivery_id: int, now: Callable[[], datetime],

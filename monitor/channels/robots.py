@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from monitor.channels.base import MASK, Outcome, Payload, mask_url, redact, url_secrets
+from monitor.channels.base import Outcome, Payload, describe, redact, url_secrets
 from monitor.channels.http import HttpSender, NoReply, Reply, http_outcome, retry_after, transport_outcome
 
 
@@ -78,7 +78,7 @@ class Robot:
     clock: Callable[[], float] = field(default=time.time)
 
     def describe(self) -> str:
-        return f"{self.kind} {mask_url(self.url)}" + (f" (secret {MASK})" if self.secret else "")
+        return describe(self.kind, self.url, self.secret)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()})"

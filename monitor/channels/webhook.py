@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from monitor.channels.base import MASK, Outcome, Payload, delivery_id, mask_url, url_secrets
+from monitor.channels.base import Outcome, Payload, delivery_id, describe, url_secrets
 from monitor.channels.http import HttpSender, NoReply, http_outcome, transport_outcome
 from monitor.channels.robots import compact
 from monitor.channels.signing import webhook_signature
@@ -118,7 +118,7 @@ class WebhookChannel:
     clock: Callable[[], float] = field(default=time.time)
 
     def describe(self) -> str:
-        return f"webhook {mask_url(self.url)}" + (f" (secret {MASK})" if self.secret else "")
+        return describe(self.kind, self.url, self.secret)
 
     def __repr__(self) -> str:
         return f"WebhookChannel({self.describe()})"

@@ -40,8 +40,9 @@ def render(ctx: DigestContext, key: str) -> list[Payload]:
 
     split = pages(ctx, WECOM, fits)
     n = len(split)
-    return [Payload("wecom", delivery_id(key, i), i, n, body(content(ctx, texts, i, n)))
-            for i, texts in enumerate(split, 1)]  # fmt: skip
+    return [
+        Payload("wecom", delivery_id(key, i), i, n, body(content(ctx, texts, i, n))) for i, texts in enumerate(split, 1)
+    ]
 
 
 @dataclass(frozen=True, repr=False)

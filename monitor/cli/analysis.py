@@ -9,18 +9,19 @@ from typing import Any
 import click
 from rich.table import Table
 
+from monitor import vocabulary
 from monitor.cli.app import App, ExitCode, GovmonError, pass_app
 from monitor.compare.diff import Diff, diff
 from monitor.extract import Extraction, Target, extract
 from monitor.format import format_target, format_value, metric_label
 
-DOC_TYPES = click.Choice(["work_report", "plan", "summary", "other"])
+DOC_TYPES = click.Choice(vocabulary.DOC_TYPES)
 STATUS_STYLE = {"target": "bold green", "achieved": "cyan", "expected": "yellow"}
-CHANGE_STYLE = {"raised": "green", "lowered": "red", "new": "bold", "dropped": "dim strike", "reworded": "yellow"}
 
 
-def load_extraction(app: App, ref: str, region: str | None, year: int | None, doc_type: str | None,
-                    max_mb: int = 20) -> Extraction:  # fmt: skip
+def load_extraction(
+    app: App, ref: str, region: str | None, year: int | None, doc_type: str | None, max_mb: int = 20
+) -> Extraction:
     """A file path, or the id of a stored document (its latest version)."""
     if ref.isdigit() and not Path(ref).exists():
         return _stored_extraction(app, int(ref))
@@ -34,18 +35,12 @@ def load_extraction(app: App, ref: str, region: str | None, year: int | None, do
 
 
 def _stored_extraction(app: App, document_id: int) -> Extraction:
-    from db import derived
-    from db.session import session_scope
+    from monitor.service.reads import stored_extraction
 
-    with session_scope(app.engine()) as session:
-        version = derived.latest_version_of(session, document_id)
-        if version is None:
-            raise GovmonError(f"no stored document with id {document_id}: see `govmon documents`", ExitCode.NOT_FOUND)
-        stored = derived.load_extraction(session, version)
-    if stored.targets or stored.priorities:
-        return stored
-    return extract(version.text, region=version.region, year=version.report_year, doc_type=version.doc_type,
-                   title=version.title, url=version.url)  # fmt: skip
+    stored = stored_extraction(app.engine(), document_id)
+    if stored is None:
+        raise GovmonError(f"no stored document with id {document_id}: see `govmon documents`", ExitCode.NOT_FOUND)
+    return stored
 
 
 @click.command("extract")
@@ -55,7 +50,9 @@ def _stored_extraction(app: App, document_id: int) -> Extraction:
 @click.option("--doc-type", "-t", type=DOC_TYPES, help="Document type (inferred when absent).")
 @click.option("--status", type=click.Choice(["target", "achieved", "expected"]), help="Only figures of this status.")
 @click.option("--headline", is_flag=True, help="Only headline figures (主要预期目标, fiscal, headline results).")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract of ARCHITECTURE §4.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON: the document, its targets and priorities, needs_review."
+)
 @click.option("--max-mb", type=int, default=20, show_default=True, help="Refuse files larger than this.")
 @pass_app
 def extract_cmd(app: App, path: str, region: str | None, year: int | None, doc_type: str | None,
@@ -108,7 +105,7 @@ def _clip(text: str, n: int) -> str:
 @click.option("--new-year", type=int, help="Report year of NEW.")
 @click.option("--doc-type", "-t", type=DOC_TYPES, help="Document type of both.")
 @click.option("--all", "show_all", is_flag=True, help="Also list unchanged targets in the table.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract of ARCHITECTURE §4.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the changes and the priorities' shifts.")
 @pass_app
 def diff_cmd(app: App, old: str, new: str, old_region: str | None, old_year: int | None, new_region: str | None,
              new_year: int | None, doc_type: str | None, show_all: bool, as_json: bool) -> None:  # fmt: skip
@@ -147,7 +144,7 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
     for c in result.changes:
         if c.change == "unchanged" and not show_all:
             continue
-        style = CHANGE_STYLE.get(c.change, "")
+        style = vocabulary.CHANGE_STYLES.get(c.change, "")
         ambition = _baseline_text(c.baseline.to_dict()) if c.baseline else ""
         shown = c.new or c.old
         label = metric_label(c.metric, shown.kind, shown.unit) if shown else c.metric

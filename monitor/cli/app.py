@@ -47,9 +47,9 @@ class App:
     def connect(self) -> Engine:
         """The database engine, opened on first use; the schema is not checked."""
         if self._engine is None:
-            from db.session import make_engine
+            from monitor.service.database import open_engine
 
-            self._engine = make_engine(self.settings.database_url, create_dirs=self._is_default_db())
+            self._engine = open_engine(self.settings.database_url, create_dirs=self._is_default_db())
         return self._engine
 
     def engine(self) -> Engine:
@@ -68,9 +68,9 @@ class App:
 
 
 def _require_current_schema(engine: Engine) -> None:
-    from db.migrate import current_revision, head_revision
+    from monitor.service.database import schema
 
-    current, head = current_revision(engine), head_revision()
+    current, head = (state := schema(engine)).current, state.head
     if current is None:
         raise GovmonError("the database is not initialised: run `govmon init` first", ExitCode.DATABASE)
     if current != head:

@@ -8,12 +8,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.analysis import CHANGE_STYLE
 from monitor.cli.app import App, ExitCode, GovmonError, pass_app
 from monitor.compare import LEVELS, CompareTable, Matrix, UnknownMetric, resolve_metric
 from monitor.compare import views as v
 from monitor.compare.levels import LEVEL_WORDS
 from monitor.compare.matrix import matrix_csv
+from monitor.vocabulary import CHANGE_LEGEND, CHANGE_STYLES
 
 COMPARED_TYPES = ("work_report", "plan")  # a summary's goals are for the year after its own: not comparable here
 
@@ -79,7 +79,7 @@ def _print_table(app: App, table: CompareTable) -> None:
     grid = Table("region", f"{year} target", "change", f"{before} target", f"{before} result", gap,
                  title=f"{table.metric} · {year} · {word}", title_justify="left")  # fmt: skip
     for r in table.rows:
-        change = f"[{CHANGE_STYLE.get(r.change or '', '')}]{v.change_label(r.change)}[/]" if r.change else ""
+        change = f"[{CHANGE_STYLES.get(r.change or '', '')}]{v.change_label(r.change)}[/]" if r.change else ""
         target = v.figure(r.target) if r.target else "[dim]未设定[/]"
         target += " [yellow](待复核)[/]" if r.held else ""
         grid.add_row(r.region, target, change, v.figure(r.prior_target), v.figure(r.prior_result),
@@ -102,14 +102,15 @@ def _print_matrix(app: App, matrix: Matrix, as_csv: bool) -> None:
         click.echo(matrix_csv(matrix).lstrip("\ufeff"), nl=False)
         return
     word = LEVEL_WORDS.get(matrix.level, "地区")
-    grid = Table("region", *(t.metric for t in matrix.tables), title=f"{matrix.year}年各{word}主要预期目标",
-                 title_justify="left")  # fmt: skip
+    grid = Table(
+        "region", *(t.metric for t in matrix.tables), title=f"{matrix.year}年各{word}主要预期目标", title_justify="left"
+    )
     for region in matrix.regions:
         grid.add_row(region, *(matrix.cell(t, region).text for t in matrix.tables))
     grid.add_row("[bold]中位数[/]", *(v.median_label(t) for t in matrix.tables))
     grid.add_row("[bold]全国[/]", *(v.national_label(t) for t in matrix.tables))
     _show(app, grid)
-    app.out.print("▲ 上调  ▼ 下调  ＝ 持平  ≈ 表述调整  ＋ 新增  × 删去（与上年报告相比）")
+    app.out.print(f"{CHANGE_LEGEND}（与上年报告相比）")
     if matrix.rare:
         app.out.print(
             "少于四分之一地区设定：" + "、".join(f"{t.metric}（{t.summary.with_target}）" for t in matrix.rare)

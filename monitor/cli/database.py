@@ -14,22 +14,16 @@ from monitor.cli.app import App, pass_app
 @pass_app
 def init(app: App) -> None:
     """Create the database or upgrade it to the newest schema (safe to repeat)."""
-    from db.migrate import current_revision, head_revision, upgrade
+    from monitor.service.database import schema, shown_url, upgrade
 
     engine = app.connect()
-    before = current_revision(engine)
-    if before == head_revision():
-        app.out.print(f"database is up to date (schema {before}): {_where(app)}")
+    where = shown_url(app.settings.database_url)
+    if schema(engine).up_to_date:
+        app.out.print(f"database is up to date (schema {schema(engine).current}): {where}")
         return
-    _, after = upgrade(engine)
-    verb = "created" if before is None else f"upgraded from schema {before} to"
-    app.out.print(f"{verb} schema {after}: {_where(app)}")
-
-
-def _where(app: App) -> str:
-    from db.session import parse_url
-
-    return parse_url(app.settings.database_url).render_as_string(hide_password=True)
+    done = upgrade(engine)
+    verb = "created" if done.current is None else f"upgraded from schema {done.current} to"
+    app.out.print(f"{verb} schema {done.head}: {where}")
 
 
 @click.command()
@@ -38,11 +32,9 @@ def _where(app: App) -> str:
 @pass_app
 def documents(app: App, region: str | None, as_json: bool) -> None:
     """List stored reports and plans, newest first."""
-    from db.repository import list_documents
-    from db.session import session_scope
+    from monitor.service.reads import stored_documents
 
-    with session_scope(app.engine()) as session:
-        rows = list_documents(session, region)
+    rows = stored_documents(app.engine(), region)
     if as_json:
         click.echo(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
         return

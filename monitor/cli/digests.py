@@ -26,7 +26,12 @@ def subscribers() -> None:
 
 
 @subscribers.command("add")
-@click.argument("email")
+@click.argument("email", required=False)
+@click.option("--webhook", metavar="URL", help="Deliver as signed JSON to this webhook instead of e-mail.")
+@click.option("--wecom", metavar="URL", help="Deliver to a 企业微信 group robot (its webhook URL with the key).")
+@click.option("--dingtalk", metavar="URL", help="Deliver to a 钉钉 group robot (its webhook URL with the token).")
+@click.option("--feishu", metavar="URL", help="Deliver to a 飞书 group bot (its webhook URL).")
+@click.option("--secret", metavar="S", help="Signing secret of --webhook, --dingtalk (加签) or --feishu (签名校验).")
 @click.option("--regions", help="Comma-separated regions, e.g. 上海市,广东省 (default: all).")
 @click.option("--themes", help="Comma-separated priorities of themes.yaml, e.g. 人工智能,低空经济.")
 @click.option(
@@ -36,30 +41,56 @@ def subscribers() -> None:
 @click.option("--cadence", type=click.Choice(["immediate", "daily", "weekly"]), default="daily", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["html", "text", "both"]), default="both", show_default=True)
 @pass_app
-def add(app: App, email: str, regions: str | None, themes: str | None, metrics: str | None, doc_types: str | None,
-        cadence: str, fmt: str) -> None:  # fmt: skip
-    """Add an active subscriber (no confirmation mail), or update the filters of an existing one.
+def add(app: App, email: str | None, webhook: str | None, wecom: str | None, dingtalk: str | None,
+        feishu: str | None, secret: str | None, regions: str | None, themes: str | None, metrics: str | None,
+        doc_types: str | None, cadence: str, fmt: str) -> None:  # fmt: skip
+    """Add an active subscriber (no confirmation mail), or update the filters of an existing one: an EMAIL
+    address, or a channel (--webhook, --wecom, --dingtalk or --feishu URL, with --secret where it signs).
 
     Regions, metrics, themes and document types are checked against what govmon knows; a near miss is refused
     with suggestions (上海 → 上海市). With --metrics or --themes the digest carries only those changes; without,
-    every change in the regions. Prints the filters it stored.
+    every change in the regions. A channel URL must pass the egress guard now (http or https, no private or
+    loopback address unless listed in GOVMON_CHANNEL_PRIVATE_ORIGINS); it and the secret are shown masked.
+    Prints the filters it stored.
 
     \b
-    Example:
+    Examples:
       govmon subscribers add analyst@example.org --regions 上海市 --metrics 研发经费投入强度 --cadence weekly
+      govmon subscribers add --dingtalk 'https://oapi.dingtalk.com/robot/send?access_token=…' --secret SEC… \\
+          --regions 广东省 --cadence immediate
     """
     from monitor.service.catalogue import FilterError, load_catalogue
-    from monitor.service.subscriptions import Choices, SubscriptionError, add_subscriber
+    from monitor.service.subscriptions import (
+        ChannelChoice,
+        Choices,
+        SubscriptionError,
+        add_channel_subscriber,
+        add_subscriber,
+    )
 
+    urls = {k: v for k, v in (("webhook", webhook), ("wecom", wecom), ("dingtalk", dingtalk), ("feishu", feishu))
+            if v is not None}  # fmt: skip
+    if len(urls) + (email is not None) != 1:
+        raise GovmonError(
+            "give one of: EMAIL, --webhook URL, --wecom URL, --dingtalk URL, --feishu URL", ExitCode.USAGE
+        )
+    if secret is not None and not urls:
+        raise GovmonError("--secret goes with a channel URL (--webhook, --dingtalk, --feishu)", ExitCode.USAGE)
     engine = app.engine()
     choices = Choices(_split(regions), _split(metrics), _split(themes), _split(doc_types), cadence, fmt)
     catalogue = load_catalogue(engine, app.settings)
     try:
-        row, existed = add_subscriber(engine, app.settings, catalogue, email, choices)
+        if email is not None:
+            row, existed = add_subscriber(engine, app.settings, catalogue, email, choices)
+        else:
+            ((kind, url),) = urls.items()
+            channel = ChannelChoice(kind, url, secret or "")
+            row, existed = add_channel_subscriber(engine, app.settings, catalogue, channel, choices)
     except (SubscriptionError, FilterError) as exc:
         raise GovmonError(str(exc), ExitCode.USAGE) from None
     verb = "updated" if existed else "subscribed"
-    app.out.print(f"{verb} {row.email} (#{row.id}): {row.cadence}, {row.format}, {row.status}")
+    how = row.format if row.channel == "email" else row.channel
+    app.out.print(f"{verb} {row.destination} (#{row.id}): {row.cadence}, {how}, {row.status}")
     labels = [f"{key} ({catalogue.metric_label(key)})" for key in row.metrics]
     for name, values in (("regions", row.regions), ("doc types", row.doc_types), ("metrics", labels),
                          ("themes", row.themes)):  # fmt: skip
@@ -77,10 +108,11 @@ def list_(app: App, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
         return
-    table = Table("id", "email", "status", "regions", "metrics", "themes", "doc types", "cadence", "format")
+    table = Table("id", "email or channel", "status", "regions", "metrics", "themes", "doc types", "cadence", "format")
     for r in rows:
-        table.add_row(str(r.id), r.email, r.status, ",".join(r.regions) or "all", ",".join(r.metrics),
-                      ",".join(r.themes), ",".join(r.doc_types) or "all", r.cadence, r.format)  # fmt: skip
+        table.add_row(str(r.id), r.destination, r.status, ",".join(r.regions) or "all", ",".join(r.metrics),
+                      ",".join(r.themes), ",".join(r.doc_types) or "all", r.cadence,
+                      r.format if r.channel == "email" else "—")  # fmt: skip
     app.out.print(table)
 
 
@@ -111,7 +143,7 @@ def unsubscribe(app: App, token: str) -> None:
         done = stop(app.engine(), app.settings, token)
     except InvalidLink as exc:
         raise GovmonError(str(exc), ExitCode.INPUT) from exc
-    email = done.subscriber.email
+    email = done.subscriber.destination
     app.out.print(f"{email} unsubscribed" if done.changed else f"{email} was already unsubscribed")
 
 
@@ -152,16 +184,19 @@ def digest(app: App, subscriber: str | None, send: bool, out: Path | None, force
       govmon digest --out var/digests --force      # preview every digest
       govmon digest --send                         # the scheduler's daily run
     """
-    from monitor.channels.outbox import DirectoryTransport, SmtpTransport
+    from monitor.channels.outbox import DirectoryChannels, DirectoryTransport, SmtpTransport
     from monitor.ops.jobs import send_due_digests
 
     if send == bool(out):
         raise GovmonError("choose one: --send (SMTP) or --out DIR (.eml files)", ExitCode.USAGE)
     transport: Transport = DirectoryTransport(out) if out else SmtpTransport(app.settings)
+    files = DirectoryChannels(out) if out else None  # channel subscribers' payloads as .json files
     if out:
         _check_out(transport)
-    report = send_due_digests(app.engine(), app.settings, transport, only=subscriber, force=force)
+    report = send_due_digests(app.engine(), app.settings, transport, only=subscriber, force=force, channels=files)
     _print_report(app, report, transport)
+    for path in files.written if files else ():
+        app.out.print(f"  wrote {path}")
     problems = _undelivered(app, report.delivery)
     if problems:
         raise GovmonError(f"not every digest was delivered: {problems}", ExitCode.PARTIAL)

@@ -13,16 +13,14 @@ from monitor.cli.app import App, ExitCode, GovmonError, pass_app
 def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[list[Any], str | None]:
     """The enabled registry entries (or `only` those), synced into the database; read once per command."""
     from crawler.sources import load_registry
-    from db.repository import sync_sources
-    from db.session import session_scope
+    from monitor.service.operations import sync_sources
 
     registry = registry or app.settings.sources_file or None
     entries = [s for s in load_registry(registry) if s.enabled and (not only or s.id in only)]
     missing = set(only) - {s.id for s in entries}
     if missing:
         raise GovmonError(f"unknown source {sorted(missing)[0]}: see `govmon sources list`", ExitCode.NOT_FOUND)
-    with session_scope(app.engine()) as session:
-        sync_sources(session, (s.spec() for s in entries))
+    sync_sources(app.engine(), entries)
     return entries, registry
 
 
@@ -99,8 +97,9 @@ def worker(app: App, concurrency: int, name: str | None) -> None:
 @click.option("--cycle", metavar="LABEL", help="Cycle label; a source is queued once per cycle (default: now).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for each crawl.")
 @pass_app
-def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | None,
-            overrides: tuple[str, ...]) -> None:  # fmt: skip
+def enqueue(
+    app: App, only: tuple[str, ...], registry: str | None, cycle: str | None, overrides: tuple[str, ...]
+) -> None:
     """Queue a crawl of every source (or --source ID ...) for the workers now, as one cycle."""
     from monitor.ops import workers as tasks
 
@@ -118,19 +117,13 @@ def enqueue(app: App, only: tuple[str, ...], registry: str | None, cycle: str | 
 @pass_app
 def status(app: App) -> None:
     """Source health, recent crawl runs, the scheduler's next jobs, the delivery outbox, documents to review."""
-    from db.jobqueue import list_jobs, state_counts
-    from db.outbox import delivery_counts, list_deliveries
-    from db.repository import list_sources
-    from db.reviews import reviews
-    from db.runs import recent_runs
-    from db.session import session_scope
+    from monitor.channels import describe
     from monitor.channels.addresses import shown
+    from monitor.service.operations import status as read_status
 
-    with session_scope(app.engine()) as session:
-        sources, runs = list_sources(session), recent_runs(session, 10)
-        counts, unknown = delivery_counts(session), list_deliveries(session, ("unknown", "failed"))
-        job_counts, running = state_counts(session), [j for j in list_jobs(session, limit=200) if j.state == "running"]
-        to_review = reviews(session)
+    now = read_status(app.engine())
+    sources, runs, counts, unknown = now.sources, now.runs, now.deliveries, now.undelivered
+    job_counts, running, to_review = now.jobs, now.running, now.to_review
     health = Table("source", "region", "health", "documents", "last error", title="sources")
     for s in sources:
         health.add_row(s.id, s.region, s.health, str(s.documents), (s.last_error or "")[:80])
@@ -147,21 +140,20 @@ def status(app: App) -> None:
             app.out.print(f"  running {j.source_id} on {j.worker} (attempt {j.attempts}, cycle {j.cycle})")
     app.out.print("deliveries: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
     for d in unknown:
-        app.out.print(f"  [red]{d.status}[/] #{d.id} to {shown(d.email)}: {d.last_error or ''}")
+        to = shown(d.email) if d.channel == "email" else describe(d.channel, d.channel_url, d.channel_secret)
+        app.out.print(f"  [red]{d.status}[/] #{d.id} to {to}: {d.last_error or ''}")
     app.out.print(f"documents to review: {len(to_review)}" + (" (govmon review)" if to_review else ""))
     for flagged in to_review:
-        app.out.print(f"  [yellow]#{flagged.document_id}[/] {flagged.region} {flagged.title}: "
-                      + "；".join(flagged.reasons))  # fmt: skip
+        app.out.print(
+            f"  [yellow]#{flagged.document_id}[/] {flagged.region} {flagged.title}: " + "；".join(flagged.reasons)
+        )
 
 
 def _next_jobs(app: App) -> str:
-    from sqlalchemy.exc import DBAPIError
-
     from monitor.ops.scheduler import next_runs
 
-    try:
-        runs = next_runs(app.settings)
-    except DBAPIError:  # a read-only database on which no scheduler ever created its job table
+    runs = next_runs(app.settings)
+    if runs is None:
         return "not known (the scheduler's jobs cannot be read from this database)"
     upcoming = sorted((j for j in runs if j[1] is not None), key=lambda j: j[1])[:10]  # type: ignore[arg-type,return-value]
     return ", ".join(f"{n} at {t:%Y-%m-%d %H:%M}" for n, t in upcoming if t) or "none (start `govmon schedule`)"

@@ -28,18 +28,17 @@ def review(app: App, accept: int | None, show_all: bool, as_json: bool) -> None:
       govmon review
       govmon review --accept 12
     """
-    from db.reviews import accept_review, reviews
-    from db.session import session_scope
+    from monitor.service.operations import accept_review, list_reviews
 
-    with session_scope(app.engine()) as session:
-        if accept is not None:
-            row = accept_review(session, accept)
-            if row is None:
-                raise GovmonError(f"document {accept} has nothing waiting for review", ExitCode.INPUT)
-            app.out.print(f"accepted document {row.document_id} ({row.region} {row.title}): its changes go out "
-                          "with the next digests")  # fmt: skip
-            return
-        rows = reviews(session, pending_only=not show_all)
+    if accept is not None:
+        row = accept_review(app.engine(), accept)
+        if row is None:
+            raise GovmonError(f"document {accept} has nothing waiting for review", ExitCode.INPUT)
+        app.out.print(
+            f"accepted document {row.document_id} ({row.region} {row.title}): its changes go out with the next digests"
+        )
+        return
+    rows = list_reviews(app.engine(), pending_only=not show_all)
     if as_json:
         click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return

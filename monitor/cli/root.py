@@ -90,7 +90,7 @@ def _fail(message: str, code: ExitCode, debug: bool) -> NoReturn:
 
 def _error_mapping() -> list[tuple[type[BaseException], ExitCode, Callable[[Any], str]]]:
     from crawler.sources import RegistryError
-    from db.session import DatabaseUnavailable
+    from monitor.service.database import DatabaseUnavailable
 
     return [
         (GovmonError, ExitCode.FAILURE, str),

@@ -15,8 +15,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (about one per CPU).")  # fmt: skip
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes (about one per CPU)."
+)
 @click.option("--proxy-headers", is_flag=True,
               help="Behind a reverse proxy: client address and scheme from X-Forwarded-For/-Proto.")  # fmt: skip
 @click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True, metavar="IPS",

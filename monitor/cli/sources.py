@@ -9,8 +9,8 @@ import click
 from rich.table import Table
 
 from crawler.sources import Source
-from db.repository import SourceRow
 from monitor.cli.app import App, pass_app
+from monitor.service.operations import SourceRow
 
 HEALTH_STYLE = {"ok": "green", "blocked": "red", "broken": "yellow", "unknown": "dim"}
 
@@ -27,18 +27,13 @@ def sources() -> None:
 def list_(app: App, registry: str | None, as_json: bool) -> None:
     """Show every registered source with its health (ok, blocked, broken) and last error."""
     from crawler.sources import load_registry
-    from db.repository import list_sources, sync_sources
-    from db.session import DatabaseReadOnly, session_scope
+    from monitor.service.operations import list_sources, sync_sources
 
     entries = load_registry(registry or app.settings.sources_file or None)
     engine = app.engine()
-    try:
-        with session_scope(engine) as session:
-            sync_sources(session, (entry.spec() for entry in entries))
-    except DatabaseReadOnly:
+    if not sync_sources(engine, entries, read_only_ok=True):
         app.err.print("the database is read-only: showing the health last stored, without recording registry changes")
-    with session_scope(engine) as session:
-        rows = {row.id: row for row in list_sources(session)}
+    rows = list_sources(engine)
     records = [_record(entry, rows.get(entry.id)) for entry in entries]
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

@@ -147,15 +147,13 @@ def history(app: App, region: str, metric: str, doc_type: str, as_json: bool) ->
     Example:
       govmon history --region 上海市 --metric rd_intensity
     """
-    from db.derived import history as load_history
-    from db.session import session_scope
-    from monitor.service.reads import history_point
+    from monitor.service.reads import history_point, stored_history
 
-    with session_scope(app.engine()) as session:
-        points = load_history(session, region, metric, doc_type)
+    points = stored_history(app.engine(), region, metric, doc_type)
     if not points:
-        raise GovmonError(f"no stored {doc_type} of {region} mentions {metric}: see `govmon documents`",
-                          ExitCode.NOT_FOUND)  # fmt: skip
+        raise GovmonError(
+            f"no stored {doc_type} of {region} mentions {metric}: see `govmon documents`", ExitCode.NOT_FOUND
+        )
     if as_json:
         click.echo(json.dumps([history_point(p) for p in points], ensure_ascii=False, indent=2))
         return

@@ -15,11 +15,10 @@ from typing import Any, Literal
 from monitor.compare.identity import Identity, delta_sign, identity, is_delta, metric_text, midpoint, period_class
 from monitor.extract.metrics import headline_weight, metric
 from monitor.extract.model import Extraction, Priority, Target
+from monitor.vocabulary import ChangeKind
 
-__all__ = ["CHANGE_KINDS", "Baseline", "Change", "Diff", "PriorityChange", "diff", "identity", "is_delta", "midpoint"]
+__all__ = ["Baseline", "Change", "ChangeKind", "Diff", "PriorityChange", "diff", "identity", "is_delta", "midpoint"]
 
-ChangeKind = Literal["raised", "lowered", "unchanged", "reworded", "new", "dropped"]
-CHANGE_KINDS: tuple[ChangeKind, ...] = ("raised", "lowered", "unchanged", "reworded", "new", "dropped")
 AmbitionSense = Literal["more", "less", "same"]
 
 OTHER_HEADLINE_WEIGHT = 0.5  # a headline figure (主要预期目标) of a metric the catalogue does not weigh
@@ -100,7 +99,7 @@ class Diff:
     intensified: list[PriorityChange] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The `diff --json` contract (ARCHITECTURE §4)."""
+        """What `govmon diff --json` prints: field names are a contract, only ever added to."""
         return {
             "changes": [c.to_dict() for c in self.changes],
             "priorities": {
@@ -239,9 +238,10 @@ def baseline(new: Target, new_doc: Extraction, old_target: Target | None) -> Bas
     results = [
         t
         for t in new_doc.targets
-        if t.status in ("achieved", "expected") and identity(t) == identity(new)
+        if t.status in ("achieved", "expected")
+        and identity(t) == identity(new)
         and (new.year is None or t.year is None or t.year < new.year)
-    ]  # fmt: skip
+    ]
     basis_target, basis = (results[0], "achieved") if results else (old_target, "prior_target")
     if basis_target is None or is_delta(new) or is_delta(basis_target):
         return None
@@ -273,8 +273,9 @@ def diff_targets(old_doc: Extraction, new_doc: Extraction) -> list[Change]:
         t = new or old
         assert t is not None
         base = baseline(new, new_doc, old) if new is not None else None
-        changes.append(Change(t.metric, t.metric_key, kind, old, new, significance(kind, old, new), base,
-                              ambition(kind, t)))  # fmt: skip
+        changes.append(
+            Change(t.metric, t.metric_key, kind, old, new, significance(kind, old, new), base, ambition(kind, t))
+        )
     changes.sort(key=lambda c: (-c.significance, c.metric_key or "~", c.metric))
     return changes
 

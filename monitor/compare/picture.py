@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from monitor.compare.diff import CHANGE_KINDS
 from monitor.compare.levels import LEVEL_WORDS, in_level
 from monitor.compare.regions import CompareRow, CompareTable
 from monitor.compare.views import change_label, figure, median_label, national_label, reported_line
 from monitor.digest.national import MoveGroup, NationalBlock
+from monitor.vocabulary import CHANGE_KINDS, CHANGE_WORDS
 
 LEADS = {
     "raised": "{k}个上调{metric}目标",
@@ -23,8 +23,6 @@ LEADS = {
     "new": "{k}个新设{metric}目标",
     "dropped": "{k}个不再设定{metric}目标",
 }
-OTHERS = {"raised": "上调", "lowered": "下调", "unchanged": "持平", "reworded": "调整表述", "new": "新设",
-          "dropped": "不再设定"}  # fmt: skip
 SET = "set"  # a target with no prior year stored to compare with
 
 
@@ -50,7 +48,7 @@ def _lead(table: CompareTable) -> tuple[str, str, str]:
     if counts:
         top, k = max(counts, key=lambda item: item[1])
         lead = opening + LEADS[top].format(k=k, metric=table.metric)
-        others = "、".join(f"{n}个{OTHERS[kind]}" for kind, n in counts if kind != top)
+        others = "、".join(f"{n}个{CHANGE_WORDS[kind].verb}" for kind, n in counts if kind != top)
     else:
         lead = opening + f"{s.with_target}个设定了{table.metric}目标"
     national = f"；全国{national_label(table)}" if s.national else ""

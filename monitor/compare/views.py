@@ -9,11 +9,11 @@ from collections.abc import Iterable
 
 from monitor.compare.levels import LEVEL_WORDS
 from monitor.compare.regions import CompareRow, CompareTable
-from monitor.digest.selection import CHANGE_LABELS
 from monitor.extract.model import Target
 from monitor.format import format_target, format_value, number, with_qualifier
+from monitor.vocabulary import CHANGE_LABELS
+from monitor.vocabulary import CHANGE_MARKS as MARKS
 
-MARKS = {"raised": "▲", "lowered": "▼", "unchanged": "＝", "reworded": "≈", "new": "＋", "dropped": "×"}
 MISSING = "—"
 
 

@@ -16,16 +16,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from db.outbox import upsert_subscriber
-from db.session import make_engine, session_scope
 from monitor.channels.outbox import DirectoryTransport
 from monitor.config import Settings
-from monitor.demo import stats
 from monitor.demo.registry import source_ids, write_registry
 from monitor.demo.server import SiteServer
 from monitor.digest.selection import Filters
 from monitor.ops import jobs
 from monitor.publish.site import build_site
+from monitor.service import summary
+from monitor.service.database import open_engine, upgrade
+from monitor.service.subscriptions import enrol
 
 SITE = Path(__file__).resolve().parent / "site"
 SUBSCRIBERS = (  # (e-mail, what they follow, format)
@@ -86,8 +86,8 @@ class DemoReport:
     digests: jobs.DigestReport
     mails: list[Path]
     site_files: list[Path]
-    regions: list[stats.RegionStats] = field(default_factory=list)
-    top: list[stats.TopChange] = field(default_factory=list)
+    regions: list[summary.RegionStats] = field(default_factory=list)
+    top: list[summary.TopChange] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -111,8 +111,9 @@ def open_server(paths: DemoPaths) -> SiteServer:
     try:
         server = SiteServer(SITE, port=saved)
     except OSError as exc:
-        raise DemoError(f"port {saved} of the demo site is busy ({exc.strerror}): free it, or start over with "
-                        f"`govmon demo --fresh`") from exc  # fmt: skip
+        raise DemoError(
+            f"port {saved} of the demo site is busy ({exc.strerror}): free it, or start over with `govmon demo --fresh`"
+        ) from exc
     paths.port_file.write_text(str(server.port))
     return server
 
@@ -120,7 +121,7 @@ def open_server(paths: DemoPaths) -> SiteServer:
 def run_demo(paths: DemoPaths, settings: Settings, step: Step) -> DemoReport:
     started = time.monotonic()
     paths.root.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(paths.database_url, create_dirs=True)
+    engine = open_engine(paths.database_url, create_dirs=True)
     try:
         _init(engine)
         with open_server(paths) as server:
@@ -133,12 +134,9 @@ def run_demo(paths: DemoPaths, settings: Settings, step: Step) -> DemoReport:
 
 
 def _init(engine: Engine) -> None:
-    from db.migrate import upgrade
-
     upgrade(engine)
-    with session_scope(engine) as session:
-        for email, filters, fmt in SUBSCRIBERS:
-            upsert_subscriber(session, email, filters, "immediate", fmt)
+    for email, filters, fmt in SUBSCRIBERS:
+        enrol(engine, email, filters, "immediate", fmt)
 
 
 # The demo server is ours and local: no delay, no throttling, short timeouts.
@@ -158,8 +156,9 @@ def _crawl(settings: Settings, registry: Path, step: Step) -> list[jobs.CrawlOut
         return jobs.crawl(settings, ids, str(registry), timeout=120, parallel=3, progress=finished, overrides=FAST)
 
 
-def _after_crawl(engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[jobs.CrawlOutcome],
-                 step: Step) -> DemoReport:  # fmt: skip
+def _after_crawl(
+    engine: Engine, paths: DemoPaths, settings: Settings, crawls: list[jobs.CrawlOutcome], step: Step
+) -> DemoReport:
     with step("extracting and diffing", 0) as update:
         processed = jobs.process_new_versions(engine, progress=update)
     transport = DirectoryTransport(paths.mail)
@@ -170,8 +169,7 @@ def _after_crawl(engine: Engine, paths: DemoPaths, settings: Settings, crawls: l
     with step("building the archive site", 0) as update:
         site_files = build_site(engine, paths.site, settings.base_url, progress=update)
     report = DemoReport(paths, crawls, processed, digests, transport.written, site_files)
-    with session_scope(engine) as session:
-        report.regions, report.top = stats.region_stats(session), stats.top_changes(session)
+    report.regions, report.top = summary.region_stats(engine), summary.top_changes(engine)
     return report
 
 

@@ -12,8 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from monitor.demo.run import DemoReport, Step, Update, latest_mail
-
-CHANGE_LABELS = {"raised": "上调", "lowered": "下调", "reworded": "措辞变化", "new": "新增", "dropped": "取消"}
+from monitor.vocabulary import CHANGE_WORDS
 
 
 def stepper(console: Console) -> Step:
@@ -54,7 +53,8 @@ def _changes_table(report: DemoReport) -> Table:
                   title_justify="left")  # fmt: skip
     for c in report.top:
         style = {"raised": "green", "lowered": "red"}.get(c.change, "yellow")
-        table.add_row(c.region, c.metric, f"[{style}]{CHANGE_LABELS.get(c.change, c.change)}[/]", f"{c.old} → {c.new}")
+        label = CHANGE_WORDS[c.change].label if c.change in CHANGE_WORDS else c.change
+        table.add_row(c.region, c.metric, f"[{style}]{label}[/]", f"{c.old} → {c.new}")
     return table
 
 

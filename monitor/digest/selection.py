@@ -17,19 +17,12 @@ from typing import Any
 from monitor.digest.national import NationalBlock, grouped, select_blocks, subject_block
 from monitor.extract.metrics import headline_keys
 from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
+from monitor.vocabulary import CHANGE_LABELS, DOC_TYPE_LABELS
+from monitor.vocabulary import StoredChange as StoredChangeIn
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
-CHANGE_LABELS = {
-    "raised": "上调 ▲",
-    "lowered": "下调 ▼",
-    "unchanged": "持平",
-    "reworded": "表述调整",
-    "new": "新增",
-    "dropped": "删去",
-}
 PRIORITY_LABELS = {"emerging": "新提出", "fading": "不再提及", "intensified": "更受重视"}
-DOC_TYPE_LABELS = {"work_report": "政府工作报告", "plan": "工作要点/规划", "summary": "工作总结", "other": "文件"}
 HEADLINE_KEYS = headline_keys()  # the catalogue's headline metrics (metrics.yaml)
 
 
@@ -48,19 +41,6 @@ class Filters:
     @property
     def topical(self) -> bool:
         return bool(self.metrics or self.themes)
-
-
-@dataclass(frozen=True)
-class StoredChangeIn:
-    """One stored Change row as plain data (category target or priority)."""
-
-    category: str
-    metric: str
-    metric_key: str | None
-    change: str
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-    significance: float
 
 
 @dataclass(frozen=True)

@@ -4,45 +4,11 @@ from __future__ import annotations
 
 import re
 
+from monitor import vocabulary
 from monitor.extract.model import DocumentInfo
 from monitor.extract.sections import Sections
 
-PROVINCES = [
-    "北京市",
-    "天津市",
-    "上海市",
-    "重庆市",
-    "河北省",
-    "山西省",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "海南省",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "台湾省",
-    "内蒙古自治区",
-    "广西壮族自治区",
-    "西藏自治区",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "香港特别行政区",
-    "澳门特别行政区",
-]
+PROVINCES = [*vocabulary.PROVINCES, *vocabulary.OTHER_PROVINCIAL]
 _SHORT = {p[:3] if p.startswith(("黑龙江", "内蒙古")) else p[:2]: p for p in PROVINCES}
 _REGION_NAME = r"[\u4e00-\u9fff]{1,10}?(?:省|市|自治区|自治州|州|县|区|盟|旗)"
 _SHORT_NAMES = "|".join(sorted(_SHORT, key=len, reverse=True))

@@ -19,11 +19,11 @@ from db.repository import FetchedDocument, store_fetched
 from db.session import session_scope
 from monitor.ingest.files import LoadedFile, UnreadableFile, load_file
 from monitor.ingest.placing import Placement, place
+from monitor.vocabulary import DOC_TYPE_TITLES as TYPE_TITLES
 
 STORED = ("new", "changed")  # outcomes that added a version
 ALREADY = ("unchanged", "duplicate")  # outcomes of a file whose content is already stored
 TITLE_WORDS = ("报告", "要点", "规划", "方案", "总结", "计划", "思路")
-TYPE_TITLES = {"work_report": "政府工作报告", "plan": "工作要点", "summary": "工作总结", "other": "文件"}
 
 
 class NotAFile(ValueError):

@@ -21,6 +21,8 @@ from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
+from monitor.channels import ChannelError, ChannelFactory, HttpSender, describe, live_channels
+from monitor.channels import render as render_channel
 from monitor.channels.outbox import SendReport, Transport, send_pending
 from monitor.compare.diff import Change, Diff, diff, plan_goals
 from monitor.compare.diff import review_reasons as diff_review_reasons
@@ -101,8 +103,9 @@ def _diff_with_prior_year(session: Session, version: derived.VersionInfo, extrac
     return written
 
 
-def _diff_with_prior_plan(session: Session, version: derived.VersionInfo, new: Extraction,
-                          prior: derived.VersionInfo | None) -> int:  # fmt: skip
+def _diff_with_prior_plan(
+    session: Session, version: derived.VersionInfo, new: Extraction, prior: derived.VersionInfo | None
+) -> int:
     """A document that opens a plan (十五五 goals) compares them with the last plan's goals (十四五)."""
     if not plan_goals(new):
         return 0
@@ -145,9 +148,10 @@ def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, e
                updates: list[DocumentUpdate], secret: bytes,
                national: Sequence[NationalBlock] = ()) -> DigestContext:  # fmt: skip
     base = settings.base_url.rstrip("/")
-    token = make_token(subscriber.id, subscriber.email, secret)
+    token = make_token(subscriber.id, subscriber.identity, secret)
     links = Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
-    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
+    recipient = subscriber.email or describe(subscriber.channel, subscriber.channel_url, subscriber.channel_secret)
+    return build_digest(recipient, updates, subscriber.filters, links, (start, end), end, national)
 
 
 def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
@@ -177,8 +181,9 @@ def unsubscribe_mailto(settings: Settings, unsubscribe_url: str) -> str:
     return f"mailto:{settings.unsubscribe_mailbox}?subject={quote(f'unsubscribe {token}')}"
 
 
-def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
-                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
+def queue_due_digests(
+    engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None, force: bool = False
+) -> DigestReport:
     """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
     now = now or _now(settings)
     secret = load_secret(settings)
@@ -200,6 +205,8 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
         with session_scope(engine) as session:
             if context.empty:
                 report.empty += 1
+            elif subscriber.channel != "email":
+                report.queued += _enqueue_parts(session, subscriber, context, start, now)
             else:
                 key = content_key(subscriber.id, start, context)
                 payload = digest_message(settings, subscriber, context, key)
@@ -207,6 +214,18 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
                 report.queued += outbox.enqueue(session, subscriber.id, key, message_id, payload, (start, now))
             outbox.mark_digested(session, subscriber.id, now)
     return report
+
+
+def _enqueue_parts(
+    session: Session, subscriber: SubscriberRow, context: DigestContext, start: datetime, end: datetime
+) -> bool:
+    """A channel's digest into the outbox: one row per part, in part order, in the caller's transaction."""
+    key = content_key(subscriber.id, start, context)
+    queued = False
+    for payload in render_channel(subscriber.channel, context, key):
+        row_key = f"{key}-{payload.part}"
+        queued |= outbox.enqueue(session, subscriber.id, row_key, payload.delivery_id, payload.dumps(), (start, end))
+    return queued
 
 
 def _message_id(payload: bytes) -> str:
@@ -223,10 +242,21 @@ def transport_for(settings: Settings) -> Transport:
 
 
 def send_due_digests(engine: Engine, settings: Settings, transport: Transport, now: datetime | None = None,
-                     only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
-    """Queue the due digests, then send everything pending in the outbox."""
+                     only: str | None = None, force: bool = False,
+                     channels: ChannelFactory | None = None) -> DigestReport:  # fmt: skip
+    """Queue the due digests, then send everything pending in the outbox: mail through `transport`, the other
+    channels through `channels` (by default live, over HTTP with the egress guard)."""
     report = queue_due_digests(engine, settings, now, only, force)
-    sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings))
+    try:
+        http = HttpSender.from_settings(settings)
+    except ChannelError as exc:  # a malformed channel setting holds the channels' rows back, never the mail
+        http, report.errors = None, [*report.errors, f"channel digests wait: {exc}"]
+    live = live_channels(http) if http is not None else None
+    try:
+        sent = send_pending(engine, transport, settings.smtp_from, lambda: _now(settings), channels=channels or live)
+    finally:
+        if http is not None:
+            http.close()
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     report.errors += sent.errors
     report.delivery = sent
@@ -254,8 +284,9 @@ def run_queued_crawl(settings: Settings, job_id: str, entries: Sequence[dict[str
         if not sources:
             return "duplicate"
         context = {"cycle": cycle, "worker": worker, "rows": {s.id: rows[s.id] for s in sources}}
-        outcomes = crawl(settings, [], sources=sources, parallel=1, overrides=overrides, job=context,
-                         batch_size=len(sources))  # fmt: skip
+        outcomes = crawl(
+            settings, [], sources=sources, parallel=1, overrides=overrides, job=context, batch_size=len(sources)
+        )
         with db_lock(engine, "process") as taken:
             if taken:  # else another worker is processing; it (or the scheduler's digest job) picks these up
                 process_new_versions(engine)
@@ -266,8 +297,9 @@ def run_queued_crawl(settings: Settings, job_id: str, entries: Sequence[dict[str
         engine.dispose()
 
 
-def _parsed(engine: Engine, entries: list[dict[str, Any]], rows: dict[str, str], cycle: str,
-            worker: str) -> list[Source]:  # fmt: skip
+def _parsed(
+    engine: Engine, entries: list[dict[str, Any]], rows: dict[str, str], cycle: str, worker: str
+) -> list[Source]:
     """The entries as sources; an invalid one fails its ledger row with the reason (it cannot be crawled)."""
     sources = []
     for index, entry in enumerate(entries):

@@ -168,8 +168,9 @@ def build(settings: Settings) -> BackgroundScheduler:
     probe = make_engine(settings.database_url)  # a clear error now if the database is unreachable
     probe.dispose()
     store = SQLAlchemyJobStore(url=probe.url, tablename="apscheduler_jobs")
-    return BackgroundScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS,
-                               timezone=ZoneInfo(settings.timezone))  # fmt: skip
+    return BackgroundScheduler(
+        jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=ZoneInfo(settings.timezone)
+    )
 
 
 def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
@@ -186,12 +187,20 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
         scheduler.add_job(spec.func, spec.trigger, args=spec.args, id=spec.id, name=spec.name, replace_existing=True)
 
 
-def next_runs(settings: Settings) -> list[tuple[str, datetime | None]]:
-    """(job name, next run time) of the persisted jobs, for `govmon status`."""
-    scheduler = build(settings)
-    scheduler.start(paused=True)
+def next_runs(settings: Settings) -> list[tuple[str, datetime | None]] | None:
+    """(job name, next run time) of the persisted jobs, for `govmon status`; None when they cannot be read (a
+    read-only database on which no scheduler ever created its job table)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        scheduler = build(settings)
+        scheduler.start(paused=True)
+    except DBAPIError:
+        return None
     try:
         return [(job.name, job.next_run_time) for job in scheduler.get_jobs()]
+    except DBAPIError:
+        return None
     finally:
         scheduler.shutdown(wait=False)
 

@@ -113,8 +113,9 @@ def new_cycle() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def enqueue(engine: Engine, settings: Settings, sources: Sequence[Any], cycle: str | None = None,
-            overrides: Sequence[str] = ()) -> Enqueued:  # fmt: skip
+def enqueue(
+    engine: Engine, settings: Settings, sources: Sequence[Any], cycle: str | None = None, overrides: Sequence[str] = ()
+) -> Enqueued:
     """Crawl jobs for `cycle`, a batch of sources each; a source that already has a job in this cycle is not
     queued again. Batches keep a host's sources together and are small enough to spread over the workers.
 
@@ -133,8 +134,9 @@ def enqueue(engine: Engine, settings: Settings, sources: Sequence[Any], cycle: s
             fresh = [s for s in batch if jobqueue.record_enqueued(session, jobqueue.row_id(job_id, s.id), s.id, cycle)]
         result.already += [s.id for s in batch if s not in fresh]
         if fresh:
-            crawl_batch.apply_async(([s.entry() for s in fresh], cycle, list(overrides)), task_id=job_id,
-                                    queue=settings.queue)  # fmt: skip
+            crawl_batch.apply_async(
+                ([s.entry() for s in fresh], cycle, list(overrides)), task_id=job_id, queue=settings.queue
+            )
             result.queued += [s.id for s in fresh]
             result.jobs += 1
     return result

@@ -110,10 +110,10 @@ def gather_listed(session: Session) -> list[Listed]:
 
 def gather_trends(session: Session, region: str) -> list[MetricTrend]:
     query = (
-        select(m.Document.doc_type, m.Target.metric_key, m.Target.kind)
+        select(m.Document.doc_type, m.TargetRow.metric_key, m.TargetRow.kind)
         .join(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
-        .join(m.Target, m.Target.version_id == m.DocumentVersion.id)
-        .where(m.Document.region == region, m.Target.metric_key.is_not(None), m.Target.status == "target")
+        .join(m.TargetRow, m.TargetRow.version_id == m.DocumentVersion.id)
+        .where(m.Document.region == region, m.TargetRow.metric_key.is_not(None), m.TargetRow.status == "target")
         .distinct()
     )
     series = {(doc_type, key, kind_class(key, kind)) for doc_type, key, kind in session.execute(query) if key}

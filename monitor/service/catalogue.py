@@ -20,9 +20,8 @@ from sqlalchemy import Engine
 from db import reads
 from db.session import session_scope
 from monitor.config import Settings
-from monitor.digest.selection import DOC_TYPE_LABELS, Filters
-
-DOC_TYPES = ("work_report", "plan", "summary", "other")
+from monitor.digest.selection import Filters
+from monitor.vocabulary import DOC_TYPE_LABELS, DOC_TYPES
 
 
 @dataclass(frozen=True)

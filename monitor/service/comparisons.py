@@ -31,8 +31,9 @@ class NothingToCompare(LookupError):
     """No stored report of the year and level: the message says which years there are."""
 
 
-def load_gathered(engine: Engine, keys: Sequence[str], year: int | None, level: str,
-                  doc_type: str = "work_report") -> Gathered:  # fmt: skip
+def load_gathered(
+    engine: Engine, keys: Sequence[str], year: int | None, level: str, doc_type: str = "work_report"
+) -> Gathered:
     with session_scope(engine) as session:
         reporting = reporting_regions(session, doc_type)
         chosen = year if year is not None else latest_year(reporting, level)
@@ -53,13 +54,15 @@ def _no_year(year: int, level: str, doc_type: str, reporting: dict[int, frozense
     return f"no {doc_type} of {year} is stored for level {level} (years stored: {stored})"
 
 
-def load_table(engine: Engine, key: str, year: int | None = None, level: str = "province",
-               doc_type: str = "work_report") -> CompareTable:  # fmt: skip
+def load_table(
+    engine: Engine, key: str, year: int | None = None, level: str = "province", doc_type: str = "work_report"
+) -> CompareTable:
     return compare(load_gathered(engine, [key], year, level, doc_type), key, level)
 
 
-def load_matrix(engine: Engine, year: int | None = None, level: str = "province",
-                doc_type: str = "work_report") -> Matrix:  # fmt: skip
+def load_matrix(
+    engine: Engine, year: int | None = None, level: str = "province", doc_type: str = "work_report"
+) -> Matrix:
     keys = headline_keys()
     return build_matrix(load_gathered(engine, keys, year, level, doc_type), keys, level)
 

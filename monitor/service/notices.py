@@ -39,8 +39,9 @@ class Notice:
 
 def confirmation(settings: Settings, row: SubscriberRow, links: HasUrl) -> Notice:
     context = {"email": row.email, "confirm_url": links.url("confirm"), "follows": _follows(row)}
-    return _notice(settings, row, "confirmation", "请确认订阅 govmon 摘要", "mail/confirm.txt.j2", context,
-                   links.url("confirm"))  # fmt: skip
+    return _notice(
+        settings, row, "confirmation", "请确认订阅 govmon 摘要", "mail/confirm.txt.j2", context, links.url("confirm")
+    )
 
 
 def already_subscribed(settings: Settings, row: SubscriberRow, links: HasUrl) -> Notice:
@@ -54,8 +55,9 @@ def _follows(row: SubscriberRow) -> str:
     return " · ".join((*f.regions, *f.doc_types, *f.metrics, *f.themes)) or "全部地区与文件"
 
 
-def _notice(settings: Settings, row: SubscriberRow, kind: str, subject: str, template: str,
-            context: dict[str, str], unique: str) -> Notice:  # fmt: skip
+def _notice(
+    settings: Settings, row: SubscriberRow, kind: str, subject: str, template: str, context: dict[str, str], unique: str
+) -> Notice:
     from monitor.channels.outbox import as_bytes, message_id_for
 
     key = f"{kind}:{row.id}:" + hashlib.sha256(unique.encode("utf-8")).hexdigest()[:40]

@@ -11,10 +11,15 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import derived, reads
+from db import derived, reads, repository
 from db import models as m
+from db.reads import DocumentQuery
+from db.repository import DocumentRow
 from db.session import session_scope
+from monitor.extract import extract
+from monitor.extract.model import Extraction
 from monitor.publish.site import Archive, gather_document
+from monitor.vocabulary import StoredChange
 
 MAX_PER_PAGE = 200
 
@@ -31,7 +36,35 @@ class DocumentList:
         return max(1, -(-self.total // self.per_page))
 
 
-def list_documents(engine: Engine, query: reads.DocumentQuery, page: int = 1, per_page: int = 50) -> DocumentList:
+def stored_documents(engine: Engine, region: str | None = None) -> list[DocumentRow]:
+    """Every stored document (of `region`), newest first: `govmon documents`."""
+    with session_scope(engine) as session:
+        return repository.list_documents(session, region)
+
+
+def stored_history(
+    engine: Engine, region: str, metric_key: str, doc_type: str = "work_report"
+) -> list[derived.HistoryPoint]:
+    """A metric's targets and results across every stored year of a region, oldest first."""
+    with session_scope(engine) as session:
+        return derived.history(session, region, metric_key, doc_type)
+
+
+def stored_extraction(engine: Engine, document_id: int) -> Extraction | None:
+    """What was extracted from the latest version of a stored document (extracted afresh when nothing was
+    stored); None when there is no such document."""
+    with session_scope(engine) as session:
+        version = derived.latest_version_of(session, document_id)
+        if version is None:
+            return None
+        stored = derived.load_extraction(session, version)
+    if stored.targets or stored.priorities:
+        return stored
+    return extract(version.text, region=version.region, year=version.report_year, doc_type=version.doc_type,
+                   title=version.title, url=version.url)  # fmt: skip
+
+
+def list_documents(engine: Engine, query: DocumentQuery, page: int = 1, per_page: int = 50) -> DocumentList:
     """One page of documents, newest first, filtered by region, document type and report year."""
     page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
     with session_scope(engine) as session:
@@ -62,14 +95,14 @@ def document_detail(engine: Engine, document_id: int) -> dict[str, Any] | None:
     }
 
 
-def _change(c: derived.StoredChange) -> dict[str, Any]:
+def _change(c: StoredChange) -> dict[str, Any]:
     new = dict(c.new) if c.new else None
     ambition = new.pop("ambition", None) if new else None
     return {"metric": c.metric, "metric_key": c.metric_key, "change": c.change, "old": c.old, "new": new,
             "significance": c.significance, "ambition": ambition}  # fmt: skip
 
 
-def _priority_changes(stored: list[derived.StoredChange]) -> dict[str, list[dict[str, Any]]]:
+def _priority_changes(stored: list[StoredChange]) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = {"emerging": [], "fading": [], "intensified": []}
     for c in stored:
         if c.category == "priority" and c.change in groups:
@@ -150,8 +183,8 @@ def counts(engine: Engine) -> Counts:
         return Counts(
             documents=reads.table_count(session, m.Document),
             versions=reads.table_count(session, m.DocumentVersion),
-            figures=reads.grouped_counts(session, m.Target.status),
-            changes=reads.table_count(session, m.Change),
+            figures=reads.grouped_counts(session, m.TargetRow.status),
+            changes=reads.table_count(session, m.ChangeRow),
             subscribers=reads.grouped_counts(session, m.Subscriber.status),
             crawl_runs=reads.grouped_counts(session, m.CrawlRun.status),
             sources=reads.grouped_counts(session, m.Source.health),

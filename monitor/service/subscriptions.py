@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from db import outbox
 from db.session import session_scope
+from monitor.channels import ChannelError, HttpSender, describe, make_channel
 from monitor.channels.addresses import InvalidAddress, parse_address
 from monitor.config import Settings
 from monitor.digest.selection import Filters
@@ -57,10 +58,11 @@ class Throttled(SubscriptionError):
 
 @dataclass(frozen=True)
 class Subscriber:
-    """A subscriber as every face shows them (`subscribers list --json`)."""
+    """A subscriber as every face shows them (`subscribers list --json`): an address, or a channel shown with
+    its credentials masked (`destination`)."""
 
     id: int
-    email: str
+    email: str  # "" for a channel subscriber
     status: str  # pending | active | unsubscribed
     regions: tuple[str, ...]
     metrics: tuple[str, ...]
@@ -68,15 +70,18 @@ class Subscriber:
     doc_types: tuple[str, ...]
     cadence: str
     format: str
+    channel: str = "email"  # or one of monitor.channels.KINDS
+    destination: str = ""  # the address, or the channel's describe()
 
     @property
     def filters(self) -> Filters:
         return Filters(self.regions, self.doc_types, self.metrics, self.themes)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "email": self.email, "status": self.status, "regions": list(self.regions),
+        return {"id": self.id, "email": self.email or None, "status": self.status, "regions": list(self.regions),
                 "metrics": list(self.metrics), "themes": list(self.themes), "doc_types": list(self.doc_types),
-                "cadence": self.cadence, "format": self.format}  # fmt: skip
+                "cadence": self.cadence, "format": self.format, "channel": self.channel,
+                "destination": self.destination}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,9 @@ class Links:
 
 def view(row: outbox.SubscriberRow) -> Subscriber:
     f = row.filters
+    shown = row.email if row.channel == "email" else describe(row.channel, row.channel_url, row.channel_secret)
     return Subscriber(row.id, row.email, row.status, f.regions, f.metrics, f.themes, f.doc_types, row.cadence,
-                      row.format)  # fmt: skip
+                      row.format, row.channel, shown)  # fmt: skip
 
 
 # --- addresses and filters ---------------------------------------------------------------------------------------
@@ -144,8 +150,9 @@ def checked_choices(catalogue: Catalogue, choices: Choices) -> tuple[Filters, st
 # --- the web's sign-up ---------------------------------------------------------------------------------------------
 
 
-def subscribe(engine: Engine, settings: Settings, catalogue: Catalogue, email: str, choices: Choices,
-              now: datetime) -> SignUp:  # fmt: skip
+def subscribe(
+    engine: Engine, settings: Settings, catalogue: Catalogue, email: str, choices: Choices, now: datetime
+) -> SignUp:
     """Sign up with double opt-in; the mail it queues is sent by `notices.send` (or the next digest run)."""
     address = checked_address(email)
     filters, cadence, fmt = checked_choices(catalogue, choices)
@@ -161,10 +168,10 @@ def subscribe(engine: Engine, settings: Settings, catalogue: Catalogue, email: s
         outbox.note_confirmation_sent(session, row.id, now)
         if row.status == "active":
             mail = notices.already_subscribed(
-                settings, row, Links(settings.base_url, make_token(row.id, row.email, secret))
+                settings, row, Links(settings.base_url, make_token(row.id, row.identity, secret))
             )
         else:
-            token = make_confirm_token(row.id, row.email, secret, int(now.timestamp() * 1000))
+            token = make_confirm_token(row.id, row.identity, secret, int(now.timestamp() * 1000))
             mail = notices.confirmation(settings, row, Links(settings.base_url, token))
         delivery_id = outbox.enqueue_notice(session, row.id, mail.key, mail.message_id, mail.payload)
     return SignUp(row.id, mail.kind, delivery_id)
@@ -186,7 +193,7 @@ def _confirmable(session: Any, settings: Settings, token: str, now: datetime | N
     row = outbox.get_subscriber(session, subscriber_id)
     if row is None:
         raise InvalidLink("this confirmation link names no subscriber (removed since?): sign up again")
-    issued = _parse(lambda: verify_confirm_token(token, row.id, row.email, secret, moment))
+    issued = _parse(lambda: verify_confirm_token(token, row.id, row.identity, secret, moment))
     if row.unsubscribed_at is not None and issued < row.unsubscribed_at.timestamp() * 1000:
         raise InvalidLink("this confirmation link was sent before you unsubscribed: sign up again")
     return row
@@ -222,7 +229,7 @@ def _verified(session: Any, settings: Settings, token: str) -> outbox.Subscriber
     row = outbox.get_subscriber(session, subscriber_id)
     if row is None:
         raise InvalidLink("this link names no subscriber (removed since?): nothing more will be sent to you")
-    _parse(lambda: verify_token(token, row.id, row.email, load_secret(settings)))
+    _parse(lambda: verify_token(token, row.id, row.identity, load_secret(settings)))
     return row
 
 
@@ -242,8 +249,9 @@ def preferences(engine: Engine, settings: Settings, token: str) -> Managed:
     return Managed(view(row), token.strip(), False)
 
 
-def update_preferences(engine: Engine, settings: Settings, catalogue: Catalogue, token: str, choices: Choices,
-                       resubscribe: bool = False) -> Managed:  # fmt: skip
+def update_preferences(
+    engine: Engine, settings: Settings, catalogue: Catalogue, token: str, choices: Choices, resubscribe: bool = False
+) -> Managed:
     """New filters for the token's subscriber; `resubscribe` makes an unsubscribed one active again."""
     filters, cadence, fmt = checked_choices(catalogue, choices)
     with session_scope(engine) as session:
@@ -258,8 +266,9 @@ def update_preferences(engine: Engine, settings: Settings, catalogue: Catalogue,
 # --- the operator's commands -------------------------------------------------------------------------------------
 
 
-def add_subscriber(engine: Engine, settings: Settings, catalogue: Catalogue, email: str,
-                   choices: Choices) -> tuple[Subscriber, bool]:  # fmt: skip
+def add_subscriber(
+    engine: Engine, settings: Settings, catalogue: Catalogue, email: str, choices: Choices
+) -> tuple[Subscriber, bool]:
     """Add (or update) an active subscriber: the operator vouches for the address, no confirmation is mailed.
     Returns the subscriber and whether one with this address (whatever its case) existed before."""
     address = checked_address(email)
@@ -267,6 +276,46 @@ def add_subscriber(engine: Engine, settings: Settings, catalogue: Catalogue, ema
     with session_scope(engine) as session:
         existed = outbox.find_subscriber(session, address) is not None
         return view(outbox.upsert_subscriber(session, address, filters, cadence, fmt)), existed
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    """Where a channel subscriber's digests go: a kind of `monitor.channels.KINDS`, its URL and secret."""
+
+    kind: str
+    url: str
+    secret: str = field(default="", repr=False)
+
+
+def checked_channel(settings: Settings, channel: ChannelChoice) -> ChannelChoice:
+    """The channel as it will be stored, or SubscriptionError with the one-line reason (a URL the egress guard
+    refuses, an unknown kind, a secret the medium has no use for); credentials masked in the reason."""
+    try:
+        with HttpSender.from_settings(settings) as http:
+            made = make_channel(channel.kind, channel.url, channel.secret, http=http)
+    except ChannelError as exc:
+        raise SubscriptionError(str(exc)) from None
+    return ChannelChoice(made.kind, channel.url.strip(), channel.secret)
+
+
+def add_channel_subscriber(
+    engine: Engine, settings: Settings, catalogue: Catalogue, channel: ChannelChoice, choices: Choices
+) -> tuple[Subscriber, bool]:
+    """Add (or update) an active subscriber on a webhook or group robot, with the same filters and cadences as an
+    address; the URL goes through the egress guard now, not only when a digest is sent. Returns the subscriber
+    and whether one with this kind and URL existed before. `format` does not apply (each medium has its own)."""
+    checked = checked_channel(settings, channel)
+    filters, cadence, fmt = checked_choices(catalogue, choices)
+    with session_scope(engine) as session:
+        row, existed = outbox.upsert_channel(session, checked.kind, checked.url, checked.secret, filters, cadence, fmt)
+        return view(row), existed
+
+
+def enrol(engine: Engine, email: str, filters: Filters, cadence: str, fmt: str) -> Subscriber:
+    """Add (or update) an active subscriber whose filters are known to be valid (the demo's own), without the
+    catalogue check of `add_subscriber`."""
+    with session_scope(engine) as session:
+        return view(outbox.upsert_subscriber(session, checked_address(email), filters, cadence, fmt))
 
 
 def list_subscribers(engine: Engine) -> list[Subscriber]:

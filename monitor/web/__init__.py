@@ -18,9 +18,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from db.session import make_engine
 from monitor import config
 from monitor.config import Settings
+from monitor.service.database import open_engine
 from monitor.tokens import load_secret
 from monitor.web import api, archive, manage, ops, subscribe
 from monitor.web.security import RateLimiter, SecurityHeaders
@@ -33,11 +33,11 @@ def create_app(settings: Settings, *, limits: Limits | None = None, now: Callabl
     """The app over the database of `settings`. `send_notice(delivery_id)` sends a queued sign-up mail (default:
     by the settings' SMTP server or mail_dir); `now` and `limits` are for tests."""
     limits = limits or Limits()
-    engine = make_engine(settings.database_url)
+    engine = open_engine(settings.database_url)
     web = WebState(
         settings=settings,
         engine=engine,
-        reader=make_engine(settings.database_url, read_only=True),
+        reader=open_engine(settings.database_url, read_only=True),
         secret=load_secret(settings),
         per_client=RateLimiter(limits.per_client, limits.window),
         per_email=RateLimiter(limits.per_email, limits.window),

@@ -18,14 +18,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from db.reads import DocumentQuery
 from monitor.service import reads
+from monitor.service.reads import DocumentQuery
+from monitor.vocabulary import DocType
 from monitor.web import forms, schemas
 from monitor.web.archive import serve_cached
 from monitor.web.state import Cached, cached
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-DocType = Literal["work_report", "plan", "summary", "other"]
 JSON = "application/json"
 
 
@@ -70,8 +70,9 @@ async def documents(request: Request, region: str | None = Query(None, max_lengt
     return await serve_cached(request, key, produce) or _problem(404, "no such page")
 
 
-@router.get("/documents/{document_id}", response_model=schemas.DocumentDetail,
-            responses={404: {"model": schemas.Problem}})  # fmt: skip
+@router.get(
+    "/documents/{document_id}", response_model=schemas.DocumentDetail, responses={404: {"model": schemas.Problem}}
+)
 async def document(request: Request, document_id: int) -> Response:
     """One document with its figures (targets, results, estimates), priorities and changes against the prior year."""
     web = forms.state(request)

@@ -67,8 +67,7 @@ def too_many(seconds: float) -> HTMLResponse:
 
 
 def invalid_link(reason: str, mailbox: str = "") -> HTMLResponse:
-    text = (f"这个链接无效或已过期（{reason}）。请打开最新一封摘要或确认邮件，复制完整的链接再试；"
-            "也可以重新订阅。")  # fmt: skip
+    text = f"这个链接无效或已过期（{reason}）。请打开最新一封摘要或确认邮件，复制完整的链接再试；也可以重新订阅。"
     return message(
         "链接无效", text, 400, links=(("subscribe", "重新订阅"), ("index.html", "返回存档")), mailbox=mailbox
     )

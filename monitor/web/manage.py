@@ -29,7 +29,7 @@ async def _preferences_page(request: Request, managed: subs.Managed, notice: str
     catalogue = await run_in_threadpool(web.catalogue)
     csrf, cookie = form_token(request, web.secret)
     s = managed.subscriber
-    page = Page("订阅设置", csrf=csrf, email=s.email, token=managed.token, status=s.status, notice=notice,
+    page = Page("订阅设置", csrf=csrf, email=s.destination, token=managed.token, status=s.status, notice=notice,
                 form=filter_form(catalogue, choices or choices_of(s)), errors=errors,
                 extra={"status_label": STATUS_LABELS.get(s.status, s.status)})  # fmt: skip
     response = page_response("preferences", page, status)
@@ -69,8 +69,9 @@ async def save_preferences(request: Request) -> Response:
             managed = await run_in_threadpool(subs.unsubscribe, web.engine, web.settings, token)
             return await _preferences_page(request, managed, "已退订，不会再收到摘要。")
         catalogue = await run_in_threadpool(web.catalogue)
-        managed = await run_in_threadpool(subs.update_preferences, web.engine, web.settings, catalogue, token, choices,
-                                          action == "resubscribe")  # fmt: skip
+        managed = await run_in_threadpool(
+            subs.update_preferences, web.engine, web.settings, catalogue, token, choices, action == "resubscribe"
+        )
     except subs.InvalidLink as exc:
         return forms.invalid_link(str(exc), web.settings.unsubscribe_mailbox)
     except FilterError as exc:
@@ -94,7 +95,9 @@ async def unsubscribe_form(request: Request, token: str = "") -> Response:
         return forms.invalid_link(str(exc), web.settings.unsubscribe_mailbox)
     csrf, cookie = form_token(request, web.secret)
     s = managed.subscriber
-    response = page_response("unsubscribe", Page("退订", csrf=csrf, email=s.email, token=checked, status=s.status))
+    response = page_response(
+        "unsubscribe", Page("退订", csrf=csrf, email=s.destination, token=checked, status=s.status)
+    )
     set_csrf_cookie(response, cookie, request, web.cookie_path)
     return response
 
@@ -121,4 +124,4 @@ async def unsubscribe(request: Request, token: str = "") -> Response:
             "<!DOCTYPE html><title>unsubscribed</title><p>unsubscribed</p>", headers={"Cache-Control": "no-store"}
         )
     s = managed.subscriber
-    return page_response("unsubscribe", Page("已退订", email=s.email, token=checked, status=s.status))
+    return page_response("unsubscribe", Page("已退订", email=s.destination, token=checked, status=s.status))

@@ -23,8 +23,9 @@ PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 async def healthz(request: Request) -> Response:
     web = forms.state(request)
     found = await run_in_threadpool(reads.health, web.reader, web.now())
-    return JSONResponse(found.to_json(), status_code=200 if found.database else 503,
-                        headers={"Cache-Control": "no-store"})  # fmt: skip
+    return JSONResponse(
+        found.to_json(), status_code=200 if found.database else 503, headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/metrics")
@@ -55,8 +56,9 @@ def _labelled(lines: list[str], name: str, help_text: str, label: str, values: d
     _gauge(lines, name, help_text, [(((label, key),), n) for key, n in sorted(values.items())])
 
 
-def _gauge(lines: list[str], name: str, help_text: str,
-           samples: Iterable[tuple[tuple[tuple[str, str], ...], float]]) -> None:  # fmt: skip
+def _gauge(
+    lines: list[str], name: str, help_text: str, samples: Iterable[tuple[tuple[tuple[str, str], ...], float]]
+) -> None:
     lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
     for labels, value in samples:
         rendered = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)

@@ -50,8 +50,9 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
-                       send: Callable[[Message], Awaitable[None]]) -> None:  # fmt: skip
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -99,8 +100,9 @@ def csrf_ok(request: Request, submitted: object, secret: bytes) -> bool:
 class RateLimiter:
     """At most `limit` events per key within `window` seconds."""
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000) -> None:  # fmt: skip
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
+    ) -> None:
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()

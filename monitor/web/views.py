@@ -83,7 +83,8 @@ def page_response(template: str, page: Page, status: int = 200, private: bool = 
     return HTMLResponse(body, status_code=status, headers=NO_STORE if private else None)
 
 
-def message(title: str, text: str, status: int, links: tuple[tuple[str, str], ...] = (), mailbox: str = "",
-            root: str = "") -> HTMLResponse:  # fmt: skip
+def message(
+    title: str, text: str, status: int, links: tuple[tuple[str, str], ...] = (), mailbox: str = "", root: str = ""
+) -> HTMLResponse:
     """A page that says what happened and what to do (errors included)."""
     return page_response("message", Page(title, message=text, links=links, mailbox=mailbox, root=root), status)

@@ -56,9 +56,10 @@ class Receiver:
 
 
 @contextmanager
-def running(respond: Respond | None = None) -> Iterator[Receiver]:
+def running(respond: Respond | None = None, port: int = 0) -> Iterator[Receiver]:
+    """A receiver on loopback, on `port` when given (a receiver coming back where a dead one was)."""
     receiver = Receiver() if respond is None else Receiver(respond)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(receiver))
     server.daemon_threads = True
     server.block_on_close = False
     receiver.port = server.server_address[1]

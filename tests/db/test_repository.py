@@ -90,16 +90,6 @@ def test_list_documents_filters_by_region_newest_first(engine: Engine) -> None:
         assert [r.report_year for r in repo.list_documents(s, "上海市")] == [2025, 2023]
 
 
-def test_validators_for_latest_version(engine: Engine) -> None:
-    with session_scope(engine) as s:
-        repo.store_fetched(s, _item())
-        repo.store_fetched(s, _item(text="新文本", etag='"v2"', last_modified="Tue, 21 Jan 2025 08:00:00 GMT"))
-        found = repo.validators_for(s, ["http://www.example.gov.cn/zfgzbg/t20250120_1.html", "http://none/"])
-    assert found == {
-        "http://www.example.gov.cn/zfgzbg/t20250120_1.html": repo.Validators('"v2"', "Tue, 21 Jan 2025 08:00:00 GMT")
-    }
-
-
 def test_sources_health_and_crawl_runs(engine: Engine) -> None:
     spec = repo.SourceSpec(id="sh", region="上海市", name="上海", level="province", config={"cms": "trs"})
     with session_scope(engine) as s:

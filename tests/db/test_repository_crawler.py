@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from db import repository as repo
+from db.runs import recent_runs
 from db.session import session_scope
 
 
@@ -34,6 +35,7 @@ def test_known_documents_and_crawl_run(engine: Engine) -> None:
     with session_scope(engine) as session:
         known = repo.known_documents(session, "s1")
         run = repo.get_crawl_run(session, run_id)
+        assert run == {r.id: r for r in recent_runs(session)}[run_id]  # one record of a run, however it is read
         assert repo.known_documents(session, "other") == {}
         assert repo.get_crawl_run(session, 999) is None
     assert list(known) == ["http://example.org/a.html"]

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from db.session import make_engine, session_scope
-from monitor.demo import stats
+from db.session import make_engine
 from monitor.demo.run import DemoPaths
+from monitor.service import summary
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,8 +52,7 @@ def run_demo(directory: Path, *args: str) -> Run:
 
 
 def _counts(engine: Engine) -> dict[str, int]:
-    with session_scope(engine) as session:
-        return stats.counts(session)
+    return summary.counts(engine)
 
 
 @pytest.fixture(scope="package")

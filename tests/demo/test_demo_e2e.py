@@ -58,7 +58,7 @@ def test_the_pdf_and_the_gbk_page_are_decoded(demo: DemoRuns) -> None:
 def _change(demo: DemoRuns, region: str, metric_key: str) -> tuple[str, str, str]:
     with session_scope(demo.engine) as session:
         change = session.scalars(
-            select(m.Change).where(m.Change.region == region, m.Change.metric_key == metric_key)
+            select(m.ChangeRow).where(m.ChangeRow.region == region, m.ChangeRow.metric_key == metric_key)
         ).one()
         return change.change, (change.old or {}).get("raw", ""), (change.new or {}).get("raw", "")
 
@@ -82,7 +82,9 @@ def test_year_on_year_changes(demo: DemoRuns, region: str, metric_key: str, expe
 def test_the_bureau_plan_is_compared_with_last_years_plan(demo: DemoRuns) -> None:
     with session_scope(demo.engine) as session:
         rows = session.execute(
-            select(m.Change.metric_key, m.Change.change).where(m.Change.region == "示例市", m.Change.doc_type == "plan")
+            select(m.ChangeRow.metric_key, m.ChangeRow.change).where(
+                m.ChangeRow.region == "示例市", m.ChangeRow.doc_type == "plan"
+            )
         ).all()
     expected = {"new_high_tech_enterprises": "raised", "tech_contract_value": "raised", "new_key_labs": "lowered"}
     assert expected.items() <= dict(rows).items()
@@ -90,7 +92,7 @@ def test_the_bureau_plan_is_compared_with_last_years_plan(demo: DemoRuns) -> Non
 
 def test_the_energy_intensity_reduction_reads_as_a_reduction(demo: DemoRuns) -> None:
     with session_scope(demo.engine) as session:
-        change = session.scalars(select(m.Change).where(m.Change.metric_key == "energy_intensity")).one()
+        change = session.scalars(select(m.ChangeRow).where(m.ChangeRow.metric_key == "energy_intensity")).one()
     assert (change.change, (change.new or {}).get("kind"), (change.new or {}).get("ambition")) == (
         "raised",
         "reduction",
@@ -105,10 +107,10 @@ def test_stock_and_flow_and_amount_and_growth_stay_apart(demo: DemoRuns) -> None
 
     with session_scope(demo.engine) as session:
         figures = session.execute(
-            select(m.Target.metric_key, m.Target.kind, m.Target.value)
+            select(m.TargetRow.metric_key, m.TargetRow.kind, m.TargetRow.value)
             .join(m.DocumentVersion)
             .join(m.Document)
-            .where(m.Document.title.like("%2023年工作总结%"), m.Target.status == "achieved")
+            .where(m.Document.title.like("%2023年工作总结%"), m.TargetRow.status == "achieved")
         ).all()
         amounts = history(session, "示例市", "tech_contract_value", "summary", "level")
         growth = history(session, "示例市", "tech_contract_value", "summary", "growth")
@@ -146,10 +148,9 @@ def test_archive_and_feed_are_built(demo: DemoRuns) -> None:
 def test_a_second_run_says_nothing_new_and_adds_no_rows(demo: DemoRuns) -> None:
     assert demo.second.code == 0, demo.second.err
     assert "Nothing new since the last run: 0 new documents, 0 digests" in demo.second.out
-    with session_scope(demo.engine) as session:
-        from monitor.demo.stats import counts
+    from monitor.service.summary import counts
 
-        assert counts(session) == demo.counts_after_first
+    assert counts(demo.engine) == demo.counts_after_first
     assert sorted(demo.paths.mail.glob("*.eml")) == demo.mails_after_first
 
 

@@ -127,7 +127,7 @@ def test_a_new_plans_goals_are_stored_against_the_last_plans(
             v.id: d.report_year for v, d in session.execute(select(m.DocumentVersion, m.Document).join(m.Document))
         }
         rows = [(years[c.old_version_id or 0], c.metric_key, c.change, bool((c.new or c.old or {}).get("term")))
-                for c in session.scalars(select(m.Change).where(m.Change.category == "target"))]  # fmt: skip
+                for c in session.scalars(select(m.ChangeRow).where(m.ChangeRow.category == "target"))]  # fmt: skip
     engine.dispose()
     assert (2021, "gdp_growth", "lowered", True) in rows and (2021, "rd_intensity", "raised", True) in rows
     assert (2025, "gdp_growth", "unchanged", False) in rows  # the year's own target against last year's

@@ -40,14 +40,14 @@ def _count(db: str, model: type[m.Base]) -> int:
 def _changes(db: str) -> dict[str, str]:
     engine = make_engine(db)
     with session_scope(engine) as s:
-        rows = {c.metric_key or c.metric: c.change for c in s.scalars(select(m.Change))}
+        rows = {c.metric_key or c.metric: c.change for c in s.scalars(select(m.ChangeRow))}
     engine.dispose()
     return rows
 
 
 def test_import_extracts_and_diffs_with_prior_year(capsys: pytest.CaptureFixture[str], db: str) -> None:
     _import(capsys, db, R2023, 2023)
-    assert _count(db, m.Change) == 0  # nothing to compare with yet
+    assert _count(db, m.ChangeRow) == 0  # nothing to compare with yet
     out = _import(capsys, db, R2024, 2024)
     assert "new" in out and "processed 1 versions" in out
     changes = _changes(db)
@@ -66,22 +66,22 @@ def test_import_extracts_and_diffs_with_prior_year(capsys: pytest.CaptureFixture
 
 def test_importing_twice_adds_nothing(capsys: pytest.CaptureFixture[str], db: str) -> None:
     _import(capsys, db, R2023, 2023)
-    before = (_count(db, m.Document), _count(db, m.DocumentVersion), _count(db, m.Target))
+    before = (_count(db, m.Document), _count(db, m.DocumentVersion), _count(db, m.TargetRow))
     assert "unchanged" in _import(capsys, db, R2023, 2023)
-    assert (_count(db, m.Document), _count(db, m.DocumentVersion), _count(db, m.Target)) == before
+    assert (_count(db, m.Document), _count(db, m.DocumentVersion), _count(db, m.TargetRow)) == before
 
 
 def test_reprocess_yields_the_same_rows(capsys: pytest.CaptureFixture[str], db: str) -> None:
     _import(capsys, db, R2023, 2023)
     _import(capsys, db, R2024, 2024)
-    before = (_count(db, m.Target), _count(db, m.Priority), _changes(db), _count(db, m.Change))
+    before = (_count(db, m.TargetRow), _count(db, m.PriorityRow), _changes(db), _count(db, m.ChangeRow))
     assert run(capsys, "--db", db, "reprocess", "--all").code == 0
-    assert (_count(db, m.Target), _count(db, m.Priority), _changes(db), _count(db, m.Change)) == before
+    assert (_count(db, m.TargetRow), _count(db, m.PriorityRow), _changes(db), _count(db, m.ChangeRow)) == before
 
 
 def test_backfilled_earlier_year_rediffs_the_later_one(capsys: pytest.CaptureFixture[str], db: str) -> None:
     _import(capsys, db, R2024, 2024)
-    assert _count(db, m.Change) == 0
+    assert _count(db, m.ChangeRow) == 0
     _import(capsys, db, R2023, 2023)
     assert _changes(db)["gdp_growth"] == "lowered"
 

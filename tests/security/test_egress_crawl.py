@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from db.repository import get_crawl_run, list_documents
+from db.repository import list_documents
+from db.runs import recent_runs
 from db.session import make_engine, session_scope
 from tests.crawler.conftest import run_crawl
 from tests.security.conftest import SECRET_PAGE, Site, article, list_page
@@ -40,7 +41,7 @@ def run_stats(url: str, run_id: int) -> dict[str, Any]:
     engine = make_engine(url)
     try:
         with session_scope(engine) as session:
-            run = get_crawl_run(session, run_id)
+            run = {r.id: r for r in recent_runs(session, 1000)}.get(run_id)
             assert run is not None
             return dict(run.stats or {})
     finally:

@@ -4,6 +4,7 @@ the button with its CSRF token, forged and malformed tokens, and the preferences
 from __future__ import annotations
 
 import hmac
+import json
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,23 @@ def test_preferences_refuse_unknown_values_and_a_missing_csrf_token(client: Test
     assert client.post("/preferences", data=form | {"csrf_token": "", "regions": []}).status_code == 403
     (row,) = list_subscribers(db)
     assert row.regions == ("示例市",) and row.cadence == "immediate"
+
+
+def test_a_webhook_subscribers_link_unsubscribes_it_and_shows_the_url_masked(
+    client: TestClient, db: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    from monitor.channels.outbox import DirectoryChannels
+    from monitor.service.subscriptions import ChannelChoice, add_channel_subscriber
+
+    url, secret = "https://hooks.example.org/govmon/k-5f3a9e7c", "whsec-51d0"
+    add_channel_subscriber(db, settings, load_catalogue(db, settings), ChannelChoice("webhook", url, secret),
+                           Choices(regions=["示例市"], cadence="immediate"))  # fmt: skip
+    files = DirectoryChannels(tmp_path / "hooks")
+    assert send_due_digests(db, settings, DirectoryTransport(tmp_path / "mail"), channels=files).sent == 1
+    (written,) = files.written
+    link = json.loads(written.read_bytes())["unsubscribe_url"]
+    page = client.get(link.replace(settings.base_url, ""))
+    assert page.status_code == 200 and "hooks.example.org" in page.text
+    assert "k-5f3a9e7c" not in page.text and secret not in page.text
+    assert client.post(link.replace(settings.base_url, ""), data=ONE_CLICK).status_code == 200
+    assert status(db) == "unsubscribed"

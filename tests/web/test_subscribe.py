@@ -168,6 +168,8 @@ def test_subscribers_list_json_has_the_documented_shape(client: TestClient, db: 
     sign_up(client, "reader@example.org", doc_types=["work_report"])
     out = run(capsys, "--db", settings.database_url, "subscribers", "list", "--json").out
     (row,) = json.loads(out)
-    assert list(row) == ["id", "email", "status", "regions", "metrics", "themes", "doc_types", "cadence", "format"]
+    documented = ["id", "email", "status", "regions", "metrics", "themes", "doc_types", "cadence", "format"]
+    assert list(row) == [*documented, "channel", "destination"]  # fields are added, never renamed
     assert row["status"] == "pending" and row["doc_types"] == ["work_report"]
+    assert (row["email"], row["channel"], row["destination"]) == ("reader@example.org", "email", "reader@example.org")
     assert re.fullmatch(r"\d+", str(row["id"]))

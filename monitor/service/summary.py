@@ -1,4 +1,5 @@
-"""What the demo database holds, per region, for the summary table: documents, targets, changes."""
+"""What a database holds, per region, for the demo's summary table: documents, targets, changes; and the row
+counts a rerun must not grow."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.session import session_scope
 from monitor.format import metric_label
+from monitor.vocabulary import MUNICIPALITIES, NATIONAL
 
 MOVES = ("raised", "lowered", "reworded", "new", "dropped")
-MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
 @dataclass
@@ -39,7 +41,12 @@ class TopChange:
     new: str
 
 
-def region_stats(session: Session) -> list[RegionStats]:
+def region_stats(engine: Engine) -> list[RegionStats]:
+    with session_scope(engine) as session:
+        return _region_stats(session)
+
+
+def _region_stats(session: Session) -> list[RegionStats]:
     stats: dict[str, RegionStats] = {}
     docs = select(m.Document.region, func.count(), func.min(m.Document.report_year), func.max(m.Document.report_year))
     for region, count, first, last in session.execute(docs.group_by(m.Document.region)):
@@ -47,35 +54,40 @@ def region_stats(session: Session) -> list[RegionStats]:
     targets = (
         select(m.Document.region, func.count())
         .join(m.DocumentVersion, m.DocumentVersion.document_id == m.Document.id)
-        .join(m.Target, m.Target.version_id == m.DocumentVersion.id)
-        .where(m.Target.status == "target")
+        .join(m.TargetRow, m.TargetRow.version_id == m.DocumentVersion.id)
+        .where(m.TargetRow.status == "target")
         .group_by(m.Document.region)
     )
     for region, count in session.execute(targets):
         stats[region].targets = count
-    changes = select(m.Change.region, m.Change.change, func.count()).where(m.Change.category == "target")
-    for region, change, count in session.execute(changes.group_by(m.Change.region, m.Change.change)):
+    changes = select(m.ChangeRow.region, m.ChangeRow.change, func.count()).where(m.ChangeRow.category == "target")
+    for region, change, count in session.execute(changes.group_by(m.ChangeRow.region, m.ChangeRow.change)):
         stats.setdefault(region, RegionStats(region)).changes[change] = count
     return sorted(stats.values(), key=_region_order)
 
 
 def _region_order(s: RegionStats) -> tuple[int, str]:
-    level = 0 if s.region == "全国" else 1 if s.region.endswith(("省", "自治区")) or s.region in MUNICIPALITIES else 2
+    level = 0 if s.region == NATIONAL else 1 if s.region.endswith(("省", "自治区")) or s.region in MUNICIPALITIES else 2
     return level, s.region
 
 
-def top_changes(session: Session, limit: int = 8) -> list[TopChange]:
+def top_changes(engine: Engine, limit: int = 8) -> list[TopChange]:
     """The most significant target changes (raised, lowered, reworded), most significant first."""
+    with session_scope(engine) as session:
+        return _top_changes(session, limit)
+
+
+def _top_changes(session: Session, limit: int) -> list[TopChange]:
     query = (
-        select(m.Change)
-        .where(m.Change.category == "target", m.Change.change.in_(("raised", "lowered", "reworded")))
-        .order_by(m.Change.significance.desc(), m.Change.id)
+        select(m.ChangeRow)
+        .where(m.ChangeRow.category == "target", m.ChangeRow.change.in_(("raised", "lowered", "reworded")))
+        .order_by(m.ChangeRow.significance.desc(), m.ChangeRow.id)
         .limit(limit)
     )
     return [TopChange(c.region, _label(c), c.change, _raw(c.old), _raw(c.new)) for c in session.scalars(query)]
 
 
-def _label(c: m.Change) -> str:
+def _label(c: m.ChangeRow) -> str:
     """The metric with what it measures (单位生产总值能耗 降低), as digests show it."""
     shown = c.new or c.old or {}
     return metric_label(c.metric, shown.get("kind"), shown.get("unit"))
@@ -85,8 +97,13 @@ def _raw(target: dict[str, Any] | None) -> str:
     return "" if not target else str(target.get("raw") or target.get("value", ""))
 
 
-def counts(session: Session) -> dict[str, int]:
+def counts(engine: Engine) -> dict[str, int]:
     """Row counts of the tables a rerun must not grow."""
-    tables = {"documents": m.Document, "versions": m.DocumentVersion, "targets": m.Target, "changes": m.Change,
+    with session_scope(engine) as session:
+        return _counts(session)
+
+
+def _counts(session: Session) -> dict[str, int]:
+    tables = {"documents": m.Document, "versions": m.DocumentVersion, "targets": m.TargetRow, "changes": m.ChangeRow,
               "deliveries": m.Delivery}  # fmt: skip
     return {name: int(session.scalar(select(func.count()).select_from(t)) or 0) for name, t in tables.items()}
