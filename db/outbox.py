@@ -248,6 +248,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         ),
         compared_with=prior.title if prior else None,
         compared_year=prior.report_year if prior else None,
+        compared_id=prior.document_id if prior else None,
         changes=tuple(
             StoredChangeIn(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
         ),

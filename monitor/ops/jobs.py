@@ -152,10 +152,10 @@ def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, e
 
 def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
     from monitor.channels.outbox import as_bytes, build_message, message_id_for
-    from monitor.publish.render import render_digest_html, render_digest_text
+    from monitor.publish.render import render_digest
 
-    html = render_digest_html(context) if subscriber.format in ("html", "both") else None
-    text = render_digest_text(context) if subscriber.format in ("text", "both") else None
+    done = render_digest(context, subscriber.format in ("html", "both"), subscriber.format in ("text", "both"))
+    html, text = done.html, done.text
     message = build_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text,
                             html=html, message_id=message_id_for(key, settings.smtp_from),
                             unsubscribe_url=context.unsubscribe_url, date=_now(settings),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ import css_inline
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 from jinja2.loaders import split_template_path
 
-from monitor.digest.selection import DigestContext
+from monitor.digest.selection import DigestContext, without_last_section
 
 if TYPE_CHECKING:
     from monitor.compare.pages import ComparePage, MatrixPage
@@ -121,6 +122,43 @@ def render_digest_text(ctx: DigestContext) -> str:
     return render("digest.txt.j2", ctx=ctx)
 
 
+# Gmail clips an HTML part beyond 102 KB (hiding the unsubscribe link); a digest stays well within it, and the
+# whole message (both parts, base64-encoded, with headers) within 150 KB.
+HTML_BUDGET = 90 * 1024
+MESSAGE_BUDGET = 150 * 1024
+_BASE64 = 78 / 57  # encoded line of 76 characters and CRLF per 57 bytes
+_HEADERS = 6 * 1024  # headers and MIME boundaries, generously
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    context: DigestContext  # what was rendered: documents past the budget moved to the closing list
+    html: str | None
+    text: str | None
+
+    @property
+    def size(self) -> int:
+        """The message's estimated size on the wire."""
+        parts = sum(len(p.encode("utf-8")) for p in (self.html, self.text) if p is not None)
+        return int(parts * _BASE64) + _HEADERS
+
+    @property
+    def fits(self) -> bool:
+        html = len(self.html.encode("utf-8")) if self.html is not None else 0
+        return html <= HTML_BUDGET and self.size <= MESSAGE_BUDGET
+
+
+def render_digest(ctx: DigestContext, html: bool = True, text: bool = True) -> RenderedDigest:
+    """The digest's parts within the size budget: while too large, its last documents move to the closing
+    "also published" list (with their counts), never half a document."""
+    while True:
+        done = RenderedDigest(ctx, render_digest_html(ctx) if html else None, render_digest_text(ctx) if text else None)
+        smaller = None if done.fits else without_last_section(ctx)
+        if smaller is None:
+            return done
+        ctx = smaller
+
+
 def render_index(page: IndexPage, live: bool = False) -> str:
     """`live`: served by `govmon serve`, so the pages link to the sign-up form."""
     return render("archive/index.html.j2", page=page, live=live)
@@ -157,6 +195,7 @@ __all__ = [
     "is_web_url",
     "render",
     "render_compare",
+    "render_digest",
     "render_digest_html",
     "render_digest_text",
     "render_document",
