@@ -383,7 +383,7 @@ def _fit(drafts: Sequence[_Draft], room: int) -> tuple[list[DocumentSection], li
     for d in drafts:
         s = d.section
         cost = len(s.changes) + -(-len(s.goals) // GOALS_PER_ITEM)
-        has_body = bool(s.changes or s.goals or s.priorities or s.steady)
+        has_body = bool(s.changes or s.goals or s.priorities or s.steady or d.update.held)  # held: says why
         if not has_body and not (s.in_national or s.in_groups):
             also.append(AlsoItem(s.region, s.title, s.archive_url, "未提取到主要目标"))
             continue

@@ -177,35 +177,64 @@ def unsubscribe_mailto(settings: Settings, unsubscribe_url: str) -> str:
     return f"mailto:{settings.unsubscribe_mailbox}?subject={quote(f'unsubscribe {token}')}"
 
 
-def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
-                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
-    """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
-    now = now or _now(settings)
+@dataclass(frozen=True)
+class DueDigest:
+    """One subscriber's next digest, built but not recorded."""
+
+    subscriber: SubscriberRow
+    start: datetime
+    context: DigestContext
+
+
+def due_digests(engine: Engine, settings: Settings, now: datetime, only: str | None = None,
+                force: bool = False) -> list[DueDigest]:  # fmt: skip
+    """Every due subscriber's next digest (empty ones included), read-only: nothing is recorded."""
     secret = load_secret(settings)
-    report = DigestReport()
     with session_scope(engine) as session:
         subscribers = outbox.list_subscribers(session, active_only=True, email=only)
     due_now = [s for s in subscribers if force or due(s.cadence, s.last_digest_at, now, settings.digest_hour)]
     if not due_now:
-        return report
+        return []
     earliest = min(window_start(s.last_digest_at, s.created_at) for s in due_now)
     with session_scope(engine) as session:  # gathered once; each subscriber takes its own window of it
         updates = outbox.updates_between(session, earliest, now)
     national = national_picture(engine, updates)
+    built = []
     for subscriber in due_now:
-        report.considered += 1
         start = window_start(subscriber.last_digest_at, subscriber.created_at)
         mine = [u for u in updates if u.processed_at is None or start <= u.processed_at < now]
-        context = render_for(settings, subscriber, start, now, mine, secret, national)
+        built.append(DueDigest(subscriber, start, render_for(settings, subscriber, start, now, mine, secret, national)))
+    return built
+
+
+def preview_digests(engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None,
+                    force: bool = False) -> list[tuple[DueDigest, bytes]]:  # fmt: skip
+    """The messages the next run would queue, with nothing recorded: no outbox row, no window advanced."""
+    now = now or _now(settings)
+    previews = []
+    for d in due_digests(engine, settings, now, only, force):
+        if not d.context.empty:
+            key = content_key(d.subscriber.id, d.start, d.context)
+            previews.append((d, digest_message(settings, d.subscriber, d.context, key)))
+    return previews
+
+
+def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
+                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
+    """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
+    now = now or _now(settings)
+    report = DigestReport()
+    for d in due_digests(engine, settings, now, only, force):
+        report.considered += 1
         with session_scope(engine) as session:
-            if context.empty:
+            if d.context.empty:
                 report.empty += 1
             else:
-                key = content_key(subscriber.id, start, context)
-                payload = digest_message(settings, subscriber, context, key)
+                key = content_key(d.subscriber.id, d.start, d.context)
+                payload = digest_message(settings, d.subscriber, d.context, key)
                 message_id = _message_id(payload)
-                report.queued += outbox.enqueue(session, subscriber.id, key, message_id, payload, (start, now))
-            outbox.mark_digested(session, subscriber.id, now)
+                report.queued += outbox.enqueue(session, d.subscriber.id, key, message_id, payload, (d.start, now))
+            outbox.mark_digested(session, d.subscriber.id, now)
     return report
 
 
