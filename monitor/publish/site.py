@@ -104,7 +104,9 @@ def gather_listed(session: Session) -> list[Listed]:
         old = titles.get(found.compared_version, "") if found and found.compared_version else ""
         data = DocumentData(row, version.fetched_at if version else first, first, (), (),
                             found.changes if found else (), " ".join(old.split()))  # fmt: skip
-        listed.append(Listed(document_link(data), data.updated, first, data.compared_with, data.changes))
+        listed.append(
+            Listed(document_link(data), data.updated, first, data.compared_with, data.changes, data.row.doc_type)
+        )
     return listed
 
 

@@ -145,3 +145,21 @@ def test_site_build_command(capsys: pytest.CaptureFixture[str], archive_engine: 
 def test_region_page_leads_with_gdp(site_dir: Path) -> None:
     figures = page(site_dir / "regions" / "示例市.html").select("figure.trend")
     assert figures[0]["id"] == "metric-gdp_growth"
+
+
+def test_feed_entries_say_what_changed_and_carry_categories(site_dir: Path) -> None:
+    root = etree.fromstring((site_dir / "feed.atom").read_bytes())
+    entry = next(e for e in root.findall(f"{ATOM}entry") if "2024年示例市" in (e.findtext(f"{ATOM}title") or ""))
+    title = entry.findtext(f"{ATOM}title") or ""
+    assert re.fullmatch(r"2024年示例市政府工作报告：\S+ \S+→\S+ 等\d+项", title), title
+    count = int(title.rpartition("等")[2].rstrip("项"))
+    listed = list(entry.iter("{http://www.w3.org/1999/xhtml}li"))
+    paragraphs = [p.text or "" for p in entry.iter("{http://www.w3.org/1999/xhtml}p")]
+    if len(listed) < count:  # an entry listing only some changes says how many there are
+        assert f"共 {count} 项变化，此处列出 {len(listed)} 项" in " ".join(paragraphs)
+    terms = {(c.get("scheme", "").rpartition("/")[2], c.get("term")) for c in entry.findall(f"{ATOM}category")}
+    assert {("region", "示例市"), ("doc_type", "work_report"), ("metric", "gdp_growth")} <= terms
+    labels = {c.get("term"): c.get("label") for c in entry.findall(f"{ATOM}category")}
+    assert labels["gdp_growth"] == "经济增长" and labels["work_report"] == "政府工作报告"
+    published, updated = entry.findtext(f"{ATOM}published") or "", entry.findtext(f"{ATOM}updated") or ""
+    assert RFC3339.match(published) and published != updated  # the document's own date, not the crawl's
