@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,9 @@ from monitor.extract.review import review_reasons
 from monitor.ops.crawls import CrawlOutcome, crawl, stop_crawls
 from monitor.service.comparisons import national_picture
 from monitor.tokens import load_secret, make_token
+
+if TYPE_CHECKING:
+    from monitor.publish.render import DigestRenderer
 
 EXTRACTOR_VERSION = "2"  # figure identity: measure, term, confidence; needs_review
 __all__ = ["CrawlOutcome", "crawl", "run_once", "run_queued_crawl", "stop_crawls"]
@@ -150,18 +153,28 @@ def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, e
     return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
 
 
-def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
-    from monitor.channels.outbox import as_bytes, build_message, message_id_for
+def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str,
+                   renderer: DigestRenderer | None = None) -> bytes:  # fmt: skip
+    """The digest's wire form; `renderer` reuses what an earlier subscriber's identical digest rendered."""
+    from monitor.channels.outbox import message_id_for
     from monitor.publish.render import render_digest
 
-    done = render_digest(context, subscriber.format in ("html", "both"), subscriber.format in ("text", "both"))
+    fmt = subscriber.format
+    make = renderer.render if renderer is not None else render_digest
+    done = make(context, fmt in ("html", "both"), fmt in ("text", "both"))
     html, text = done.html, done.text
-    message = build_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text,
-                            html=html, message_id=message_id_for(key, settings.smtp_from),
-                            unsubscribe_url=context.unsubscribe_url, date=_now(settings),
-                            list_id=list_id(settings.base_url), unsubscribe_mailto=unsubscribe_mailto(settings,
-                            context.unsubscribe_url))  # fmt: skip
-    return as_bytes(message)
+    # with a renderer the same bytes are assembled from a template of this digest's message
+    make_message = renderer.messages.message if renderer is not None else _built
+    return make_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text, html=html,
+                        message_id=message_id_for(key, settings.smtp_from), unsubscribe_url=context.unsubscribe_url,
+                        date=_now(settings), list_id=list_id(settings.base_url),
+                        unsubscribe_mailto=unsubscribe_mailto(settings, context.unsubscribe_url))  # fmt: skip
+
+
+def _built(**fields: Any) -> bytes:
+    from monitor.channels.outbox import as_bytes, build_message
+
+    return as_bytes(build_message(**fields))
 
 
 def list_id(base_url: str) -> str:
@@ -210,38 +223,45 @@ def due_digests(engine: Engine, settings: Settings, now: datetime, only: str | N
 def preview_digests(engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None,
                     force: bool = False) -> list[tuple[DueDigest, bytes]]:  # fmt: skip
     """The messages the next run would queue, with nothing recorded: no outbox row, no window advanced."""
+    from monitor.publish.render import DigestRenderer
+
     now = now or _now(settings)
     previews = []
+    renderer = DigestRenderer()
     for d in due_digests(engine, settings, now, only, force):
         if not d.context.empty:
             key = content_key(d.subscriber.id, d.start, d.context)
-            previews.append((d, digest_message(settings, d.subscriber, d.context, key)))
+            previews.append((d, digest_message(settings, d.subscriber, d.context, key, renderer)))
     return previews
 
 
 def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
                       only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
     """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
+    from monitor.channels.outbox import message_id_for
+    from monitor.publish.render import DigestRenderer
+
     now = now or _now(settings)
     report = DigestReport()
-    for d in due_digests(engine, settings, now, only, force):
-        report.considered += 1
-        with session_scope(engine) as session:
-            if d.context.empty:
-                report.empty += 1
-            else:
-                key = content_key(d.subscriber.id, d.start, d.context)
-                payload = digest_message(settings, d.subscriber, d.context, key)
-                message_id = _message_id(payload)
-                report.queued += outbox.enqueue(session, d.subscriber.id, key, message_id, payload, (d.start, now))
-            outbox.mark_digested(session, d.subscriber.id, now)
+    renderer = DigestRenderer()
+    built = due_digests(engine, settings, now, only, force)
+    for start in range(0, len(built), QUEUE_BATCH):
+        with session_scope(engine) as session:  # each digest is queued with its window advanced, or neither is
+            for d in built[start : start + QUEUE_BATCH]:
+                report.considered += 1
+                if d.context.empty:
+                    report.empty += 1
+                else:
+                    key = content_key(d.subscriber.id, d.start, d.context)
+                    payload = digest_message(settings, d.subscriber, d.context, key, renderer)
+                    message_id = message_id_for(key, settings.smtp_from)
+                    report.queued += outbox.enqueue(session, d.subscriber.id, key, message_id, payload,
+                                                    (d.start, now))  # fmt: skip
+                outbox.mark_digested(session, d.subscriber.id, now)
     return report
 
 
-def _message_id(payload: bytes) -> str:
-    from email import message_from_bytes
-
-    return str(message_from_bytes(payload)["Message-ID"])
+QUEUE_BATCH = 100  # digests queued per transaction: one commit each would cost more than rendering them
 
 
 def transport_for(settings: Settings) -> Transport:
