@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -26,6 +26,7 @@ from monitor.digest.selection import (
     excerpt,
     priority_view,
 )
+from monitor.digest.views import figure_anchor, linked
 from monitor.extract.metrics import chart_order
 from monitor.extract.model import Priority, Target
 from monitor.format import format_target, metric_label
@@ -70,6 +71,7 @@ class TargetRow:
     year: str
     excerpt: str
     headline: bool
+    anchor: str = ""  # "f-1204": the figure's place on the page, from its position in the text
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class DocumentPage:
     groups: tuple[TargetGroup, ...]
     priorities: tuple[PriorityView, ...]
     themes: str  # "人工智能 ×6 · 新质生产力 ×3"
+    compared_href: str = ""  # the prior-year document's page, relative to this one
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class DocumentData:
     priorities: tuple[Priority, ...]
     changes: tuple[StoredChangeIn, ...]
     compared_with: str
+    compared_id: int | None = None  # the prior-year document
 
 
 # --- pure view building --------------------------------------------------------------------------------------
@@ -207,7 +211,7 @@ def document_link(data: DocumentData) -> DocumentLink:
 
 def _target_row(t: Target) -> TargetRow:
     return TargetRow(metric_label(t.metric, t.kind, t.unit), format_target(t), _period(t),
-                     excerpt(t.sentence, t.raw, t.phrase), t.headline)  # fmt: skip
+                     excerpt(t.sentence, t.raw, t.phrase), t.headline, figure_anchor(list(t.span)))  # fmt: skip
 
 
 def _period(t: Target) -> str:
@@ -227,15 +231,25 @@ def target_groups(targets: Sequence[Target]) -> tuple[TargetGroup, ...]:
 def document_page(data: DocumentData) -> DocumentPage:
     targets = sorted((c for c in data.changes if c.category == "target"), key=lambda c: -c.significance)
     ranked = sorted(data.priorities, key=lambda p: -p.weight)[:15]
+    old_page = f"{data.compared_id}.html" if data.compared_id is not None else ""  # beside this page
     return DocumentPage(
         root="../",
         doc=document_link(data),
         compared_with=data.compared_with,
-        changes=tuple(change_view(c) for c in targets),
+        changes=tuple(
+            _anchored(linked(change_view(c, data.row.region), data.row.url, old_page), data.targets) for c in targets
+        ),
         groups=target_groups(data.targets),
         priorities=tuple(priority_view(c) for c in data.changes if c.category == "priority"),
         themes=" · ".join(f"{p.theme} ×{p.count}" for p in ranked),
+        compared_href=old_page,
     )
+
+
+def _anchored(view: ChangeView, targets: Sequence[Target]) -> ChangeView:
+    """The view, its anchor kept only when the page shows that figure."""
+    shown = {figure_anchor(list(t.span)) for t in targets}
+    return view if view.anchor in shown else replace(view, anchor="")
 
 
 def _main_unit(points: Sequence[HistoryPoint]) -> str | None:

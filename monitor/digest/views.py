@@ -62,7 +62,9 @@ class ChangeView:
     raw: str = ""  # the figure as the source writes it (for a text fragment link)
     old_excerpt: str = ""  # the clause of last year's sentence that holds the old figure
     source_url: str = ""  # the source page, scrolled to the figure's clause where the page is HTML
-    old_url: str = ""  # last year's document in the archive, scrolled to the old figure's clause
+    old_url: str = ""  # last year's document in the archive, at the old figure (#f-<offset>)
+    anchor: str = ""  # "f-1204": the figure's place on its archive page
+    old_anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,23 @@ def change_view(c: StoredChangeIn, region: str = "") -> ChangeView:
         rank=rank(c),
         raw=str(shown.get("raw") or ""),
         old_excerpt=old_said if old_said.strip("…") not in said else "",
+        anchor=figure_anchor((c.new or {}).get("span")),
+        old_anchor=figure_anchor((c.old or {}).get("span")),
     )
 
 
+def figure_anchor(span: object) -> str:
+    """A figure's anchor on its document's archive page: f-<its offset in the text> (stable per version)."""
+    if isinstance(span, list | tuple) and span and isinstance(span[0], int):
+        return f"f-{span[0]}"
+    return ""
+
+
 def linked(view: ChangeView, url: str, old_url: str = "") -> ChangeView:
-    """The view with links to its sentence in the source and to the old figure's sentence last year."""
-    old = text_fragment(old_url, view.old_excerpt) if old_url and view.old_excerpt else ""
+    """The view with links to its sentence in the source and to the old figure on last year's archive page."""
+    old = ""
+    if old_url and view.old != "—":
+        old = f"{old_url}#{view.old_anchor}" if view.old_anchor else text_fragment(old_url, view.old_excerpt)
     return replace(view, source_url=text_fragment(url, view.excerpt), old_url=old)
 
 

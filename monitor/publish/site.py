@@ -85,6 +85,7 @@ def gather_document(session: Session, row: DocumentRow) -> DocumentData:
         priorities=tuple(extraction.priorities),
         changes=tuple(_stored_in(c) for c in changes),
         compared_with=" ".join(old.title.split()) if old else "",
+        compared_id=old.document_id if old else None,
     )
 
 

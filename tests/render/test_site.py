@@ -46,11 +46,31 @@ def test_index_lists_regions_and_latest_documents_with_headline_changes(site_dir
 
 
 def test_every_internal_link_resolves(site_dir: Path) -> None:
+    """Every page exists, and every #fragment names an element of its page (figures are anchored #f-<offset>)."""
     for path in site_dir.rglob("*.html"):
         for a in page(path).find_all("a"):
             href = str(a["href"])
             if not href.startswith("http"):
-                assert (path.parent / unquote(href)).resolve().is_file(), f"{path.name}: {href}"
+                file, _, fragment = href.partition("#")
+                target = (path.parent / unquote(file)).resolve() if file else path
+                assert target.is_file(), f"{path.name}: {href}"
+                if fragment:
+                    assert page(target).find(id=fragment) is not None, f"{path.name}: {href}"
+
+
+def test_document_page_anchors_each_figure_and_links_last_years(site_dir: Path) -> None:
+    doc = document_page(site_dir, "2024年示例市政府工作报告")
+    anchors = [r.get("id") for r in doc.select("tr.target")]
+    assert anchors and all(a and a.startswith("f-") for a in anchors) and len(set(anchors)) == len(anchors)
+    compared = doc.select_one("p.meta a")
+    assert compared is not None and compared.get_text() == "2023年示例市政府工作报告"
+    gdp = next(r for r in doc.select("table.changes tbody tr") if r.select("td")[0].get_text() == "经济增长")
+    own = gdp.select_one("td a")
+    assert own is not None and doc.find(id=str(own["href"]).lstrip("#")) is not None  # the figure on this page
+    links = {a.get_text(): str(a["href"]) for a in gdp.select("td.meta a")}
+    assert links["上年"].startswith(str(compared["href"]) + "#f-")
+    source, _, fragment = links["原文"].partition("#:~:text=")
+    assert source == "https://www.example.gov.cn/zfgzbg/2024.html" and "5%左右" in unquote(fragment)
 
 
 def test_document_page_has_changes_targets_by_status_and_priorities(site_dir: Path) -> None:
