@@ -26,7 +26,7 @@ from monitor.digest.selection import (
     excerpt,
     priority_view,
 )
-from monitor.digest.views import figure_anchor, linked
+from monitor.digest.views import figure_anchor, linked, national_name
 from monitor.extract.metrics import chart_order
 from monitor.extract.model import Priority, Target
 from monitor.format import format_target, metric_label
@@ -209,8 +209,8 @@ def document_link(data: DocumentData) -> DocumentLink:
     )
 
 
-def _target_row(t: Target) -> TargetRow:
-    return TargetRow(metric_label(t.metric, t.kind, t.unit), format_target(t), _period(t),
+def _target_row(t: Target, region: str = "") -> TargetRow:
+    return TargetRow(national_name(metric_label(t.metric, t.kind, t.unit), region), format_target(t), _period(t),
                      excerpt(t.sentence, t.raw, t.phrase), t.headline, figure_anchor(list(t.span)))  # fmt: skip
 
 
@@ -219,12 +219,12 @@ def _period(t: Target) -> str:
     return f"{t.term[0]}—{t.term[1]}" if t.term else str(t.year or "")
 
 
-def target_groups(targets: Sequence[Target]) -> tuple[TargetGroup, ...]:
+def target_groups(targets: Sequence[Target], region: str = "") -> tuple[TargetGroup, ...]:
     groups = []
     for status, label in STATUS_LABELS.items():
         rows = sorted((t for t in targets if t.status == status), key=lambda t: not t.headline)
         if rows:
-            groups.append(TargetGroup(status, label, tuple(_target_row(t) for t in rows)))
+            groups.append(TargetGroup(status, label, tuple(_target_row(t, region) for t in rows)))
     return tuple(groups)
 
 
@@ -239,7 +239,7 @@ def document_page(data: DocumentData) -> DocumentPage:
         changes=tuple(
             _anchored(linked(change_view(c, data.row.region), data.row.url, old_page), data.targets) for c in targets
         ),
-        groups=target_groups(data.targets),
+        groups=target_groups(data.targets, data.row.region),
         priorities=tuple(priority_view(c) for c in data.changes if c.category == "priority"),
         themes=" · ".join(f"{p.theme} ×{p.count}" for p in ranked),
         compared_href=old_page,
@@ -262,26 +262,48 @@ def _observation(year: int, t: Target) -> Observation:
     return Observation(year, middle, format_target(t))
 
 
-def metric_trend(doc_type: str, points: Sequence[HistoryPoint]) -> MetricTrend | None:
-    """The chart and table of one metric across years; None with fewer than two figures to plot."""
-    unit = _main_unit(points)
-    targets = [_observation(p.year, p.target) for p in points if p.target and p.target.unit == unit]
-    results = [
-        _observation(p.result.year or p.year - 1, p.result) for p in points if p.result and p.result.unit == unit
-    ]
+TARGET_SOURCES = ("work_report", "plan", "summary", "other")  # whose target a year shows when several set one
+
+
+def metric_trend(doc_type: str, points: Sequence[HistoryPoint],
+                 others: Sequence[tuple[str, Sequence[HistoryPoint]]] = ()) -> MetricTrend | None:  # fmt: skip
+    """The chart and table of one metric across years; None with fewer than two figures to plot.
+
+    `points`: the series of `doc_type`; `others`: the same metric in the region's other document types. A target
+    is plotted at the year it is for (a 工作总结 of 2024 sets the targets of 2025), one per year (a work report's
+    before a plan's before a summary's); results come from every document type, each at the year it reports.
+    """
+    series = sorted([(doc_type, points), *others], key=lambda s: _source_rank(s[0]))
+    everything = [p for _, pts in series for p in pts]
+    unit = _main_unit(everything)
+    targets: dict[int, Observation] = {}
+    results: dict[int, Observation] = {}
+    for _, pts in series:
+        for p in pts:
+            if p.target and p.target.unit == unit:
+                targets.setdefault(p.target.year or p.year, _observation(p.target.year or p.year, p.target))
+            if p.result and p.result.unit == unit:
+                year = p.result.year or p.year - 1
+                results.setdefault(year, _observation(year, p.result))
     if len(targets) + len(results) < 2:
         return None
-    named = next(t for p in points for t in (p.target, p.result) if t is not None)
-    by_year = {o.year: TrendRow(str(o.year), o.label, "—") for o in targets}
-    for o in results:
-        by_year[o.year] = TrendRow(str(o.year), by_year[o.year].target if o.year in by_year else "—", o.label)
+    named = next(t for p in everything for t in (p.target, p.result) if t is not None)
+    years = sorted({*targets, *results})
+    rows = tuple(TrendRow(str(y), targets[y].label if y in targets else "—",
+                          results[y].label if y in results else "—") for y in years)  # fmt: skip
     return MetricTrend(
         metric=metric_label(named.metric, named.kind, named.unit),
         metric_key=named.metric_key or "",
-        doc_type_label=DOC_TYPE_LABELS.get(doc_type, doc_type),
-        chart=trend_chart(named.metric, unit, targets, results),
-        rows=tuple(by_year[y] for y in sorted(by_year)),
+        doc_type_label="、".join(DOC_TYPE_LABELS.get(t, t) for t, pts in series if pts),
+        chart=trend_chart(
+            named.metric, unit, [targets[y] for y in sorted(targets)], [results[y] for y in sorted(results)]
+        ),
+        rows=rows,
     )
+
+
+def _source_rank(doc_type: str) -> int:
+    return TARGET_SOURCES.index(doc_type) if doc_type in TARGET_SOURCES else len(TARGET_SOURCES)
 
 
 def region_page(name: str, documents: Sequence[DocumentLink], trends: Sequence[MetricTrend]) -> RegionPage:
