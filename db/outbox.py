@@ -8,11 +8,14 @@ or may not have reached the server, so it is never resent automatically.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -207,9 +210,12 @@ def subscriber_counts(session: Session) -> dict[str, int]:
 
 
 def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
-    row = session.get(m.Subscriber, subscriber_id)
-    if row is not None:
-        row.last_digest_at = until
+    session.execute(
+        update(m.Subscriber)
+        .where(m.Subscriber.id == subscriber_id)
+        .values(last_digest_at=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- what happened in a window -------------------------------------------------------------------------------
@@ -284,14 +290,23 @@ def _delivery_row(d: m.Delivery, email: str, with_payload: bool = True) -> Deliv
 
 def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes,
             window: tuple[datetime, datetime]) -> bool:  # fmt: skip
-    """Write the outbox row unless one with this key exists; True when a new row was written."""
+    """Write the outbox row unless one with this key exists; True when a new row was written.
+
+    One INSERT … ON CONFLICT DO NOTHING on the key: a digest another process enqueued first is not written twice.
+    """
+    values = {"subscriber_id": subscriber_id, "idempotency_key": key, "message_id": message_id, "payload": payload,
+              "status": "pending", "attempts": 0, "window_start": window[0], "window_end": window[1],
+              "created_at": m.utcnow()}  # fmt: skip
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql" or (dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)):  # RETURNING
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = insert(m.Delivery).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        return session.scalar(statement.returning(m.Delivery.id)) is not None
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id,
-                                   payload=payload, status="pending", attempts=0, window_start=window[0],
-                                   window_end=window[1], created_at=m.utcnow()))  # fmt: skip
+            session.add(m.Delivery(**values))
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True

@@ -397,6 +397,12 @@ def _fit(drafts: Sequence[_Draft], room: int) -> tuple[list[DocumentSection], li
     return sections, also
 
 
+def personal(ctx: DigestContext, recipient: str, links: Links) -> DigestContext:
+    """Another subscriber's copy of the same digest: their address and signed links, the same content."""
+    return replace(ctx, recipient=recipient, unsubscribe_url=links.unsubscribe_url,
+                   preferences_url=links.preferences_url)  # fmt: skip
+
+
 def without_last_section(ctx: DigestContext) -> DigestContext | None:
     """The digest with its last document moved to the closing list (to fit a size budget); None when no
     document is left to move."""
@@ -492,6 +498,7 @@ __all__ = [
     "build_digest",
     "change_view",
     "excerpt",
+    "personal",
     "priority_view",
     "without_last_section",
 ]

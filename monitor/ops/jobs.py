@@ -26,7 +26,16 @@ from monitor.compare.diff import Change, Diff, diff, plan_goals
 from monitor.compare.diff import review_reasons as diff_review_reasons
 from monitor.config import Settings
 from monitor.digest.national import NationalBlock
-from monitor.digest.selection import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
+from monitor.digest.selection import (
+    DigestContext,
+    DocumentUpdate,
+    Links,
+    build_digest,
+    content_key,
+    due,
+    personal,
+    window_start,
+)
 from monitor.extract import extract
 from monitor.extract.model import Extraction
 from monitor.extract.review import review_reasons
@@ -147,10 +156,14 @@ def _now(settings: Settings) -> datetime:
 def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, end: datetime,
                updates: list[DocumentUpdate], secret: bytes,
                national: Sequence[NationalBlock] = ()) -> DigestContext:  # fmt: skip
+    links = _links(settings, subscriber, secret)
+    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
+
+
+def _links(settings: Settings, subscriber: SubscriberRow, secret: bytes) -> Links:
     base = settings.base_url.rstrip("/")
     token = make_token(subscriber.id, subscriber.email, secret)
-    links = Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
-    return build_digest(subscriber.email, updates, subscriber.filters, links, (start, end), end, national)
+    return Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
 
 
 def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str,
@@ -213,11 +226,24 @@ def due_digests(engine: Engine, settings: Settings, now: datetime, only: str | N
         updates = outbox.updates_between(session, earliest, now)
     national = national_picture(engine, updates)
     built = []
+    shared: dict[tuple[object, ...], DigestContext] = {}  # subscribers with the same filters and window
     for subscriber in due_now:
         start = window_start(subscriber.last_digest_at, subscriber.created_at)
         mine = [u for u in updates if u.processed_at is None or start <= u.processed_at < now]
-        built.append(DueDigest(subscriber, start, render_for(settings, subscriber, start, now, mine, secret, national)))
+        same = (subscriber.filters, tuple(u.version_id for u in mine), f"{start.astimezone(now.tzinfo):%Y%m%d%H%M}")
+        context = shared.get(same)
+        if context is None:
+            context = render_for(settings, subscriber, start, now, mine, secret, national)
+            shared[same] = context
+            if len(shared) > SHARED_CONTEXTS:
+                del shared[next(iter(shared))]
+        else:  # the same digest: only the address and the signed links differ
+            context = personal(context, subscriber.email, _links(settings, subscriber, secret))
+        built.append(DueDigest(subscriber, start, context))
     return built
+
+
+SHARED_CONTEXTS = 64
 
 
 def preview_digests(engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None,
