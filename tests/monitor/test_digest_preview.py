@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -71,3 +72,29 @@ def test_preview_of_an_unknown_subscriber_says_so(capsys: pytest.CaptureFixture[
 def test_record_needs_out(capsys: pytest.CaptureFixture[str], ready: str) -> None:
     result = run(capsys, "--db", ready, "digest", "--record")
     assert result.code == ExitCode.USAGE and "--record goes with --out" in result.err
+
+
+def test_subscribers_sharing_a_digest_each_get_their_own_address_and_links(
+    capsys: pytest.CaptureFixture[str], ready: str, tmp_path: Path
+) -> None:
+    assert run(capsys, "--db", ready, "subscribers", "add", "b@example.org", "--regions", "示例市").code == 0
+    out = tmp_path / "mail"
+    assert run(capsys, "--db", ready, "digest", "--out", str(out), "--force").code == 0
+    texts = {}
+    for path in sorted(out.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(("plain",))
+        assert body is not None
+        texts[str(message["To"])] = (body.get_content(), str(message["List-Unsubscribe"]))
+    (a_text, a_header), (b_text, b_header) = texts["a@example.org"], texts["b@example.org"]
+    token = re.compile(r"unsubscribe\?token=([\w.-]+)")
+    a_token, b_token = token.findall(a_text), token.findall(b_text)
+    assert a_token and b_token and a_token != b_token
+    assert a_token[0] in a_header and b_token[0] in b_header  # the header and the body name the same link
+    assert "发送给 a@example.org" in a_text and "b@example.org" not in a_text
+
+    def strip(text: str) -> str:
+        return re.sub(r"token=[\w.-]+", "", text).replace("a@example.org", "").replace("b@example.org", "")
+
+    assert strip(a_text) == strip(b_text)  # the same digest otherwise
