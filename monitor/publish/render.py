@@ -25,7 +25,6 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoesca
 from jinja2.loaders import split_template_path
 
 from monitor.digest.selection import DigestContext, without_last_section
-from monitor.publish.messages import MessageTemplates
 
 if TYPE_CHECKING:
     from monitor.compare.pages import ComparePage, MatrixPage
@@ -165,6 +164,8 @@ class DigestRenderer:
         self.keep = keep
         self._done: OrderedDict[tuple[DigestContext, bool, bool], RenderedDigest] = OrderedDict()
         self.renders = 0  # distinct digests rendered (the rest were reused)
+        from monitor.publish.messages import MessageTemplates  # imports the channels, which import this module
+
         self.messages = MessageTemplates(keep)  # and their messages' templates
 
     def render(self, ctx: DigestContext, html: bool = True, text: bool = True) -> RenderedDigest:

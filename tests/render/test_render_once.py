@@ -4,6 +4,8 @@ still gets exactly the bytes rendering their own digest alone would give."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -76,3 +78,11 @@ def test_an_unusual_address_goes_through_build_message() -> None:
               "html": None, "message_id": "<k@govmon.example.org>", "unsubscribe_url": "https://x.example.org/u",
               "date": DATE}  # fmt: skip
     assert _unbound(MessageTemplates().message(**fields)) == _unbound(as_bytes(build_message(**fields)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("module", ["monitor.publish.render", "monitor.publish.site", "monitor.service.reads",
+                                    "monitor.web", "monitor.channels", "monitor.publish.messages"])  # fmt: skip
+def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """The renderer, the message templates and the channels import one another: no order may hit a cycle."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
