@@ -273,11 +273,17 @@ def _stored(c: m.ChangeRow) -> StoredChange:
 
 
 def history(
-    session: Session, region: str, metric_key: str, doc_type: str = "work_report", measure: str | None = None
+    session: Session,
+    region: str,
+    metric_key: str,
+    doc_type: str = "work_report",
+    measure: str | None = None,
+    own_year_results: bool = False,
 ) -> list[HistoryPoint]:
     """Per year: the metric's first target in that year's document and the result it reports.
 
     With `measure`, only figures of that measure class count (技术合同成交额 amounts apart from its growth).
+    `own_year_results`: a result of the document's own year counts too (a 工作总结 reports the year it is of).
     """
     latest = (
         select(func.max(m.DocumentVersion.id))
@@ -298,15 +304,17 @@ def history(
             continue
         year = doc.report_year or 0  # the query keeps only documents with a year
         point = points.get(year) or HistoryPoint(year, doc.id, doc.url, None, None)
-        points[year] = _add_to_point(point, to_target(row))
+        points[year] = _add_to_point(point, to_target(row), own_year_results)
     return [points[year] for year in sorted(points)]
 
 
-def _add_to_point(point: HistoryPoint, t: Target) -> HistoryPoint:
-    """Keep the best target (the report year's own, headline first) and the first result of an earlier year."""
+def _add_to_point(point: HistoryPoint, t: Target, own_year: bool = False) -> HistoryPoint:
+    """Keep the best target (the report year's own, headline first) and the first result of an earlier year (or
+    of the year itself with `own_year`)."""
     if t.status == "target" and (point.target is None or _rank(t, point.year) > _rank(point.target, point.year)):
         return HistoryPoint(point.year, point.document_id, point.url, t, point.result)
-    if t.status in ("achieved", "expected") and point.result is None and (t.year or 0) < point.year:
+    latest = point.year if own_year else point.year - 1
+    if t.status in ("achieved", "expected") and point.result is None and (t.year or 0) <= latest:
         return HistoryPoint(point.year, point.document_id, point.url, point.target, t)
     return point
 

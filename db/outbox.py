@@ -9,11 +9,14 @@ or may not have reached the server, so it is never resent automatically.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -249,9 +252,12 @@ def subscriber_counts(session: Session) -> dict[str, int]:
 
 
 def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
-    row = session.get(m.Subscriber, subscriber_id)
-    if row is not None:
-        row.last_digest_at = until
+    session.execute(
+        update(m.Subscriber)
+        .where(m.Subscriber.id == subscriber_id)
+        .values(last_digest_at=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- what happened in a window -------------------------------------------------------------------------------
@@ -290,6 +296,7 @@ def _update(session: Session, version_id: int) -> DocumentUpdate:
         ),
         compared_with=prior.title if prior else None,
         compared_year=prior.report_year if prior else None,
+        compared_id=prior.document_id if prior else None,
         changes=tuple(
             StoredChange(c.category, c.metric, c.metric_key, c.change, c.old, c.new, c.significance) for c in changes
         ),
@@ -329,17 +336,25 @@ def _delivery_row(d: m.Delivery, to: Sequence[str | None], with_payload: bool = 
                        channel or "email", url or "", secret or "")  # fmt: skip
 
 
-def enqueue(
-    session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes, window: tuple[datetime, datetime]
-) -> bool:
-    """Write the outbox row unless one with this key exists; True when a new row was written."""
+def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes,
+            window: tuple[datetime, datetime]) -> bool:  # fmt: skip
+    """Write the outbox row unless one with this key exists; True when a new row was written.
+
+    One INSERT … ON CONFLICT DO NOTHING on the key: a digest another process enqueued first is not written twice.
+    """
+    values = {"subscriber_id": subscriber_id, "idempotency_key": key, "message_id": message_id, "payload": payload,
+              "status": "pending", "attempts": 0, "window_start": window[0], "window_end": window[1],
+              "created_at": m.utcnow()}  # fmt: skip
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql" or (dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)):  # RETURNING
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = insert(m.Delivery).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        return session.scalar(statement.returning(m.Delivery.id)) is not None
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id,
-                                   payload=payload, status="pending", attempts=0, window_start=window[0],
-                                   window_end=window[1], created_at=m.utcnow()))  # fmt: skip
+            session.add(m.Delivery(**values))
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True
@@ -409,9 +424,13 @@ def claim(session: Session, delivery_id: int) -> bool:
 
 
 def mark_sent(session: Session, delivery_id: int) -> None:
-    delivery = session.get(m.Delivery, delivery_id)
-    if delivery is not None:
-        delivery.status, delivery.sent_at, delivery.last_error = "sent", m.utcnow(), None
+    # one UPDATE: loading the row would read its payload (the whole message) back for nothing
+    session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.id == delivery_id)
+        .values(status="sent", sent_at=m.utcnow(), last_error=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def backoff(attempts: int) -> timedelta:

@@ -35,8 +35,8 @@ class ChangeWord:
 
 
 CHANGES: tuple[ChangeWord, ...] = (
-    ChangeWord("raised", "上调", "▲", "▲", "green", "上调"),
-    ChangeWord("lowered", "下调", "▼", "▼", "red", "下调"),
+    ChangeWord("raised", "上调", "▲", "▲", "blue", "上调"),
+    ChangeWord("lowered", "下调", "▼", "▼", "dark_orange", "下调"),
     ChangeWord("unchanged", "持平", "", "＝", "dim", "持平"),
     ChangeWord("reworded", "表述调整", "", "≈", "yellow", "调整表述"),
     ChangeWord("new", "新增", "", "＋", "bold", "新设"),

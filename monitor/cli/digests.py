@@ -168,27 +168,58 @@ def metrics(as_json: bool) -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Dry run: deliver to .eml files in DIR instead of SMTP (recorded in the outbox like a send).",
+    metavar="PATH",
+    help="Preview: write the due digests as .eml files into the directory PATH, recording nothing (with "
+    "--record: deliver them there through the outbox, like a send). With --preview: the file to write.",
+)
+@click.option("--record", is_flag=True, help="With --out: record the deliveries and advance each window.")
+@click.option(
+    "--preview",
+    metavar="EMAIL",
+    help="Render this subscriber's next digest (due or not) to stdout, or to --out FILE; records nothing.",
+)
+@click.option(
+    "--as",
+    "shape",
+    type=click.Choice(["text", "html", "eml"]),
+    default="text",
+    show_default=True,
+    help="With --preview: the plain-text part, the HTML part or the whole message.",
 )
 @click.option("--force", is_flag=True, help="Ignore cadences: every subscriber's digest is due now.")
 @pass_app
-def digest(app: App, subscriber: str | None, send: bool, out: Path | None, force: bool) -> None:
-    """Build the digests that are due and send them (--send) or write them as .eml files (--out DIR).
+def digest(app: App, subscriber: str | None, send: bool, out: Path | None, record: bool, preview: str | None,
+           shape: str, force: bool) -> None:  # fmt: skip
+    """Build the digests that are due and send them (--send), preview them as .eml files (--out DIR), or show
+    one subscriber's next digest (--preview EMAIL).
 
     A digest covers what was processed since the subscriber's last one (a new subscriber: the last 30 days);
-    one with nothing to say is not sent. Every digest goes through the outbox: sent at most once, never lost.
+    one with nothing to say is not sent. Every digest sent goes through the outbox: sent at most once, never
+    lost. A preview records nothing: run it as often as you like, `govmon status` shows nothing sent.
 
     \b
     Examples:
-      govmon digest --out var/digests --force      # preview every digest
+      govmon digest --out var/digests --force      # preview every digest (nothing recorded)
+      govmon digest --preview a@example.org        # the next digest of one subscriber, as text
       govmon digest --send                         # the scheduler's daily run
     """
+    if preview:
+        _preview(app, preview, out, shape)
+        return
+    if record and not out:
+        raise GovmonError("--record goes with --out DIR", ExitCode.USAGE)
+    if send == bool(out):
+        raise GovmonError("choose one: --send (SMTP), --out DIR (.eml files) or --preview EMAIL", ExitCode.USAGE)
+    if out and not record:
+        _preview_all(app, out, subscriber, force)
+        return
+    _deliver(app, out, subscriber, force)
+
+
+def _deliver(app: App, out: Path | None, subscriber: str | None, force: bool) -> None:
     from monitor.channels.outbox import DirectoryChannels, DirectoryTransport, SmtpTransport
     from monitor.ops.jobs import send_due_digests
 
-    if send == bool(out):
-        raise GovmonError("choose one: --send (SMTP) or --out DIR (.eml files)", ExitCode.USAGE)
     transport: Transport = DirectoryTransport(out) if out else SmtpTransport(app.settings)
     files = DirectoryChannels(out) if out else None  # channel subscribers' payloads as .json files
     if out:
@@ -200,6 +231,51 @@ def digest(app: App, subscriber: str | None, send: bool, out: Path | None, force
     problems = _undelivered(app, report.delivery)
     if problems:
         raise GovmonError(f"not every digest was delivered: {problems}", ExitCode.PARTIAL)
+
+
+def _preview_all(app: App, out: Path, subscriber: str | None, force: bool) -> None:
+    """The due digests as .eml files, nothing recorded (the outbox and every window stay as they were)."""
+    from monitor.channels.outbox import DirectoryTransport
+    from monitor.ops.jobs import preview_digests
+
+    transport = DirectoryTransport(out)
+    _check_out(transport)
+    previews = preview_digests(app.engine(), app.settings, only=subscriber, force=force)
+    for due, payload in previews:
+        transport.send(payload, app.settings.smtp_from, due.subscriber.email)
+    app.out.print(f"{len(previews)} digest(s) previewed; nothing recorded (add --record to deliver through the outbox)")
+    for path in transport.written:
+        app.out.print(f"  wrote {path}")
+
+
+def _preview(app: App, email: str, out: Path | None, shape: str) -> None:
+    """One subscriber's next digest, due or not, to stdout or a file; nothing recorded."""
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    from monitor.ops.jobs import preview_digests
+
+    found = preview_digests(app.engine(), app.settings, only=email, force=True)
+    if not found:
+        raise GovmonError(f"nothing to preview for {email}: not an active subscriber, or nothing new in their "
+                          "window (see `govmon subscribers list`)", ExitCode.NOT_FOUND)  # fmt: skip
+    payload = found[0][1]
+    if shape == "eml":
+        data = payload
+    else:
+        message = message_from_bytes(payload, policy=policy.default)
+        part = message.get_body((shape if shape == "html" else "plain",)) if isinstance(message, EmailMessage) else None
+        if part is None:
+            raise GovmonError(f"{email} gets no {shape} part: try --as eml", ExitCode.USAGE)
+        data = part.get_content().encode("utf-8")
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise GovmonError(f"cannot write {out}: {exc.strerror or exc}", ExitCode.INPUT) from None
+    app.out.print(f"wrote {out}")
 
 
 def _check_out(transport: Transport) -> None:

@@ -26,7 +26,7 @@ from monitor.compare.views import (
     spread_label,
 )
 from monitor.digest.archive import region_href
-from monitor.digest.selection import excerpt
+from monitor.digest.views import excerpt
 
 
 def compare_href(metric_key: str, year: int, suffix: str = "html") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -26,6 +26,7 @@ from monitor.digest.selection import (
     excerpt,
     priority_view,
 )
+from monitor.digest.views import figure_anchor, linked, national_name
 from monitor.extract.metrics import chart_order
 from monitor.extract.model import Priority, Target
 from monitor.format import format_target, metric_label
@@ -70,6 +71,7 @@ class TargetRow:
     year: str
     excerpt: str
     headline: bool
+    anchor: str = ""  # "f-1204": the figure's place on the page, from its position in the text
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class DocumentPage:
     groups: tuple[TargetGroup, ...]
     priorities: tuple[PriorityView, ...]
     themes: str  # "人工智能 ×6 · 新质生产力 ×3"
+    compared_href: str = ""  # the prior-year document's page, relative to this one
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class DocumentData:
     priorities: tuple[Priority, ...]
     changes: tuple[StoredChangeIn, ...]
     compared_with: str
+    compared_id: int | None = None  # the prior-year document
 
 
 # --- pure view building --------------------------------------------------------------------------------------
@@ -205,9 +209,9 @@ def document_link(data: DocumentData) -> DocumentLink:
     )
 
 
-def _target_row(t: Target) -> TargetRow:
-    return TargetRow(metric_label(t.metric, t.kind, t.unit), format_target(t), _period(t),
-                     excerpt(t.sentence, t.raw, t.phrase), t.headline)  # fmt: skip
+def _target_row(t: Target, region: str = "") -> TargetRow:
+    return TargetRow(national_name(metric_label(t.metric, t.kind, t.unit), region), format_target(t), _period(t),
+                     excerpt(t.sentence, t.raw, t.phrase), t.headline, figure_anchor(list(t.span)))  # fmt: skip
 
 
 def _period(t: Target) -> str:
@@ -215,27 +219,37 @@ def _period(t: Target) -> str:
     return f"{t.term[0]}—{t.term[1]}" if t.term else str(t.year or "")
 
 
-def target_groups(targets: Sequence[Target]) -> tuple[TargetGroup, ...]:
+def target_groups(targets: Sequence[Target], region: str = "") -> tuple[TargetGroup, ...]:
     groups = []
     for status, label in STATUS_LABELS.items():
         rows = sorted((t for t in targets if t.status == status), key=lambda t: not t.headline)
         if rows:
-            groups.append(TargetGroup(status, label, tuple(_target_row(t) for t in rows)))
+            groups.append(TargetGroup(status, label, tuple(_target_row(t, region) for t in rows)))
     return tuple(groups)
 
 
 def document_page(data: DocumentData) -> DocumentPage:
     targets = sorted((c for c in data.changes if c.category == "target"), key=lambda c: -c.significance)
     ranked = sorted(data.priorities, key=lambda p: -p.weight)[:15]
+    old_page = f"{data.compared_id}.html" if data.compared_id is not None else ""  # beside this page
     return DocumentPage(
         root="../",
         doc=document_link(data),
         compared_with=data.compared_with,
-        changes=tuple(change_view(c) for c in targets),
-        groups=target_groups(data.targets),
+        changes=tuple(
+            _anchored(linked(change_view(c, data.row.region), data.row.url, old_page), data.targets) for c in targets
+        ),
+        groups=target_groups(data.targets, data.row.region),
         priorities=tuple(priority_view(c) for c in data.changes if c.category == "priority"),
         themes=" · ".join(f"{p.theme} ×{p.count}" for p in ranked),
+        compared_href=old_page,
     )
+
+
+def _anchored(view: ChangeView, targets: Sequence[Target]) -> ChangeView:
+    """The view, its anchor kept only when the page shows that figure."""
+    shown = {figure_anchor(list(t.span)) for t in targets}
+    return view if view.anchor in shown else replace(view, anchor="")
 
 
 def _main_unit(points: Sequence[HistoryPoint]) -> str | None:
@@ -248,26 +262,48 @@ def _observation(year: int, t: Target) -> Observation:
     return Observation(year, middle, format_target(t))
 
 
-def metric_trend(doc_type: str, points: Sequence[HistoryPoint]) -> MetricTrend | None:
-    """The chart and table of one metric across years; None with fewer than two figures to plot."""
-    unit = _main_unit(points)
-    targets = [_observation(p.year, p.target) for p in points if p.target and p.target.unit == unit]
-    results = [
-        _observation(p.result.year or p.year - 1, p.result) for p in points if p.result and p.result.unit == unit
-    ]
+TARGET_SOURCES = ("work_report", "plan", "summary", "other")  # whose target a year shows when several set one
+
+
+def metric_trend(doc_type: str, points: Sequence[HistoryPoint],
+                 others: Sequence[tuple[str, Sequence[HistoryPoint]]] = ()) -> MetricTrend | None:  # fmt: skip
+    """The chart and table of one metric across years; None with fewer than two figures to plot.
+
+    `points`: the series of `doc_type`; `others`: the same metric in the region's other document types. A target
+    is plotted at the year it is for (a 工作总结 of 2024 sets the targets of 2025), one per year (a work report's
+    before a plan's before a summary's); results come from every document type, each at the year it reports.
+    """
+    series = sorted([(doc_type, points), *others], key=lambda s: _source_rank(s[0]))
+    everything = [p for _, pts in series for p in pts]
+    unit = _main_unit(everything)
+    targets: dict[int, Observation] = {}
+    results: dict[int, Observation] = {}
+    for _, pts in series:
+        for p in pts:
+            if p.target and p.target.unit == unit:
+                targets.setdefault(p.target.year or p.year, _observation(p.target.year or p.year, p.target))
+            if p.result and p.result.unit == unit:
+                year = p.result.year or p.year - 1
+                results.setdefault(year, _observation(year, p.result))
     if len(targets) + len(results) < 2:
         return None
-    named = next(t for p in points for t in (p.target, p.result) if t is not None)
-    by_year = {o.year: TrendRow(str(o.year), o.label, "—") for o in targets}
-    for o in results:
-        by_year[o.year] = TrendRow(str(o.year), by_year[o.year].target if o.year in by_year else "—", o.label)
+    named = next(t for p in everything for t in (p.target, p.result) if t is not None)
+    years = sorted({*targets, *results})
+    rows = tuple(TrendRow(str(y), targets[y].label if y in targets else "—",
+                          results[y].label if y in results else "—") for y in years)  # fmt: skip
     return MetricTrend(
         metric=metric_label(named.metric, named.kind, named.unit),
         metric_key=named.metric_key or "",
-        doc_type_label=DOC_TYPE_LABELS.get(doc_type, doc_type),
-        chart=trend_chart(named.metric, unit, targets, results),
-        rows=tuple(by_year[y] for y in sorted(by_year)),
+        doc_type_label="、".join(DOC_TYPE_LABELS.get(t, t) for t, pts in series if pts),
+        chart=trend_chart(
+            named.metric, unit, [targets[y] for y in sorted(targets)], [results[y] for y in sorted(results)]
+        ),
+        rows=rows,
     )
+
+
+def _source_rank(doc_type: str) -> int:
+    return TARGET_SOURCES.index(doc_type) if doc_type in TARGET_SOURCES else len(TARGET_SOURCES)
 
 
 def region_page(name: str, documents: Sequence[DocumentLink], trends: Sequence[MetricTrend]) -> RegionPage:

@@ -2,19 +2,25 @@
 
 The archive template only places what `trend_chart` computes inside an inline `<svg>`; every label is plain
 text that the template escapes. Values are in the metric's base unit; ranges are plotted at their midpoint.
+The value axis starts at zero, so 4.4 → 4.5 does not look like a leap; counts get whole-number ticks; a figure's
+label goes above its point, else below, else it is left out (the point's tooltip and the table still have it):
+no two labels are drawn over each other.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.format import format_value
 
 WIDTH, HEIGHT = 560, 200
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 18, 34  # plot margins in px
 SERIES_NAMES = {"target": "目标", "result": "实际"}
+COUNT_UNITS = frozenset({"家", "个", "人", "人次", "户", "项", "件", "辆", "台", "套", "座", "所", "条", "次"})
+FONT = 11.0  # px of the chart's text (archive.css)
+LABEL_ABOVE, LABEL_BELOW = 9.0, 17.0  # label baseline offsets from the point
 Scale = Callable[[float], float]
 
 
@@ -34,6 +40,7 @@ class ChartPoint:
     label_y: float  # baseline of the label above the point
     label: str  # the figure
     title: str  # tooltip: "2024年目标 5%左右"
+    label_x: float = 0.0  # centre of the label: the point's x, moved inside the plot when the label is wide
 
 
 @dataclass(frozen=True)
@@ -74,16 +81,34 @@ def nice_step(span: float, ticks: int = 4) -> float:
     return next(f * magnitude for f in (1, 2, 2.5, 5, 10) if f * magnitude >= raw)
 
 
-def value_range(values: Sequence[float]) -> tuple[float, float, float]:
-    """Axis bounds and step that include every value with some head room."""
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.1 or abs(low) * 0.2 or 1.0
-    low, high = low - pad, high + pad
+def value_range(values: Sequence[float], integer: bool = False) -> tuple[float, float, float]:
+    """Axis bounds and step that include every value and zero, with some head room; `integer`: whole steps."""
+    low, high = min(0.0, *values), max(0.0, *values)
+    pad = (high - low) * 0.1 or 1.0
+    low, high = (low - pad if low < 0 else low), high + pad
     step = nice_step(high - low)
+    if integer:
+        step = float(max(1, math.ceil(step)))
     bottom = math.floor(low / step) * step
-    if low >= 0 > bottom:
-        bottom = 0.0
     return bottom, math.ceil(high / step) * step, step
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """The width a label takes: a CJK character is one em, other characters a little over half of one."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.62 for ch in text)
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def label_box(text: str, x: float, baseline: float, size: float = FONT) -> Box:
+    """A centred label's box: from the cap height above the baseline to the descent below it."""
+    half = text_width(text, size) / 2
+    return (x - half, baseline - size * 0.9, x + half, baseline + size * 0.25)
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def trend_chart(metric: str, unit: str | None, targets: Sequence[Observation],
@@ -93,14 +118,17 @@ def trend_chart(metric: str, unit: str | None, targets: Sequence[Observation],
     if not everything:
         raise ValueError("a trend chart needs at least one observation")
     years = sorted({o.year for o in everything})
-    low, high, step = value_range([o.value for o in everything])
+    low, high, step = value_range([o.value for o in everything], integer=unit in COUNT_UNITS)
     right, bottom = WIDTH - RIGHT, HEIGHT - BOTTOM
     x = _scale(years[0], years[-1], LEFT + 20, right - 20)
     y = _scale(low, high, bottom, TOP)
-    series = tuple(
-        _series(kind, observations, x, y)
-        for kind, observations in (("target", targets), ("result", results))
-        if observations
+    series = _placed(
+        tuple(
+            _series(kind, observations, x, y)
+            for kind, observations in (("target", targets), ("result", results))
+            if observations
+        ),
+        bottom,
     )
     n_ticks = round((high - low) / step)
     return Chart(
@@ -142,6 +170,31 @@ def _series(kind: str, observations: Sequence[Observation], x: Scale, y: Scale) 
     )
     path = " ".join(f"{'M' if i == 0 else 'L'}{p.x} {p.y}" for i, p in enumerate(points)) if len(points) > 1 else ""
     return ChartSeries(kind, name, path, points)
+
+
+def _placed(series: tuple[ChartSeries, ...], bottom: float) -> tuple[ChartSeries, ...]:
+    """Each label above its point, else below it, else left out, so that no two labels overlap and none
+    crosses the axis or leaves the chart; the earlier years and the targets are placed first."""
+    taken: list[Box] = []
+    placed: dict[tuple[str, int], ChartPoint] = {}
+    order = sorted(((p.x, si, pi) for si, s in enumerate(series) for pi, p in enumerate(s.points)))
+    for _, si, pi in order:
+        p = series[si].points[pi]
+        chosen = None
+        half = text_width(p.label) / 2
+        centre = min(max(p.x, LEFT + half), WIDTH - half)  # right of the value labels, inside the chart
+        for baseline in (p.y - LABEL_ABOVE, p.y + LABEL_BELOW):
+            box = label_box(p.label, centre, baseline)
+            inside = box[1] >= 0 and box[3] <= bottom - 1
+            if inside and not any(overlaps(box, other) for other in taken):
+                chosen = (baseline, box)
+                break
+        if chosen is None:
+            placed[(series[si].kind, pi)] = replace(p, label="", label_x=p.x)
+        else:
+            taken.append(chosen[1])
+            placed[(series[si].kind, pi)] = replace(p, label_y=round(chosen[0], 1), label_x=round(centre, 1))
+    return tuple(replace(s, points=tuple(placed[(s.kind, i)] for i in range(len(s.points)))) for s in series)
 
 
 __all__ = ["Chart", "ChartPoint", "ChartSeries", "Observation", "Tick", "nice_step", "trend_chart", "value_range"]

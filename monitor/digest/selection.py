@@ -3,27 +3,56 @@
 Input: `DocumentUpdate`s (what processing stored for each new version in the window) and a subscriber's
 `Filters`. Output: a typed `DigestContext` whose every value is ready to print — templates hold no logic.
 A version that changed no target and no priority against the previous version of its page produces nothing.
+How one change reads lives in `views`; the order, the groups, the subject and the cap in `editorial`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from monitor.digest.editorial import (
+    AlsoItem,
+    GroupedMove,
+    compact,
+    count_note,
+    group_moves,
+    short_region,
+    subject_line,
+    tier,
+    top_changes,
+    without,
+)
 from monitor.digest.national import NationalBlock, grouped, select_blocks, subject_block
-from monitor.extract.metrics import headline_keys
-from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
-from monitor.vocabulary import CHANGE_LABELS, DOC_TYPE_LABELS
-from monitor.vocabulary import StoredChange as StoredChangeIn
+from monitor.digest.views import (
+    CHANGE_LABELS,
+    HEADLINE_KEYS,
+    LEGEND,
+    PRIORITY_LABELS,
+    ChangeView,
+    GoalView,
+    PriorityView,
+    StoredChangeIn,
+    change_view,
+    excerpt,
+    figure,
+    goal_view,
+    linked,
+    metric_label_of,
+    metric_name,
+    priority_view,
+)
+from monitor.vocabulary import DOC_TYPE_LABELS
 
 MAX_CHANGES = 40  # per digest; the rest are counted and linked to the archive
 MAX_CHANGES_PER_DOCUMENT = 15
-PRIORITY_LABELS = {"emerging": "新提出", "fading": "不再提及", "intensified": "更受重视"}
-HEADLINE_KEYS = headline_keys()  # the catalogue's headline metrics (metrics.yaml)
+MAX_GOALS = 8  # rows of 本年主要目标 per document
+GOALS_PER_ITEM = 3  # a goal row costs a third of a change card in the digest's budget
+MAX_PRIORITIES = 8
+MAX_GROUPS = 12  # identical moves shown once; each takes one change's room
 
 
 # --- input ---------------------------------------------------------------------------------------------------
@@ -63,35 +92,10 @@ class DocumentUpdate:
     headline_targets: tuple[dict[str, Any], ...] = ()  # for documents with no prior year to compare with
     processed_at: datetime | None = None  # when extraction and diff stored this version
     held: tuple[str, ...] = ()  # why extraction is unsure of it: its headline changes wait for review
+    compared_id: int | None = None  # the prior-year document, when the archive has it
 
 
 # --- output --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    metric: str  # the name with what it measures: 单位生产总值能耗 降低, 新增高新技术企业
-    metric_key: str
-    change: str
-    label: str  # 上调 ▲, 上调 ▲ 加码 (a deeper cut), 上调 ▲ 放宽 (a looser cap)
-    old: str  # "5.5%以上" or "—"
-    new: str
-    arrow: str  # "5.5%以上 → 5%左右"
-    sentence: str  # the source sentence of the new figure (of the old one for a dropped target)
-    old_sentence: str
-    baseline: str  # "2023年实际 4.4%" or "": last year's result (or target) the new figure compares with
-    headline: bool
-    significance: float
-    excerpt: str = ""  # the clause of `sentence` that holds the figure, "…" where cut
-
-
-@dataclass(frozen=True)
-class PriorityView:
-    theme: str
-    change: str
-    label: str
-    counts: str  # "0 → 3 次"
-    sentence: str
 
 
 @dataclass(frozen=True)
@@ -105,12 +109,40 @@ class DocumentSection:
     url: str
     archive_url: str
     published: str
-    status_line: str  # "新文件 · 对比 2023年上海市政府工作报告"
+    status_line: str  # "新发布 · 对比2023年：2023年上海市政府工作报告"
     changes: tuple[ChangeView, ...]
     priorities: tuple[PriorityView, ...]
-    unchanged: int
+    unchanged: int  # targets kept from last year, besides the headline ones `steady` names
     hidden: int  # changes not shown here (see the archive)
     in_national: int = 0  # headline changes shown in the national picture instead
+    goals: tuple[GoalView, ...] = ()  # 本年主要目标: a document with no prior year to compare with
+    steady: str = ""  # headline targets kept from last year: "经济增长 5%左右、城镇调查失业率 5.5%左右"
+    in_groups: int = 0  # changes shown once for several regions in `DigestContext.groups`
+    more_priorities: int = 0  # priority changes beyond those listed
+    compared_url: str = ""  # the prior-year document in the archive
+    tier: int = 0  # 0 the nation, 1 a province, 2 a city, 3 a city's or bureau's other documents
+
+    @property
+    def notes(self) -> str:
+        """One line for what the section does not list itself, or ''."""
+        parts = []
+        if self.in_national:
+            parts.append(f"另有 {self.in_national} 项主要目标见上方全国概览。")
+        if self.in_groups:
+            parts.append(f"另有 {self.in_groups} 项变化与其他地区相同，见上方“多地相同调整”。")
+        if self.unchanged:
+            parts.append(f"另有 {self.unchanged} 项目标与上年持平。")
+        if self.hidden:
+            parts.append(f"本文件还有 {self.hidden} 项变化未列出，见存档。")
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The digest's opening: what arrived and the changes that matter most."""
+
+    counts: str  # "本期 12 份文件（新发布 5 份），41 项目标变化。"
+    top: tuple[str, ...]  # "全国 赤字率 3% → 4%左右", at most three
 
 
 @dataclass(frozen=True)
@@ -127,13 +159,18 @@ class DigestContext:
     shown_changes: int
     archive_url: str
     unsubscribe_url: str
-    follows: str  # "上海市 · rd_intensity"
+    follows: str  # "上海市 · 研发经费投入强度"
     preferences_url: str = ""  # where the subscriber changes what they follow
     national: tuple[NationalBlock, ...] = ()  # the national picture the digest opens with
+    summary: Summary | None = None
+    groups: tuple[GroupedMove, ...] = ()  # identical moves of several regions, shown once
+    also: tuple[AlsoItem, ...] = ()  # documents left out of the body, with their counts
+    legend: str = LEGEND
+    also_changes: int = field(default=0, compare=False)  # changes of the documents in `also`
 
     @property
     def empty(self) -> bool:
-        return not self.sections and not self.national
+        return not self.sections and not self.national and not self.groups and not self.also
 
     @property
     def more(self) -> int:
@@ -180,6 +217,20 @@ def alerting(update: DocumentUpdate) -> bool:
     return update.is_new_document or update.changed_since_previous_version
 
 
+@dataclass(frozen=True)
+class _Draft:
+    """One document's full content before the order and the cap are applied."""
+
+    update: DocumentUpdate
+    section: DocumentSection  # every change and goal, nothing hidden yet
+    changes: int  # its changes, those in the national picture included
+    score: float
+
+    @property
+    def baseline_only(self) -> bool:
+        return self.update.compared_with is None
+
+
 def build_digest(
     recipient: str,
     updates: Sequence[DocumentUpdate],
@@ -194,25 +245,29 @@ def build_digest(
     `national`: the national picture's candidate blocks; the digest opens with those its own reports call for
     (reports of one year from three or more regions) and leaves their moves out of the regions' sections.
     """
-    sections: list[DocumentSection] = []
-    total = shown = 0
-    scope = [u for u in sorted(updates, key=_update_order) if in_scope(u, filters) and alerting(u)]
+    scope = [u for u in updates if in_scope(u, filters) and alerting(u)]
     allowed = frozenset(filters.metrics) if filters.topical else None
     sure = [u for u in scope if not u.held]  # a report held for review shows no headline move, here either
     blocks = select_blocks(national, ((u.region, u.report_year, u.doc_type) for u in sure), allowed)
     covered = grouped(blocks)
-    for update in scope:
-        in_picture = covered.get((update.region, update.report_year or 0), frozenset())
-        in_picture = in_picture if update.doc_type == "work_report" else frozenset()
-        section, n_total = _section(update, filters, links, MAX_CHANGES - shown, in_picture)
-        if section is not None:
-            sections.append(section)
-            total += n_total
-            shown += len(section.changes)
+    since = window[0].date()
+    drafts = [d for u in scope if (d := _draft(u, filters, links, since, _in_picture(covered, u))) is not None]
+    documents = len(drafts)
+    drafts, also = _baselines_of_newer(drafts)
+    moves = [(d.update.region, c) for d in drafts if d.section.tier > 0 for c in d.section.changes]
+    groups = tuple(group_moves(moves)[:MAX_GROUPS])
+    drafts = [_ungrouped(d, groups) for d in drafts]
+    drafts.sort(key=lambda d: (d.section.tier, d.baseline_only, -d.score, d.update.region, d.update.document_id))
+    sections, also_capped = _fit(drafts, MAX_CHANGES - len(groups))
+    also = sorted(also, key=lambda a: (tier(a.region, ""), a.region)) + also_capped
+    total = sum(d.changes for d in drafts)
+    shown = sum(len(s.changes) + s.in_national + s.in_groups for s in sections)
+    tagged = [(s.tier, s.region, c) for s in sections for c in s.changes]
+    summary = _summary(documents, drafts, total, tagged, blocks, groups)
     return DigestContext(
         recipient=recipient,
-        subject=_national_subject(blocks) or _subject(sections, total),
-        preheader=_preheader(sections),
+        subject=_subject(tagged, blocks, groups, sections, total),
+        preheader=_preheader(summary, sections),
         window=f"{window[0].astimezone(window[1].tzinfo):%Y-%m-%d %H:%M} — {window[1]:%Y-%m-%d %H:%M}",
         generated_at=f"{now:%Y-%m-%d %H:%M}",
         sections=tuple(sections),
@@ -223,19 +278,26 @@ def build_digest(
         follows=_follows(filters),
         preferences_url=links.preferences_url,
         national=blocks,
+        summary=summary,
+        groups=groups,
+        also=tuple(also),
+        also_changes=total - shown - sum(s.hidden for s in sections),
     )
 
 
-def _update_order(update: DocumentUpdate) -> tuple[float, str, int]:
-    top = max((c.significance for c in update.changes), default=0.0)
-    return (-top, update.region, update.document_id)
+def _in_picture(covered: dict[tuple[str, int], frozenset[str]], update: DocumentUpdate) -> frozenset[str]:
+    if update.doc_type != "work_report":
+        return frozenset()
+    return covered.get((update.region, update.report_year or 0), frozenset())
 
 
-def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int,
-             in_national: frozenset[str] = frozenset()) -> tuple[DocumentSection | None, int]:  # fmt: skip
+def _draft(update: DocumentUpdate, filters: Filters, links: Links, since: date,
+           in_national: frozenset[str]) -> _Draft | None:  # fmt: skip
     targets = [c for c in update.changes if c.category == "target" and wanted(c, filters)]
+    goals: list[GoalView] = []
     if update.compared_with is None and not filters.topical:
-        targets = [_as_new(t) for t in update.headline_targets]
+        goals = _goals(update)
+        targets = [c for c in targets if c.change != "new"]  # the goals table shows them once
     if update.held:
         targets = [c for c in targets if (c.metric_key or "") not in HEADLINE_KEYS]
     national = [c for c in targets if c.metric_key in in_national]
@@ -243,13 +305,15 @@ def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int
     targets.sort(key=lambda c: -c.significance)
     priorities = [c for c in update.changes if c.category == "priority" and wanted(c, filters)]
     if filters.topical and not targets and not priorities:
-        return None, 0
+        return None
     if not update.is_new_document and not targets and not priorities:
-        return None, 0
-    limit = max(0, min(budget, MAX_CHANGES_PER_DOCUMENT))
-    views = tuple(_change_view(c) for c in targets[:limit])
-    unchanged = sum(1 for c in update.changes if c.category == "target" and c.change == "unchanged"
-                    and c.metric_key not in in_national)  # fmt: skip
+        return None
+    compared_url = links.document(update.compared_id) if update.compared_id else ""
+    views = tuple(sorted((linked(change_view(c, update.region), update.url, compared_url) for c in targets),
+                         key=lambda v: -v.rank))  # fmt: skip
+    kept = [c for c in update.changes if c.category == "target" and c.change == "unchanged"
+            and c.metric_key not in in_national]  # fmt: skip
+    steady = [c for c in kept if (c.metric_key or "") in HEADLINE_KEYS] if not filters.topical else []
     section = DocumentSection(
         document_id=update.document_id,
         title=update.title,
@@ -260,175 +324,183 @@ def _section(update: DocumentUpdate, filters: Filters, links: Links, budget: int
         url=update.url,
         archive_url=links.document(update.document_id),
         published=update.published or "",
-        status_line=_status_line(update),
+        status_line=_status_line(update, since),
         changes=views,
-        priorities=tuple(_priority_view(p) for p in priorities),
-        unchanged=0 if filters.topical else unchanged,
-        hidden=len(targets) - len(views),
+        priorities=tuple(priority_view(p) for p in priorities[:MAX_PRIORITIES]),
+        unchanged=0 if filters.topical else len(kept) - len(steady),
+        hidden=0,
         in_national=len(national),
+        goals=tuple(goals),
+        steady="、".join(f"{metric_label_of(c, update.region)} {figure(c.new)}" for c in steady),
+        more_priorities=max(0, len(priorities) - MAX_PRIORITIES),
+        compared_url=compared_url,
+        tier=tier(update.region, update.doc_type),
     )
-    return section, len(targets)
+    score = max((v.rank for v in views), default=0.0)
+    return _Draft(update, section, len(views) + len(national), score)
 
 
-def _as_new(target: dict[str, Any]) -> StoredChangeIn:
-    key = target.get("metric_key")
-    significance = 0.5 if key in HEADLINE_KEYS else 0.2
-    return StoredChangeIn("target", target["metric"], key, "new", None, target, significance)
+def _goals(update: DocumentUpdate) -> list[GoalView]:
+    seen: set[str] = set()
+    goals = []
+    for target in update.headline_targets:
+        view = goal_view(target, update.region)
+        if view.metric not in seen:
+            seen.add(view.metric)
+            goals.append(view)
+    goals.sort(key=lambda g: not g.headline)  # headline metrics first, each group in the report's order
+    return goals[:MAX_GOALS]
 
 
-def _status_line(update: DocumentUpdate) -> str:
-    state = "新发布" if update.is_new_document else "页面更新"
+def _baselines_of_newer(drafts: list[_Draft]) -> tuple[list[_Draft], list[AlsoItem]]:
+    """A first document of its kind that a newer report in the same digest is compared with is that report's
+    baseline, not news: it moves to the closing list."""
+    compared = {(d.update.region, d.update.doc_type, d.update.compared_year) for d in drafts if not d.baseline_only}
+    kept, also = [], []
+    for d in drafts:
+        u = d.update
+        newer = (u.region, u.doc_type, u.report_year) in compared
+        if d.baseline_only and newer and not d.section.changes:
+            reason = f"作为{(u.report_year or 0) + 1}年报告的对比基准"
+            also.append(AlsoItem(u.region, u.title, d.section.archive_url, count_note(0, len(d.section.goals), reason)))
+        else:
+            kept.append(d)
+    return kept, also
+
+
+def _ungrouped(d: _Draft, groups: Sequence[GroupedMove]) -> _Draft:
+    views = without(groups, d.update.region, d.section.changes)
+    if len(views) == len(d.section.changes):
+        return d
+    grouped_here = len(d.section.changes) - len(views)
+    return replace(d, section=replace(d.section, changes=views, in_groups=grouped_here))
+
+
+def _fit(drafts: Sequence[_Draft], room: int) -> tuple[list[DocumentSection], list[AlsoItem]]:
+    """Apply the cap: each document gets what room is left, or moves whole to the closing list."""
+    sections: list[DocumentSection] = []
+    also: list[AlsoItem] = []
+    for d in drafts:
+        s = d.section
+        cost = len(s.changes) + -(-len(s.goals) // GOALS_PER_ITEM)
+        has_body = bool(s.changes or s.goals or s.priorities or s.steady or d.update.held)  # held: says why
+        if not has_body and not (s.in_national or s.in_groups):
+            also.append(AlsoItem(s.region, s.title, s.archive_url, "未提取到主要目标"))
+            continue
+        if room <= 0 and (cost or not (s.in_national or s.in_groups)):
+            also.append(AlsoItem(s.region, s.title, s.archive_url, count_note(len(s.changes), len(s.goals))))
+            continue
+        take = min(room, MAX_CHANGES_PER_DOCUMENT)
+        shown = s.changes[:take]
+        sections.append(replace(s, changes=shown, hidden=len(s.changes) - len(shown)))
+        room -= len(shown) + -(-len(s.goals) // GOALS_PER_ITEM)
+    return sections, also
+
+
+def personal(ctx: DigestContext, recipient: str, links: Links) -> DigestContext:
+    """Another subscriber's copy of the same digest: their address and signed links, the same content."""
+    return replace(ctx, recipient=recipient, unsubscribe_url=links.unsubscribe_url,
+                   preferences_url=links.preferences_url)  # fmt: skip
+
+
+def without_last_section(ctx: DigestContext) -> DigestContext | None:
+    """The digest with its last document moved to the closing list (to fit a size budget); None when no
+    document is left to move."""
+    if not ctx.sections:
+        return None
+    last = ctx.sections[-1]
+    note = count_note(len(last.changes) + last.hidden, len(last.goals))
+    also = (AlsoItem(last.region, last.title, last.archive_url, note), *ctx.also)
+    return replace(ctx, sections=ctx.sections[:-1], also=also, shown_changes=ctx.shown_changes - len(last.changes),
+                   also_changes=ctx.also_changes + len(last.changes) + last.hidden)  # fmt: skip
+
+
+def _status_line(update: DocumentUpdate, since: date) -> str:
+    fresh = not update.published or update.published >= since.isoformat()
+    state = ("新发布" if fresh else "首次收录") if update.is_new_document else "页面更新"
     if update.compared_with:
         line = f"{state} · 对比{update.compared_year or ''}年：{update.compared_with}"
     else:
-        line = f"{state} · 暂无上一年度可对比，列出主要目标"
+        line = f"{state} · 无上一年度文件可对比，列出本年主要目标"
     if update.held:
         line += f" · 主要目标待人工复核，暂不列出（{'；'.join(update.held)}）"
     return line
 
 
-def _figure(data: dict[str, Any] | None) -> str:
-    if not data:
-        return "—"
-    return with_qualifier(format_value(data["value"], data.get("unit"), data.get("value_max")), data.get("qualifier"))
+def _summary(documents: int, drafts: Sequence[_Draft], total: int, tagged: Sequence[tuple[int, str, ChangeView]],
+             blocks: Sequence[NationalBlock], groups: Sequence[GroupedMove]) -> Summary | None:  # fmt: skip
+    fresh = sum(1 for d in drafts if d.section.status_line.startswith("新发布"))
+    state = f"新发布 {fresh} 份" if fresh else "均为此前发布、首次收录"
+    counts = f"本期 {documents} 份文件（{state}），{total} 项目标变化。"
+    top = [f"{short_region(region)} {compact(view)}" for region, view in top_changes(tagged)]
+    if len(top) < 3:
+        top += [f"{len(g.regions)}地 {g.metric} {g.old}→{g.new}" for g in groups][: 3 - len(top)]
+    if len(top) < 3 and blocks:
+        top += [f"{b.year}年 {b.lead}" for b in blocks][: 3 - len(top)]
+    return Summary(counts, tuple(top)) if documents else None
 
 
-def _change_label(c: StoredChangeIn) -> str:
-    """上调 ▲, with 加码 or 放宽 where the arrow alone would mislead: a deeper cut or a tighter cap is 加码, a
-    looser cap 放宽 (a higher GDP target needs no word)."""
-    label = CHANGE_LABELS.get(c.change, c.change)
-    new = c.new or {}
-    sense = str(new.get("ambition") or "")
-    if c.change not in ("raised", "lowered") or sense not in AMBITION_WORDS:
-        return label
-    naive = (c.change == "raised") == (sense == "more")
-    if naive and new.get("kind") not in ("reduction", "cap"):
-        return label
-    return f"{label} {AMBITION_WORDS[sense]}"
-
-
-def _metric_label(c: StoredChangeIn) -> str:
-    shown = c.new or c.old or {}
-    return metric_label(c.metric, shown.get("kind"), shown.get("unit"))
-
-
-def _change_view(c: StoredChangeIn) -> ChangeView:
-    old, new = _figure(c.old), _figure(c.new)
-    return ChangeView(
-        metric=_metric_label(c),
-        metric_key=c.metric_key or "",
-        change=c.change,
-        label=_change_label(c),
-        old=old,
-        new=new,
-        arrow=arrow(old if c.old else None, new if c.new else None),
-        sentence=(c.new or c.old or {}).get("sentence", ""),
-        old_sentence=(c.old or {}).get("sentence", "") if c.new else "",
-        baseline=_baseline(_baseline_of(c.new)),
-        headline=(c.metric_key or "") in HEADLINE_KEYS,
-        significance=c.significance,
-        excerpt=_figure_excerpt(c.new or c.old or {}),
-    )
-
-
-def _figure_excerpt(data: dict[str, Any]) -> str:
-    return excerpt(data.get("sentence", ""), data.get("raw", ""), data.get("phrase", ""))
-
-
-def change_view(c: StoredChangeIn) -> ChangeView:
-    """One stored change, formatted as in a digest (the archive pages use the same views)."""
-    return _change_view(c)
-
-
-def priority_view(c: StoredChangeIn) -> PriorityView:
-    return _priority_view(c)
-
-
-_CLAUSE = re.compile(r"[^，。；：！？,;]+[，。；：！？,;]?")
-
-
-def excerpt(sentence: str, raw: str, phrase: str = "", limit: int = 60) -> str:
-    """The clause of a long sentence that holds the figure: "…全市生产总值增长5%左右…"."""
-    if len(sentence) <= limit or not raw or raw not in sentence:
-        return sentence
-    clauses = _CLAUSE.findall(sentence)
-    holding = [i for i, clause in enumerate(clauses) if raw in clause]
-    at = next((i for i in holding if phrase and phrase in clauses[i]), holding[0] if holding else 0)
-    text = clauses[at]
-    if at < len(clauses) - 1:
-        text = text.rstrip("，。；：！？,;") + "…"
-    return ("…" if at > 0 else "") + text
-
-
-def _baseline_of(new: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The stored comparison with last year's result (rows stored before it was renamed keep it as "ambition")."""
-    data = (new or {}).get("baseline") or (new or {}).get("ambition")
-    return data if isinstance(data, dict) else None
-
-
-def _baseline(data: dict[str, Any] | None) -> str:
-    if not data:
-        return ""
-    figure = format_value(data["value"], data.get("unit"))
-    year = f"{data['year']}年" if data.get("year") else "上年"
-    return f"{year}实际 {figure}" if data["basis"] == "achieved" else f"上年目标 {figure}"
-
-
-def _priority_view(c: StoredChangeIn) -> PriorityView:
-    data = c.new or {}
-    sentences = data.get("sentences") or [""]
-    return PriorityView(
-        theme=c.metric,
-        change=c.change,
-        label=PRIORITY_LABELS.get(c.change, c.change),
-        counts=f"{data.get('old_count', 0)} → {data.get('new_count', 0)} 次",
-        sentence=sentences[0],
-    )
-
-
-def _national_subject(blocks: Sequence[NationalBlock]) -> str:
+def _subject(tagged: Sequence[tuple[int, str, ChangeView]], blocks: Sequence[NationalBlock],
+             groups: Sequence[GroupedMove], sections: Sequence[DocumentSection], total: int) -> str:  # fmt: skip
+    top = top_changes(tagged, 1)
+    if top and (not blocks or tagged_tier(tagged, top[0][1]) == 0):
+        region, view = top[0]
+        return subject_line(f"{short_region(region)}：{compact(view)}", total)
     lead = subject_block(blocks)
-    if lead is None:
-        return ""
-    more = f"（另有{len(blocks) - 1}项指标的全国概览）" if len(blocks) > 1 else ""
-    return f"govmon：{lead.year}年 {lead.lead}{more}"
+    if lead is not None:
+        return subject_line(f"{lead.year}年 {lead.lead}", total)
+    if groups:
+        g = groups[0]
+        return subject_line(f"{len(g.regions)}地：{g.metric} {g.old}→{g.new}", total)
+    if top:
+        region, view = top[0]
+        return subject_line(f"{short_region(region)}：{compact(view)}", total)
+    if sections:
+        return subject_line(f"{short_region(sections[0].region)}：{sections[0].title}", total)
+    return subject_line("无新变化", 0)
 
 
-def _subject(sections: Sequence[DocumentSection], total: int) -> str:
-    if not sections:
-        return "govmon：无新变化"
-    first = sections[0]
-    lead = f"{first.region} {first.title}"
-    if first.changes:
-        c = first.changes[0]
-        lead += f"：{c.metric} {c.arrow}"
-    more = total - (1 if first.changes else 0)
-    return f"govmon：{lead}" + (f"（另有{more}项变化）" if more > 0 else "")
+def tagged_tier(tagged: Sequence[tuple[int, str, ChangeView]], view: ChangeView) -> int:
+    return next(t for t, _, v in tagged if v is view)
 
 
-def _preheader(sections: Sequence[DocumentSection]) -> str:
-    parts = [f"{s.region}{s.doc_type_label}" for s in sections[:3]]
-    return "、".join(parts) + (f" 等{len(sections)}份文件" if len(sections) > 3 else "")
+def _preheader(summary: Summary | None, sections: Sequence[DocumentSection]) -> str:
+    if summary and summary.top:
+        return "；".join(summary.top)
+    titles = [s.title for s in sections[:3]]
+    return "、".join(titles) + (f" 等{len(sections)}份文件" if len(sections) > 3 else "")
 
 
 def _follows(filters: Filters) -> str:
-    parts: Iterable[str] = (*filters.regions, *filters.doc_types, *filters.metrics, *filters.themes)
-    return " · ".join(parts) or "全部地区与文件"
+    """What the subscriber follows, in Chinese: 上海市 · 政府工作报告 · 研发经费投入强度."""
+    doc_types = (DOC_TYPE_LABELS.get(t, t) for t in filters.doc_types)
+    metrics = (metric_name(k) for k in filters.metrics)
+    return " · ".join((*filters.regions, *doc_types, *metrics, *filters.themes)) or "全部地区与文件"
 
 
 __all__ = [
+    "CHANGE_LABELS",
+    "DOC_TYPE_LABELS",
+    "HEADLINE_KEYS",
+    "PRIORITY_LABELS",
+    "AlsoItem",
     "ChangeView",
     "DigestContext",
     "DocumentSection",
     "DocumentUpdate",
     "Filters",
+    "GoalView",
+    "GroupedMove",
     "Links",
     "PriorityView",
     "StoredChangeIn",
+    "Summary",
     "build_digest",
     "change_view",
     "excerpt",
+    "personal",
     "priority_view",
+    "without_last_section",
 ]
 
 

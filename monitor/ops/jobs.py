@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -28,13 +28,25 @@ from monitor.compare.diff import Change, Diff, diff, plan_goals
 from monitor.compare.diff import review_reasons as diff_review_reasons
 from monitor.config import Settings
 from monitor.digest.national import NationalBlock
-from monitor.digest.selection import DigestContext, DocumentUpdate, Links, build_digest, content_key, due, window_start
+from monitor.digest.selection import (
+    DigestContext,
+    DocumentUpdate,
+    Links,
+    build_digest,
+    content_key,
+    due,
+    personal,
+    window_start,
+)
 from monitor.extract import extract
 from monitor.extract.model import Extraction
 from monitor.extract.review import review_reasons
 from monitor.ops.crawls import CrawlOutcome, crawl, stop_crawls
 from monitor.service.comparisons import national_picture
 from monitor.tokens import load_secret, make_token
+
+if TYPE_CHECKING:
+    from monitor.publish.render import DigestRenderer
 
 EXTRACTOR_VERSION = "2"  # figure identity: measure, term, confidence; needs_review
 __all__ = ["CrawlOutcome", "crawl", "run_once", "run_queued_crawl", "stop_crawls"]
@@ -147,25 +159,43 @@ def _now(settings: Settings) -> datetime:
 def render_for(settings: Settings, subscriber: SubscriberRow, start: datetime, end: datetime,
                updates: list[DocumentUpdate], secret: bytes,
                national: Sequence[NationalBlock] = ()) -> DigestContext:  # fmt: skip
+    links = _links(settings, subscriber, secret)
+    return build_digest(_recipient(subscriber), updates, subscriber.filters, links, (start, end), end, national)
+
+
+def _recipient(subscriber: SubscriberRow) -> str:
+    """Whom a digest is addressed to: the e-mail address, or the channel's masked destination."""
+    return subscriber.email or describe(subscriber.channel, subscriber.channel_url, subscriber.channel_secret)
+
+
+def _links(settings: Settings, subscriber: SubscriberRow, secret: bytes) -> Links:
     base = settings.base_url.rstrip("/")
     token = make_token(subscriber.id, subscriber.identity, secret)
-    links = Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
-    recipient = subscriber.email or describe(subscriber.channel, subscriber.channel_url, subscriber.channel_secret)
-    return build_digest(recipient, updates, subscriber.filters, links, (start, end), end, national)
+    return Links(settings.base_url, f"{base}/unsubscribe?token={token}", f"{base}/preferences?token={token}")
 
 
-def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str) -> bytes:
-    from monitor.channels.outbox import as_bytes, build_message, message_id_for
-    from monitor.publish.render import render_digest_html, render_digest_text
+def digest_message(settings: Settings, subscriber: SubscriberRow, context: DigestContext, key: str,
+                   renderer: DigestRenderer | None = None) -> bytes:  # fmt: skip
+    """The digest's wire form; `renderer` reuses what an earlier subscriber's identical digest rendered."""
+    from monitor.channels.outbox import message_id_for
+    from monitor.publish.render import render_digest
 
-    html = render_digest_html(context) if subscriber.format in ("html", "both") else None
-    text = render_digest_text(context) if subscriber.format in ("text", "both") else None
-    message = build_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text,
-                            html=html, message_id=message_id_for(key, settings.smtp_from),
-                            unsubscribe_url=context.unsubscribe_url, date=_now(settings),
-                            list_id=list_id(settings.base_url), unsubscribe_mailto=unsubscribe_mailto(settings,
-                            context.unsubscribe_url))  # fmt: skip
-    return as_bytes(message)
+    fmt = subscriber.format
+    make = renderer.render if renderer is not None else render_digest
+    done = make(context, fmt in ("html", "both"), fmt in ("text", "both"))
+    html, text = done.html, done.text
+    # with a renderer the same bytes are assembled from a template of this digest's message
+    make_message = renderer.messages.message if renderer is not None else _built
+    return make_message(sender=settings.smtp_from, to=subscriber.email, subject=context.subject, text=text, html=html,
+                        message_id=message_id_for(key, settings.smtp_from), unsubscribe_url=context.unsubscribe_url,
+                        date=_now(settings), list_id=list_id(settings.base_url),
+                        unsubscribe_mailto=unsubscribe_mailto(settings, context.unsubscribe_url))  # fmt: skip
+
+
+def _built(**fields: Any) -> bytes:
+    from monitor.channels.outbox import as_bytes, build_message
+
+    return as_bytes(build_message(**fields))
 
 
 def list_id(base_url: str) -> str:
@@ -181,38 +211,89 @@ def unsubscribe_mailto(settings: Settings, unsubscribe_url: str) -> str:
     return f"mailto:{settings.unsubscribe_mailbox}?subject={quote(f'unsubscribe {token}')}"
 
 
-def queue_due_digests(
-    engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None, force: bool = False
-) -> DigestReport:
-    """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
-    now = now or _now(settings)
+@dataclass(frozen=True)
+class DueDigest:
+    """One subscriber's next digest, built but not recorded."""
+
+    subscriber: SubscriberRow
+    start: datetime
+    context: DigestContext
+
+
+def due_digests(engine: Engine, settings: Settings, now: datetime, only: str | None = None,
+                force: bool = False) -> list[DueDigest]:  # fmt: skip
+    """Every due subscriber's next digest (empty ones included), read-only: nothing is recorded."""
     secret = load_secret(settings)
-    report = DigestReport()
     with session_scope(engine) as session:
         subscribers = outbox.list_subscribers(session, active_only=True, email=only)
     due_now = [s for s in subscribers if force or due(s.cadence, s.last_digest_at, now, settings.digest_hour)]
     if not due_now:
-        return report
+        return []
     earliest = min(window_start(s.last_digest_at, s.created_at) for s in due_now)
     with session_scope(engine) as session:  # gathered once; each subscriber takes its own window of it
         updates = outbox.updates_between(session, earliest, now)
     national = national_picture(engine, updates)
+    built = []
+    shared: dict[tuple[object, ...], DigestContext] = {}  # subscribers with the same filters and window
     for subscriber in due_now:
-        report.considered += 1
         start = window_start(subscriber.last_digest_at, subscriber.created_at)
         mine = [u for u in updates if u.processed_at is None or start <= u.processed_at < now]
-        context = render_for(settings, subscriber, start, now, mine, secret, national)
-        with session_scope(engine) as session:
-            if context.empty:
-                report.empty += 1
-            elif subscriber.channel != "email":
-                report.queued += _enqueue_parts(session, subscriber, context, start, now)
-            else:
-                key = content_key(subscriber.id, start, context)
-                payload = digest_message(settings, subscriber, context, key)
-                message_id = _message_id(payload)
-                report.queued += outbox.enqueue(session, subscriber.id, key, message_id, payload, (start, now))
-            outbox.mark_digested(session, subscriber.id, now)
+        same = (subscriber.filters, tuple(u.version_id for u in mine), f"{start.astimezone(now.tzinfo):%Y%m%d%H%M}")
+        context = shared.get(same)
+        if context is None:
+            context = render_for(settings, subscriber, start, now, mine, secret, national)
+            shared[same] = context
+            if len(shared) > SHARED_CONTEXTS:
+                del shared[next(iter(shared))]
+        else:  # the same digest: only the address and the signed links differ
+            context = personal(context, _recipient(subscriber), _links(settings, subscriber, secret))
+        built.append(DueDigest(subscriber, start, context))
+    return built
+
+
+SHARED_CONTEXTS = 64
+
+
+def preview_digests(engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None,
+                    force: bool = False) -> list[tuple[DueDigest, bytes]]:  # fmt: skip
+    """The messages the next run would queue, with nothing recorded: no outbox row, no window advanced."""
+    from monitor.publish.render import DigestRenderer
+
+    now = now or _now(settings)
+    previews = []
+    renderer = DigestRenderer()
+    for d in due_digests(engine, settings, now, only, force):
+        if not d.context.empty and d.subscriber.channel == "email":  # channel payloads: `digest --out --record`
+            key = content_key(d.subscriber.id, d.start, d.context)
+            previews.append((d, digest_message(settings, d.subscriber, d.context, key, renderer)))
+    return previews
+
+
+def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
+                      only: str | None = None, force: bool = False) -> DigestReport:  # fmt: skip
+    """Render each due subscriber's digest into the outbox and advance their window, in one transaction each."""
+    from monitor.channels.outbox import message_id_for
+    from monitor.publish.render import DigestRenderer
+
+    now = now or _now(settings)
+    report = DigestReport()
+    renderer = DigestRenderer()
+    built = due_digests(engine, settings, now, only, force)
+    for start in range(0, len(built), QUEUE_BATCH):
+        with session_scope(engine) as session:  # each digest is queued with its window advanced, or neither is
+            for d in built[start : start + QUEUE_BATCH]:
+                report.considered += 1
+                if d.context.empty:
+                    report.empty += 1
+                elif d.subscriber.channel != "email":
+                    report.queued += _enqueue_parts(session, d.subscriber, d.context, d.start, now)
+                else:
+                    key = content_key(d.subscriber.id, d.start, d.context)
+                    payload = digest_message(settings, d.subscriber, d.context, key, renderer)
+                    message_id = message_id_for(key, settings.smtp_from)
+                    report.queued += outbox.enqueue(session, d.subscriber.id, key, message_id, payload,
+                                                    (d.start, now))  # fmt: skip
+                outbox.mark_digested(session, d.subscriber.id, now)
     return report
 
 
@@ -228,10 +309,7 @@ def _enqueue_parts(
     return queued
 
 
-def _message_id(payload: bytes) -> str:
-    from email import message_from_bytes
-
-    return str(message_from_bytes(payload)["Message-ID"])
+QUEUE_BATCH = 100  # digests queued per transaction: one commit each would cost more than rendering them
 
 
 def transport_for(settings: Settings) -> Transport:

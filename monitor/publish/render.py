@@ -12,7 +12,9 @@ the two output-safety helpers registered here:
 from __future__ import annotations
 
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ import css_inline
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 from jinja2.loaders import split_template_path
 
-from monitor.digest.selection import DigestContext
+from monitor.digest.selection import DigestContext, without_last_section
 
 if TYPE_CHECKING:
     from monitor.compare.pages import ComparePage, MatrixPage
@@ -121,6 +123,99 @@ def render_digest_text(ctx: DigestContext) -> str:
     return render("digest.txt.j2", ctx=ctx)
 
 
+# Gmail clips an HTML part beyond 102 KB (hiding the unsubscribe link); a digest stays well within it, and the
+# whole message (both parts, base64-encoded, with headers) within 150 KB.
+HTML_BUDGET = 90 * 1024
+MESSAGE_BUDGET = 150 * 1024
+_BASE64 = 78 / 57  # encoded line of 76 characters and CRLF per 57 bytes
+_HEADERS = 6 * 1024  # headers and MIME boundaries, generously
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    context: DigestContext  # what was rendered: documents past the budget moved to the closing list
+    html: str | None
+    text: str | None
+
+    @property
+    def size(self) -> int:
+        """The message's estimated size on the wire."""
+        parts = sum(len(p.encode("utf-8")) for p in (self.html, self.text) if p is not None)
+        return int(parts * _BASE64) + _HEADERS
+
+    @property
+    def fits(self) -> bool:
+        html = len(self.html.encode("utf-8")) if self.html is not None else 0
+        return html <= HTML_BUDGET and self.size <= MESSAGE_BUDGET
+
+
+# What differs between subscribers who get the same digest: rendered once with these stand-ins, which pass
+# escaping, CSS inlining and wrapping unchanged, then replaced by each subscriber's own values.
+_RECIPIENT = "personal-recipient-7d41c9@govmon.invalid"
+_UNSUBSCRIBE = "https://govmon.invalid/personal-unsubscribe-7d41c9"
+_PREFERENCES = "https://govmon.invalid/personal-preferences-7d41c9"
+
+
+class DigestRenderer:
+    """Renders digests for one run: each distinct digest (the same documents, filters and window) is rendered and
+    its CSS inlined once, then given each subscriber's address and links. Keeps the most recent `keep` renders."""
+
+    def __init__(self, keep: int = 16) -> None:
+        self.keep = keep
+        self._done: OrderedDict[tuple[DigestContext, bool, bool], RenderedDigest] = OrderedDict()
+        self.renders = 0  # distinct digests rendered (the rest were reused)
+        from monitor.publish.messages import MessageTemplates  # imports the channels, which import this module
+
+        self.messages = MessageTemplates(keep)  # and their messages' templates
+
+    def render(self, ctx: DigestContext, html: bool = True, text: bool = True) -> RenderedDigest:
+        links = is_web_url(ctx.unsubscribe_url) and (not ctx.preferences_url or is_web_url(ctx.preferences_url))
+        if not links or not all(_verbatim(v) for v in (ctx.recipient, ctx.unsubscribe_url, ctx.preferences_url)):
+            return render_digest(ctx, html, text)  # a value HTML would escape, or a link not shown as one
+        preferences = _PREFERENCES if ctx.preferences_url else ""
+        shared = replace(ctx, recipient=_RECIPIENT, unsubscribe_url=_UNSUBSCRIBE, preferences_url=preferences)
+        key = (shared, html, text)
+        done = self._done.get(key)
+        if done is None:
+            done = self._done[key] = render_digest(shared, html, text)
+            self.renders += 1
+            if len(self._done) > self.keep:
+                self._done.popitem(last=False)
+        else:
+            self._done.move_to_end(key)
+        return RenderedDigest(
+            replace(done.context, recipient=ctx.recipient, unsubscribe_url=ctx.unsubscribe_url,
+                    preferences_url=ctx.preferences_url),
+            _personal(done.html, ctx),
+            _personal(done.text, ctx),
+        )  # fmt: skip
+
+
+def _verbatim(value: str) -> bool:
+    """Printable ASCII that HTML, attribute or text, shows as it is (nothing to escape)."""
+    return all(" " < ch < "\x7f" and ch not in "&<>\"'" for ch in value)
+
+
+def _personal(part: str | None, ctx: DigestContext) -> str | None:
+    if part is None:
+        return None
+    values = ((_RECIPIENT, ctx.recipient), (_UNSUBSCRIBE, ctx.unsubscribe_url), (_PREFERENCES, ctx.preferences_url))
+    for stand_in, value in values:
+        part = part.replace(stand_in, value)
+    return part
+
+
+def render_digest(ctx: DigestContext, html: bool = True, text: bool = True) -> RenderedDigest:
+    """The digest's parts within the size budget: while too large, its last documents move to the closing
+    "also published" list (with their counts), never half a document."""
+    while True:
+        done = RenderedDigest(ctx, render_digest_html(ctx) if html else None, render_digest_text(ctx) if text else None)
+        smaller = None if done.fits else without_last_section(ctx)
+        if smaller is None:
+            return done
+        ctx = smaller
+
+
 def render_index(page: IndexPage, live: bool = False) -> str:
     """`live`: served by `govmon serve`, so the pages link to the sign-up form."""
     return render("archive/index.html.j2", page=page, live=live)
@@ -153,10 +248,12 @@ def render_feed(feed: Feed) -> str:
 
 
 __all__ = [
+    "DigestRenderer",
     "environment",
     "is_web_url",
     "render",
     "render_compare",
+    "render_digest",
     "render_digest_html",
     "render_digest_text",
     "render_document",

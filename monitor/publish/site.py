@@ -85,6 +85,7 @@ def gather_document(session: Session, row: DocumentRow) -> DocumentData:
         priorities=tuple(extraction.priorities),
         changes=tuple(_stored_in(c) for c in changes),
         compared_with=" ".join(old.title.split()) if old else "",
+        compared_id=old.document_id if old else None,
     )
 
 
@@ -104,7 +105,9 @@ def gather_listed(session: Session) -> list[Listed]:
         old = titles.get(found.compared_version, "") if found and found.compared_version else ""
         data = DocumentData(row, version.fetched_at if version else first, first, (), (),
                             found.changes if found else (), " ".join(old.split()))  # fmt: skip
-        listed.append(Listed(document_link(data), data.updated, first, data.compared_with, data.changes))
+        listed.append(
+            Listed(document_link(data), data.updated, first, data.compared_with, data.changes, data.row.doc_type)
+        )
     return listed
 
 
@@ -117,11 +120,16 @@ def gather_trends(session: Session, region: str) -> list[MetricTrend]:
         .distinct()
     )
     series = {(doc_type, key, kind_class(key, kind)) for doc_type, key, kind in session.execute(query) if key}
+    doc_types = session.scalars(select(m.Document.doc_type).where(m.Document.region == region).distinct()).all()
     trends = []
-    for doc_type, key, measure in sorted(series):
-        trend = metric_trend(doc_type, derived.history(session, region, key, doc_type, measure))
-        if trend is not None:
-            trends.append(trend)
+    for key, measure in sorted({(key, measure) for _, key, measure in series}):  # one chart per metric identity
+        histories = [(t, derived.history(session, region, key, t, measure, own_year_results=t == "summary"))
+                     for t in sorted(doc_types)]  # fmt: skip
+        present = [(t, points) for t, points in histories if points]
+        if present:
+            trend = metric_trend(present[0][0], present[0][1], present[1:])
+            if trend is not None:
+                trends.append(trend)
     return trends
 
 

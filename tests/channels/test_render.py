@@ -58,7 +58,7 @@ class Medium:
 
 MEDIA = [
     Medium("wecom", wecom.render, wecom_text, wecom_ok, (8, 2, 2)),
-    Medium("dingtalk", dingtalk.render, dingtalk_text, dingtalk_ok, (12, 2, 3)),
+    Medium("dingtalk", dingtalk.render, dingtalk_text, dingtalk_ok, (12, 2, 4)),
     Medium("feishu", feishu.render, feishu_text, feishu_ok, (30, 1, 3)),
 ]
 each_medium = pytest.mark.parametrize("m", MEDIA, ids=lambda m: m.name)

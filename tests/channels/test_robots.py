@@ -82,7 +82,7 @@ ROBOTS = [
     Robot("feishu", feishu_robot, f"/open-apis/bot/v2/hook/{FEISHU_TOKEN}", FEISHU_SECRET),
 ]
 each_robot = pytest.mark.parametrize("robot", ROBOTS, ids=lambda r: r.kind)
-SPLITS = {"wecom": (8, 2, 2), "dingtalk": (12, 2, 3), "feishu": (30, 1, 3)}
+SPLITS = {"wecom": (8, 2, 2), "dingtalk": (12, 2, 4), "feishu": (30, 1, 3)}
 
 
 @each_robot

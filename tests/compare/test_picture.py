@@ -83,8 +83,10 @@ def _digests(capsys: pytest.CaptureFixture[str], db: str, out: Path) -> dict[str
 def test_digest_opens_with_the_national_picture(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
     digests = _digests(capsys, db, tmp_path / "mail")
     everything = digests["all@example.org"]
-    assert str(everything["Subject"]).startswith("govmon：2025年 3个城市中2个下调经济增长目标")
+    # the nation's own report leads (its top change names the subject), the picture of the cities follows it
+    assert str(everything["Subject"]).startswith("govmon · 全国：居民消费价格涨幅 3%左右→2%左右 等")
     text = everything.get_content()
+    assert text.index("全国 · 政府工作报告 · 2025年") < text.index("全国概览") < text.index("东山市 · 政府工作报告")
     picture = text[text.index("全国概览") : text.index("东山市 · 政府工作报告 · 2025年")]
     assert "3个城市中2个下调经济增长目标，另有1个上调（中位数5.5%左右；全国5%左右）" in " ".join(picture.split())
     assert "[下调 ▼] 3%左右 → 2%左右：东山市、南湖市" in picture and "（2024年）" not in picture
@@ -94,8 +96,11 @@ def test_digest_opens_with_the_national_picture(capsys: pytest.CaptureFixture[st
     assert len(latest) == 3 and not any(moves.search(part) for part in latest)  # no move repeated per region
     dongshan = next(part for part in cities if "东山市 · 政府工作报告 · 2025年" in part)
     assert "另有 6 项主要目标见上方全国概览" in dongshan and "[新提出] 低空经济" in dongshan
-    earlier = next(part for part in cities if "东山市 · 政府工作报告 · 2024年" in part)  # its own year's targets
-    assert "全国概览" not in earlier and "[新增] 经济增长：— → 5.5%左右" in earlier
+    # last year's reports are the baselines of this year's: listed once at the end, not as news
+    closing = text[text.index("另有以下文件") :]
+    assert "东山市 · 政府工作报告 · 2024年" not in text and re.search(
+        r"东山市 · \S+（\d+项主要目标，作为2025年", closing
+    )
     assert "全国概览" not in digests["dongshan@example.org"].get_content()  # one city: no national picture
     cpi_only = digests["cpi@example.org"].get_content()
     assert "居民消费价格涨幅（2025年）" in cpi_only and "经济增长（2025年）" not in cpi_only
@@ -119,7 +124,8 @@ def test_html_digest_shows_the_picture_first(compare_engine: Engine) -> None:
                            (start, end), end, national_picture(compare_engine, updates))  # fmt: skip
     html = BeautifulSoup(render_digest_html(context), "lxml")
     cells = html.select("td.national, td.section")
-    assert cells[0].get("class") == ["national"]
+    assert cells[0].get("class") == ["section"] and "全国" in cells[0].select_one(".region").get_text()  # type: ignore[union-attr]
+    assert cells[1].get("class") == ["national"]  # the picture of the cities before any city's report
     block = html.select_one("td.national .block-cpi")
     assert block is not None
     assert " ".join(block.get_text(" ").split()) == (

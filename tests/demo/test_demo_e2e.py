@@ -166,3 +166,20 @@ def test_archive_index_in_chromium_shows_regions_and_changes(demo: DemoRuns) -> 
     ):
         assert change in re.sub(r"\s+", " ", text)
     screenshot(index, "demo-index", width=900, height=1400)
+
+
+def test_the_analyst_digest_leads_with_the_national_report_within_the_size_budget(demo: DemoRuns) -> None:
+    (path,) = [p for p in demo.mails_after_first if "analyst@" in p.name]
+    raw = path.read_bytes()
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    html = message.get_body(("html",))
+    assert html is not None and len(html.get_content().encode("utf-8")) < 90 * 1024 and len(raw) < 150 * 1024
+    subject, text = _mail(demo, "analyst@")
+    assert subject.startswith("govmon · 全国：") and len(subject) < 40
+    first = text.index("=" * 74)
+    assert text[first:].split("\n")[1].startswith("全国 · 政府工作报告 · 2025年")
+    assert text.index("最重要的变化") < first  # the summary opens the digest
+    assert "与上年持平：经济增长 5%左右" in text  # the unchanged GDP target is named, not only counted
+    # the 2024 reports are the baselines of the 2025 ones: listed once at the end, never as 新增 cards
+    assert "[新增] 经济增长：— →" not in text and "作为2025年报告的对比基准" in text

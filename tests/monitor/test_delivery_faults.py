@@ -182,10 +182,10 @@ def test_digest_out_fails_the_bad_address_and_writes_the_next(
 ) -> None:
     db_url, bad = stored_bad_address
     out = tmp_path / "eml"
-    first = run(capsys, "--db", db_url, "digest", "--out", str(out))
+    first = run(capsys, "--db", db_url, "digest", "--out", str(out), "--record")
     assert_bad_row_failed_and_normal_delivered(first, db_url, bad)
     assert [p.name for p in out.iterdir()] == [f"0001-{NORMAL}.eml"]
-    rerun = run(capsys, "--db", db_url, "digest", "--out", str(out))
+    rerun = run(capsys, "--db", db_url, "digest", "--out", str(out), "--record")
     assert rerun.code == 0 and "unknown" not in rerun.out + rerun.err
     assert {s for s, _ in statuses(db_url).values()} == {"sent", "failed"}
     removed = run(capsys, "--db", db_url, "subscribers", "remove", "#1")  # as the failure's reason suggests

@@ -109,7 +109,7 @@ def test_digest_end_to_end_over_smtp_once(capsys: pytest.CaptureFixture[str], db
     assert "2 queued; 2 sent" in first.out and "0 queued; 0 sent" in second.out
     by_rcpt = {env[1][0]: msg for env, msg in zip(inbox.envelopes, inbox.messages, strict=True)}
     region = by_rcpt["region@example.org"]
-    assert "经济增长 5.5%以上 → 5%左右" in region["Subject"]
+    assert "经济增长 5.5%以上→5%左右" in region["Subject"]
     text = region.get_body(("plain",)).get_content()
     for expected in ("5.5%以上 → 5%左右", "4.3%左右 → 4.5%左右", "环保投入", "删去"):
         assert expected in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -55,9 +56,9 @@ def test_above_the_fold_region_title_link_then_gdp_change() -> None:
 @pytest.mark.parametrize(
     ("metric", "kind", "label", "colour"),
     [
-        ("经济增长", "lowered", "下调 ▼", "#b91c1c"),
-        ("研发经费投入强度", "raised", "上调 ▲", "#15803d"),
-        ("城镇新增就业", "new", "新增", "#1d4ed8"),
+        ("经济增长", "lowered", "下调 ▼", "#a15c00"),  # a colour-blind-safe blue/orange pair, neither red nor green
+        ("研发经费投入强度", "raised", "上调 ▲", "#0b62a4"),
+        ("城镇新增就业", "new", "新增", "#111827"),
         ("环保投入", "dropped", "删去", None),
     ],
 )
@@ -75,7 +76,9 @@ def test_each_change_has_its_sentence_and_a_source_link() -> None:
     for row in changes(soup(samples.shanghai_digest())):
         quote = row.select_one(".quote")
         assert quote is not None and len(quote.get_text()) > 8
-        assert quote.select_one("a")["href"] == samples.SH_URL  # type: ignore[index]
+        href = str(quote.select_one("a")["href"])  # type: ignore[index]
+        page, _, fragment = href.partition("#:~:text=")
+        assert page == samples.SH_URL and unquote(fragment) and unquote(fragment) in quote.get_text()
 
 
 def test_priorities_archive_and_unsubscribe_links() -> None:

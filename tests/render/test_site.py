@@ -46,11 +46,31 @@ def test_index_lists_regions_and_latest_documents_with_headline_changes(site_dir
 
 
 def test_every_internal_link_resolves(site_dir: Path) -> None:
+    """Every page exists, and every #fragment names an element of its page (figures are anchored #f-<offset>)."""
     for path in site_dir.rglob("*.html"):
         for a in page(path).find_all("a"):
             href = str(a["href"])
             if not href.startswith("http"):
-                assert (path.parent / unquote(href)).resolve().is_file(), f"{path.name}: {href}"
+                file, _, fragment = href.partition("#")
+                target = (path.parent / unquote(file)).resolve() if file else path
+                assert target.is_file(), f"{path.name}: {href}"
+                if fragment:
+                    assert page(target).find(id=fragment) is not None, f"{path.name}: {href}"
+
+
+def test_document_page_anchors_each_figure_and_links_last_years(site_dir: Path) -> None:
+    doc = document_page(site_dir, "2024年示例市政府工作报告")
+    anchors = [r.get("id") for r in doc.select("tr.target")]
+    assert anchors and all(a and a.startswith("f-") for a in anchors) and len(set(anchors)) == len(anchors)
+    compared = doc.select_one("p.meta a")
+    assert compared is not None and compared.get_text() == "2023年示例市政府工作报告"
+    gdp = next(r for r in doc.select("table.changes tbody tr") if r.select("td")[0].get_text() == "经济增长")
+    own = gdp.select_one("td a")
+    assert own is not None and doc.find(id=str(own["href"]).lstrip("#")) is not None  # the figure on this page
+    links = {a.get_text(): str(a["href"]) for a in gdp.select("td.meta a")}
+    assert links["上年"].startswith(str(compared["href"]) + "#f-")
+    source, _, fragment = links["原文"].partition("#:~:text=")
+    assert source == "https://www.example.gov.cn/zfgzbg/2024.html" and "5%左右" in unquote(fragment)
 
 
 def test_document_page_has_changes_targets_by_status_and_priorities(site_dir: Path) -> None:
@@ -145,3 +165,21 @@ def test_site_build_command(capsys: pytest.CaptureFixture[str], archive_engine: 
 def test_region_page_leads_with_gdp(site_dir: Path) -> None:
     figures = page(site_dir / "regions" / "示例市.html").select("figure.trend")
     assert figures[0]["id"] == "metric-gdp_growth"
+
+
+def test_feed_entries_say_what_changed_and_carry_categories(site_dir: Path) -> None:
+    root = etree.fromstring((site_dir / "feed.atom").read_bytes())
+    entry = next(e for e in root.findall(f"{ATOM}entry") if "2024年示例市" in (e.findtext(f"{ATOM}title") or ""))
+    title = entry.findtext(f"{ATOM}title") or ""
+    assert re.fullmatch(r"2024年示例市政府工作报告：\S+ \S+→\S+ 等\d+项", title), title
+    count = int(title.rpartition("等")[2].rstrip("项"))
+    listed = list(entry.iter("{http://www.w3.org/1999/xhtml}li"))
+    paragraphs = [p.text or "" for p in entry.iter("{http://www.w3.org/1999/xhtml}p")]
+    if len(listed) < count:  # an entry listing only some changes says how many there are
+        assert f"共 {count} 项变化，此处列出 {len(listed)} 项" in " ".join(paragraphs)
+    terms = {(c.get("scheme", "").rpartition("/")[2], c.get("term")) for c in entry.findall(f"{ATOM}category")}
+    assert {("region", "示例市"), ("doc_type", "work_report"), ("metric", "gdp_growth")} <= terms
+    labels = {c.get("term"): c.get("label") for c in entry.findall(f"{ATOM}category")}
+    assert labels["gdp_growth"] == "经济增长" and labels["work_report"] == "政府工作报告"
+    published, updated = entry.findtext(f"{ATOM}published") or "", entry.findtext(f"{ATOM}updated") or ""
+    assert RFC3339.match(published) and published != updated  # the document's own date, not the crawl's
