@@ -236,15 +236,26 @@ def _deliver(app: App, out: Path | None, subscriber: str | None, force: bool) ->
 def _preview_all(app: App, out: Path, subscriber: str | None, force: bool) -> None:
     """The due digests as .eml files, nothing recorded (the outbox and every window stay as they were)."""
     from monitor.channels.outbox import DirectoryTransport
-    from monitor.ops.jobs import preview_digests
+    from monitor.ops.jobs import preview_channel_payloads, preview_digests
 
     transport = DirectoryTransport(out)
     _check_out(transport)
     previews = preview_digests(app.engine(), app.settings, only=subscriber, force=force)
     for due, payload in previews:
         transport.send(payload, app.settings.smtp_from, due.subscriber.email)
-    app.out.print(f"{len(previews)} digest(s) previewed; nothing recorded (add --record to deliver through the outbox)")
-    for path in transport.written:
+    written = list(transport.written)
+    channels = preview_channel_payloads(app.engine(), app.settings, only=subscriber, force=force)
+    for _, payloads in channels:  # a webhook's or robot's messages as the JSON bodies they would post
+        for part in payloads:
+            path = out / f"{part.delivery_id}.json"
+            try:
+                path.write_bytes(part.body)
+            except OSError as exc:
+                raise GovmonError(f"cannot write {path}: {exc.strerror or exc}", ExitCode.INPUT) from exc
+            written.append(path)
+    count = len(previews) + len(channels)
+    app.out.print(f"{count} digest(s) previewed; nothing recorded (add --record to deliver through the outbox)")
+    for path in written:
         app.out.print(f"  wrote {path}")
 
 

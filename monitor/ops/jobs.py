@@ -21,7 +21,7 @@ from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
-from monitor.channels import ChannelError, ChannelFactory, HttpSender, describe, live_channels
+from monitor.channels import ChannelError, ChannelFactory, HttpSender, Payload, describe, live_channels
 from monitor.channels import render as render_channel
 from monitor.channels.outbox import SendReport, Transport, send_pending
 from monitor.compare.diff import Change, Diff, diff, plan_goals
@@ -267,6 +267,19 @@ def preview_digests(engine: Engine, settings: Settings, now: datetime | None = N
             key = content_key(d.subscriber.id, d.start, d.context)
             previews.append((d, digest_message(settings, d.subscriber, d.context, key, renderer)))
     return previews
+
+
+def preview_channel_payloads(
+    engine: Engine, settings: Settings, now: datetime | None = None, only: str | None = None, force: bool = False
+) -> list[tuple[DueDigest, list[Payload]]]:
+    """What the next run would queue for channel subscribers (webhook, robots), with nothing recorded."""
+    now = now or _now(settings)
+    found = []
+    for d in due_digests(engine, settings, now, only, force):
+        if not d.context.empty and d.subscriber.channel != "email":
+            key = content_key(d.subscriber.id, d.start, d.context)
+            found.append((d, render_channel(d.subscriber.channel, d.context, key)))
+    return found
 
 
 def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None = None,
