@@ -78,7 +78,8 @@ def _check_depth(text: str) -> None:
             if isinstance(event, _OPEN):
                 level += 1
                 if level > COMPOSE_DEPTH:
-                    raise YamlTooLarge(f"line {event.start_mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise YamlTooLarge(f"line {line}: nested deeper than {MAX_DEPTH} levels")
             elif isinstance(event, _CLOSE):
                 level -= 1
     except yaml.MarkedYAMLError as exc:  # libyaml's own bound (1,000 levels) can come first, while it reads ahead
