@@ -19,13 +19,13 @@ from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from crawler import classify
 from crawler.items import DocumentItem
 from crawler.state import SourceCrawl
 from crawler.storage import database_url, engine_for
 from db import batches
 from db.repository import FetchedDocument, store_fetched
 from db.session import DatabaseUnavailable, masked, session_scope
+from monitor.vocabulary import doctypes as classify
 
 MIN_TEXT = 30
 log = logging.getLogger(__name__)

@@ -23,12 +23,13 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from crawler import classify, cms, fetchers, pages, roles
+from crawler import cms, fetchers, pages, roles
 from crawler.cms.common import Link, attachment_links
 from crawler.items import DocumentItem
 from crawler.sources import RegistryError, Source, load_registry
 from crawler.state import SourceCrawl
 from db.repository import KnownDocument, normalise_url
+from monitor.vocabulary import doctypes as classify
 
 HANDLED = [304, 403, 404, 410, 412, 521, 202]
 
