@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import resource
 import signal
@@ -89,6 +90,7 @@ def run_batch(sources: Sequence[Source], settings: Settings, limit: int = 0,
               progress: Progress | None = None) -> list[CrawlResult]:  # fmt: skip
     """Crawl the sources with one spider in this process (politeness per host) and return one result each."""
     _more_files()
+    _quiet_robots_errors()
     process = CrawlerProcess(batch_settings(settings, sources))
     crawler = process.create_crawler(ReportSpider)
     if progress is not None:
@@ -243,6 +245,25 @@ def _more_files() -> None:
     if hard == resource.RLIM_INFINITY or soft < hard:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
+class _RobotsErrorsAsDebug(logging.Filter):
+    """Scrapy logs an unreachable robots.txt as an ERROR with its traceback, before the page itself fails for the
+    same reason and is reported once, as the source's health. Its record is kept for --debug-level logs only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Error downloading"):
+            record.levelno, record.levelname, record.exc_info, record.exc_text = logging.DEBUG, "DEBUG", None, None
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+
+
+def _quiet_robots_errors() -> None:
+    if not any(isinstance(f, _RobotsErrorsAsDebug) for f in _ROBOTS_LOGGER.filters):
+        _ROBOTS_LOGGER.addFilter(_RobotsErrorsAsDebug())
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

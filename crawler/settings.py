@@ -37,6 +37,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # a request that failed for good is the source's error (its health, its run), one line
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.EgressGuard": 40,  # before robots.txt (100): a refused host is never contacted at all
