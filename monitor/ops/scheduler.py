@@ -187,13 +187,19 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
 
 
 def next_runs(settings: Settings) -> list[tuple[str, datetime | None]]:
-    """(job name, next run time) of the persisted jobs, for `govmon status`."""
-    scheduler = build(settings)
-    scheduler.start(paused=True)
+    """(job name, next run time) of the persisted jobs, for `govmon status`.
+
+    Read from the job store alone: a started scheduler's thread may query the store once more after `shutdown`
+    has disposed of its engine, and so leave a connection open behind the caller. The store's engine is
+    disposed of on the way out, whatever happened."""
+    probe = make_engine(settings.database_url)  # a clear error now if the database is unreachable
+    probe.dispose()
+    store = SQLAlchemyJobStore(url=probe.url, tablename="apscheduler_jobs")
     try:
-        return [(job.name, job.next_run_time) for job in scheduler.get_jobs()]
+        store.start(BackgroundScheduler(timezone=ZoneInfo(settings.timezone)), "default")
+        return [(job.name, job.next_run_time) for job in store.get_all_jobs()]
     finally:
-        scheduler.shutdown(wait=False)
+        store.shutdown()
 
 
 def serve(settings: Settings, specs: Sequence[JobSpec], log: Log, stop: threading.Event | None = None,
