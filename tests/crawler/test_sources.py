@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.classify import PROVINCES
+from monitor.vocabulary.doctypes import PROVINCES
 from crawler.sources import RegistryError, load_registry
 from tests.crawler.fixture_server import SITES
 
