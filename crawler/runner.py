@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.machinery
 import logging
 import multiprocessing
 import resource
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from multiprocessing.connection import Connection
@@ -186,7 +187,8 @@ def crawl_in_child(sources: Sequence[Source], settings: dict[str, Any], timeout:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=target or child_main, args=(list(sources), settings, sender), daemon=False)
-    child.start()
+    with _main_not_rerun():
+        child.start()
     sender.close()
     with _children_lock:
         _children.add(child)
@@ -196,6 +198,27 @@ def crawl_in_child(sources: Sequence[Source], settings: dict[str, Any], timeout:
         with _children_lock:
             _children.discard(child)
         receiver.close()
+
+
+_start_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """A spawned child runs the parent's main script again before its target, unless that script is a package's
+    `__main__` module. The target here needs nothing from it, and the `govmon` console script would make every
+    crawl process import the whole command line (a second or two of CPU per batch): while the child starts, the
+    script passes for one."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    with _start_lock:
+        main.__spec__ = importlib.machinery.ModuleSpec("govmon.__main__", None)
+        try:
+            yield
+        finally:
+            main.__spec__ = None
 
 
 def _wait(child: multiprocessing.process.BaseProcess, receiver: Connection, timeout: float) -> ChildOutcome:
