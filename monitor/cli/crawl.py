@@ -51,7 +51,8 @@ def crawl(
         raise GovmonError(f"{len(stopped)} of {len(results)} crawl(s) stopped: {reason}", ExitCode.DATABASE)
     failed = [r for r in results if r.failed]
     if failed:
-        first = f"{failed[0].source_id} is {failed[0].health}: {failed[0].reason}" if failed[0].reason else ""
+        told = [r for r in failed if r.status != "skipped" and r.reason]  # a skipped source has had its line
+        first = f"{told[0].source_id} is {told[0].health}: {told[0].reason}" if told else ""
         more = f" (first: {first})" if len(failed) > 1 and first else f": {first}" if first else ""
         raise GovmonError(f"{len(failed)} of {len(results)} source(s) failed{more}", ExitCode.PARTIAL)
 
