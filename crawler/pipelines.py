@@ -51,6 +51,7 @@ class ClassifyPipeline:
             item.region = classify.region_in(title) or classify.region_in(item.text[:200]) or source.region
         if item.doc_type not in source.doc_types:
             self._drop(crawl, "doc_type")
+            self.crawler.spider.not_a_document(crawl, item.url)  # type: ignore[union-attr]
             raise DropItem(f"{item.url}: {item.doc_type} is not one of {source.doc_types}")
         if len(item.text.strip()) < MIN_TEXT:
             self._drop(crawl, "empty")

@@ -58,6 +58,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # govmon's own settings
 GOVMON_DATABASE_URL = ""  # empty: the govmon configuration (monitor/config.py) decides
 GOVMON_REVISIT_DAYS = 7.0  # known articles are re-checked (conditional GET) once they are this old
+GOVMON_NOT_DOCUMENT_DAYS = 30.0  # a page found not to be a document is fetched again after this many days
 GOVMON_DRY_RUN = False  # find and print documents, write nothing
 GOVMON_STORE_BATCH = 50  # documents per database transaction
 GOVMON_STORE_INTERVAL = 2.0  # seconds a fetched document may wait for its batch
