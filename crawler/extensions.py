@@ -142,8 +142,10 @@ class CrawlRunRecorder:
             runs = batches.start_runs(session, ids)
             known = batches.known_by_source(session, ids)
             complete = batches.last_complete_crawls(session, ids)
+            not_documents = batches.not_documents_by_source(session, ids)
         for crawl in crawls:
             crawl.run_id, crawl.known = runs[crawl.id], known.get(crawl.id, {})
+            crawl.not_documents = not_documents.get(crawl.id, {})
             crawl.complete_before, crawl.health.had_documents = complete.get(crawl.id), bool(crawl.known)
 
     # --- close -------------------------------------------------------------------------------------------------
@@ -202,7 +204,8 @@ class CrawlRunRecorder:
         own = {(k if k.split("/")[0] in SCRAPY_KEYS or k.endswith("_count") else f"govmon/{k}"): v
                for k, v in crawl.counts.items()}  # fmt: skip
         shared = {k: v for k, v in self.stats.get_stats().items() if k in GLOBAL_STATS}
-        return {**shared, **own, "govmon/batch_sources": len(getattr(self.crawler.spider, "crawls", {}))}
+        batch = len(getattr(self.crawler.spider, "crawls", {}))
+        return {**shared, **own, "govmon/batch_sources": batch, batches.NOT_DOCUMENTS: dict(crawl.not_documents)}
 
 
 def errors(counts: Mapping[str, Any]) -> int:
@@ -224,4 +227,6 @@ def json_safe(stats: dict[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif isinstance(value, datetime):
             out[key] = value.isoformat()
+        elif isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            out[key] = dict(value)
     return out

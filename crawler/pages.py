@@ -10,7 +10,7 @@ from datetime import date
 
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler import fetchers
+from crawler import cms, fetchers, roles
 from crawler.cms import Family
 from crawler.cms.common import Link, body_by_selectors, largest_block, page_title, parse_date, reconcile_date
 from crawler.items import DocumentItem
@@ -85,15 +85,29 @@ def html_item(
     """An article page: title, reconciled date and body text (family selectors, then the largest block; `body`
     when the caller already found it in those containers)."""
     selectors = selectors or {}
-    body_css = body_selectors(family, selectors)
     title_css = tuple(filter(None, [selectors.get("title")])) + family.title_selectors
     item = _base_item(response, source_id, region)
     item.raw, item.encoding = response.body, encoding
     item.title = page_title(response, title_css, listed=link.title)
     item.listed_title = link.title
     item.published_at = _date(response, selectors, link)
-    item.text = body or body_by_selectors(response, body_css, minimum=50) or largest_block(response)
+    item.text = article_text(response, family, selectors, body)
     return item
+
+
+def article_text(response: TextResponse, family: Family, selectors: dict[str, str] | None = None,
+                 body: str | None = None) -> str:  # fmt: skip
+    """The text stored (and hashed) for an article page: its body container's text (`body` when the caller
+    found it already), else the largest block of prose."""
+    return body or body_by_selectors(response, body_selectors(family, selectors), minimum=50) or largest_block(response)
+
+
+def page_text(markup: str, url: str = "file:///page.html") -> str:
+    """The text a crawl would store for this page, its CMS family read from the page itself: how an HTML file
+    is imported, so that a page has one content hash however it arrived."""
+    response = HtmlResponse(url=url, body=markup.encode("utf-8"), encoding="utf-8")
+    family = cms.detect(response)
+    return article_text(response, family, body=roles.page_role(response, family, body_selectors(family)).body)
 
 
 def _date(response: TextResponse, selectors: dict[str, str], link: Link) -> date | None:

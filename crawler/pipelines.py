@@ -9,6 +9,7 @@ copies into the database. With `GOVMON_DRY_RUN` nothing is written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -18,13 +19,13 @@ from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from crawler import classify
 from crawler.items import DocumentItem
 from crawler.state import SourceCrawl
 from crawler.storage import database_url, engine_for
 from db import batches
 from db.repository import FetchedDocument, store_fetched
 from db.session import DatabaseUnavailable, masked, session_scope
+from monitor.vocabulary import doctypes as classify
 
 MIN_TEXT = 30
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class ClassifyPipeline:
             item.region = classify.region_in(title) or classify.region_in(item.text[:200]) or source.region
         if item.doc_type not in source.doc_types:
             self._drop(crawl, "doc_type")
+            self.crawler.spider.not_a_document(crawl, item.url)  # type: ignore[union-attr]
             raise DropItem(f"{item.url}: {item.doc_type} is not one of {source.doc_types}")
         if len(item.text.strip()) < MIN_TEXT:
             self._drop(crawl, "empty")
@@ -83,6 +85,7 @@ class StorePipeline:
         self.pending: list[DocumentItem] = []
         self.lock = asyncio.Lock()
         self.ticker: asyncio.Task[None] | None = None
+        self.stopping: asyncio.Event | None = None
         self.failed = False
 
     @classmethod
@@ -95,7 +98,8 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         if not self.dry_run:
-            self.ticker = asyncio.get_running_loop().create_task(self._tick())
+            self.stopping = asyncio.Event()
+            self.ticker = asyncio.get_running_loop().create_task(self._tick(self.stopping))
 
     async def process_item(self, item: DocumentItem) -> DocumentItem:
         if self.dry_run:
@@ -108,14 +112,19 @@ class StorePipeline:
         return item
 
     async def close_spider(self) -> None:
-        if self.ticker is not None:
-            self.ticker.cancel()
+        if self.ticker is not None and self.stopping is not None:
+            # The ticker is told to stop, never cancelled: a cancelled flush would drop the batch it holds (a batch
+            # handed to a worker thread that has not started it yet is never run) without storing or counting it.
+            self.stopping.set()
+            await self.ticker
         await self.flush(closing=True)
 
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.flush()
+    async def _tick(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), self.interval)
+            if not stopping.is_set():
+                await self.flush()
 
     async def flush(self, closing: bool = False) -> None:
         async with self.lock:  # one batch at a time: ordered writes, and a full queue waits for the database

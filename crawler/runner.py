@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.machinery
+import logging
 import multiprocessing
 import resource
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from multiprocessing.connection import Connection
@@ -89,6 +91,7 @@ def run_batch(sources: Sequence[Source], settings: Settings, limit: int = 0,
               progress: Progress | None = None) -> list[CrawlResult]:  # fmt: skip
     """Crawl the sources with one spider in this process (politeness per host) and return one result each."""
     _more_files()
+    _quiet_robots_errors()
     process = CrawlerProcess(batch_settings(settings, sources))
     crawler = process.create_crawler(ReportSpider)
     if progress is not None:
@@ -184,7 +187,8 @@ def crawl_in_child(sources: Sequence[Source], settings: dict[str, Any], timeout:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=target or child_main, args=(list(sources), settings, sender), daemon=False)
-    child.start()
+    with _main_not_rerun():
+        child.start()
     sender.close()
     with _children_lock:
         _children.add(child)
@@ -194,6 +198,27 @@ def crawl_in_child(sources: Sequence[Source], settings: dict[str, Any], timeout:
         with _children_lock:
             _children.discard(child)
         receiver.close()
+
+
+_start_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """A spawned child runs the parent's main script again before its target, unless that script is a package's
+    `__main__` module. The target here needs nothing from it, and the `govmon` console script would make every
+    crawl process import the whole command line (a second or two of CPU per batch): while the child starts, the
+    script passes for one."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    with _start_lock:
+        main.__spec__ = importlib.machinery.ModuleSpec("govmon.__main__", None)
+        try:
+            yield
+        finally:
+            main.__spec__ = None
 
 
 def _wait(child: multiprocessing.process.BaseProcess, receiver: Connection, timeout: float) -> ChildOutcome:
@@ -243,6 +268,25 @@ def _more_files() -> None:
     if hard == resource.RLIM_INFINITY or soft < hard:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
+class _RobotsErrorsAsDebug(logging.Filter):
+    """Scrapy logs an unreachable robots.txt as an ERROR with its traceback, before the page itself fails for the
+    same reason and is reported once, as the source's health. Its record is kept for --debug-level logs only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Error downloading"):
+            record.levelno, record.levelname, record.exc_info, record.exc_text = logging.DEBUG, "DEBUG", None, None
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+
+
+def _quiet_robots_errors() -> None:
+    if not any(isinstance(f, _RobotsErrorsAsDebug) for f in _ROBOTS_LOGGER.filters):
+        _ROBOTS_LOGGER.addFilter(_RobotsErrorsAsDebug())
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

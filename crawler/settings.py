@@ -37,6 +37,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # a request that failed for good is the source's error (its health, its run), one line
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.EgressGuard": 40,  # before robots.txt (100): a refused host is never contacted at all
@@ -57,6 +58,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # govmon's own settings
 GOVMON_DATABASE_URL = ""  # govmon sets it from its configuration; by hand: -s GOVMON_DATABASE_URL=URL
 GOVMON_REVISIT_DAYS = 7.0  # known articles are re-checked (conditional GET) once they are this old
+GOVMON_NOT_DOCUMENT_DAYS = 30.0  # a page found not to be a document is fetched again after this many days
 GOVMON_DRY_RUN = False  # find and print documents, write nothing
 GOVMON_STORE_BATCH = 50  # documents per database transaction
 GOVMON_STORE_INTERVAL = 2.0  # seconds a fetched document may wait for its batch

@@ -29,6 +29,7 @@ class SourceCrawl:
     health: CrawlHealth = field(default_factory=CrawlHealth)
     counts: Counter[str] = field(default_factory=Counter)
     known: dict[str, KnownDocument] = field(default_factory=dict)
+    not_documents: dict[str, str] = field(default_factory=dict)  # URL → ISO date its page was found not a document
     complete_before: datetime | None = None  # end of the source's last crawl that was not interrupted
     scheduled: int = 0
     run_id: int | None = None

@@ -76,6 +76,25 @@ def last_complete_crawls(session: Session, source_ids: Sequence[str]) -> dict[st
     return {source_id: finished for source_id, finished in session.execute(query) if finished is not None}
 
 
+NOT_DOCUMENTS = "govmon/not_documents"  # run stats key: URL → ISO date its page was found not to be a document
+
+
+def not_documents_by_source(session: Session, source_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The pages each source's last finished run found not to be documents (carried from run to run)."""
+    last = (
+        select(func.max(m.CrawlRun.id))
+        .where(m.CrawlRun.source_id.in_(source_ids), m.CrawlRun.finished_at.is_not(None))
+        .group_by(m.CrawlRun.source_id)
+    )
+    found: dict[str, dict[str, str]] = {}
+    query = select(m.CrawlRun.source_id, m.CrawlRun.stats).where(m.CrawlRun.id.in_(last))
+    for source_id, stats in session.execute(query):
+        pages = stats.get(NOT_DOCUMENTS) if isinstance(stats, dict) else None
+        if isinstance(pages, dict):
+            found[str(source_id)] = {str(url): str(day) for url, day in pages.items()}
+    return found
+
+
 def close_unfinished(session: Session, source_ids: Sequence[str], reason: str, status: str = "failed") -> int:
     """Close the runs of these sources still marked unfinished although their crawl process has exited."""
     rows = session.scalars(

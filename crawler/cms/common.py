@@ -17,7 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
-from w3lib.html import remove_tags
+
+from monitor.vocabulary.html_text import SPACES, html_to_text
 
 DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?!\d)")
@@ -36,9 +37,6 @@ SCRIPT_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.I | re.S)
 SCRIPT_ITEM = re.compile(r"<li\b.*?</li>|<tr\b.*?</tr>", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s*[_|\-—–]+\s*[^_|\-—–]*(?:政府|网|门户|局|委员会|厅)[^_|\-—–]*$")
 META_TITLE_PREFIX = re.compile(r"^[^—]{2,30}(?:网|政府)\s*[—-]{1,2}\s*")
-BLOCK_TAGS = re.compile(r"(?i)<br\s*/?>|</?(?:p|div|h[1-6]|li|tr|table|section|article|ul|ol|dd|dt|blockquote)\b[^>]*>")
-DROP_TAGS = re.compile(r"(?is)<(script|style|noscript|template|iframe)\b.*?</\1\s*>|<!--.*?-->")
-SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 BODY_CANDIDATES = "//div|//td|//article|//section|//span[@id]|//font"
 OWN_TEXT = "./text()|./p//text()|./span//text()|./font//text()|./strong//text()|./b//text()|./section//text()"
 
@@ -53,15 +51,6 @@ class Link:
 
 
 # --- text ----------------------------------------------------------------------------------------------------
-
-
-def html_to_text(markup: str) -> str:
-    """Visible text of an HTML fragment, one line per block, blank lines dropped."""
-    markup = DROP_TAGS.sub("", markup)
-    markup = BLOCK_TAGS.sub("\n", markup)
-    text = html_lib.unescape(remove_tags(markup))
-    lines = (SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def squash(text: str | None) -> str:

@@ -14,7 +14,7 @@ without article links — or drawn by JavaScript — mark it broken.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, Spider
@@ -23,12 +23,13 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from crawler import classify, cms, fetchers, pages, roles
+from crawler import cms, fetchers, pages, roles
 from crawler.cms.common import Link, attachment_links
 from crawler.items import DocumentItem
 from crawler.sources import RegistryError, Source, load_registry
 from crawler.state import SourceCrawl
 from db.repository import KnownDocument, normalise_url
+from monitor.vocabulary import doctypes as classify
 
 HANDLED = [304, 403, 404, 410, 412, 521, 202]
 
@@ -45,11 +46,13 @@ class ReportSpider(Spider):
         self.allowed_domains = sorted({d for s in chosen for d in s.domains})
         self.limit = int(limit or 0)
         self.revisit = timedelta(days=7)
+        self.not_document_revisit = timedelta(days=30)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:
         spider: ReportSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.revisit = timedelta(days=crawler.settings.getfloat("GOVMON_REVISIT_DAYS", 7.0))
+        spider.not_document_revisit = timedelta(days=crawler.settings.getfloat("GOVMON_NOT_DOCUMENT_DAYS", 30.0))
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -125,6 +128,9 @@ class ReportSpider(Spider):
         if known is not None and datetime.now(UTC) - _aware(known.fetched_at) < self.revisit:
             self.count(crawl, "skipped/known")
             return
+        if known is None and self.recently_not_a_document(crawl, link.url):
+            self.count(crawl, "skipped/not_document")
+            return
         if self.limit and crawl.scheduled >= self.limit:
             self.count(crawl, "skipped/limit")
             return
@@ -154,6 +160,7 @@ class ReportSpider(Spider):
         role = roles.page_role(html, family, pages.body_selectors(family, selectors))
         if role.kind != "article":  # a column page, a search or login page, a directory index: never stored
             self.count(crawl, f"pages/{role.kind}")
+            self.not_a_document(crawl, link.url)
             self.logger.info("not stored: %s is a %s page (%s)", response.url, role.kind, role.reason)
             return
         item = pages.html_item(html, encoding, family, link, crawl.id, crawl.source.region, selectors, role.body)
@@ -183,6 +190,7 @@ class ReportSpider(Spider):
         if agreeing is None and self.wanted(crawl, own[0]):
             return own[0]
         self.count(crawl, "dropped/title_mismatch")
+        self.not_a_document(crawl, link.url)
         self.logger.info("not stored: %s is titled %r, not %r", html.url, own[0], link.title)
         return None
 
@@ -211,6 +219,27 @@ class ReportSpider(Spider):
         self.count(crawl, "errors")
         self.count(crawl, f"errors/{type(failure.value).__name__}")
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage() or type(failure.value).__name__)
+
+    # --- pages that are not documents ----------------------------------------------------------------------
+
+    def not_a_document(self, crawl: SourceCrawl, url: str) -> None:
+        """Remember a page that is no document (a column, a login page, a schedule under a plan's link text), so
+        the next crawls do not fetch it again until GOVMON_NOT_DOCUMENT_DAYS have passed."""
+        crawl.not_documents.setdefault(normalise_url(url), datetime.now(UTC).date().isoformat())
+
+    def recently_not_a_document(self, crawl: SourceCrawl, url: str) -> bool:
+        key = normalise_url(url)
+        found = crawl.not_documents.get(key)
+        if found is None:
+            return False
+        try:
+            age = datetime.now(UTC).date() - date.fromisoformat(found)
+        except ValueError:
+            age = self.not_document_revisit
+        if age < self.not_document_revisit:
+            return True
+        del crawl.not_documents[key]  # time to look again: the page may have become a document
+        return False
 
     # --- helpers -----------------------------------------------------------------------------------------
 

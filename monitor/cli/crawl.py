@@ -49,8 +49,12 @@ def crawl(
     if stopped:
         reason = str(stopped[0].stats.get("govmon/store_error") or "the database became unavailable")
         raise GovmonError(f"{len(stopped)} of {len(results)} crawl(s) stopped: {reason}", ExitCode.DATABASE)
-    if any(r.failed for r in results):
-        raise GovmonError(f"{sum(r.failed for r in results)} of {len(results)} source(s) failed", ExitCode.PARTIAL)
+    failed = [r for r in results if r.failed]
+    if failed:
+        told = [r for r in failed if r.status != "skipped" and r.reason]  # a skipped source has had its line
+        first = f"{told[0].source_id} is {told[0].health}: {told[0].reason}" if told else ""
+        more = f" (first: {first})" if len(failed) > 1 and first else f": {first}" if first else ""
+        raise GovmonError(f"{len(failed)} of {len(results)} source(s) failed{more}", ExitCode.PARTIAL)
 
 
 def _checked_url(app: App) -> str:
@@ -85,8 +89,8 @@ class _progress:
     def __init__(self, app: App, sources: list[Any], quiet: bool) -> None:
         self.bar = Progress(
             TextColumn("crawling"), BarColumn(), TextColumn("{task.completed}/{task.total} sources"),
-            TextColumn("{task.fields[pages]} pages"), TimeElapsedColumn(), console=app.err, disable=quiet,
-            transient=True,
+            TextColumn("{task.fields[pages]} pages"), TimeElapsedColumn(), console=app.err,
+            disable=quiet or not app.err.is_terminal, transient=True,
         )  # fmt: skip
         self.task = self.bar.add_task("crawl", total=len(sources), pages=0)
         self.pages = 0

@@ -7,6 +7,7 @@ import re
 from monitor import vocabulary
 from monitor.extract.model import DocumentInfo
 from monitor.extract.sections import Sections
+from monitor.vocabulary import doctypes
 
 PROVINCES = [*vocabulary.PROVINCES, *vocabulary.OTHER_PROVINCIAL]
 _SHORT = {p[:3] if p.startswith(("黑龙江", "内蒙古")) else p[:2]: p for p in PROVINCES}
@@ -22,12 +23,9 @@ _NATIONAL = re.compile(r"代表国务院|国务院总理|国务院政府工作�
 _TITLE_YEAR = re.compile(
     r"((?:19|20)\d\d)年?[^\n]{0,16}?(政府工作报告|工作要点|工作总结|工作计划|行动方案|实施方案|发展规划|工作思路|工作亮点)"
 )
-# 行动计划（2025—2027年）: a plan for a span of years is dated by its first
-_SPAN_YEAR = re.compile(r"(?:计划|方案|规划|纲要|要点)[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*(?:19|20)\d\d年?[）)]")
+_SENTENCE = re.compile(r"[。；！？：:]")
 # reports are delivered to the congress early in the year they plan: 2025年1月在…人民代表大会
 _CONGRESS_YEAR = re.compile(r"((?:19|20)\d\d)年\d{1,2}月(?:\d{1,2}日)?[^\n]{0,30}?人民代表大会")
-_PLAN_WORDS = re.compile(r"工作要点|行动方案|实施方案|工作计划|行动计划|发展规划|工作思路|工作安排|规划纲要")
-_SUMMARY_WORDS = re.compile(r"工作总结|工作亮点|工作情况|工作报告(?!.{0,4}政府)")
 
 
 def infer_title(text: str) -> str | None:
@@ -51,12 +49,14 @@ def infer_region(text: str, title: str | None) -> str | None:
 
 
 def infer_year(text: str, title: str | None, sections: Sections) -> int | None:
-    """Report year: the year in the title, else the plan year of the section headings."""
-    head = f"{title or ''}\n{text[:3000]}"
-    if (m := _SPAN_YEAR.search(head)) is not None:
-        return int(m.group(1))
-    if (m := _TITLE_YEAR.search(head)) is not None:
-        return int(m.group(1))
+    """Report year: the year the title (or the opening line that names the document) is about, as the crawler
+    reads it (`monitor.vocabulary.doctypes`), else the year of the congress it was delivered to, else the plan
+    year of the section headings."""
+    for line in _opening(text, title):
+        if line is title or doctypes.doc_type(line) != "other":
+            year = doctypes.report_year(line)
+            if year is not None:
+                return year
     if (m := _CONGRESS_YEAR.search(text[:3000])) is not None:
         return int(m.group(1))
     for section in sections.items:
@@ -66,15 +66,23 @@ def infer_year(text: str, title: str | None, sections: Sections) -> int | None:
 
 
 def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
-    """work_report, plan, summary or other."""
-    head = f"{title or ''}\n{text[:600]}"
-    if "政府工作报告" in head or "各位代表" in head:
+    """work_report, plan, summary or other: the title's (or the opening line's) type by the crawler's rules
+    (`monitor.vocabulary.doctypes`), else a report by its form of address or its review-and-plan sections."""
+    for line in _opening(text, title):
+        kind = doctypes.doc_type(line)
+        if kind != "other":
+            return kind
+    if "各位代表" in text[:600]:
         return "work_report"
-    if _SUMMARY_WORDS.search(head):
-        return "summary"  # 工作总结和明年工作思路: the year's results first, then the next year's plan
-    if _PLAN_WORDS.search(head):
-        return "plan"
     return "work_report" if {"review", "plan"} <= sections.kinds() else "other"
+
+
+def _opening(text: str, title: str | None) -> list[str]:
+    """The title, then the first lines of the text shaped like one (short, no sentence in them): a document opens
+    with its title, and a sentence of its body that mentions a report or a plan is not one."""
+    lines = [line.strip() for line in text[:2000].split("\n")[:8]]
+    candidates = ([title] if title else []) + [line for line in lines if 4 <= len(line) <= 60]
+    return [line for line in candidates if not _SENTENCE.search(line)]
 
 
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
-from lxml import etree
+from monitor.vocabulary.html_text import html_to_text as convert
 
 _FOLD: dict[int, int | str | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 # keep Chinese sentence punctuation as it is: only fold what numbers and names are made of
@@ -21,11 +20,6 @@ _MARKUP = re.compile(
     r"<(?:p|div|br|html|body|span|h[1-6]|table|td|li|a|section|article|font|strong)\b[^>]{0,500}>", re.I
 )
 _PARA_SPACES = re.compile(r"[\u3000\u2003]{2,}|\u2028|\u2029")
-_BLOCK_TAGS = (
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section",
-    "article", "ul", "ol", "blockquote", "title", "dd", "dt", "header", "footer",
-)  # fmt: skip
-_DROP_TAGS = ("script", "style", "noscript", "template", "head")
 _SPACES = re.compile(r"[ \t\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -42,19 +36,11 @@ def fold(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML page or fragment, one block (heading, paragraph) per line."""
+    """Visible text of an HTML page or fragment, one block (heading, paragraph) per line, folded and trimmed: the
+    stored text's converter (`monitor.vocabulary.html_text`), then `normalise`."""
     if not html.strip():
         return ""
-    try:
-        root = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError):
-        return normalise(html)
-    etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
-    for el in root.iter(*_BLOCK_TAGS):
-        el.tail = "\n" + (el.tail or "")
-        if el.tag != "br":
-            el.text = "\n" + (el.text or "")
-    return normalise(root.text_content())
+    return normalise(convert(html))
 
 
 def normalise(text: str) -> str:

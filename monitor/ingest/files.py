@@ -1,7 +1,8 @@
 """Local files as documents: .txt, .html and .pdf (also .docx) read into text, for `extract`, `diff` and `import`.
 
-Decoding reuses the crawler's rules (crawler/fetchers.py) so a file reads exactly as the same bytes fetched
-from a site would. Anything that is not a readable document raises `UnreadableFile` with the reason.
+Decoding and an HTML page's text are the crawler's (crawler/fetchers.py, crawler/pages.py), so a file reads
+exactly as the same bytes fetched from a site would, and stores the same text with the same content hash.
+Anything that is not a readable document raises `UnreadableFile` with the reason.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.fetchers import UnsupportedAttachment, attachment_kind, attachment_text, decode_html
-from monitor.extract import html_to_text
+from crawler.pages import page_text
 
 MAX_BYTES = 20 * 1024 * 1024
 _HTML_SNIFF = re.compile(rb"<(?:!doctype|html|head|body|div|p|table|meta)\b", re.I)
@@ -66,7 +67,7 @@ def load_file(path: str | Path, max_bytes: int = MAX_BYTES) -> LoadedFile:
     if _looks_binary(decoded.text):
         raise UnreadableFile(f"{path}: not a text, HTML or PDF document (binary data or an unknown encoding)")
     is_html = path.suffix.lower() in (".html", ".htm", ".shtml") or _HTML_SNIFF.search(raw[:4096]) is not None
-    text = html_to_text(decoded.text) if is_html else decoded.text
+    text = page_text(decoded.text, path.resolve().as_uri()) if is_html else decoded.text
     return _checked(LoadedFile(path, raw, text, "html" if is_html else "text", decoded.encoding))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from monitor.compare.levels import PROVINCES, short_name
 from monitor.extract.document import infer_doc_type, infer_region, infer_title, infer_year
 from monitor.extract.sections import find_sections
+from monitor.vocabulary import doctypes
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _NOISE = re.compile(
@@ -23,8 +24,6 @@ _NOISE = re.compile(
 _CITY = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:自治州|地区|市|州|盟|县|区|旗)$")
 _SHORT = {short_name(p): p for p in PROVINCES}
 _SHORTEST_LAST = sorted(_SHORT, key=len, reverse=True)  # 黑龙江 before any two-character name
-_TYPES = (("work_report", re.compile(r"政府工作报告")), ("summary", re.compile(r"工作总结|工作亮点")),
-          ("plan", re.compile(r"工作要点|行动方案|实施方案|工作计划|行动计划|发展规划|规划纲要|工作思路")))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,9 @@ def year_in_name(stem: str) -> int | None:
 
 
 def type_in_name(stem: str) -> str | None:
-    return next((doc_type for doc_type, pattern in _TYPES if pattern.search(stem)), None)
+    """The document type a file name states, by the crawler's rules for titles (None when it states none)."""
+    kind = doctypes.doc_type(stem)
+    return None if kind == "other" else kind
 
 
 def place(stem: str, text: str, region: str | None = None, year: int | None = None,

@@ -189,20 +189,23 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> None:
 
 def next_runs(settings: Settings) -> list[tuple[str, datetime | None]] | None:
     """(job name, next run time) of the persisted jobs, for `govmon status`; None when they cannot be read (a
-    read-only database on which no scheduler ever created its job table)."""
+    read-only database on which no scheduler ever created its job table).
+
+    Read from the job store alone: a started scheduler's thread may query the store once more after `shutdown`
+    has disposed of its engine, and so leave a connection open behind the caller. The store's engine is
+    disposed of on the way out, whatever happened."""
     from sqlalchemy.exc import DBAPIError
 
+    probe = make_engine(settings.database_url)  # a clear error now if the database is unreachable
+    probe.dispose()
+    store = SQLAlchemyJobStore(url=probe.url, tablename="apscheduler_jobs")
     try:
-        scheduler = build(settings)
-        scheduler.start(paused=True)
-    except DBAPIError:
-        return None
-    try:
-        return [(job.name, job.next_run_time) for job in scheduler.get_jobs()]
+        store.start(BackgroundScheduler(timezone=ZoneInfo(settings.timezone)), "default")
+        return [(job.name, job.next_run_time) for job in store.get_all_jobs()]
     except DBAPIError:
         return None
     finally:
-        scheduler.shutdown(wait=False)
+        store.shutdown()
 
 
 def serve(settings: Settings, specs: Sequence[JobSpec], log: Log, stop: threading.Event | None = None,

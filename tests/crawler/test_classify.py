@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import classify
+from monitor.vocabulary import doctypes as classify
 
 TITLES = Path(__file__).with_name("titles.tsv")
 TYPES = ("work_report", "plan", "summary", "other")

@@ -49,9 +49,12 @@ EXPECTED = {  # (source, title, doc_type, report_year, published_at, region)
 }
 NOTICES = ("招聘", "公示", "通知公告", "报送", "征集", "统计公报", "节假日", "公务员")
 LIST_PAGES = {"fx-trs": 2, "fx-jcms": 2, "fx-ucap": 1, "fx-gkmlpt": 2, "fx-generic": 2, "fx-menus": 1}
-# Links that never yielded a document (404, too slow, redirect loop, too big) are tried again on every crawl:
-# a report missing today may be there tomorrow. Everything stored is only re-checked once it is stale.
-RETRIED = {"fx-generic": 4, "fx-menus": 4}  # fx-menus: a column page, a login, a search page, a mis-titled schedule
+# Links that failed (404, too slow, redirect loop, too big) are tried again on every crawl: a report missing today
+# may be there tomorrow. Everything stored is only re-checked once it is stale, and a page found not to be a
+# document (fx-menus: a column page, a login, a search page, a mis-titled schedule) once GOVMON_NOT_DOCUMENT_DAYS
+# have passed.
+RETRIED = {"fx-generic": 4}
+NOT_DOCUMENTS = {"fx-menus": 4}
 
 
 def _documents(engine: Engine) -> set[tuple[object, ...]]:
@@ -91,9 +94,15 @@ def test_crawl_stores_exactly_the_reports_then_only_rechecks_lists(
         with session_scope(engine) as session:
             run = {r.id: r for r in recent_runs(session, 1000)}.get(result["run_id"])
         assert run is not None and run.new_documents == 0
-        if source_id not in RETRIED:  # Scrapy's own count (redirects and retries included), robots.txt aside
+        assert run.stats.get("govmon/skipped/not_document", 0) == NOT_DOCUMENTS.get(source_id, 0), run.stats
+        if source_id not in {**RETRIED, **NOT_DOCUMENTS}:  # Scrapy's count (redirects, retries), robots.txt aside
             fetched = run.stats["downloader/request_count"] - run.stats.get("robotstxt/request_count", 0)
             assert fetched <= pages, run.stats
+
+    # once they are old enough, the pages that were no documents are looked at again (one may have become one)
+    again = run_crawl(db_url, registry(site, tmp_path), "--source", "fx-menus", "-sGOVMON_NOT_DOCUMENT_DAYS=0")
+    assert again.of("fx-menus")["requests"].get("article", 0) == NOT_DOCUMENTS["fx-menus"], again.of("fx-menus")
+    assert _version_count(engine) == versions
 
 
 def _check_texts(engine: Engine) -> None:

@@ -136,3 +136,19 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(engine: Engine, db_url: str
         while (held := mine.acquire("fx-dead")) is not None and time.monotonic() < deadline:
             time.sleep(0.1)  # PostgreSQL ends the dead client's session a moment later
         assert held is None
+
+
+def test_a_dry_run_takes_no_lock(engine: Engine, db_url: str, site: tuple[str, list[tuple[float, str]]],
+                                 tmp_path: Path) -> None:  # fmt: skip
+    """A dry run writes nothing, so it neither waits for nor blocks a real crawl: with the source's lock held
+    elsewhere it still lists what it finds."""
+    base, _ = site
+    registry = tmp_path / "lock.yaml"
+    registry.write_text(f"- {{id: fx-lock, region: 锁市, cms: trs, start_urls: ['{base}/list.html']}}\n", "utf-8")
+    with CrawlLocks(engine) as held:
+        assert held.acquire("fx-lock") is None
+        command = [sys.executable, "-m", "monitor", "--db", db_url, "crawl", "--sources", str(registry), "--json",
+                   "--dry-run", "-sDOWNLOAD_DELAY=0", "-sAUTOTHROTTLE_ENABLED=False"]  # fmt: skip
+        dry = finish(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    assert dry.code == 0, dry.stderr
+    assert dry.of("fx-lock")["status"] == "finished" and dry.of("fx-lock")["documents"] == {"found": ARTICLES}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.classify import PROVINCES
 from crawler.sources import RegistryError, load_registry
+from monitor.vocabulary.doctypes import PROVINCES
 from tests.crawler.fixture_server import SITES
 
 

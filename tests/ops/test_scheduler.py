@@ -247,3 +247,40 @@ def test_sources_of_one_host_share_a_crawl_job() -> None:
     crawl_specs = [s for s in job_specs(Settings(), sources, None) if s.id.startswith("crawl:")]
     groups = sorted(tuple(spec.args[0]) for spec in crawl_specs)  # type: ignore[arg-type]
     assert ("a-1", "a-2") in groups and ("b-1",) in groups
+
+
+@pytest.mark.postgres
+def test_next_runs_leave_no_connection_open(pg_server: str) -> None:
+    """`govmon status` reads the scheduler's next runs: afterwards no connection of this process stays open on
+    the database, with jobs persisted or without any (the job table is created on first use)."""
+    from monitor.ops.scheduler import build, job_specs, next_runs, sync_jobs
+    from tests.conftest import _reset_pg
+
+    _reset_pg(pg_server)
+    engine = make_engine(pg_server)
+    upgrade(engine)
+    engine.dispose()
+    settings = Settings(database_url=pg_server)
+
+    def open_connections() -> int:
+        admin = make_engine(pg_server)
+        try:
+            with admin.connect() as conn:
+                query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND pid <> pg_backend_pid()")  # fmt: skip
+                return int(conn.execute(query).scalar() or 0)
+        finally:
+            admin.dispose()
+
+    before = open_connections()  # other tests of this run may keep theirs
+    assert next_runs(settings) == []
+    assert open_connections() == before
+    scheduler = build(settings)
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, job_specs(settings, [], None, interval=3600.0))
+    scheduler.shutdown(wait=True)
+    scheduler._jobstores["default"].shutdown()  # the scheduler's thread may have used its store after shutdown
+    before = open_connections()
+    runs = next_runs(settings)
+    assert [name for name, when in runs if when is not None] == ["process and send digests"]
+    assert open_connections() == before

@@ -22,6 +22,7 @@ class TcpProxy:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server: asyncio.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
+        self.down = False  # during an outage: a connection accepted just before it is reset, not kept
         self.port = 0
         self.connections = 0  # accepted so far
 
@@ -47,10 +48,12 @@ class TcpProxy:
         asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
     async def _listen(self) -> None:
+        self.down = False
         self.server = await asyncio.start_server(self._client, "127.0.0.1", self.port, reuse_address=True)
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def _stop(self) -> None:
+        self.down = True
         if self.server is not None:
             self.server.close()
             self.server = None
@@ -64,6 +67,10 @@ class TcpProxy:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
             _reset(writer)
+            return
+        if self.down:  # the outage began while the upstream connection was being opened
+            _reset(writer)
+            _reset(up_writer)
             return
         self.writers |= {writer, up_writer}
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer), return_exceptions=True)

@@ -115,6 +115,9 @@ def test_an_outage_beyond_patience_stops_the_crawl_clearly_and_the_next_crawl_ca
     assert failed.of("fault-bulk")["status"] == "database_unavailable"
     assert 3 <= len(partial.versions) < ARTICLES
     assert again.code == 0, again.stderr
+    caught_up = again.of("fault-bulk")
+    assert caught_up["errors"] == 0, again.stderr  # every article fetched and written: none left to chance
+    assert sum(caught_up["documents"].values()) == ARTICLES, caught_up  # each one stored or found unchanged
     final = stored(pg_url)
     assert set(final.versions) == set(site.articles("bulk"))
     assert all(len(v) == 1 for v in final.versions.values())

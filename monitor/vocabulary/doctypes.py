@@ -48,7 +48,7 @@ def _compiled(patterns: Any) -> re.Pattern[str] | None:
 
 @cache
 def _vocabulary() -> tuple[tuple[Rule, ...], re.Pattern[str], int, frozenset[str]]:
-    data = yaml.safe_load((resources.files("crawler") / "doc_types.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((resources.files("monitor.vocabulary") / "doc_types.yaml").read_text(encoding="utf-8"))
     rules = tuple(
         Rule(r["type"], r.get("why", ""), _compiled(r["match"]), _compiled(r.get("unless")))  # type: ignore[arg-type]
         for r in data["rules"]

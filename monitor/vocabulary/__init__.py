@@ -1,9 +1,11 @@
-"""The words govmon speaks in, declared once: kinds of change with their Chinese labels and marks, document
-types with their Chinese names, source levels, and the catalogue of provincial-level regions.
+"""The words govmon speaks in, declared once, in one neutral place every layer imports: kinds of change with
+their Chinese labels and marks, document types with their Chinese names, source levels and the catalogue of
+provincial-level regions (here); which kind of document a title names and of which year (`doctypes`, its rules
+as data in doc_types.yaml); how an HTML page becomes the text that is stored and hashed (`html_text`).
 
-Pure and dependency-free (it imports nothing of the project), so that `db/`, `crawler/` and every part of
-`monitor/` can import it without pulling in anything else: a word changed here changes in the digest, the
-archive, the CLI, the demo and the database's checks alike.
+Imported by db/, crawler/ and every part of monitor/ (the pure extract core included), so it imports only the
+standard library and PyYAML: nothing of crawler/, db/ or the rest of monitor/. A word changed here changes in
+the digest, the archive, the CLI, the demo and the database's checks alike.
 """
 
 from __future__ import annotations
