@@ -83,7 +83,7 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    right = sj.right_subject(text, q.end, q.unit)
+    right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):
             return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
@@ -105,11 +105,14 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
 
 def _right_names(left: str, right: str, q: Quantity, region: str | None) -> bool:
     """Whether the noun phrase after the number names it rather than the words before (8家中试平台; but
-    全省粮食产量700亿斤 when only the words before name a catalogue metric)."""
+    全省粮食产量700亿斤 when only the words before name a catalogue metric, and 组织科技特派员200人次下乡服务 when
+    the words after are what the counted do, not what they are)."""
     if sj.verb_only(left) or sj.modifier_only(left):
         return True
     named = _resolver(q, region)
-    return named(right, 0) is not None or named(left, 0) is None
+    if named(right, 0) is not None:
+        return True
+    return named(left, 0) is None and not sj.predicate(right)
 
 
 def _resolver(q: Quantity, region: str | None, verbs: str = "") -> sj.Resolver:

@@ -34,25 +34,33 @@ _ACTIONS = (
     "建立|设立|组建|成立|新设|新获|遴选|选派|派遣|承办|办理|受理|帮扶|转化|突破|约|近|逾|的|了|和|及|与|等|其中|分别|"
     "以上|左右|其|各|每|集聚|聚集|吸纳|创造|提供|开发|改造|整治|治理|种植|拥有|建有|现有|目前|截至目前|截至|年末|年底|"
     "开通|新开通|开行|投用|投运|新上|入库|纳统|通过|备案|申报|获评|授权|登记|注册|增长|下降|提高|提升|增加|减少|比上年|"
-    "同比|控制在|保持|稳定在|着力|加快|大力|积极|持续|不断|进一步|全力|努力|深入|扎实|重点|主要|一批次|首个|首家|新一批"
+    "同比|控制在|保持|稳定在|着力|加快|大力|积极|持续|不断|进一步|全力|努力|深入|扎实|重点|主要|一批次|首个|首家|新一批|"
+    "全市|全省|全区|全县|全州|全镇|全国|我市|我省|我区|我县|我州|我国|本市|本省|本区|本县"
 )
 _VERB_ONLY = re.compile(rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年)+")
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
 # an age bracket may stand between a count and its noun (2.5万名65岁及以上失能老年人)
 _RIGHT = re.compile(
-    r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
+    r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)]|[（(][^（()）\n]{1,16}?\d[^（()）\n]{0,8}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计")
 _WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
+# what the counted do rather than what they are: the phrase after 新材料和节能环保项目7个 (落户保定) or
+# 组织科技特派员200人次 (下乡服务) is a predicate, and the words before the number name the figure
+_PREDICATE = re.compile(
+    r"落户|下乡|入驻|入选|入围|进入|纳入|加入|参加|参与|参赛|获得|获评|获批|受益|投产|开工|建成|签约|上市|通过|完成|实现|"
+    r"落地|服务|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
+)
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
 # what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
 _NOT_A_NOUN_START = re.compile(
     r"[并且而又也均都已仍还将被让使把或与及等较\d]|和(?![美谐平])|比(?!重|例)|位居|位列|居全|居世界|稳居|跃居|跃升|排名|"
     r"同比|首次|连续|实现|完成|保持|继续|持续|进一步|达到|超过|突破|增长|下降|减少|提高|提升|左右|以上|以下|以内|多|余|"
     r"增加|扩大|上升|降低|降至|升至|增至|达|为|是|居|占|其中|分别|发展到|发展为|发展至|"
-    r"(?:新)?台阶|大关|关口|水平|目标|任务|(?:全国|世界)?新?纪录|实施|建设|推进|开展|用于|支持|带动|新增|培育|引进|打造|组织|举办"
+    r"(?:新)?台阶|大关|关口|水平|目标|任务|(?:全国|世界)?新?纪录|实施|建设|推进|开展|用于|支持|带动|新增|培育|引进|打造|组织|举办|"
+    r"依托|围绕|聚焦|按照|根据|加快|深化|强化|加强|完善|力争|争取|确保|推动|促进"
 )
 _QUOTES = str.maketrans("", "", '“”"')
 _MODIFIERS = re.compile(
@@ -99,13 +107,18 @@ def verb_only(phrase: str) -> bool:
     return not phrase or _VERB_ONLY.fullmatch(phrase) is not None
 
 
-def right_subject(text: str, end: int, unit: str | None) -> str:
+def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = False) -> str:
     """The noun phrase right after a number and its unit (8家中试平台 → 中试平台, 415人的科技专家人才智库 →
-    科技专家人才智库, 62%的入境航班 → 入境航班); "" when the number ends its phrase or a verb follows it."""
+    科技专家人才智库, 62%的入境航班 → 入境航班); "" when the number ends its phrase or a verb follows it.
+
+    A bracketed aside between them is passed over (新增2400户（累计约3600户）大中型餐饮单位), and a number inside
+    such an aside (`in_brackets`) is named by the phrase after the closing bracket as well."""
     if unit in _NO_RIGHT and not text.startswith("的", end):
         return ""
     if unit in ("小时", "天") and (within := _WITHIN.match(text, end)) is not None:
         return within.group(1) + "时间"  # 48小时内放行: the time to 放行
+    if in_brackets and text.startswith(("）", ")"), end):
+        end += 1
     m = _RIGHT.match(text, end)
     if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""
@@ -113,6 +126,11 @@ def right_subject(text: str, end: int, unit: str | None) -> str:
     stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 0), None)
     words = (words[: stop.start()] if stop else words).rstrip("和与及、")
     return words if len(words) >= 2 and not verb_only(words) else ""
+
+
+def predicate(right: str) -> bool:
+    """落户保定, 下乡服务, 获评优秀: a phrase after a number that says what the counted did."""
+    return _PREDICATE.match(right) is not None
 
 
 def modifier_only(phrase: str) -> bool:
