@@ -73,14 +73,18 @@ def sentence_cues(text: str, start: int, end: int) -> list[re.Match[str]]:
 
 
 def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
-    """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words."""
+    """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words.
+
+    到2024年底 before the year the document plans for is a result of that year (a summary's 到2024年底，累计…)."""
     found = _Clause()
+    ahead = plan_year(doc)
     for m in cues:
         group = m.lastgroup
         if group == "by":
             by = int(m.group("by_year")) if m.group("by_year") else _FIVE_YEAR_END["十" + m.group("by_plan")]
-            found.status, found.year = "target", by
-            found.term = _by_term(by, doc.year) if doc.year is not None and by > doc.year else None
+            past = ahead is not None and by < ahead and not m.group().startswith("力争")
+            found.status, found.year = ("achieved" if past else "target"), by
+            found.term = _by_term(by, doc.year) if ahead is not None and doc.year is not None and by > ahead else None
         elif group == "expected":
             found.status = "expected"
         elif group == "year":
@@ -116,7 +120,7 @@ def when(
 ) -> When:
     """Status, year and term of the figure whose sentence reads `prefix` up to it (`cues`: the sentence's clause
     cues that stand before the figure, when the caller has found them already)."""
-    ahead = _plan_year(doc)
+    ahead = plan_year(doc)
     found = _read_clause(list(_CLAUSE.finditer(prefix)) if cues is None else cues, doc)
     status = _clause_status(found, ahead)
     strength = "clause"
@@ -137,7 +141,7 @@ def when(
     return When(status, year, term, strength, past and not _TERM_WORDS.search(prefix[-40:]))
 
 
-def _plan_year(doc: DocumentInfo) -> int | None:
+def plan_year(doc: DocumentInfo) -> int | None:
     """The year a document's goals are for: its own, or the next for a summary of the year's results."""
     if doc.year is None:
         return None

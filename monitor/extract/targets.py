@@ -20,7 +20,7 @@ from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, sentence_cues, when
+from monitor.extract.periods import When, baseline_when, plan_year, sentence_cues, when
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -72,7 +72,7 @@ class _Context:
 
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
     """Every measured figure in the text, as Target records in text order."""
-    frames = find_frames(text, sections, doc.year)
+    frames = find_frames(text, sections, doc.year, plan_year(doc))
     bounds, out = _Bounds(text), []
     ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
     for m in QUANTITY.finditer(text):
