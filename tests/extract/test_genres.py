@@ -1,0 +1,130 @@
+"""Figures of the genres that are not work reports, in our own words and numbers: a bureau's summary of its year
+with next year's plan, a province's action plan with 到20XX年 goals, an article on a city's bureaus.
+
+Each row: (id, text, extract() keywords, expected figures in text order with only the listed fields compared);
+`metric_has` checks that the metric name contains the string, `metric_lacks` that it does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from monitor.extract import extract
+
+Row = tuple[str, str, dict[str, Any], list[dict[str, Any]]]
+SUMMARY = "某县农业农村局2024年工作总结和2025年工作思路\n一、2024年工作总结\n"
+SUMMARY_PLAN = "二、2025年工作思路\n"
+S = {"doc_type": "summary", "year": 2024}
+DONE = {"status": "achieved", "year": 2024}
+NEXT = {"status": "target", "year": 2025}
+ACTION = "某省加快发展海洋经济行动方案（2024—2027年）\n一、主要目标\n"
+A = {"doc_type": "plan", "year": 2024}
+
+# which side of the number names it: the words before unless they are only verbs or scope words; the words after
+# unless they are what the counted did
+SIDES: list[Row] = [
+    (
+        "predicate after the count",
+        "2024年，全县招引农产品加工项目12个，其中冷链物流项目5个落户园区。",
+        S,
+        [dict(metric_has="农产品加工项目", value=12), dict(metric_has="冷链物流项目", value=5)],
+    ),
+    (
+        "people sent out to serve",
+        SUMMARY_PLAN + "选派农技特派员120人次下乡服务，培训高素质农民3000人。",
+        S,
+        [dict(metric_has="农技特派员", value=120, **NEXT), dict(metric_has="高素质农民", value=3000, **NEXT)],
+    ),
+    (
+        "award won by the counted",
+        SUMMARY + "全年共有6个品牌获评省级区域公用品牌。",
+        S,
+        [dict(metric_has="品牌", metric_lacks="共有", value=6, **DONE)],
+    ),
+    (
+        "scope word and verb only before",
+        SUMMARY + "全县新增1800亩高标准农田。",
+        S,
+        [dict(metric_has="高标准农田", value=1800, unit="亩", kind="increment", **DONE)],
+    ),
+    (
+        "aside in brackets between count and noun",
+        SUMMARY + "全县新增320户（累计约900户）家庭农场纳入名录管理。",
+        S,
+        [dict(metric_has="家庭农场", value=320, **DONE), dict(metric_has="家庭农场", value=900, qualifier="约")],
+    ),
+    (
+        "a clause-opening verb is no noun",
+        SUMMARY_PLAN + "争取省级以上项目资金2亿元以上依托龙头企业建设示范基地。",
+        S,
+        [dict(metric_has="项目资金", value=2e8, qualifier="以上", **NEXT)],
+    ),
+]
+
+# a summary dated by its own year: its results are of that year, its plan of the next
+SUMMARY_YEARS: list[Row] = [
+    (
+        "summary opening with its year",
+        SUMMARY + "2024年，全县粮食播种面积稳定在86万亩，产量达到7.2亿斤，增长1.8%。",
+        S,
+        [
+            dict(metric_has="播种面积", value=860000, **DONE),
+            dict(metric_key="grain_output", value=7.2e8, **DONE),
+            dict(value=1.8, kind="growth", **DONE),
+        ],
+    ),
+    (
+        "一年来 in a summary",
+        SUMMARY + "一年来，全县新建冷库15座，新增库容4.5万吨。",
+        S,
+        [dict(metric_has="冷库", value=15, **DONE), dict(metric_has="库容", value=45000, **DONE)],
+    ),
+    (
+        "到年底 of the summary's year is a result",
+        SUMMARY + "到2024年底，全县农民合作社累计达到1260家。",
+        S,
+        [dict(metric_has="农民合作社", value=1260, **DONE)],
+    ),
+    (
+        "next year's plan after the results",
+        SUMMARY + "2024年，全县新增家庭农场210家。\n" + SUMMARY_PLAN + "2025年，力争新增家庭农场250家。",
+        S,
+        [dict(metric_has="家庭农场", value=210, **DONE), dict(metric_has="家庭农场", value=250, **NEXT)],
+    ),
+    (
+        "inferred from the title",
+        SUMMARY + "2024年，全县新增家庭农场210家。",
+        {},
+        [dict(metric_has="家庭农场", value=210, **DONE)],
+    ),
+    (
+        "到年底 in a report is of that past year",
+        "各位代表：\n一、2024年工作回顾\n到2023年底，全省5G基站达到12万个。",
+        {"year": 2024},
+        [dict(metric_has="5G基站", value=120000, status="achieved", year=2023, term=None)],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS
+
+
+def _check(target: Any, expected: dict[str, Any]) -> None:
+    for field, value in expected.items():
+        if field == "metric_has":
+            assert value in target.metric, (field, value, target)
+        elif field == "metric_lacks":
+            assert value not in target.metric, (field, value, target)
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            assert getattr(target, field) == pytest.approx(value), (field, target)
+        else:
+            assert getattr(target, field) == value, (field, target)
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_genre_shape(text: str, kwargs: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    targets = extract(text, **kwargs).targets
+    assert len(targets) == len(expected), [(t.metric, t.raw, t.kind, t.status, t.year) for t in targets]
+    for target, want in zip(targets, expected, strict=True):
+        _check(target, want)
