@@ -100,13 +100,13 @@ def _named_plan(text: str) -> tuple[int, int] | None:
 
 
 def _frame(
-    kind: str, found: re.Match[str], year: int, ahead: int
+    kind: str, found: re.Match[str], year: int, ahead: int, own_term: bool = False
 ) -> tuple[Status, int | None, tuple[int, int] | None] | None:
     """What a framing cue says, or None when it frames nothing (“十四五”时期目标任务 in the plan's last year).
 
     `year` is the document's, `ahead` the year its goals are for: the same in a work report, the next one in a
     summary of the year's results, whose 2024年，… and 一年来 look back on its own year (its 过去五年 is the term
-    before its year, as in a report)."""
+    before its year, as in a report). An action plan (`own_term`) dates its 到20XX年 goals from its own year."""
     named = int(found.group("year")) if "year" in found.re.groupindex and found.group("year") else None
     plan = _named_plan(found.group())
     if plan is not None and kind == "term_ahead" and plan[0] < year:
@@ -118,7 +118,7 @@ def _frame(
     if kind == "by_year" and named is not None:
         if named <= ahead:
             return None  # 到2025年底 in a 2025 report: this year's goals
-        first = named - 4 if named % 5 == 0 and named - 4 <= year else year
+        first = named - 4 if named % 5 == 0 and named - 4 <= year and not own_term else year
         return "target", named, (first, named)
     if kind == "year_ahead":
         ahead = year + 1 if "明年" in found.group() or "下一年" in found.group() else year
@@ -161,7 +161,9 @@ def _cues(text: str) -> list[tuple[int, str, re.Match[str], int]]:
     return sorted(found, key=lambda f: f[0])
 
 
-def find_frames(text: str, sections: Sections, year: int | None, ahead: int | None = None) -> Frames:
+def find_frames(
+    text: str, sections: Sections, year: int | None, ahead: int | None = None, own_term: bool = False
+) -> Frames:
     """Every framing sentence of the text, each holding until the next one or the next section heading.
 
     今年 and 明年 count from the document's year (a summary's 明年工作思路 plans the year after its results).
@@ -172,7 +174,7 @@ def find_frames(text: str, sections: Sections, year: int | None, ahead: int | No
     breaks = sorted(s.start for s in sections.items)
     frames = []
     for i, (start, kind, m, reach) in enumerate(found):
-        said = _frame(kind, m, year, year if ahead is None else ahead)
+        said = _frame(kind, m, year, year if ahead is None else ahead, own_term)
         if said is None:
             continue
         status, when, term = said

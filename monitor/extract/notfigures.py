@@ -25,6 +25,12 @@ _BASELINE_AFTER = re.compile(
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
+# 培育营收超百亿元的整车企业3家: the amount picks the things counted after it
+_CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
+# 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
+_CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
+# 每月召开1次工作推进会, 每季度通报1次: the rhythm of a procedure, not a quantity of the world
+_RHYTHM_BEFORE = re.compile(r"每(?:个)?(?:月|季度|季|周|旬|半年|年)(?:至少)?[\u4e00-\u9fff]{0,4}$")
 # 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
 _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
@@ -75,6 +81,24 @@ def is_threshold(q: Quantity, text: str) -> bool:
     return _CLASS_NOUN.match(text, q.end) is not None
 
 
+def is_class_or_condition(q: Quantity, text: str) -> bool:
+    """营收超百亿元的整车企业3家, 对年销量首次突破1万辆的整车企业给予奖励: a value that says which things are
+    counted or supported, not a figure of its own."""
+    if not text.startswith("的", q.end):
+        return False
+    amount = q.unit in _AMOUNTS or (q.unit or "").startswith(("万", "亿"))
+    if amount and _CLASS_COUNTED.match(text, q.end):
+        return True
+    clause = text[max(0, q.start - 30) : q.start]
+    clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+    return _CONDITION_CLAUSE.match(clause) is not None
+
+
+def is_rhythm(q: Quantity, text: str) -> bool:
+    """每月召开1次工作推进会, 每季度通报1次进展: how often a procedure runs."""
+    return q.unit == "次" and _RHYTHM_BEFORE.search(text, max(0, q.start - 10), q.start) is not None
+
+
 def counts_points(q: Quantity, text: str) -> bool:
     """重点抓好以下10个方面: a count of the text's own points or sections."""
     if _POINTS_AFTER.match(text, q.end) or (q.unit == "条" and _POLICY_ITEMS.match(text, q.end)):
@@ -114,6 +138,8 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_age(q, text)
         or is_tier_or_rank(q, text)
         or is_threshold(q, text)
+        or is_class_or_condition(q, text)
+        or is_rhythm(q, text)
         or is_deadline(q, text)
         or is_weight(q, text)
         or counts_points(q, text)

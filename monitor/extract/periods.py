@@ -57,8 +57,12 @@ class _Clause:
     average: bool = False
 
 
-def _by_term(by: int, doc_year: int | None) -> tuple[int, int]:
-    """到2030年: the five-year plan ending that year when the document falls in it, else from the document's year."""
+def _by_term(by: int, doc_year: int | None, own_term: bool = False) -> tuple[int, int]:
+    """到2030年: the five-year plan ending that year when the document falls in it, else from the document's year.
+
+    An action plan or programme (`own_term`) runs from its own year: 到2025年 in a plan of 2024 is (2024, 2025)."""
+    if own_term and doc_year is not None and doc_year <= by:
+        return doc_year, by
     first = plan_term(by)[0] if by % 5 == 0 else by
     if doc_year is not None and not (by - 4 <= doc_year <= by):
         first = min(doc_year, by)
@@ -84,7 +88,10 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
             by = int(m.group("by_year")) if m.group("by_year") else _FIVE_YEAR_END["十" + m.group("by_plan")]
             past = ahead is not None and by < ahead and not m.group().startswith("力争")
             found.status, found.year = ("achieved" if past else "target"), by
-            found.term = _by_term(by, doc.year) if ahead is not None and doc.year is not None and by > ahead else None
+            if ahead is not None and doc.year is not None and by > ahead:
+                found.term = _by_term(by, doc.year, doc.doc_type == "plan")
+            else:
+                found.term = None
         elif group == "expected":
             found.status = "expected"
         elif group == "year":

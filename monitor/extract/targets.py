@@ -72,7 +72,7 @@ class _Context:
 
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
     """Every measured figure in the text, as Target records in text order."""
-    frames = find_frames(text, sections, doc.year, plan_year(doc))
+    frames = find_frames(text, sections, doc.year, plan_year(doc), own_term=doc.doc_type == "plan")
     bounds, out = _Bounds(text), []
     ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
     for m in QUANTITY.finditer(text):
@@ -201,9 +201,21 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
         return "growth"
     kind = measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
     last = ctx.last
-    if name.how != "carried" or last is None or last.unit != q.unit or _MEASURE_VERB.search(name.verbs):
+    if last is None or _MEASURE_VERB.search(name.verbs):
         return kind
-    return last.kind
+    if name.how == "carried" and last.unit == q.unit:
+        return last.kind
+    if kind == "level" and last.kind in ("increment", "cumulative") and _same_verb_list(ctx.text, last, q, name):
+        return last.kind  # 新建公共充电桩2万个、换电站200座: the verb before the list holds for each item
+    return kind
+
+
+def _same_verb_list(text: str, last: Target, q: Quantity, name: Name) -> bool:
+    """Whether the figure is the next item of a 、 list of counts that the previous figure opened."""
+    between = text[last.span[1] : q.start]
+    if last.unit in _RATES or q.unit in _RATES or not between.startswith("、") or _HARD_CUT.search(between):
+        return False
+    return not sj.verb_only(name.subject) and not _STOCK.search(between)
 
 
 def _checked_metric(ctx: _Context, name: Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,

@@ -107,7 +107,64 @@ SUMMARY_YEARS: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS
+# an action plan: 到20XX年 goals run from the plan's own year; its support clauses hold conditions, not figures
+ACTION_PLANS: list[Row] = [
+    (
+        "到 goals from the plan's year",
+        ACTION + "到2025年，全省海洋生产总值达到1.2万亿元。到2027年，海洋生产总值突破1.5万亿元。",
+        A,
+        [
+            dict(value=1.2e12, status="target", year=2025, term=(2024, 2025)),
+            dict(value=1.5e12, status="target", year=2027, term=(2024, 2027)),
+        ],
+    ),
+    (
+        "a report's 到2025年 is the five-year plan's",
+        "各位代表：\n二、2024年主要目标\n到2025年，全省海洋生产总值达到1.2万亿元。",
+        {"year": 2024},
+        [dict(value=1.2e12, status="target", year=2025, term=(2021, 2025))],
+    ),
+    (
+        "the amount that picks the counted",
+        ACTION + "培育年营业收入超50亿元的海工装备企业4家、配套企业12家。",
+        A,
+        [
+            dict(metric_has="海工装备企业", value=4, kind="increment"),
+            dict(metric_has="配套企业", value=12, kind="increment"),
+        ],
+    ),
+    (
+        "the condition of a support measure",
+        ACTION + "对年产值首次突破10亿元的企业，给予一次性奖励200万元。",
+        A,
+        [dict(metric_has="奖励", value=2e6, unit="元")],
+    ),
+    (
+        "the rhythm of a procedure",
+        ACTION + "建立联席会议制度，每季度召开1次调度会，每月通报1次进展。全年举办招商推介会6场。",
+        A,
+        [dict(metric_has="招商推介会", value=6)],
+    ),
+    (
+        "the verb before a list holds for its items",
+        ACTION + "新建深水泊位8个、陆上风电场3座，累计建成海洋牧场20个、人工鱼礁区5处。",
+        A,
+        [
+            dict(metric_has="深水泊位", kind="increment"),
+            dict(metric_has="陆上风电场", kind="increment"),
+            dict(metric_has="海洋牧场", kind="cumulative"),
+            dict(metric_has="人工鱼礁区", kind="cumulative"),
+        ],
+    ),
+    (
+        "a stock after a list keeps its measure",
+        ACTION + "新建深水泊位8个，沿海港口货物吞吐量达到6亿吨。",
+        A,
+        [dict(metric_has="深水泊位", kind="increment"), dict(metric_has="吞吐量", kind="level")],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
