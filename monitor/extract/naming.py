@@ -48,8 +48,11 @@ def clause_before(text: str, lo: int, start: int) -> str:
 def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, state: sj.SentenceState,
                 region: str | None) -> Name:  # fmt: skip
     """What the figure names: its subject, the verbs before it, and the catalogue metric that is."""
-    sep_only = not text[state.last_end : q.start].strip(" 、和及")
+    between = text[state.last_end : q.start]
+    sep_only = not between.strip(" 、和及")
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
+    if how != "list":
+        state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
     keeps = how not in ("right", "carried") or (how == "right" and sj.verb_only(sj.split_verbs(raw_phrase)[0]))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
@@ -72,6 +75,12 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     left, verbs = sj.split_verbs(raw)
     if "分别" in verbs and left and (items := sj.list_items(left)):
         state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0
+        return state.items[0], verbs, "list"
+    if "分别" in verbs and not left and state.items and state.item + 1 == len(state.items):
+        state.item = 0  # 分别新增266家和105家，累计分别达到891家和531家: the same list again
+        return state.items[0], verbs, "list"
+    if "分别" in verbs and not left and len(state.run) >= 2 and all(state.run):
+        state.items, state.item = list(state.run), 0  # 出口218亿元、进口94亿元，分别增长8.1%、0.3%
         return state.items[0], verbs, "list"
     if not left and sep_only and state.items and state.item + 1 < len(state.items):
         state.item += 1

@@ -45,7 +45,9 @@ _RIGHT = re.compile(
     r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)]|[（(][^（()）\n]{1,16}?\d[^（()）\n]{0,8}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
-_RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计")
+_RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
+# the one-character heads that items of a list may share (发明专利申请量、授权量)
+_MEASURE_HEADS = frozenset("量额率数值比")
 _WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
 # what the counted do rather than what they are: the phrase after 新材料和节能环保项目7个 (落户保定) or
 # 组织科技特派员200人次 (下乡服务) is a predicate, and the words before the number name the figure
@@ -100,6 +102,7 @@ class SentenceState:
     items: list[str] = field(default_factory=list)
     item: int = 0
     last_end: int = 0
+    run: list[str] = field(default_factory=list)  # subjects of the last 、-joined figures (出口218亿元、进口94亿元)
 
 
 def verb_only(phrase: str) -> bool:
@@ -206,7 +209,7 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     """
     if not before or resolve(item, 0) is not None:
         return item
-    if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
+    if len(item) < len(before) and item[-1] == before[-1] and item[-1] in _MEASURE_HEADS and len(item) <= 4:
         return before[: len(before) - len(item)] + item  # 发明专利申请量、授权量: 授权量 → 发明专利授权量
     for cut in range(2, len(before)):
         if resolve(before[:cut] + item, cut) is not None:
