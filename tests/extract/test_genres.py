@@ -164,7 +164,51 @@ ACTION_PLANS: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS
+# a bureau's 工作总结及工作计划: the title names both parts; 完成情况 looks back
+BUREAU = "某市文化和旅游局2023年工作总结及2024年工作计划\n一、2023年工作完成情况\n"
+B = {"doc_type": "summary", "year": 2023}
+B_DONE = {"status": "achieved", "year": 2023}
+BUREAU_SUMMARIES: list[Row] = [
+    (
+        "完成情况 is a review",
+        BUREAU + "全市接待游客3860万人次，旅游总收入完成410亿元。\n二、2024年工作计划\n接待游客增长8%。",
+        B,
+        [
+            dict(metric_has="游客", value=3.86e7, **B_DONE),
+            dict(metric_has="旅游总收入", value=4.1e10, **B_DONE),
+            dict(metric_has="游客", value=8, status="target", year=2024),
+        ],
+    ),
+    (
+        "分别 after the figures it lists",
+        BUREAU + "全市国内游客3700万人次、入境游客16万人次，分别增长12.5%、86%。",
+        B,
+        [
+            dict(metric_has="国内游客"),
+            dict(metric_has="入境游客"),
+            dict(metric_has="国内游客", value=12.5, kind="growth", **B_DONE),
+            dict(metric_has="入境游客", value=86, kind="growth", **B_DONE),
+        ],
+    ),
+    (
+        "是上年的 is this year's",
+        BUREAU + "全市文旅消费额突破90亿元，是上年的1.4倍。",
+        B,
+        [dict(value=9e9, **B_DONE), dict(metric_has="文旅消费额", value=1.4, unit="倍", **B_DONE)],
+    ),
+    (
+        "items under 其中 keep their own names",
+        BUREAU + "新增规上文化企业42家，其中制造业15家、服务业27家。",
+        B,
+        [
+            dict(metric_has="文化企业", value=42, kind="increment"),
+            dict(metric="制造业", value=15),
+            dict(metric="服务业", value=27),
+        ],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
