@@ -18,6 +18,10 @@ _FILLER = re.compile(
     r"(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]{1,3}年(?:来)?|年均|\d{1,3}年来|我国|"
     r"(?:到|至)?“?十[一二三四五六]五”?(?:时期|期间|末)?|(?:今后|未来)[五5]年|[五5]年来)+"
 )
+# who resolves to reach a goal, standing before the thing measured: 市科技局将力争明年…, 我们要确保…
+_ACTOR_GOAL = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}?(?:将|要)(?:力争|确保|努力)(?:在)?(?:明年|今年|全年|年内|(?:19|20)\d\d年(?:底|末)?)?"
+)
 # what may stand before a strict metric's variant: 全省地区生产总值, 全社会固定资产投资, 年均城镇调查失业率
 _STRICT_PREFIX = re.compile(
     r"(?:全社会|全年|全省|全市|全区|全县|全州|全国|全体|全部|全口径|地方|城乡|国内|地区|实现|完成|其中|年末|年均|"
@@ -198,4 +202,8 @@ def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
 def normalise_phrase(phrase: str) -> str:
     """A phrase stripped of fillers (全年, 全省, 其中 …) and quotes, comparable across years."""
     phrase = _LIST_NUMBER.sub("", phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-"))
+    if (goal := _ACTOR_GOAL.match(phrase)) is not None and len(phrase) - goal.end() >= 2:
+        phrase = phrase[
+            goal.end() :
+        ]  # 市科技局将力争明年高新技术企业: the actor and its resolve are no part of the name
     return _FILLER.sub("", phrase)

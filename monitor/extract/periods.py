@@ -32,7 +32,8 @@ _CLAUSE = re.compile(
 # words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
 _TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
 _WEAK_PAST = re.compile(r"比上年|同比|较上年|完成了|实现了|已经|已|获评|居全国|创历史|达到了|过去")
-_WEAK_TARGET = re.compile(r"力争|确保|争取|目标|预期|拟|计划|力求")
+# 争取各类资金1.2亿元 (funds obtained) and 完成年度目标的115% (a completion rate) report results
+_WEAK_TARGET = re.compile(r"力争|确保|争取(?![^，。；]{0,10}(?:资金|支持|项目))|目标(?!的)|预期|拟|计划|力求")
 _LOOK_BACK = re.compile(r"[◉●•\s]*(?:过去|一年来|五年来|回顾|(?:19|20)\d\d年(?:以来|，|,))")
 _TARGET_QUALIFIERS = frozenset({"左右", "以上", "不低于", "以内", "不超过", "以下"})
 _HEADING_PLAN = re.compile(r"“?(十[一二三四五六])五”?(?:时期|规划)?(?:的)?(?:主要)?(?:目标|发展目标)")

@@ -89,6 +89,8 @@ _ABBREVIATIONS = {"粮": "粮食", "棉": "棉花", "油": "油料", "肉": "肉
                   "果": "水果", "茶": "茶叶", "糖": "糖料"}  # fmt: skip
 _LIST_SPLIT = re.compile(r"、")
 _LIST_SPLIT_AND = re.compile(r"、|和|及|与")
+# the whole of the things named before (总数达23家), not an attribute that replaces their head
+_WHOLE = frozenset({"总数", "数量", "总量"})
 GENERIC = frozenset({"总量", "总额", "规模", "总规模", "增速", "总值"})
 
 
@@ -214,6 +216,8 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     for cut in range(2, len(before)):
         if resolve(before[:cut] + item, cut) is not None:
             return before[:cut] + item
+    if item in _WHOLE:
+        return noun_part(before) + item  # 新增…“小巨人”企业7家，总数达23家: the total of the same things
     if item in HEADS:
         head = next((h for h in HEADS if before.endswith(h)), "")
         return before[: len(before) - len(head)] + item if head else before + item

@@ -37,7 +37,7 @@ _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
-_MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
+_MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 

@@ -208,7 +208,45 @@ BUREAU_SUMMARIES: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES
+# an article on a bureau's year: totals after increments, funds obtained, completion rates, next year's resolve
+ARTICLE = "某市人社工作亮点\n今年以来，市人社局扎实推进各项工作。\n"
+ARTICLES: list[Row] = [
+    (
+        "a total after an increment",
+        ARTICLE + "新增省级技能大师工作室6家，总数达31家。",
+        B,
+        [
+            dict(metric_has="技能大师工作室", value=6, kind="increment", **B_DONE),
+            dict(metric_has="技能大师工作室", metric_lacks="新增", value=31, kind="level", **B_DONE),
+        ],
+    ),
+    (
+        "净增 after a stock",
+        ARTICLE + "全市技能人才总量达到42万人，较上年净增3.1万人。",
+        B,
+        [dict(value=420000, kind="level"), dict(value=31000, kind="increment", **B_DONE)],
+    ),
+    (
+        "funds obtained are a result",
+        ARTICLE + "为企业争取各类就业补助资金1.6亿元。",
+        B,
+        [dict(metric_has="补助资金", value=1.6e8, **B_DONE)],
+    ),
+    (
+        "a completion rate is a result",
+        ARTICLE + "城镇新增就业完成4.2万人，是年度目标的120%。",
+        B,
+        [dict(value=42000, **B_DONE), dict(value=120, **B_DONE)],
+    ),
+    (
+        "the actor's resolve is no part of the name",
+        ARTICLE + "下一步，市人社局将力争明年城镇新增就业4.5万人。",
+        B,
+        [dict(metric_key="urban_new_jobs", value=45000, status="target", year=2024)],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
