@@ -16,14 +16,16 @@ from monitor.extract.metrics import Metric, normalise_phrase
 
 Resolver = Callable[[str, int], Metric | None]  # (phrase, offset): the metric a variant ending past offset names
 
-# verbs and cue words between a subject and its number (城镇调查失业率|控制在|5.5%)
+# verbs and cue words between a subject and its number (城镇调查失业率|控制在|5.5%), and the base a share or a
+# ratio is taken of (民营企业出口|分别占全省的|50.6%, 治沙|完成年度目标任务的|113%)
 TRAIL = re.compile(
     r"(?:分别|比上年|比去年|较上年|比2\d{3}年|同比|年均|平均|累计|力争|确保|争取|预计|达到|达|增长|下降|降低|"
     r"提高到|提高|提升到|提升|上升至|上升到|上升|增加到|增加|减少|控制在|保持在|稳定在|实现|完成|拟按|拟发行|拟安排|"
     r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
     r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|预期|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
     r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
-    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)的?|每日|每天|各|均|要|将)+$"
+    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)的?|每日|每天|各|均|要|将|"
+    r"(?:占|相当于|是|为|完成|不低于|不超过)[\u4e00-\u9fff“”]{1,20}?的)+$"
 )
 # a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
 _ACTIONS = (
