@@ -198,10 +198,13 @@ def _expand(subject: str) -> list[str]:
 
 
 def _with_head(item: str, last: str) -> str:
-    """城镇 + 农村居民人均可支配收入 → 城镇居民人均可支配收入; 高技术制造业 + 装备制造业增加值 → …增加值."""
+    """城镇 + 农村居民人均可支配收入 → 城镇居民人均可支配收入; 高技术制造业 + 装备制造业增加值 → …增加值;
+    国有企业 + 民营企业纳税额 → 国有企业纳税额."""
     if len(item) <= 3 and len(last) > len(item) + 1:
         return item + last[len(item) :]
     head = next((h for h in HEADS if last.endswith(h)), "")
+    if not head and len(last) > len(item) + 1 and last[len(item) - 2 : len(item)] == item[-2:]:
+        return item + last[len(item) :]  # 国有企业、民营企业纳税额: parallel nouns, the tail they share
     return item if not head or item.endswith(head) else item + head
 
 

@@ -246,7 +246,32 @@ ARTICLES: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES
+# the base a share or a ratio is taken of stands with the verbs: the name is what is measured
+BASES: list[Row] = [
+    (
+        "分别占 the whole",
+        BUREAU + "国有企业、民营企业纳税额分别占全市的38.5%、52.1%。",
+        B,
+        [
+            dict(metric_has="国有企业纳税额", metric_lacks="的", value=38.5, kind="share"),
+            dict(metric_has="民营企业纳税额", metric_lacks="的", value=52.1, kind="share"),
+        ],
+    ),
+    (
+        "分别完成 the year's task",
+        BUREAU + "人工造林、封山育林分别完成年度任务的112%、105%。",
+        B,
+        [dict(metric="人工造林", value=112, **B_DONE), dict(metric="封山育林", value=105, **B_DONE)],
+    ),
+    (
+        "a floor is no cap",
+        ACTION + "农村低保标准不低于城市低保标准的80%。",
+        A,
+        [dict(metric_has="农村低保标准", metric_lacks="城市", value=80, qualifier=None, kind="share")],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
