@@ -62,6 +62,6 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "increment"
     if metric is not None and metric.measure is not None:
         return metric.measure  # type: ignore[return-value]
-    if percent and unit != "倍" and _SHARE.search(subject + verbs):
+    if percent and unit != "倍" and (_SHARE.search(subject) or _SHARE.search(subject + verbs)):
         return "share"
     return "growth" if unit in ("倍", "个百分点") else "level"

@@ -271,7 +271,30 @@ BASES: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES
+# a bureau's 工作要点: every figure a target of its year; compound counters and rates held where they are
+POINTS = "2025年全县市场监管工作要点\n"
+POINTS_ROWS: list[Row] = [
+    (
+        "a compound counter",
+        POINTS + "开展食品安全监督抽检3200批次，检查特种设备使用单位600家次以上。",
+        {},
+        [
+            dict(metric_has="食品安全监督抽检", value=3200, unit="批次", status="target", year=2025),
+            dict(metric_has="特种设备使用单位", value=600, unit="家次", qualifier="以上"),
+        ],
+    ),
+    (
+        "a rate held",
+        POINTS + "食品抽检合格率保持98%以上，投诉举报按时办结率维持100%。",
+        {},
+        [
+            dict(metric="食品抽检合格率", value=98, kind="share", qualifier="以上"),
+            dict(metric="投诉举报按时办结率", value=100, kind="share"),
+        ],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES + POINTS_ROWS
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
