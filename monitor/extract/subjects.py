@@ -155,7 +155,7 @@ def refers_back(right: str, before: str) -> str:
     开工建设，5个设施建成投用 → 国家重大科技基础设施建成投用); "" when it does not."""
     for k in range(min(len(right), 6), 1, -1):
         at = before.rfind(right[:k])
-        if at > 0:
+        if at > 0 and not modifier_only(right[:k]):  # 省级 is a level shared by different things, not a noun
             return before[: at + k] + right[k:]
     return ""
 

@@ -146,8 +146,11 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         kind, found = _over_past_term(kind, found, name, unit)
     if FLAT in q.raw and found.status != "target":
         return None  # 与上年持平 is a goal's wording; a result says its number
+    shown = (
+        sj.noun_part(name.subject) if name.how == "carried" and kind not in ("increment", "growth") else name.subject
+    )
     return Target(
-        metric=_display_name(metric, name.subject),
+        metric=_display_name(metric, shown),
         metric_key=metric.key if metric else None,
         phrase=raw_phrase,
         value=q.value,
@@ -204,6 +207,8 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
     if last is None or _MEASURE_VERB.search(name.verbs):
         return kind
     if name.how == "carried" and last.unit == q.unit:
+        if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
+            return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to
         return last.kind
     if kind == "level" and last.kind in ("increment", "cumulative") and _same_verb_list(ctx.text, last, q, name):
         return last.kind  # 新建公共充电桩2万个、换电站200座: the verb before the list holds for each item

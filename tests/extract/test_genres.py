@@ -294,7 +294,35 @@ POINTS_ROWS: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES + POINTS_ROWS
+# a subject carried to a figure of another measure loses the verb that made it a flow
+CARRIED: list[Row] = [
+    (
+        "a running total after an increment",
+        ACTION + "到2027年，新增国家储备林50万亩、累计达到300万亩。",
+        A,
+        [
+            dict(metric_has="国家储备林", value=5e5, kind="increment"),
+            dict(metric_has="国家储备林", metric_lacks="新增", value=3e6, kind="cumulative"),
+        ],
+    ),
+    (
+        "a stock after an increment",
+        ACTION + "新建公共充电桩2万个，总量达到8万个。",
+        A,
+        [
+            dict(metric_has="公共充电桩", value=20000, kind="increment"),
+            dict(metric_has="公共充电桩", metric_lacks="新建", value=80000, kind="level"),
+        ],
+    ),
+    (
+        "a level shared by different things is no reference back",
+        SUMMARY + "新增省级农业产业化龙头企业12家；8家省级示范家庭农场获评先进。",
+        S,
+        [dict(metric_has="龙头企业", value=12), dict(metric_has="示范家庭农场", metric_lacks="龙头企业", value=8)],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES + POINTS_ROWS + CARRIED
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
