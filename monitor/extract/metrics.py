@@ -50,6 +50,11 @@ class Metric:
     flow: Metric | None = None
     parts: tuple[str, ...] = ()  # modifiers that make the variant name a part (中央财政赤字 of 财政赤字)
     alike: frozenset[str] = frozenset()  # units this metric counts alike (就业 人 and 就业岗位 个)
+    national_name: str | None = None  # the name in the country's own reports (国内生产总值 for 地区生产总值)
+
+    def shown_for(self, region: str | None) -> str:
+        """The display name in a document of this region."""
+        return self.national_name if region == "全国" and self.national_name else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,8 @@ def _metric(key: str, spec: dict[str, Any]) -> Metric:
                          headline=flow.get("headline")) if flow else None  # fmt: skip
     return Metric(key, spec["name"], units, bool(spec.get("strict")), spec.get("measure"), spec.get("headline"),
                   spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric,
-                  tuple(spec.get("parts", ())), frozenset(spec.get("alike", ())))  # fmt: skip
+                  tuple(spec.get("parts", ())), frozenset(spec.get("alike", ())),
+                  spec.get("national_name"))  # fmt: skip
 
 
 @cache

@@ -86,13 +86,13 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         target = _target(ctx, q, sent)
         ctx.state.last_end = q.end
         if target is not None:
-            out += _each(target, text)
+            out += _each(target, text, doc.region)
             ctx.last = target
             _share_list_qualifier(ctx, target)
     return out
 
 
-def _each(target: Target, text: str) -> list[Target]:
+def _each(target: Target, text: str, region: str | None = None) -> list[Target]:
     """高新技术企业、科技型中小企业均突破1.2万家, 化学需氧量、氨氮排放量分别下降2%: one number said of several
     things is a figure for each."""
     listed = "分别" in target.phrase
@@ -106,7 +106,7 @@ def _each(target: Target, text: str) -> list[Target]:
         return [target]
     named = [(item, resolve(item, target.unit)) for item in items]
     return [
-        replace(target, metric=_display_name(found, item), metric_key=found.key if found else None)
+        replace(target, metric=_display_name(found, item, region), metric_key=found.key if found else None)
         for item, found in named
     ]
 
@@ -150,7 +150,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         sj.noun_part(name.subject) if name.how == "carried" and kind not in ("increment", "growth") else name.subject
     )
     return Target(
-        metric=_display_name(metric, shown),
+        metric=_display_name(metric, shown, ctx.doc.region),
         metric_key=metric.key if metric else None,
         phrase=raw_phrase,
         value=q.value,
@@ -189,12 +189,13 @@ def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tu
     return kind, found
 
 
-def _display_name(metric: Metric | None, subject: str) -> str:
-    """A headline metric keeps its catalogue name (comparable across years); any other figure is named as the
-    text names it (集装箱吞吐量, 技术交易额, 重点实验室群), which says best what it measures."""
+def _display_name(metric: Metric | None, subject: str, region: str | None = None) -> str:
+    """A headline metric keeps its catalogue name (comparable across years; the country's own wording in the
+    national reports); any other figure is named as the text names it (集装箱吞吐量, 技术交易额, 重点实验室群),
+    which says best what it measures."""
     if metric is None or (metric.headline is None and subject):
         return subject or (metric.name if metric else "")
-    return metric.name
+    return metric.shown_for(region)
 
 
 def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> Kind:

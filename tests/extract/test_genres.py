@@ -322,7 +322,23 @@ CARRIED: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES + POINTS_ROWS + CARRIED
+# the country's own reports name GDP as the country does
+NATIONAL: list[Row] = [
+    (
+        "国内生产总值 in a national report",
+        "各位代表：\n一、过去一年工作回顾\n国内生产总值达到130万亿元，增长5.2%。",
+        {"year": 2024, "region": "全国"},
+        [dict(metric_key="gdp", metric="国内生产总值", value=1.3e14), dict(metric_key="gdp_growth")],
+    ),
+    (
+        "地区生产总值 in a province's",
+        "各位代表：\n一、过去一年工作回顾\n全省地区生产总值达到6.2万亿元，增长5.5%。",
+        {"year": 2024, "region": "某省"},
+        [dict(metric_key="gdp", metric="地区生产总值", value=6.2e12), dict(metric_key="gdp_growth")],
+    ),
+]
+
+CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES + POINTS_ROWS + CARRIED + NATIONAL
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
