@@ -28,6 +28,7 @@ _CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
 _REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|降")
 _GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")
+_RATE_NOUN = re.compile(r"增速|增幅|涨幅")  # 增速达到73.1%: a growth rate, whatever verb reaches it
 _TO_LEVEL = re.compile(r"(?:到|至|为)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约|超过|突破|逾|超|不到)?$")
 _NEW = re.compile(
     r"新增|新建|净增|新培育|新认定|新开工|新引进|新发展|新落地|新组建|新设立|新招引|新获批|新获|新入选|新授权|新登记|"
@@ -54,7 +55,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
     percent = unit in ("%", "‰", "个百分点", "倍")
-    if percent and ((_GROWTH.search(verbs) and moves) or subject.endswith(("增速", "增幅", "涨幅"))):
+    rate_named = subject.endswith(("增速", "增幅", "涨幅")) or _RATE_NOUN.search(verbs) is not None
+    if percent and ((_GROWTH.search(verbs) and moves) or rate_named):
         return "growth"
     if _CUMULATIVE.search(verbs) or _CUMULATIVE.search(subject):
         return "cumulative" if not percent else "growth"
@@ -64,4 +66,6 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return metric.measure  # type: ignore[return-value]
     if percent and unit != "倍" and (_SHARE.search(subject) or _SHARE.search(subject + verbs)):
         return "share"
+    if unit == "倍" and verbs.endswith("的"):
+        return "share"  # 不低于当地低保标准的1.6倍: a ratio to a base
     return "growth" if unit in ("倍", "个百分点") else "level"

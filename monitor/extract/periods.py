@@ -1,6 +1,7 @@
 """Status (target / achieved / expected), year and term of a figure, from the nearest evidence first.
 
 Evidence layers, nearest first: the figure's own sentence up to the figure (an explicit year, 今年/去年/明年,
+目前/今年以来 (what stands so far in the document's year),
 预计, 到2030年, 年均/累计, 力争/确保/目标是 …), then the frame it stands in (a framing sentence such as
 今年…主要预期目标是 or 今后五年), then the report part (review or plan) and its heading's year, then weak cue words
 (比上年, 完成 …), and last the document's type and year. The first layer that speaks decides; `strength` records
@@ -24,6 +25,7 @@ _CLAUSE = re.compile(
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
     r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
+    r"|(?P<now>目前|截至目前|当前|今年以来|今年前[一二三四五六七八九十两]{1,2}个?月|(?<![年到至])前[两三四五六七八九十]{1,2}个月)"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
@@ -97,6 +99,8 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
             found.status = "expected"
         elif group == "year":
             found.year, found.term = int(m.group("named")), None
+        elif group == "now" and doc.year is not None:
+            found.status, found.year, found.term = "achieved", doc.year, None  # 目前, 今年以来: so far this year
         elif group in ("this", "next", "last") and doc.year is not None:
             found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None

@@ -36,6 +36,10 @@ _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
+_LIST_VERB = re.compile(
+    r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计"
+)
+_MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
@@ -217,9 +221,16 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
 
 
 def _same_verb_list(text: str, last: Target, q: Quantity, name: Name) -> bool:
-    """Whether the figure is the next item of a 、 list of counts that the previous figure opened."""
+    """Whether the figure is the next item of a 、 list of counts that the previous figure opened with a verb of
+    new things or of a running total (新增, 新建, 新认定, 累计 …); ongoing work (建设, 安排) does not carry."""
     between = text[last.span[1] : q.start]
-    if last.unit in _RATES or q.unit in _RATES or not between.startswith("、") or _HARD_CUT.search(between):
+    if not between.startswith("、") or _HARD_CUT.search(between):
+        return False
+    window = text[max(0, last.span[0] - 60) : last.span[0]]
+    opened = window[max((m.end() for m in _HARD_CUT.finditer(window)), default=0) :]
+    if not _LIST_VERB.search(opened):
+        return False
+    if {last.unit, q.unit} & (_RATES | _MONEY):
         return False
     return not sj.verb_only(name.subject) and not _STOCK.search(between)
 

@@ -338,7 +338,55 @@ NATIONAL: list[Row] = [
     ),
 ]
 
-CASES = SIDES + SUMMARY_YEARS + ACTION_PLANS + BUREAU_SUMMARIES + ARTICLES + BASES + POINTS_ROWS + CARRIED + NATIONAL
+# a briefing early in the year: what stands now is of the document's year; a rate named before its verb
+BRIEFING = "各位代表：\n一、2023年工作回顾\n"
+BRIEFINGS: list[Row] = [
+    (
+        "目前 is now",
+        BRIEFING + "目前，全市共有规上工业企业1460家。",
+        {"year": 2024},
+        [dict(metric_has="规上工业企业", value=1460, status="achieved", year=2024)],
+    ),
+    (
+        "今年以来 and the first months",
+        BRIEFING + "今年以来，全市签约项目86个；前两个月规上工业增加值增速达到9.6%。",
+        {"year": 2024},
+        [
+            dict(metric_has="签约项目", value=86, status="achieved", year=2024),
+            dict(metric_has="工业增加值", value=9.6, kind="growth", status="achieved", year=2024),
+        ],
+    ),
+    (
+        "a ratio to a base in 倍",
+        BRIEFING + "全市托育机构数量达到420家，是五年前的3.5倍。",
+        {"year": 2024},
+        [dict(value=420, kind="level"), dict(value=3.5, unit="倍", kind="share")],
+    ),
+    (
+        "ongoing work and money do not carry 新",
+        ACTION + "安排重点项目300个、年度计划投资2000亿元，推进建设一流学科10个、特色学科20个。",
+        A,
+        [
+            dict(value=300),
+            dict(metric_has="年度计划投资", value=2e11, kind="level"),
+            dict(value=10),
+            dict(metric_has="特色学科", value=20, kind="level"),
+        ],
+    ),
+]
+
+CASES = (
+    SIDES
+    + SUMMARY_YEARS
+    + ACTION_PLANS
+    + BUREAU_SUMMARIES
+    + ARTICLES
+    + BASES
+    + POINTS_ROWS
+    + CARRIED
+    + NATIONAL
+    + BRIEFINGS
+)
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
