@@ -53,7 +53,8 @@ def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, 
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
     if how != "list":
         state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
-    keeps = how not in ("right", "carried") or (how == "right" and sj.verb_only(sj.split_verbs(raw_phrase)[0]))
+    number_first = sj.verb_only(sj.split_verbs(raw_phrase)[0]) or sj.verb_only(normalise_phrase(raw_phrase))
+    keeps = how not in ("right", "carried") or (how == "right" and number_first)
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None

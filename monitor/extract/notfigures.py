@@ -17,8 +17,10 @@ _AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千
 _CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
 _BASELINE_BEFORE = re.compile(
     r"(?:从|由)(?:(?:(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:末|底)?|去年|上年|上一年|“?十[一二三四五六]五”?末)的?)?"
-    r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
+    r"(?:每人每月|每人每年|每生每年|每人|每生|每户|每亩|人均|每月|每年|每日)?(?:不到|近|约)?$"
 )
+# 从每人每月202元、270元提高到…: the later starting points of a list of changes
+_BASELINE_LISTED = re.compile(r"(?:从|由)[^，。；从由到至]{1,24}、$")
 _BASELINE_AFTER = re.compile(
     r"(?:、[^，。；]{0,40}?)?(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少|增|降|升)?(?:到|至)"
 )
@@ -57,7 +59,12 @@ def in_name(text: str, start: int, end: int) -> bool:
 def is_baseline(text: str, start: int, end: int) -> bool:
     """The starting point of a change (从2017年的X增加到Y): a figure of its own, of the year it started from."""
     before = text[max(0, start - 16) : start]
-    return _BASELINE_BEFORE.search(before) is not None and _BASELINE_AFTER.match(text, end) is not None
+    if _BASELINE_AFTER.match(text, end) is None:
+        return False
+    return (
+        _BASELINE_BEFORE.search(before) is not None
+        or _BASELINE_LISTED.search(text, max(0, start - 26), start) is not None
+    )
 
 
 def is_age(q: Quantity, text: str) -> bool:

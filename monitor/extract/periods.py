@@ -25,6 +25,7 @@ _CLAUSE = re.compile(
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
     r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
+    r"|(?P<have>(?<![争将要保再口人])(?:拥有|现有|已有)(?![量率]))"
     r"|(?P<now>目前|截至目前|当前|今年以来|今年前[一二三四五六七八九十两]{1,2}个?月|(?<![年到至])前[两三四五六七八九十]{1,2}个月)"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
@@ -58,6 +59,7 @@ class _Clause:
     year: int | None = None
     term: tuple[int, int] | None = None
     average: bool = False
+    standing: bool = False  # the status came from a 现有/目前 cue, which a later time cue of the clause overrides
 
 
 def _by_term(by: int, doc_year: int | None, own_term: bool = False) -> tuple[int, int]:
@@ -99,11 +101,19 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
             found.status = "expected"
         elif group == "year":
             found.year, found.term = int(m.group("named")), None
+            found.status, found.standing = (None if found.standing else found.status), False
+        elif group == "have" and ahead is not None and doc.year is not None:
+            # 拥有8个…: the stock as it stands (at the end of last year when a report is delivered)
+            found.status, found.term, found.standing = "achieved", None, True
+            found.year = ahead - 1 if doc.doc_type == "work_report" else doc.year
         elif group == "now" and doc.year is not None:
             found.status, found.year, found.term = "achieved", doc.year, None  # 目前, 今年以来: so far this year
+            found.standing = True
         elif group in ("this", "next", "last") and doc.year is not None:
             found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None
+            # 现有6个，今年新培育2个: a time cue after a standing stock speaks of its own year
+            found.status, found.standing = (None if found.standing else found.status), False
         elif group == "average":
             found.average = True
         elif group == "goal":
@@ -215,9 +225,17 @@ _BASELINE_YEAR = re.compile(
 )
 
 
+_LISTED_FROM = re.compile(
+    r"(?:从|由)((?:(?:19|20)\d\d年|去年|上年)?(?:末|底)?的?[^，。；0-9从由到至]{0,8})[0-9][^，。；从由到至]{0,20}、$"
+)
+
+
 def baseline_when(text: str, start: int, found: When, doc: DocumentInfo) -> When:
     """The starting point of a change (从2017年的5.9万元增加到…) is a result of its own year."""
     m = _BASELINE_YEAR.search(text, max(0, start - 16), start)
+    if m is None and text[start - 1 : start] == "、":
+        listed = _LISTED_FROM.search(text, max(0, start - 32), start)  # 从2017年的7642家、1665家: the list's year
+        m = _BASELINE_YEAR.search(listed.group(1)) if listed is not None else None
     if m is not None and m.group("year"):
         return When("achieved", int(m.group("year")), None, "clause")
     if m is not None and m.group("plan"):

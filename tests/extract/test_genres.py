@@ -375,6 +375,45 @@ BRIEFINGS: list[Row] = [
     ),
 ]
 
+# stocks as they stand and the starting points of changes, inside a plan part
+PLAN_PART = "各位代表：\n二、2025年主要目标和重点任务\n"
+STANDING: list[Row] = [
+    (
+        "拥有 is the stock as it stands",
+        PLAN_PART + "我省拥有6个千亿元级产业集群，今年新培育2个。",
+        {"year": 2025},
+        [dict(value=6, status="achieved", year=2024), dict(value=2, status="target", year=2025)],
+    ),
+    (
+        "拥有量 is a name, not a stock cue",
+        PLAN_PART + "每万人口高价值发明专利拥有量达到15件。",
+        {"year": 2025},
+        [dict(metric_has="发明专利拥有量", value=15, status="target", year=2025)],
+    ),
+    (
+        "every starting point of a listed change",
+        PLAN_PART + "城乡低保标准分别从每人每月800元、620元提高到850元、660元。",
+        {"year": 2025},
+        [
+            dict(value=800, status="achieved", year=2024),
+            dict(value=620, status="achieved", year=2024),
+            dict(value=850, status="target", year=2025),
+            dict(value=660, status="target", year=2025),
+        ],
+    ),
+    (
+        "the starting year of a listed change",
+        "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
+        {"year": 2024},
+        [
+            dict(value=8200, year=2019),
+            dict(value=960, status="achieved", year=2019),
+            dict(value=11000),
+            dict(value=2100),
+        ],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -386,6 +425,7 @@ CASES = (
     + CARRIED
     + NATIONAL
     + BRIEFINGS
+    + STANDING
 )
 
 
