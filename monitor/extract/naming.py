@@ -101,7 +101,7 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if sj.verb_only(left):
         return (state.subject, raw, "carried") if state.subject else ("", raw, "none")
     if sj.modifier_only(left) and state.subject:
-        return left + sj.noun_part(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
+        return left + sj.bare_noun(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
     if left in sj.GENERIC and state.subject:
         return state.subject, left + verbs, "carried"  # 总量达到: the aggregate word says what is measured
     if (

@@ -39,7 +39,9 @@ _ACTIONS = (
     "同比|控制在|保持|稳定在|着力|加快|大力|积极|持续|不断|进一步|全力|努力|深入|扎实|重点|主要|一批次|首个|首家|新一批|"
     "全市|全省|全区|全县|全州|全镇|全国|我市|我省|我区|我县|我州|我国|本市|本省|本区|本县"
 )
-_VERB_ONLY = re.compile(rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年)+")
+_VERB_ONLY = re.compile(
+    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来)?)+"
+)
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
 # an age bracket may stand between a count and its noun (2.5万名65岁及以上失能老年人)
@@ -68,8 +70,11 @@ _NOT_A_NOUN_START = re.compile(
 )
 _QUOTES = str.maketrans("", "", '“”"')
 _MODIFIERS = re.compile(
-    r"(?:其中)?(?:国家级|省级|市级|县级|区级|镇级|村级|国家|省|市|县|国际|国内|全国|全省|全市|重点|示范|新认定)+"
+    r"(?:其中)?(?:(?:国家级|省级|市级|县级|区级|镇级|村级|国家|省|市|县|国际|国内|全国|全省|全市|重点|示范|新认定)+"
+    r"|[0-9A-Za-z一二三四五六七八九十]{1,3}[A-Za-z]?(?:级|星级?))(?:以上|及以上)?"
 )
+# the level words a carried noun opens with, replaced by the level of the figure (其中国家级2家: 国家级龙头企业)
+_LEVELS = re.compile(r"^(?:(?:国家级|省级|市级|县级|区级|镇级|村级|[0-9A-Za-z]{1,3}级)(?:及)?(?:以上)?)+")
 _LEADING_VERB = re.compile(
     r"^(?:建成|建设|打造|培育|引进|实施|推动|支持|组织|开展|举办|完成|实现|新建|新增|新认定|认定|创建|获批|布局|落地|签约|"
     r"储备|谋划|开工|新开工|争创|带动|吸引|建立|设立|组建|成立|选派|派遣|帮扶|转化|拥有|建有|累计|共有|有|了)+"
@@ -140,8 +145,14 @@ def predicate(right: str) -> bool:
     return _PREDICATE.match(right) is not None
 
 
+def bare_noun(subject: str) -> str:
+    """A carried noun without its verb and level (培育市级以上龙头企业 → 龙头企业)."""
+    noun = noun_part(subject)
+    return _LEVELS.sub("", noun) or noun
+
+
 def modifier_only(phrase: str) -> bool:
-    """其中国家级, 省级, 市级: a level or scope that qualifies the noun of the figure before."""
+    """其中国家级, 省级, 4A级以上: a level or scope that qualifies the noun of the figure before."""
     return bool(phrase) and _MODIFIERS.fullmatch(phrase) is not None
 
 

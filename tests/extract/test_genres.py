@@ -414,6 +414,38 @@ STANDING: list[Row] = [
     ),
 ]
 
+# levels and spans that qualify a noun named before them
+LEVELS: list[Row] = [
+    (
+        "其中 a level of the things before",
+        SUMMARY + "培育市级以上农业产业化龙头企业45家，其中国家级2家、省级15家。",
+        S,
+        [
+            dict(metric_has="龙头企业", value=45),
+            dict(metric="国家级农业产业化龙头企业", value=2),
+            dict(metric="省级农业产业化龙头企业", value=15),
+        ],
+    ),
+    (
+        "其中 a grade of the things before",
+        SUMMARY + "全县共有A级景区18个，其中4A级以上5个。",
+        S,
+        [dict(metric="A级景区", value=18, **DONE), dict(metric="4A级景区", value=5, **DONE)],
+    ),
+    (
+        "a span of years is no name",
+        SUMMARY + "全县粮食总产量达到6.5亿斤，连续5年稳定在6亿斤以上。",
+        S,
+        [dict(metric_key="grain_output", value=6.5e8), dict(metric_key="grain_output", value=6e8, qualifier="以上")],
+    ),
+    (
+        "共有 in a name is kept",
+        SUMMARY + "全年筹集共有产权住房1200套。",
+        S,
+        [dict(metric_has="共有产权住房", value=1200)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -426,6 +458,7 @@ CASES = (
     + NATIONAL
     + BRIEFINGS
     + STANDING
+    + LEVELS
 )
 
 
