@@ -33,6 +33,7 @@ _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三
 _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
 # 每月召开1次工作推进会, 每季度通报1次: the rhythm of a procedure, not a quantity of the world
 _RHYTHM_BEFORE = re.compile(r"每(?:个)?(?:月|季度|季|周|旬|半年|年)(?:至少)?[\u4e00-\u9fff]{0,4}$")
+_PER_UNIT = re.compile(r"每(?:增长|提高|增加|下降|降低|投入|减少|上升)$")
 # 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
 _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
@@ -106,6 +107,11 @@ def is_rhythm(q: Quantity, text: str) -> bool:
     return q.unit == "次" and _RHYTHM_BEFORE.search(text, max(0, q.start - 10), q.start) is not None
 
 
+def is_per_unit(q: Quantity, text: str) -> bool:
+    """国内生产总值每增长1个百分点的增量, 每投入1元: the unit a rate is stated per, not a figure."""
+    return _PER_UNIT.search(text, max(0, q.start - 4), q.start) is not None
+
+
 def counts_points(q: Quantity, text: str) -> bool:
     """重点抓好以下10个方面: a count of the text's own points or sections."""
     if _POINTS_AFTER.match(text, q.end) or (q.unit == "条" and _POLICY_ITEMS.match(text, q.end)):
@@ -147,6 +153,7 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_threshold(q, text)
         or is_class_or_condition(q, text)
         or is_rhythm(q, text)
+        or is_per_unit(q, text)
         or is_deadline(q, text)
         or is_weight(q, text)
         or counts_points(q, text)

@@ -44,9 +44,11 @@ _VERB_ONLY = re.compile(
 )
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
-# an age bracket may stand between a count and its noun (2.5万名65岁及以上失能老年人)
+# an age bracket or a tier may stand between a count and its noun (2.5万名65岁及以上失能老年人,
+# 400多个10亿级以上的重大产业项目)
 _RIGHT = re.compile(
-    r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)]|[（(][^（()）\n]{1,16}?\d[^（()）\n]{0,8}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
+    r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)]|[（(][^（()）\n]{1,16}?\d[^（()）\n]{0,8}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?"
+    r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")

@@ -90,10 +90,32 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         target = _target(ctx, q, sent)
         ctx.state.last_end = q.end
         if target is not None:
+            if ctx.last is not None:
+                _share_the_noun(text, ctx.last, target)
             out += _each(target, text, doc.region)
             ctx.last = target
             _share_list_qualifier(ctx, target)
-    return out
+    return [t for t in out if t.metric]  # a count the next one was to name, and did not, is no figure
+
+
+# what may stand between two counts that share the noun after the second: 的2034种、…的2725种出口商品,
+# 20多个100亿级以上、400多个10亿级以上的重大产业项目
+_TIER_BETWEEN = re.compile(r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?、")
+
+
+def _share_the_noun(text: str, last: Target, target: Target) -> None:
+    """A count whose own words name nothing (a modifier ending in 的, or verbs only) takes the noun named after the
+    next count of the same list: 首年关税为零的2034种、5年内关税减让显著的2725种出口商品."""
+    if last.unit != target.unit or last.unit in _RATES:
+        return
+    joint = _TIER_BETWEEN.match(text, last.span[1])
+    if joint is None or _HARD_CUT.search(text, last.span[1], target.span[0]) or target.span[0] - joint.end() > 24:
+        return
+    if not (last.phrase.endswith("的") or sj.verb_only(last.phrase)):
+        return
+    right = sj.right_subject(text, target.span[1], target.unit)
+    if right and target.metric.endswith(right):
+        last.metric, last.metric_key = target.metric, target.metric_key
 
 
 def _each(target: Target, text: str, region: str | None = None) -> list[Target]:
@@ -131,8 +153,8 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     text = ctx.text
     raw_phrase = clause_before(text, ctx.state.last_end, q.start)
     name = name_figure(text, q, sent, raw_phrase, ctx.state, ctx.doc.region)
-    if name.metric is None and sj.verb_only(name.subject):
-        return None  # a number with no nameable subject is not a figure
+    if name.metric is None and sj.verb_only(name.subject) and not _TIER_BETWEEN.match(text, q.end):
+        return None  # a number with no nameable subject is not a figure (unless the next count names it)
     unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
     kind = _measure(ctx, q, name, qualifier)

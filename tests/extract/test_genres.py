@@ -446,6 +446,34 @@ LEVELS: list[Row] = [
     ),
 ]
 
+# counts that share the noun named after the last of them
+SHARED_NOUNS: list[Row] = [
+    (
+        "modifiers ending in 的 share the noun",
+        ACTION + "用好降税清单，针对首年零关税的1800种、十年内降税的2300种进口商品，扩大进口。",
+        A,
+        [dict(metric_has="进口商品", value=1800), dict(metric_has="进口商品", value=2300)],
+    ),
+    (
+        "tiers between counts and their noun",
+        BRIEFING + "五年来，建成30多个50亿级以上、260多个5亿级以上的先进制造业项目。",
+        {"year": 2024},
+        [dict(metric_has="先进制造业项目", value=30), dict(metric_has="先进制造业项目", value=260)],
+    ),
+    (
+        "the unit a rate is stated per",
+        BRIEFING + "全市生产总值每增长1个百分点，可带动就业2.1万人。",
+        {"year": 2024},
+        [dict(metric_has="就业", value=21000)],
+    ),
+    (
+        "an industry's own counter",
+        BRIEFING + "淘汰落后平板玻璃产能1200多万重量箱。",
+        {"year": 2024},
+        [dict(metric_has="平板玻璃", value=1.2e7, unit="重量箱", qualifier="余")],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -459,6 +487,7 @@ CASES = (
     + BRIEFINGS
     + STANDING
     + LEVELS
+    + SHARED_NOUNS
 )
 
 
