@@ -107,10 +107,18 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if (
         state.subject
         and len(left) <= 4
+        and not _sub_list(text, q.start)
         and (done := sj.complete(left, state.subject, _resolver(q, region, verbs))) != left
     ):
         return done, verbs, "completed"
     return left, verbs, "left"
+
+
+def _sub_list(text: str, start: int) -> bool:
+    """Whether the figure stands in a 其中 clause: its items are parts with names of their own (其中批发业72家、
+    零售业65家), not attributes of the thing before."""
+    window = text[max(0, start - 40) : start]
+    return "其中" in window[max((m.end() for m in _HARD_CUT.finditer(window)), default=0) :]
 
 
 def _right_names(left: str, right: str, q: Quantity, region: str | None) -> bool:

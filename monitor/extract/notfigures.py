@@ -83,9 +83,12 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
 
 
 def is_threshold(q: Quantity, text: str) -> bool:
-    """营收1亿元以上企业, 投资5000万元以上项目: an amount that defines a class of things, not a figure."""
-    if q.unit not in _AMOUNTS or q.suffix not in ("以上", "以下"):
+    """营收1亿元以上企业, 投资5000万元以上项目, 人口20万以上的县: an amount that defines a class of things, not a
+    figure."""
+    if q.suffix not in ("以上", "以下") or q.unit in ("%", "‰", "个百分点"):
         return False
+    if q.unit not in _AMOUNTS and not text.startswith("的", q.end):
+        return False  # 人口20万以上的县: a bare threshold reads as one only before 的
     return _CLASS_NOUN.match(text, q.end) is not None
 
 

@@ -52,8 +52,6 @@ _RIGHT = re.compile(
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
-# the one-character heads that items of a list may share (发明专利申请量、授权量)
-_MEASURE_HEADS = frozenset("量额率数值比")
 _WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
 # what the counted do rather than what they are: the phrase after 新材料和节能环保项目7个 (落户保定) or
 # 组织科技特派员200人次 (下乡服务) is a predicate, and the words before the number name the figure
@@ -78,7 +76,7 @@ _MODIFIERS = re.compile(
 # the level words a carried noun opens with, replaced by the level of the figure (其中国家级2家: 国家级龙头企业)
 _LEVELS = re.compile(r"^(?:(?:国家级|省级|市级|县级|区级|镇级|村级|[0-9A-Za-z]{1,3}级)(?:及)?(?:以上)?)+")
 _LEADING_VERB = re.compile(
-    r"^(?:建成|建设|打造|培育|引进|实施|推动|支持|组织|开展|举办|完成|实现|新建|新增|新认定|认定|创建|获批|布局|落地|签约|"
+    r"^(?:建成|建设|打造|培育|引进|实施|推进|推动|支持|组织|开展|举办|完成|实现|新建|新增|新认定|认定|创建|获批|布局|落地|签约|"
     r"储备|谋划|开工|新开工|争创|带动|吸引|建立|设立|组建|成立|选派|派遣|帮扶|转化|拥有|建有|累计|共有|有|了)+"
 )
 # a count without a counter word before a noun of people is a count of people (帮扶32.8万就业困难群众)
@@ -137,7 +135,7 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
     if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""
     words = m.group(1).translate(_QUOTES)
-    stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 0), None)
+    stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 1), None)
     words = (words[: stop.start()] if stop else words).rstrip("和与及、")
     return words if len(words) >= 2 and not verb_only(words) else ""
 
@@ -229,8 +227,11 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     """
     if not before or resolve(item, 0) is not None:
         return item
-    if len(item) < len(before) and item[-1] == before[-1] and item[-1] in _MEASURE_HEADS and len(item) <= 4:
-        return before[: len(before) - len(item)] + item  # 发明专利申请量、授权量: 授权量 → 发明专利授权量
+    if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
+        noun = noun_part(before)
+        if len(noun) <= len(item):
+            return item  # 推进建设一流学科10个、特色学科20个: a parallel thing named in full
+        return noun[: len(noun) - len(item)] + item  # 发明专利申请量、授权量: 授权量 → 发明专利授权量
     for cut in range(2, len(before)):
         if resolve(before[:cut] + item, cut) is not None:
             return before[:cut] + item

@@ -474,6 +474,28 @@ SHARED_NOUNS: list[Row] = [
     ),
 ]
 
+# the phrase after a share, a threshold of a class, a list of parts of one total
+MORE_SHAPES: list[Row] = [
+    (
+        "a one-character noun before a predicate",
+        BRIEFING + "75%的乡镇建成综合养老服务中心，90%的县建成三级医院。",
+        {"year": 2024},
+        [dict(metric_has="乡镇", value=75), dict(metric_has="县", metric_lacks="乡镇", value=90)],
+    ),
+    (
+        "a bare threshold before 的",
+        BRIEFING + "在人口30万以上的县建成特殊教育学校12所。",
+        {"year": 2024},
+        [dict(metric_has="特殊教育学校", value=12)],
+    ),
+    (
+        "件次 and 人次 of one total",
+        BRIEFING + "全市信访总量件次、人次分别下降12.5%、10.8%。",
+        {"year": 2024},
+        [dict(metric="信访总量件次", value=12.5), dict(metric="信访总量人次", value=10.8)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -488,6 +510,7 @@ CASES = (
     + STANDING
     + LEVELS
     + SHARED_NOUNS
+    + MORE_SHAPES
 )
 
 
