@@ -385,6 +385,12 @@ STANDING: list[Row] = [
         [dict(value=6, status="achieved", year=2024), dict(value=2, status="target", year=2025)],
     ),
     (
+        "existing resources put to work are no stock",
+        PLAN_PART + "利用现有闲置校舍改造建设托育机构20个。",
+        {"year": 2025},
+        [dict(metric_has="托育机构", value=20, status="target", year=2025)],
+    ),
+    (
         "拥有量 is a name, not a stock cue",
         PLAN_PART + "每万人口高价值发明专利拥有量达到15件。",
         {"year": 2025},
