@@ -55,6 +55,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
     percent = unit in ("%", "‰", "个百分点", "倍")
+    if unit in ("%", "‰", "倍") and verbs.endswith("的") and not _GROWTH.search(verbs):
+        return "share"  # 完成年度任务的113%, 是上年的1.6倍: a ratio to a base
     rate_named = subject.endswith(("增速", "增幅", "涨幅")) or _RATE_NOUN.search(verbs) is not None
     if percent and ((_GROWTH.search(verbs) and moves) or rate_named):
         return "growth"

@@ -23,6 +23,11 @@ _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 # 高新技术企业、科技型中小企业均突破1.2万家: one number said of each of several things
 EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
+_MONEY = frozenset({"元", "美元", "欧元", "港元"})
+_FUNDS_FOR = re.compile(
+    r"(?:用于|实施|支持|投向|建设|推进)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
+)
+_COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 
 
@@ -99,7 +104,15 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
             return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
         return right, raw, "right"
     if sj.verb_only(left):
-        return (state.subject, raw, "carried") if state.subject else ("", raw, "none")
+        if state.subject:
+            return state.subject, raw, "carried"
+        done = _COMPLETED_TASK.search(verbs)  # 累计完成攻坚战总任务的42%: the task whose share is done
+        if done:
+            return done.group(1), verbs, "left"
+        purpose = _FUNDS_FOR.match(text, q.end) if q.unit in _MONEY else None
+        if purpose:  # 统筹20亿元实施6个重大科技专项: funds named by what they pay for
+            return purpose.group(1) + "资金", raw, "right"
+        return "", raw, "none"
     if sj.modifier_only(left) and state.subject:
         return left + sj.bare_noun(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
     if left in sj.GENERIC and state.subject:

@@ -502,6 +502,34 @@ MORE_SHAPES: list[Row] = [
     ),
 ]
 
+# names when the words before a number are only a base, a span or a purpose
+BARE: list[Row] = [
+    (
+        "the task whose share is done",
+        BRIEFING + "推广林光互补新模式，累计完成治沙总任务的46%。",
+        {"year": 2024},
+        [dict(metric="治沙总任务", value=46, kind="share")],
+    ),
+    (
+        "a span of years inside a name",
+        BRIEFING + "政务服务好评率连续3年保持99%以上。",
+        {"year": 2024},
+        [dict(metric="政务服务好评率", value=99, kind="share")],
+    ),
+    (
+        "服务 opening a noun",
+        BRIEFING + "新上线48个服务事项。",
+        {"year": 2024},
+        [dict(metric="服务事项", value=48)],
+    ),
+    (
+        "funds named by what they pay for",
+        BRIEFING + "统筹15亿元实施8个重大科技专项。",
+        {"year": 2024},
+        [dict(metric="重大科技专项资金", value=1.5e9), dict(metric="重大科技专项", value=8)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -517,6 +545,7 @@ CASES = (
     + LEVELS
     + SHARED_NOUNS
     + MORE_SHAPES
+    + BARE
 )
 
 
