@@ -106,9 +106,9 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if sj.verb_only(left):
         if state.subject:
             return state.subject, raw, "carried"
-        done = _COMPLETED_TASK.search(verbs)  # 累计完成攻坚战总任务的42%: the task whose share is done
-        if done:
-            return done.group(1), verbs, "left"
+        task = _COMPLETED_TASK.search(verbs)  # 累计完成攻坚战总任务的42%: the task whose share is done
+        if task:
+            return task.group(1), verbs, "left"
         purpose = _FUNDS_FOR.match(text, q.end) if q.unit in _MONEY else None
         if purpose:  # 统筹20亿元实施6个重大科技专项: funds named by what they pay for
             return purpose.group(1) + "资金", raw, "right"
