@@ -27,6 +27,7 @@ _PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "�
 _CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  # 不低于 is a floor
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
 _REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|降")
+_CUT_FIRST = re.compile(r"(?:淘汰|取消|压减|精简|减轻|削减|关停|关闭|化解|退出|压缩|清理|撤并)")
 _GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")
 _RATE_NOUN = re.compile(r"增速|增幅|涨幅")  # 增速达到73.1%: a growth rate, whatever verb reaches it
 _TO_LEVEL = re.compile(r"(?:到|至|为)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约|超过|突破|逾|超|不到)?$")
@@ -54,6 +55,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "cap"
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
+    if moves and unit is not None and _CUT_FIRST.match(subject):
+        return "reduction"  # 淘汰落后产能450项, 取消311项行政审批事项: what is cut, counted
     percent = unit in ("%", "‰", "个百分点", "倍")
     if unit in ("%", "‰", "倍") and verbs.endswith("的") and not _GROWTH.search(verbs):
         return "share"  # 完成年度任务的113%, 是上年的1.6倍: a ratio to a base

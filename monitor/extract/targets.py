@@ -36,6 +36,7 @@ _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
+_RATE_AFTER = re.compile(r"的(?:[\u4e00-\u9fff]{0,2})(?:增速|增幅|增长|涨幅)")
 _LIST_VERB = re.compile(
     r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计"
 )
@@ -230,6 +231,9 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
     if FLAT in q.raw:
         return "growth"
     kind = measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
+    if q.unit in ("%", "‰") and kind == "level" and ctx.text.startswith("的", q.end):
+        # 62%的入境航班, 覆盖80%以上的大城市: a share of the things named after; 6.5%的增速 is a rate
+        return "growth" if _RATE_AFTER.match(ctx.text, q.end) else "share"
     last = ctx.last
     if last is None or _MEASURE_VERB.search(name.verbs):
         return kind

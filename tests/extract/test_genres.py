@@ -530,6 +530,26 @@ BARE: list[Row] = [
     ),
 ]
 
+# what is cut, counted; a percentage of the things named after it
+CUTS_AND_SHARES: list[Row] = [
+    (
+        "what is cut is a reduction",
+        BRIEFING + "淘汰落后产能120项，取消行政许可事项36项，压减地下水开采量0.8亿立方米。",
+        {"year": 2024},
+        [
+            dict(metric_has="落后产能", value=120, kind="reduction"),
+            dict(metric_has="行政许可事项", value=36, kind="reduction"),
+            dict(metric_has="地下水开采量", value=8e7, kind="reduction"),
+        ],
+    ),
+    (
+        "a percentage of the things after it",
+        BRIEFING + "65%的乡镇卫生院达到服务能力标准，全市保持6%以上的增长。",
+        {"year": 2024},
+        [dict(metric_has="乡镇卫生院", value=65, kind="share"), dict(value=6, kind="growth")],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -546,6 +566,7 @@ CASES = (
     + SHARED_NOUNS
     + MORE_SHAPES
     + BARE
+    + CUTS_AND_SHARES
 )
 
 
