@@ -208,7 +208,7 @@ def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
 def normalise_phrase(phrase: str) -> str:
     """A phrase stripped of fillers (全年, 全省, 其中 …) and quotes, comparable across years."""
     phrase = _LIST_NUMBER.sub("", phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-"))
-    if (goal := _ACTOR_GOAL.match(phrase)) is not None and len(phrase) - goal.end() >= 2:
+    if ("将" in phrase or "要" in phrase) and (goal := _ACTOR_GOAL.match(phrase)) and len(phrase) - goal.end() >= 2:
         phrase = phrase[
             goal.end() :
         ]  # 市科技局将力争明年高新技术企业: the actor and its resolve are no part of the name

@@ -58,8 +58,7 @@ def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, 
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
     if how != "list":
         state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
-    number_first = sj.verb_only(sj.split_verbs(raw_phrase)[0]) or sj.verb_only(normalise_phrase(raw_phrase))
-    keeps = how not in ("right", "carried") or (how == "right" and number_first)
+    keeps = how not in ("right", "carried") or (how == "right" and _number_first(raw_phrase))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
@@ -125,6 +124,11 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     ):
         return done, verbs, "completed"
     return left, verbs, "left"
+
+
+def _number_first(raw: str) -> bool:
+    """启动首批|8家中试平台, 我省拥有|6个…产业集群: only verbs stand before the number."""
+    return sj.verb_only(sj.split_verbs(raw)[0]) or sj.verb_only(normalise_phrase(raw))
 
 
 def _sub_list(text: str, start: int) -> bool:

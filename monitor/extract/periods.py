@@ -21,7 +21,9 @@ from monitor.extract.sections import Section
 _FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025, "十五": 2030, "十六": 2035}
 # the figure's own sentence: every cue that can decide, the last one before the figure wins
 _CLAUSE = re.compile(
-    r"(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
+    # the characters a cue can start with, tested first: the engine skips every other position in one test
+    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12])"
+    r"(?:(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
     r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
@@ -31,7 +33,7 @@ _CLAUSE = re.compile(
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
-    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破))"
+    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破)))"
 )
 # words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
 _TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
