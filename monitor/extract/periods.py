@@ -156,6 +156,9 @@ def when(
     if status is None:
         status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
     year, term = _period(found, status, frame, section, doc, ahead)
+    if status == "target" and found.year is None and (span := _own_span(doc)) is not None:
+        if found.average or _OVER_SPAN.search(prefix[-16:]):
+            year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
     past = (
         term is not None
         and found.term is None
@@ -164,6 +167,18 @@ def when(
         and frame.kind == "term_back"
     )
     return When(status, year, term, strength, past and not _TERM_WORDS.search(prefix[-40:]))
+
+
+_SPAN = re.compile(r"[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*((?:19|20)\d\d)年?[）)]")
+_OVER_SPAN = re.compile(r"累计|(?:[两三四五]|[2-5])年(?:内|间)?(?:共|合计|总计)")
+
+
+def _own_span(doc: DocumentInfo) -> tuple[int, int] | None:
+    """The years a plan covers, from its title: 行动方案（2024—2026年）."""
+    if doc.doc_type != "plan" or not doc.title or (m := _SPAN.search(doc.title)) is None:
+        return None
+    first, last = int(m.group(1)), int(m.group(2))
+    return (first, last) if first < last <= first + 10 else None
 
 
 def plan_year(doc: DocumentInfo) -> int | None:

@@ -550,6 +550,32 @@ CUTS_AND_SHARES: list[Row] = [
     ),
 ]
 
+# an action plan for a span of years: sums and averages over it are the span's
+SPAN = "某省推进城市更新行动方案（2024—2026年）\n一、工作目标\n"
+SPANS: list[Row] = [
+    (
+        "a sum over the plan's span",
+        SPAN + "每年新建改造城市道路200公里以上，三年累计新增停车位10万个。",
+        {"doc_type": "plan"},
+        [
+            dict(value=200, status="target", year=2024, term=None),
+            dict(value=100000, kind="cumulative", status="target", year=2026, term=(2024, 2026)),
+        ],
+    ),
+    (
+        "an average over the plan's span",
+        SPAN + "城市绿地面积年均增长3%。",
+        {"doc_type": "plan"},
+        [dict(value=3, kind="growth", year=2026, term=(2024, 2026))],
+    ),
+    (
+        "a single-year plan has no span",
+        "2024年城市更新工作要点\n新增停车位累计达到5万个。",
+        {"doc_type": "plan"},
+        [dict(value=50000, year=2024, term=None)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -567,6 +593,7 @@ CASES = (
     + MORE_SHAPES
     + BARE
     + CUTS_AND_SHARES
+    + SPANS
 )
 
 
