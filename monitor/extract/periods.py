@@ -156,9 +156,9 @@ def when(
     if status is None:
         status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
     year, term = _period(found, status, frame, section, doc, ahead)
-    if status == "target" and found.year is None and (span := _own_span(doc)) is not None:
-        if found.average or _OVER_SPAN.search(prefix[-16:]):
-            year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
+    over_span = found.average or _OVER_SPAN.search(prefix[-16:]) is not None
+    if status == "target" and found.year is None and over_span and (span := _own_span(doc)) is not None:
+        year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
     past = (
         term is not None
         and found.term is None
