@@ -27,8 +27,8 @@ from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
 from monitor.compare.levels import PROVINCES
-from monitor.comparisons import load_matrix, load_table
-from monitor.jobs import process_new_versions
+from monitor.ops.jobs import process_new_versions
+from monitor.service.comparisons import load_matrix, load_table
 from tests import corpus
 
 YEARS = (2024, 2025)

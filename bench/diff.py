@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import Row, note
-from monitor.diff import diff
+from monitor.compare.diff import diff
 from monitor.extract import extract
 from tests import corpus
 

@@ -25,9 +25,9 @@ from db import models as m
 from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
+from monitor.channels.outbox import SmtpTransport
 from monitor.config import Settings
-from monitor.deliver import SmtpTransport
-from monitor.jobs import process_new_versions, send_due_digests
+from monitor.ops.jobs import process_new_versions, send_due_digests
 from tests.smtp import smtp_server
 
 TEXTS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "texts"

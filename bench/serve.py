@@ -28,8 +28,8 @@ from bench.harness import ROOT, Row, children, note, vm_kb
 from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
-from monitor.jobs import process_new_versions
-from monitor.site import build_site
+from monitor.ops.jobs import process_new_versions
+from monitor.publish.site import build_site
 from tests.smtp import free_port
 
 TEXTS = ROOT / "monitor" / "demo" / "texts"

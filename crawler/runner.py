@@ -2,7 +2,7 @@
 
 `run_batch` crawls in this process (Twisted's reactor runs once per process: `govmon crawl` calls it once);
 `crawl_in_child` runs a batch in a child process of its own and hands its results back, which is how
-`govmon run`, the scheduler and the workers crawl (see `monitor.jobs`). Sources that share a host go into the
+`govmon run`, the scheduler and the workers crawl (see `monitor.ops.jobs`). Sources that share a host go into the
 same batch (`plan_batches`), so one process's download slots keep that host's politeness.
 """
 

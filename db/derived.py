@@ -14,9 +14,9 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
-from monitor.diff import Change, Diff
+from monitor.compare.diff import Change, Diff
+from monitor.compare.identity import kind_class
 from monitor.extract.model import DocumentInfo, Extraction, Kind, Priority, Status, Target
-from monitor.identity import kind_class
 
 
 @dataclass(frozen=True)

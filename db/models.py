@@ -206,8 +206,8 @@ class Subscriber(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    # monitor.addresses.address_key(email): one subscriber per address whatever its case; NULL only on rows that
-    # migration 0007 found duplicating an older one (kept, inactive, for their history)
+    # monitor.channels.addresses.address_key(email): one subscriber per address whatever its case; NULL only on
+    # rows that duplicated an older address when the key was introduced (kept, inactive, for their history)
     email_key: Mapped[str | None] = mapped_column(String(320), unique=True, index=True)
     regions: Mapped[list[str]] = mapped_column(default=list)
     themes: Mapped[list[str]] = mapped_column(default=list)

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, defer
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
 from db.reviews import held
-from monitor.addresses import address_key, parse_address
-from monitor.digest import DocumentUpdate, Filters, StoredChangeIn
+from monitor.channels.addresses import address_key, parse_address
+from monitor.digest.selection import DocumentUpdate, Filters, StoredChangeIn
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.repository import DocumentRow
-from monitor.digest import StoredChangeIn
+from monitor.digest.selection import StoredChangeIn
 
 _Q = TypeVar("_Q", bound=Select)
 

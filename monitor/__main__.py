@@ -1,5 +1,5 @@
 """`python -m monitor` is the same as the `govmon` console script."""
 
-from monitor.cli import main
+from monitor.cli.root import main
 
 main()

@@ -13,14 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PURE = (
     "monitor/extract",
-    "monitor/diff",
+    "monitor/compare",
     "monitor/digest",
     "monitor/format",
-    "monitor/charts",
-    "monitor/archive",
-    "monitor/feeds",
-    "monitor/compare",
-    "monitor/national",
 )
 FORBIDDEN = ("scrapy", "sqlalchemy", "jinja2", "requests", "socket", "twisted", "db", "crawler", "smtplib")
 

@@ -17,7 +17,7 @@ Queueing (where e-mail digests are built): for a subscriber whose channel is one
 
     sender = HttpSender.from_settings(settings)            # once per run; sender.close() at the end
     channel = make_channel(kind, url, secret, http=sender)
-    key = content_key(subscriber_id, start, context)       # monitor.digest: the outbox idempotency key
+    key = content_key(subscriber_id, start, context)       # monitor.digest.selection: the outbox idempotency key
     for payload in channel.render(context, key=key):       # in part order, in one transaction
         outbox.enqueue(session, subscriber_id, f"{key}-{payload.part}", payload.delivery_id, payload.dumps(), window)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from monitor.digest import DigestContext
+    from monitor.digest.selection import DigestContext
 
 Status = Literal["sent", "retry", "failed", "unknown"]
 PAYLOAD_VERSION = 1

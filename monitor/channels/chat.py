@@ -8,7 +8,7 @@ Everything that comes from a crawled page (titles, regions, sentences, metric an
 `escape`: markdown's ASCII punctuation becomes its full-width form (＊ ＿ ［ ］ ＜ ＞ ＃ …), which no robot
 interprets and Chinese typography uses anyway, line breaks become spaces and invisible controls are dropped —
 so a scraped `**`, `[text](url)`, `<font>` or `<@all>` shows as text and cannot change the message. Links are
-only made from http(s) URLs (`monitor.render.is_web_url`), with the characters that would end a markdown link
+only made from http(s) URLs (`monitor.publish.render.is_web_url`), with the characters that would end a markdown link
 percent-encoded.
 """
 
@@ -19,8 +19,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from monitor.digest import ChangeView, DigestContext, DocumentSection, PriorityView
-from monitor.render import is_web_url
+from monitor.digest.selection import ChangeView, DigestContext, DocumentSection, PriorityView
+from monitor.publish.render import is_web_url
 
 SHORT = 60  # characters of free text kept in a block's short form
 _FULL_WIDTH = str.maketrans({"*": "＊", "_": "＿", "[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀", "#": "＃",

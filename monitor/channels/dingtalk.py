@@ -23,7 +23,7 @@ from monitor.channels.robots import Robot, Rules, compact
 from monitor.channels.signing import dingtalk_sign
 
 if TYPE_CHECKING:
-    from monitor.digest import DigestContext
+    from monitor.digest.selection import DigestContext
 
 MAX_CHARS = 4000  # UTF-16 code units of the markdown text
 MAX_TITLE = 64

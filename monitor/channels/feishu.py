@@ -22,7 +22,7 @@ from monitor.channels.robots import Robot, Rules, compact
 from monitor.channels.signing import feishu_sign
 
 if TYPE_CHECKING:
-    from monitor.digest import DigestContext
+    from monitor.digest.selection import DigestContext
 
 MAX_BYTES = 20_000
 SIGNATURE_ROOM = {"timestamp": "9999999999", "sign": "=" * 44}  # as long as the real fields

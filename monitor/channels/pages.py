@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from monitor.channels.chat import SHORT, Block, Dialect, blocks, clip, escape
-from monitor.digest import DigestContext, DocumentSection
+from monitor.digest.selection import DigestContext, DocumentSection
 
 Fits = Callable[[list[str]], bool]
 MAX_PARTS = 5

@@ -46,7 +46,7 @@ from monitor.channels.robots import compact
 from monitor.channels.signing import webhook_signature
 
 if TYPE_CHECKING:
-    from monitor.digest import ChangeView, DigestContext, DocumentSection, PriorityView
+    from monitor.digest.selection import ChangeView, DigestContext, DocumentSection, PriorityView
 
 SCHEMA = "govmon.digest.v1"
 MAX_BYTES = 256 * 1024

@@ -18,7 +18,7 @@ from monitor.channels.pages import pages
 from monitor.channels.robots import Robot, Rules, compact
 
 if TYPE_CHECKING:
-    from monitor.digest import DigestContext
+    from monitor.digest.selection import DigestContext
 
 MAX_BYTES = 4096
 RULES = Rules("企业微信", ("errcode",), ("errmsg",), {45009: 60.0})

@@ -3,7 +3,7 @@
 `figures` picks the figure that stands for a metric in a report, `regions` builds the table and its summary,
 `matrix` the regions × headline-metrics overview, `views` the text of cells and summaries, `pages` and `bars`
 the archive pages, `picture` the national picture of the digest. The database reads live in
-`db/comparison.py`; the command in `monitor/commands/compare.py`.
+`db/comparison.py`; the command in `monitor/cli/compare.py`.
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from monitor.charts import nice_step
 from monitor.compare.figures import scaled, value_in
 from monitor.compare.levels import region_order, short_name
 from monitor.compare.regions import CompareRow, CompareTable
 from monitor.compare.views import change_label, figure
+from monitor.digest.charts import nice_step
 from monitor.format import format_value
 
 WIDTH = 360  # phones show it near 1:1; wider screens scale it up to the CSS max-width

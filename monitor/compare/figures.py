@@ -2,7 +2,7 @@
 
 Two small functions decide everything the table shows: `annual_target` picks a region's goal of one metric
 for its report's own year, `last_result` the result of the year before that the same report gives. Both keep
-to one figure identity (`monitor/identity.py`): the same measure class — a growth rate with growth rates, a
+to one figure identity (`monitor/compare/identity.py`): the same measure class — a growth rate with growth rates, a
 level with levels, a cap with the measure it bounds — and unit family (亿斤 and 万吨 alike), one year, not a
 term. Values are compared on the family's base scale and shown in the unit the target is written in.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.diff import ChangeKind, classify
+from monitor.compare.diff import ChangeKind, classify
+from monitor.compare.identity import is_delta, measure_class, midpoint, unit_family
 from monitor.extract.model import Target
 from monitor.extract.units import in_family_base
-from monitor.identity import is_delta, measure_class, midpoint, unit_family
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The archive's comparison pages as data (pure): `compare/<metric>/<year>` and the year's headline matrix.
 
 Views hold only pre-formatted text and relative links (`root` leads back to the site root), like the other
-archive pages; `monitor/render.py` turns them into HTML and `monitor/site.py` decides where they are written.
+archive pages; `monitor/publish/render.py` turns them into HTML and `monitor/publish/site.py` decides where they
+are written.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.archive import region_href
 from monitor.compare.bars import BarChart, bar_chart
 from monitor.compare.levels import LEVEL_WORDS
 from monitor.compare.matrix import Matrix
@@ -25,7 +25,8 @@ from monitor.compare.views import (
     reported_line,
     spread_label,
 )
-from monitor.digest import excerpt
+from monitor.digest.archive import region_href
+from monitor.digest.selection import excerpt
 
 
 def compare_href(metric_key: str, year: int, suffix: str = "html") -> str:

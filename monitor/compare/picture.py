@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from monitor.compare.diff import CHANGE_KINDS
 from monitor.compare.levels import LEVEL_WORDS, in_level
 from monitor.compare.regions import CompareRow, CompareTable
 from monitor.compare.views import change_label, figure, median_label, national_label, reported_line
-from monitor.diff import CHANGE_KINDS
-from monitor.national import MoveGroup, NationalBlock
+from monitor.digest.national import MoveGroup, NationalBlock
 
 LEADS = {
     "raised": "{k}个上调{metric}目标",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.compare.catalogue import metric_name
+from monitor.compare.diff import CHANGE_KINDS, ChangeKind, ambition
 from monitor.compare.figures import Measure, annual_target, change_between, gap, last_result, measure_of, value_in
 from monitor.compare.levels import NATIONAL, expected_count, in_level, region_level, region_order
-from monitor.diff import CHANGE_KINDS, ChangeKind, ambition
 from monitor.extract.model import Target
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from monitor.compare.levels import LEVEL_WORDS
 from monitor.compare.regions import CompareRow, CompareTable
-from monitor.digest import CHANGE_LABELS
+from monitor.digest.selection import CHANGE_LABELS
 from monitor.extract.model import Target
 from monitor.format import format_target, format_value, number, with_qualifier
 

@@ -18,14 +18,14 @@ from sqlalchemy import Engine
 
 from db.outbox import upsert_subscriber
 from db.session import make_engine, session_scope
-from monitor import jobs
+from monitor.channels.outbox import DirectoryTransport
 from monitor.config import Settings
-from monitor.deliver import DirectoryTransport
 from monitor.demo import stats
 from monitor.demo.registry import source_ids, write_registry
 from monitor.demo.server import SiteServer
-from monitor.digest import Filters
-from monitor.site import build_site
+from monitor.digest.selection import Filters
+from monitor.ops import jobs
+from monitor.publish.site import build_site
 
 SITE = Path(__file__).resolve().parent / "site"
 SUBSCRIBERS = (  # (e-mail, what they follow, format)

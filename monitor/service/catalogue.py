@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from db import reads
 from db.session import session_scope
 from monitor.config import Settings
-from monitor.digest import DOC_TYPE_LABELS, Filters
+from monitor.digest.selection import DOC_TYPE_LABELS, Filters
 
 DOC_TYPES = ("work_report", "plan", "summary", "other")
 

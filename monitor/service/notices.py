@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.render import render
+from monitor.publish.render import render
 
 if TYPE_CHECKING:
     from db.outbox import SubscriberRow
-    from monitor.deliver import SendReport, Transport
+    from monitor.channels.outbox import SendReport, Transport
 
 
 class HasUrl(Protocol):
@@ -56,7 +56,7 @@ def _follows(row: SubscriberRow) -> str:
 
 def _notice(settings: Settings, row: SubscriberRow, kind: str, subject: str, template: str,
             context: dict[str, str], unique: str) -> Notice:  # fmt: skip
-    from monitor.deliver import as_bytes, message_id_for
+    from monitor.channels.outbox import as_bytes, message_id_for
 
     key = f"{kind}:{row.id}:" + hashlib.sha256(unique.encode("utf-8")).hexdigest()[:40]
     message = EmailMessage()
@@ -71,8 +71,8 @@ def _notice(settings: Settings, row: SubscriberRow, kind: str, subject: str, tem
 def send(engine: Engine, settings: Settings, delivery_id: int, transport: Transport | None = None,
          now: Callable[[], datetime] | None = None) -> SendReport:  # fmt: skip
     """Send one queued notice now; when that fails it stays in the outbox for the next digest run."""
-    from monitor.deliver import send_one
-    from monitor.jobs import transport_for
+    from monitor.channels.outbox import send_one
+    from monitor.ops.jobs import transport_for
 
     clock = now or (lambda: datetime.now().astimezone())
     return send_one(engine, transport or transport_for(settings), settings.smtp_from, delivery_id, clock)

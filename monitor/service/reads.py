@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db import derived, reads
 from db import models as m
 from db.session import session_scope
-from monitor.site import Archive, gather_document
+from monitor.publish.site import Archive, gather_document
 
 MAX_PER_PAGE = 200
 
@@ -169,6 +169,6 @@ def archive_fingerprint(engine: Engine) -> reads.Fingerprint:
 
 
 def archive_page(engine: Engine, base_url: str, path: str, live: bool = True) -> str | None:
-    """One page of the archive (see `monitor.site.Archive.page`), rendered as `govmon site build` writes it."""
+    """One page of the archive (see `monitor.publish.site.Archive.page`), rendered as `govmon site build` writes it."""
     with session_scope(engine) as session:
         return Archive(session, base_url, live=live).page(path)

@@ -22,9 +22,9 @@ from sqlalchemy import Engine
 
 from db import outbox
 from db.session import session_scope
-from monitor.addresses import InvalidAddress, parse_address
+from monitor.channels.addresses import InvalidAddress, parse_address
 from monitor.config import Settings
-from monitor.digest import Filters
+from monitor.digest.selection import Filters
 from monitor.service import notices
 from monitor.service.catalogue import Catalogue, validate_filters
 from monitor.tokens import (
@@ -125,7 +125,7 @@ def view(row: outbox.SubscriberRow) -> Subscriber:
 
 def checked_address(email: str) -> str:
     """The address as it will be stored, or SubscriptionError saying what is wrong with it (one validator for
-    every face: `monitor.addresses`)."""
+    every face: `monitor.channels.addresses`)."""
     try:
         return parse_address(email).email
     except InvalidAddress as exc:

@@ -107,7 +107,7 @@ async def compare(request: Request, metric: str | None = Query(None, max_length=
     """One metric (key or Chinese name) across every region that reported a year (`govmon compare --json`);
     without `metric`, the regions × headline metrics matrix (`govmon compare --headline --json`)."""
     from monitor.compare import UnknownMetric, resolve_metric
-    from monitor.comparisons import NothingToCompare, load_matrix, load_table
+    from monitor.service.comparisons import NothingToCompare, load_matrix, load_table
 
     web = forms.state(request)
     try:

@@ -1,5 +1,5 @@
 """The live archive: the pages `govmon site build` writes, rendered from the database on request (same templates,
-same `monitor.site.Archive.page`), kept until the archive changes, with ETag and Last-Modified.
+same `monitor.publish.site.Archive.page`), kept until the archive changes, with ETag and Last-Modified.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from monitor.publish.site import media_type
 from monitor.service import reads
-from monitor.site import media_type
 from monitor.web import forms
 from monitor.web.state import Cached, WebState, cached
 from monitor.web.views import message

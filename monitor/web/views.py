@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from starlette.responses import HTMLResponse
 
-from monitor.render import render
+from monitor.publish.render import render
 from monitor.service.catalogue import Catalogue, Choice
 from monitor.service.subscriptions import Choices, Subscriber
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.digest import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
+from monitor.digest.selection import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
 
 LINKS = Links(archive_base="https://govmon.example.org/archive", unsubscribe_url="https://govmon.example.org/u/t1")
 WINDOW = (datetime(2024, 1, 29, 8, 0), datetime(2024, 1, 30, 8, 0))

@@ -14,7 +14,7 @@ from monitor.channels import dingtalk, feishu, webhook, wecom
 from monitor.channels.base import Payload, mask_url
 from monitor.channels.chat import WECOM
 from monitor.channels.pages import pages
-from monitor.digest import DigestContext
+from monitor.digest.selection import DigestContext
 from tests.channels.samples import INJECTIONS, hostile_digest, long_digest
 from tests.render.samples import capped_digest, shanghai_digest
 

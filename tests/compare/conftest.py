@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
-from monitor.jobs import process_new_versions
+from monitor.ops.jobs import process_new_versions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "compare"
 CITIES = ("东山市", "南湖市", "西河市")  # report 2024 and 2025

@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import Engine
 
-from monitor.site import build_site
+from monitor.publish.site import build_site
 from tests.render.chromium import FLAGS, chromium, screenshot
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from db.migrate import upgrade
 from db.session import make_engine
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from tests.compare.conftest import load_fixtures
 from tests.monitor.cli_helpers import run
 
@@ -98,7 +98,7 @@ def test_uninitialised_database_is_a_database_error(capsys: pytest.CaptureFixtur
 
 
 def test_gathering_works_on_postgresql(engine: Engine) -> None:
-    from monitor.comparisons import load_table
+    from monitor.service.comparisons import load_table
 
     load_fixtures(engine)
     table = load_table(engine, "grain_output", 2025, "city")

@@ -25,10 +25,10 @@ from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
 from monitor.compare import CompareRow, CompareTable
 from monitor.compare.figures import Measure, fits
-from monitor.comparisons import load_table
 from monitor.extract.model import Target
 from monitor.format import format_target
-from monitor.jobs import process_new_versions
+from monitor.ops.jobs import process_new_versions
+from monitor.service.comparisons import load_table
 from tests import corpus
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]

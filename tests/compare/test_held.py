@@ -12,8 +12,8 @@ from db import models as m
 from db.migrate import upgrade
 from db.outbox import updates_between
 from db.session import make_engine, session_scope
-from monitor.comparisons import load_table, national_picture
-from monitor.digest import Filters, Links, build_digest
+from monitor.digest.selection import Filters, Links, build_digest
+from monitor.service.comparisons import load_table, national_picture
 from tests.compare.conftest import load_fixtures
 
 START, END = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from monitor.compare.bars import bar_chart
 from monitor.compare.pages import compare_page, matrix_page
-from monitor.comparisons import load_matrix, load_table
-from monitor.render import render_compare, render_matrix
-from monitor.site import build_site
+from monitor.publish.render import render_compare, render_matrix
+from monitor.publish.site import build_site
+from monitor.service.comparisons import load_matrix, load_table
 
 
 def test_bars_run_longest_first_with_ranges_at_their_midpoint(compare_engine: Engine) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from db.migrate import upgrade
 from db.session import make_engine
 from monitor.compare.picture import national_blocks
-from monitor.comparisons import load_table
-from monitor.national import NationalBlock, select_blocks, subject_block
+from monitor.digest.national import NationalBlock, select_blocks, subject_block
+from monitor.service.comparisons import load_table
 from tests.compare.conftest import CITIES, load_fixtures
 from tests.monitor.cli_helpers import run
 
@@ -108,9 +108,9 @@ def test_html_digest_shows_the_picture_first(compare_engine: Engine) -> None:
 
     from db.outbox import updates_between
     from db.session import session_scope
-    from monitor.comparisons import national_picture
-    from monitor.digest import Filters, Links, build_digest
-    from monitor.render import render_digest_html
+    from monitor.digest.selection import Filters, Links, build_digest
+    from monitor.publish.render import render_digest_html
+    from monitor.service.comparisons import national_picture
 
     start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
     with session_scope(compare_engine) as session:

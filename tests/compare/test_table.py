@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from monitor.compare import CompareTable
-from monitor.comparisons import load_table
+from monitor.service.comparisons import load_table
 from tests.compare.conftest import AWAITING, CITIES
 
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from db.migrate import upgrade
 from db.session import make_engine
 from monitor.config import Settings
-from monitor.site import build_site
+from monitor.publish.site import build_site
 from monitor.web import create_app
 from monitor.web.state import Limits
 from tests.compare.conftest import load_fixtures

@@ -169,8 +169,8 @@ def test_three_workers_sixty_sources_one_killed(pg_server: str, sites: str, tmp_
         assert f"queued 0 sources in 0 crawl jobs; {SOURCES} already queued in this cycle" in again.stdout
 
         # duplicate messages of finished jobs (as a broker may deliver) crawl nothing
-        from monitor import tasks
         from monitor.config import load
+        from monitor.ops import workers as tasks
 
         tasks.configure(load(environ=_env(queue)))
         done = [j for j in jobs() if j.state == "done"][:3]

@@ -1,4 +1,4 @@
-"""Scores of ``monitor.extract`` and ``monitor.diff`` against the gold of one part (``gold/SCHEMA.md``).
+"""Scores of ``monitor.extract`` and ``monitor.compare.diff`` against the gold of one part (``gold/SCHEMA.md``).
 
 - headline: a report's annual headline targets, right when key, value, unit, year (the report's) and status
   (target) are; recall over the gold entries, precision over the emitted annual targets of the twelve headline
@@ -68,7 +68,7 @@ def _match(gold: Sequence[gs.Figure], pool: list[Any], same: Any) -> tuple[Count
 
 
 def _delta(t: Any) -> bool:
-    from monitor.diff import is_delta
+    from monitor.compare.diff import is_delta
 
     return hasattr(t, "sentence") and is_delta(t)
 

@@ -97,7 +97,7 @@ def score_changes(gold: gs.ChangesGold, changes: Sequence[Any], old_text: str, n
 
 
 def run_changes(part: str, only: Sequence[str] = ()) -> list[ChangeResult]:
-    from monitor.diff import diff
+    from monitor.compare.diff import diff
     from monitor.extract import extract
 
     out = []

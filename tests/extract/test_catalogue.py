@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor import archive, digest
-from monitor.diff import OTHER_WEIGHT, significance
+from monitor.compare.diff import OTHER_WEIGHT, significance
+from monitor.digest import archive
+from monitor.digest import selection as digest
 from monitor.extract import metrics
 from monitor.extract.model import KINDS, Target
 from monitor.extract.units import FAMILIES, UNITS

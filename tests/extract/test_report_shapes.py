@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from monitor.diff import diff
+from monitor.compare.diff import diff
 from monitor.extract import extract
 from monitor.extract.model import Extraction, Target
 from tests import corpus

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from monitor.cli import main
+from monitor.cli.root import main
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from tests.monitor.cli_helpers import run
 
 TEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "texts"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from tests import corpus
 from tests.compare.conftest import FIXTURES
 from tests.monitor.cli_helpers import run

@@ -12,7 +12,7 @@ import pytest
 
 from db import repository as repo
 from db.session import make_engine, session_scope
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from tests.monitor.cli_helpers import run
 
 ROOT = Path(__file__).resolve().parents[2]

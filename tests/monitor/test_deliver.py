@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from db import outbox
 from db.session import session_scope
-from monitor import deliver
+from monitor.channels import outbox as deliver
 from monitor.config import Settings
-from monitor.digest import Filters
+from monitor.digest.selection import Filters
 from tests.smtp import free_port, smtp_server
 
 SUBJECT = "govmon：上海市 2024年上海市政府工作报告：经济增长 5.5%以上 → 5%左右"

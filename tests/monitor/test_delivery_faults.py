@@ -23,11 +23,11 @@ from db import models as m
 from db import outbox
 from db.migrate import upgrade
 from db.session import make_engine, session_scope
-from monitor import deliver
-from monitor.addresses import InvalidAddress, parse_address
-from monitor.cli import ExitCode
+from monitor.channels import outbox as deliver
+from monitor.channels.addresses import InvalidAddress, parse_address
+from monitor.cli.app import ExitCode
 from monitor.config import Settings
-from monitor.digest import Filters
+from monitor.digest.selection import Filters
 from tests.monitor.cli_helpers import run
 from tests.smtp import Inbox, free_port, smtp_server
 
@@ -303,7 +303,7 @@ def test_a_directory_that_cannot_be_written_puts_rows_back_to_pending(engine: En
 
 
 def test_long_addresses_make_short_file_names_and_nothing_is_overwritten(engine: Engine, tmp_path: Path) -> None:
-    from monitor.transports import file_stem
+    from monitor.channels.mail import file_stem
 
     longest = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".org"  # 251 characters, a valid address
     queue(engine, longest, longest)  # two digests for one subscriber

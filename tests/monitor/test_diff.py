@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from monitor.diff import diff, is_delta, match_targets, midpoint
+from monitor.compare.diff import diff, is_delta, match_targets, midpoint
 from monitor.extract.model import DocumentInfo, Extraction, Priority, Target
 
 

@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from monitor.diff import Diff, diff
+from monitor.compare.diff import Diff, diff
 from monitor.extract import Extraction, extract
 from tests import corpus
 

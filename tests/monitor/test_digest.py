@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from monitor import digest as d
+from monitor.digest import selection as d
 
 NOW = datetime(2024, 1, 24, 9, 0, tzinfo=UTC)
 WINDOW = (NOW - timedelta(days=1), NOW)

@@ -20,9 +20,10 @@ from sqlalchemy import Engine
 
 from db import outbox
 from db.session import make_engine, session_scope
-from monitor import deliver
-from monitor.cli import ExitCode, configure_logging
-from monitor.digest import Filters
+from monitor.channels import outbox as deliver
+from monitor.cli.app import ExitCode
+from monitor.cli.root import configure_logging
+from monitor.digest.selection import Filters
 from tests.monitor.cli_helpers import run
 from tests.smtp import free_port, smtp_server
 

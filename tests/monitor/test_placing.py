@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.placing import place, region_in_name
+from monitor.ingest.placing import place, region_in_name
 from tests import corpus
 
 REPORT = (

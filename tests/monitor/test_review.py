@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from monitor.extract import extract
 from tests.monitor.cli_helpers import run
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from db import models as m
 from db.session import make_engine, session_scope
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from tests.monitor.cli_helpers import run
 
 TEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "texts"

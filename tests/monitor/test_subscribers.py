@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from monitor.config import Settings
 from monitor.tokens import InvalidToken, load_secret, make_token, verify_token
 from tests.monitor.cli_helpers import run

@@ -26,8 +26,8 @@ from crawler.sources import Source, load_registry
 from db import models as m
 from db.migrate import upgrade
 from db.session import make_engine, session_scope
-from monitor import crawls, jobs
 from monitor.config import Settings
+from monitor.ops import crawls, jobs
 from tests.crawler.conftest import FAST, registry
 from tests.crawler.fixture_server import FixtureServer
 
@@ -132,7 +132,7 @@ def test_schedule_crawls_processes_and_stops_cleanly(
     db_url, engine = migrated
     with session_scope(engine) as s:
         from db.outbox import upsert_subscriber
-        from monitor.digest import Filters
+        from monitor.digest.selection import Filters
 
         upsert_subscriber(s, "all@example.org", Filters(), "immediate", "text")
     proc = _start(db_url, trs_registry, tmp_path)
@@ -238,7 +238,7 @@ def test_sources_of_one_host_share_a_crawl_job() -> None:
     """A host's sources are crawled by one job (so one crawl process keeps the host's politeness); cadences are
     spread over the hour by host."""
     from crawler.sources import parse_entry
-    from monitor.scheduler import job_specs
+    from monitor.ops.scheduler import job_specs
 
     def entry(source_id: str, host: str) -> Source:
         return parse_entry({"id": source_id, "region": "示例市", "start_urls": [f"https://{host}/col/index.html"]})

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
-from monitor.jobs import process_new_versions
+from monitor.ops.jobs import process_new_versions
 from tests.render.samples import BASE_URL, EVIL_TITLE, EVIL_URL
 
 TEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "texts"
@@ -60,7 +60,7 @@ def archive_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
 
 @pytest.fixture(scope="module")
 def site_dir(archive_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from monitor.site import build_site
+    from monitor.publish.site import build_site
 
     out = tmp_path_factory.mktemp("site")
     build_site(archive_engine, out, BASE_URL)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.digest import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
+from monitor.digest.selection import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
 
 SH_URL = "https://www.shanghai.gov.cn/nw12344/20240130/report2024.html"
 SH_2024_GOALS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.charts import Observation, nice_step, trend_chart, value_range
+from monitor.digest.charts import Observation, nice_step, trend_chart, value_range
 
 
 @pytest.mark.parametrize(("span", "step"), [(1.0, 0.25), (0.6, 0.2), (4.0, 1.0), (37.0, 10.0), (0.0, 1.0)])

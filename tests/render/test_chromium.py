@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from monitor.render import render_digest_html
+from monitor.publish.render import render_digest_html
 from tests.render import samples
 from tests.render.chromium import dump_dom, screenshot
 

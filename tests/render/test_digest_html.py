@@ -7,8 +7,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from monitor.digest import DigestContext, Filters
-from monitor.render import render_digest_html, render_digest_text
+from monitor.digest.selection import DigestContext, Filters
+from monitor.publish.render import render_digest_html, render_digest_text
 from tests.render import samples
 
 
@@ -110,7 +110,7 @@ def test_empty_digest_says_so() -> None:
 def test_environment_is_strict_and_escapes_html_and_atom_but_not_text() -> None:
     from jinja2 import UndefinedError
 
-    from monitor.render import environment
+    from monitor.publish.render import environment
 
     env = environment()
     with pytest.raises(UndefinedError):

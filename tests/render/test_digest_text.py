@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.digest import DigestContext, Filters
-from monitor.render import display_width, render_digest_text, wrap
+from monitor.digest.selection import DigestContext, Filters
+from monitor.publish.render import display_width, render_digest_text, wrap
 from tests.render import samples
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 from lxml import etree
 from sqlalchemy import Engine
 
-from monitor.archive import headline_changes, region_href, region_slug, rfc3339
-from monitor.digest import StoredChangeIn
+from monitor.digest.archive import headline_changes, region_href, region_slug, rfc3339
+from monitor.digest.selection import StoredChangeIn
 from tests.monitor.cli_helpers import run
 from tests.render.samples import BASE_URL
 

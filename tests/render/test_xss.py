@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from monitor.render import is_web_url, render_digest_html, render_digest_text
+from monitor.publish.render import is_web_url, render_digest_html, render_digest_text
 from tests.render import samples
 
 ATOM = "{http://www.w3.org/2005/Atom}"

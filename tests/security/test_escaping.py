@@ -25,11 +25,11 @@ from db import outbox
 from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
+from monitor.channels.outbox import DirectoryTransport
 from monitor.config import Settings
-from monitor.deliver import DirectoryTransport
-from monitor.digest import Filters
-from monitor.jobs import process_new_versions, send_due_digests
-from monitor.site import build_site
+from monitor.digest.selection import Filters
+from monitor.ops.jobs import process_new_versions, send_due_digests
+from monitor.publish.site import build_site
 
 REGION = '<i>区</i>"><script>alert("region")</script>'
 TITLE = '</script><script>alert("title")</script>"><img src=x onerror=alert(1)>{year}年政府工作报告'

@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 
 from db import outbox
 from db.session import make_engine, session_scope
-from monitor import deliver
-from monitor.cli import ExitCode
+from monitor.channels import outbox as deliver
+from monitor.cli.app import ExitCode
 from tests.conftest import ROOT, _reset_pg
 from tests.crawler.conftest import run_crawl
 from tests.monitor.cli_helpers import Result, run

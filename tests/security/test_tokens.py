@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from monitor import tokens
-from monitor.cli import ExitCode
+from monitor.cli.app import ExitCode
 from monitor.tokens import InvalidToken, make_token, verify_token
 from tests.monitor.cli_helpers import run
 

@@ -18,7 +18,7 @@ from db.migrate import upgrade
 from db.repository import FetchedDocument, store_fetched
 from db.session import make_engine, session_scope
 from monitor.config import Settings
-from monitor.jobs import process_new_versions
+from monitor.ops.jobs import process_new_versions
 from monitor.web import create_app
 from monitor.web.state import Limits
 

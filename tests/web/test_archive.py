@@ -11,7 +11,7 @@ from lxml import etree
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.site import build_site
+from monitor.publish.site import build_site
 from tests.web.conftest import BASE, report, store
 
 ATOM = "{http://www.w3.org/2005/Atom}"

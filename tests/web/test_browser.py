@@ -25,9 +25,9 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
+from monitor.channels.outbox import SmtpTransport
 from monitor.config import Settings
-from monitor.deliver import SmtpTransport
-from monitor.jobs import send_due_digests
+from monitor.ops.jobs import send_due_digests
 from monitor.service.catalogue import load_catalogue
 from monitor.service.subscriptions import Choices, add_subscriber
 from monitor.web import create_app

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import ExitCode
+from monitor.channels.outbox import DirectoryTransport
+from monitor.cli.app import ExitCode
 from monitor.config import Settings
-from monitor.deliver import DirectoryTransport
-from monitor.jobs import send_due_digests
+from monitor.ops.jobs import send_due_digests
 from tests.monitor.cli_helpers import run
 from tests.smtp import free_port
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from monitor.channels.outbox import DirectoryTransport
 from monitor.config import Settings
-from monitor.deliver import DirectoryTransport
-from monitor.jobs import queue_due_digests, send_due_digests
+from monitor.ops.jobs import queue_due_digests, send_due_digests
 from monitor.service.catalogue import load_catalogue
 from monitor.service.subscriptions import Choices, add_subscriber, list_subscribers, remove_subscriber
 from monitor.tokens import make_token

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from monitor.channels.outbox import DirectoryTransport
 from monitor.config import Settings
-from monitor.deliver import DirectoryTransport
-from monitor.jobs import send_due_digests
+from monitor.ops.jobs import send_due_digests
 from monitor.service.subscriptions import list_subscribers
 from monitor.tokens import make_confirm_token
 from monitor.web.state import Limits

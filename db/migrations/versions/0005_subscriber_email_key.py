@@ -29,7 +29,7 @@ subscribers = sa.table(
 
 
 def key_of(email: str) -> str:
-    """monitor.addresses.address_key, frozen here: a migration must not change when that module does."""
+    """monitor.channels.addresses.address_key, frozen here: a migration must not change when that module does."""
     return email.strip().lower()
 
 
