@@ -27,6 +27,10 @@ _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _FUNDS_FOR = re.compile(
     r"(?:用于|实施|支持|投向|建设|推进)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
 )
+# a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
+_RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
+_GRANT = re.compile(r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)")
+_PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 
@@ -97,6 +101,10 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
+    if _RATE_BASE.fullmatch(left) and (grant := _GRANT.match(text, q.end)) is not None:
+        return grant.group(1), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
+    if _PER_ITEM.fullmatch(left):
+        return (sj.bare_noun(state.subject), verbs, "carried") if state.subject else ("", raw, "none")
     right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):

@@ -576,6 +576,26 @@ SPANS: list[Row] = [
     ),
 ]
 
+# a support measure's rate and cap
+SUPPORT = "某省支持数字化转型若干政策措施\n二、支持措施\n"
+SUPPORTS: list[Row] = [
+    (
+        "a grant's rate and its cap for each",
+        SUPPORT + "对企业技术改造项目，按设备投资额的15%给予补助，单个企业最高不超过500万元。",
+        {"year": 2023, "doc_type": "plan"},
+        [
+            dict(metric="补助", value=15, kind="share", status="target"),
+            dict(metric="补助", value=5e6, kind="cap", qualifier="不超过"),
+        ],
+    ),
+    (
+        "a scope with its own noun is no cap scope",
+        SUPPORT + "每个设区市建设1个以上数字化转型促进中心。",
+        {"year": 2023, "doc_type": "plan"},
+        [dict(metric="数字化转型促进中心", value=1, qualifier="以上")],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -594,6 +614,7 @@ CASES = (
     + BARE
     + CUTS_AND_SHARES
     + SPANS
+    + SUPPORTS
 )
 
 
