@@ -248,6 +248,22 @@ _LISTED_FROM = re.compile(
 )
 
 
+_YEAR_LIST = re.compile(r"((?:19|20)\d\d)年(?:[、和及]((?:19|20)\d\d)年)+(?:底|末)?分别[^，,。；;]*$")
+
+
+def listed_year(before: str, doc: DocumentInfo) -> When | None:
+    """2025年、2026年分别开工1000个、800个: the year of the figure's place in a 分别 list of years."""
+    if "分别" not in before or (m := _YEAR_LIST.search(before)) is None:
+        return None
+    years = [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group()[: m.group().index("分别")])]
+    place = before[m.end() - len(m.group()) + m.group().index("分别") :].count("、")
+    if place >= len(years):
+        return None
+    year, ahead = years[place], plan_year(doc)
+    status: Status = "achieved" if ahead is not None and year < ahead else "target"
+    return When(status, year, None, "clause")
+
+
 def baseline_when(text: str, start: int, found: When, doc: DocumentInfo) -> When:
     """The starting point of a change (从2017年的5.9万元增加到…) is a result of its own year."""
     m = _BASELINE_YEAR.search(text, max(0, start - 16), start)

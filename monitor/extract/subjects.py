@@ -59,6 +59,8 @@ _PREDICATE = re.compile(
     r"落户|下乡|入驻|入选|入围|进入|纳入|加入|参加|参与|参赛|获得|获评|获批|受益|投产|开工|建成|签约|上市|通过|完成|实现|"
     r"落地|服务(?!事项|对象|机构|中心|平台|站|网点)|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
 )
+# how a predicate was done, left behind when the phrase is cut at it (20项民心工程全面|完成)
+_TRAILING_ADVERBS = re.compile(r"(?:全部|全面|基本|超额|保质保量|顺利|如期|提前|均|已|都)+$")
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
 # what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
 _NOT_A_NOUN_START = re.compile(
@@ -136,7 +138,7 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
         return ""
     words = m.group(1).translate(_QUOTES)
     stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 1), None)
-    words = (words[: stop.start()] if stop else words).rstrip("和与及、")
+    words = _TRAILING_ADVERBS.sub("", (words[: stop.start()] if stop else words).rstrip("和与及、"))
     return words if len(words) >= 2 and not verb_only(words) else ""
 
 

@@ -20,7 +20,7 @@ from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, plan_year, sentence_cues, when
+from monitor.extract.periods import When, baseline_when, listed_year, plan_year, sentence_cues, when
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -165,6 +165,8 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
     found = when(prefix, ctx.frames.at(q.start), section, ctx.doc, text[para_start : para_start + 8], ctx.previous,
                  qualifier, _cues_before(ctx, sent, q.start))  # fmt: skip
+    if (listed := listed_year(text[max(sent[0], q.start - 80) : q.start], ctx.doc)) is not None:
+        found = listed  # 2025年、2026年分别开工1000个、800个: each figure the year of its place in the list
     if is_baseline(text, q.start, q.end):
         found = baseline_when(text, q.start, found, ctx.doc)
     else:

@@ -596,6 +596,22 @@ SUPPORTS: list[Row] = [
     ),
 ]
 
+# years listed with 分别, and adverbs left behind when a name is cut at its predicate
+LISTED_YEARS: list[Row] = [
+    (
+        "each figure the year of its place",
+        SPAN + "全省老旧小区改造开工1200个；2025年、2026年分别开工1000个、800个。",
+        {"doc_type": "plan"},
+        [dict(value=1200, year=2024), dict(value=1000, year=2025), dict(value=800, year=2026)],
+    ),
+    (
+        "how a predicate was done is no part of the name",
+        BRIEFING + "30件民生实事全部完成，12项重点改革任务全面完成。",
+        {"year": 2024},
+        [dict(metric="民生实事", value=30), dict(metric="重点改革任务", value=12)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -615,6 +631,7 @@ CASES = (
     + CUTS_AND_SHARES
     + SPANS
     + SUPPORTS
+    + LISTED_YEARS
 )
 
 
