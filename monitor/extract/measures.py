@@ -55,7 +55,7 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "cap"
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
-    if moves and unit is not None and _CUT_FIRST.match(subject):
+    if moves and unit not in (None, "%", "‰", "个百分点") and _CUT_FIRST.match(subject):
         return "reduction"  # 淘汰落后产能450项, 取消311项行政审批事项: what is cut, counted
     percent = unit in ("%", "‰", "个百分点", "倍")
     if unit in ("%", "‰", "倍") and verbs.endswith("的") and not _GROWTH.search(verbs):

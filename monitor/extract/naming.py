@@ -25,7 +25,7 @@ EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增�
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _FUNDS_FOR = re.compile(
-    r"(?:用于|实施|支持|投向|建设|推进)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
+    r"(?:用于|实施|支持|投向|建设|推进|建成|新建|改造)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
 )
 # a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
@@ -103,6 +103,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
     if _RATE_BASE.fullmatch(left) and (grant := _GRANT.match(text, q.end)) is not None:
         return grant.group(1), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
+    if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
+        return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
     if _PER_ITEM.fullmatch(left):
         return (sj.bare_noun(state.subject), verbs, "carried") if state.subject else ("", raw, "none")
     right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
@@ -116,9 +118,6 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         task = _COMPLETED_TASK.search(verbs)  # 累计完成攻坚战总任务的42%: the task whose share is done
         if task:
             return task.group(1), verbs, "left"
-        purpose = _FUNDS_FOR.match(text, q.end) if q.unit in _MONEY else None
-        if purpose:  # 统筹20亿元实施6个重大科技专项: funds named by what they pay for
-            return purpose.group(1) + "资金", raw, "right"
         return "", raw, "none"
     if sj.modifier_only(left) and state.subject:
         return left + sj.bare_noun(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区

@@ -60,7 +60,7 @@ _PREDICATE = re.compile(
     r"落地|服务(?!事项|对象|机构|中心|平台|站|网点)|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
 )
 # how a predicate was done, left behind when the phrase is cut at it (20项民心工程全面|完成)
-_TRAILING_ADVERBS = re.compile(r"(?:全部|全面|基本|超额|保质保量|顺利|如期|提前|均|已|都)+$")
+_TRAILING_ADVERBS = re.compile(r"(?:全部|全面|基本|超额|保质保量|顺利|如期|提前)+$")
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
 # what a noun phrase after a number cannot start with: a verb, an adverb or a function word (…40万亿元并连续多年)
 _NOT_A_NOUN_START = re.compile(

@@ -605,6 +605,24 @@ LISTED_YEARS: list[Row] = [
         [dict(value=1200, year=2024), dict(value=1000, year=2025), dict(value=800, year=2026)],
     ),
     (
+        "首都 keeps its last character",
+        BRIEFING + "全市56亿元绿色农产品进首都。",
+        {"year": 2024},
+        [dict(metric_has="进首都", value=5.6e9)],
+    ),
+    (
+        "a rate of what is resolved is no reduction",
+        BRIEFING + "化解信访积案120件，化解率达92%。",
+        {"year": 2024},
+        [dict(value=120), dict(metric="化解率", value=92, kind="share")],
+    ),
+    (
+        "funds named by what they build",
+        BRIEFING + "筹资8.5亿元建成市疾控中心。",
+        {"year": 2024},
+        [dict(metric="市疾控中心资金", value=8.5e8)],
+    ),
+    (
         "how a predicate was done is no part of the name",
         BRIEFING + "30件民生实事全部完成，12项重点改革任务全面完成。",
         {"year": 2024},
