@@ -23,6 +23,8 @@ _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 # 高新技术企业、科技型中小企业均突破1.2万家: one number said of each of several things
 EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
+# 新一代信息技术、高端装备产业增加值增长13.6%、9.8%: values listed after subjects listed, without 分别
+_NEXT_VALUE = re.compile(r"[、和]\s?[0-9][0-9.]*\s?(?:%|‰|个百分点|倍)")
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _FUNDS_FOR = re.compile(
     r"(?:用于|实施|支持|投向|建设|推进|建成|新建|改造)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
@@ -45,11 +47,13 @@ class Name:
     how: str  # left, right, list, carried, completed, earlier or none
 
 
-def clause_before(text: str, lo: int, start: int) -> str:
-    """The clause before a figure; a 分别 list keeps its 、-separated subjects."""
+def clause_before(text: str, lo: int, start: int, end: int | None = None) -> str:
+    """The clause before a figure; a 分别 list keeps its 、-separated subjects, and so does a list of subjects whose
+    values follow the figure (`end`: where the figure ends)."""
     window = text[max(lo, start - 60) : start]
     cut = max((m.end() for m in _HARD_CUT.finditer(window)), default=0)
-    if "分别" not in window[cut:] and not EACH.search(window[cut:]):
+    values_follow = end is not None and _NEXT_VALUE.match(text, end) is not None
+    if "分别" not in window[cut:] and not EACH.search(window[cut:]) and not values_follow:
         cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
     return window[cut:].strip()
 
@@ -82,7 +86,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
              region: str | None) -> tuple[str, str, str]:  # fmt: skip
     """(subject, verbs, how it was found) of a figure."""
     left, verbs = sj.split_verbs(raw)
-    if "分别" in verbs and left and (items := sj.list_items(left)):
+    listed = "分别" in verbs or ("、" in left and _NEXT_VALUE.match(text, q.end) is not None)
+    if listed and left and (items := sj.list_items(left)):
         state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0
         return state.items[0], verbs, "list"
     if "分别" in verbs and not left and state.items and state.item + 1 == len(state.items):

@@ -59,6 +59,8 @@ _PREDICATE = re.compile(
     r"落户|下乡|入驻|入选|入围|进入|纳入|加入|参加|参与|参赛|获得|获评|获批|受益|投产|开工|建成|签约|上市|通过|完成|实现|"
     r"落地|服务(?!事项|对象|机构|中心|平台|站|网点)|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
 )
+# kinds listed before the head noun of a count: 、交通、公共服务等|重大项目
+_KINDS_LISTED = re.compile(r"(?:、[\u4e00-\u9fff“”]{1,10}){1,6}?等([\u4e00-\u9fff]{2,12})")
 # how a predicate was done, left behind when the phrase is cut at it (20项民心工程全面|完成)
 _TRAILING_ADVERBS = re.compile(r"(?:全部|全面|基本|超额|保质保量|顺利|如期|提前)+$")
 _NO_RIGHT = frozenset({"%", "‰", "个百分点", "倍"})
@@ -137,6 +139,8 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
     if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""
     words = m.group(1).translate(_QUOTES)
+    if (kinds := _KINDS_LISTED.match(text, m.end(1))) is not None and not _RIGHT_STOP.search(words):
+        words = f"{words}等{kinds.group(1)}"  # 544个产业、交通、公共服务等重大项目: the first kind and the head
     stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 1), None)
     words = _TRAILING_ADVERBS.sub("", (words[: stop.start()] if stop else words).rstrip("和与及、"))
     return words if len(words) >= 2 and not verb_only(words) else ""

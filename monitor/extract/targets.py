@@ -152,7 +152,7 @@ def _share_list_qualifier(ctx: _Context, target: Target) -> None:
 
 def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     text = ctx.text
-    raw_phrase = clause_before(text, ctx.state.last_end, q.start)
+    raw_phrase = clause_before(text, ctx.state.last_end, q.start, q.end)
     name = name_figure(text, q, sent, raw_phrase, ctx.state, ctx.doc.region)
     if name.metric is None and sj.verb_only(name.subject) and not _TIER_BETWEEN.match(text, q.end):
         return None  # a number with no nameable subject is not a figure (unless the next count names it)

@@ -630,6 +630,22 @@ LISTED_YEARS: list[Row] = [
     ),
 ]
 
+# lists without 分别, kinds listed before a head noun
+IMPLICIT_LISTS: list[Row] = [
+    (
+        "values listed after subjects listed",
+        BRIEFING + "集成电路、生物医药产业产值增长18.5%、12.3%。",
+        {"year": 2024},
+        [dict(metric_has="集成电路", value=18.5), dict(metric_has="生物医药产业产值", value=12.3)],
+    ),
+    (
+        "kinds listed before the head noun",
+        BRIEFING + "开工建设320个交通、水利、能源等重大项目。",
+        {"year": 2024},
+        [dict(metric_has="重大项目", value=320)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -650,6 +666,7 @@ CASES = (
     + SPANS
     + SUPPORTS
     + LISTED_YEARS
+    + IMPLICIT_LISTS
 )
 
 
