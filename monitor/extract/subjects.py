@@ -59,6 +59,8 @@ _PREDICATE = re.compile(
     r"落户|下乡|入驻|入选|入围|进入|纳入|加入|参加|参与|参赛|获得|获评|获批|受益|投产|开工|建成|签约|上市|通过|完成|实现|"
     r"落地|服务(?!事项|对象|机构|中心|平台|站|网点)|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
 )
+_MEASURED = frozenset("数量率额值比")
+_COUNT_WORDS = frozenset({"起数", "人数", "件数", "次数", "户数", "个数", "家数", "项数", "人次", "件次"})
 # kinds listed before the head noun of a count: 、交通、公共服务等|重大项目
 _KINDS_LISTED = re.compile(r"(?:、[\u4e00-\u9fff“”]{1,10}){1,6}?等([\u4e00-\u9fff]{2,12})")
 # how a predicate was done, left behind when the phrase is cut at it (20项民心工程全面|完成)
@@ -139,7 +141,8 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
     if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""
     words = m.group(1).translate(_QUOTES)
-    if (kinds := _KINDS_LISTED.match(text, m.end(1))) is not None and not _RIGHT_STOP.search(words):
+    kinds = _KINDS_LISTED.match(text, m.end(1)) if len(m.group(1)) <= 6 else None
+    if kinds is not None and not _RIGHT_STOP.search(words):
         words = f"{words}等{kinds.group(1)}"  # 544个产业、交通、公共服务等重大项目: the first kind and the head
     stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 1), None)
     words = _TRAILING_ADVERBS.sub("", (words[: stop.start()] if stop else words).rstrip("和与及、"))
@@ -222,6 +225,10 @@ def _with_head(item: str, last: str) -> str:
     head = next((h for h in HEADS if last.endswith(h)), "")
     if not head and len(last) > len(item) + 1 and last[len(item) - 2 : len(item)] == item[-2:]:
         return item + last[len(item) :]  # 国有企业、民营企业纳税额: parallel nouns, the tail they share
+    if not head and len(last) > len(item) + 1 and last[:2] == item[:2]:
+        return item + last[len(item) :]  # 基本养老、基本医疗保险参保率: the same opening, the tail they share
+    if item[-1] in _MEASURED:
+        return item  # 生产安全事故起数、死亡人数: the item says already what is counted
     return item if not head or item.endswith(head) else item + head
 
 
@@ -233,6 +240,8 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     """
     if not before or resolve(item, 0) is not None:
         return item
+    if before[-2:] in _COUNT_WORDS and item[-2:] in _COUNT_WORDS and len(before) > 4 and item not in _COUNT_WORDS:
+        return before[:-2] + item  # 生产安全事故起数、死亡人数: two counts of the same thing
     if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
         noun = noun_part(before)
         if len(noun) <= len(item):

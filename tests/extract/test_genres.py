@@ -639,6 +639,18 @@ IMPLICIT_LISTS: list[Row] = [
         [dict(metric_has="集成电路", value=18.5), dict(metric_has="生物医药产业产值", value=12.3)],
     ),
     (
+        "two counts of the same thing",
+        BRIEFING + "道路交通事故起数、死亡人数分别下降8.2%、6.5%。",
+        {"year": 2024},
+        [dict(metric="道路交通事故起数", value=8.2), dict(metric="道路交通事故死亡人数", value=6.5)],
+    ),
+    (
+        "items with the same opening share the tail",
+        BRIEFING + "基本养老、基本医疗保险参保率稳定在96%和97%以上。",
+        {"year": 2024},
+        [dict(metric="基本养老保险参保率", value=96), dict(metric="基本医疗保险参保率", value=97)],
+    ),
+    (
         "kinds listed before the head noun",
         BRIEFING + "开工建设320个交通、水利、能源等重大项目。",
         {"year": 2024},
