@@ -59,7 +59,6 @@ _PREDICATE = re.compile(
     r"落户|下乡|入驻|入选|入围|进入|纳入|加入|参加|参与|参赛|获得|获评|获批|受益|投产|开工|建成|签约|上市|通过|完成|实现|"
     r"落地|服务(?!事项|对象|机构|中心|平台|站|网点)|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
 )
-_MEASURED = frozenset("数量率额值比")
 _COUNT_WORDS = frozenset({"起数", "人数", "件数", "次数", "户数", "个数", "家数", "项数", "人次", "件次"})
 # kinds listed before the head noun of a count: 、交通、公共服务等|重大项目
 _KINDS_LISTED = re.compile(r"(?:、[\u4e00-\u9fff“”]{1,10}){1,6}?等([\u4e00-\u9fff]{2,12})")
@@ -227,7 +226,7 @@ def _with_head(item: str, last: str) -> str:
         return item + last[len(item) :]  # 国有企业、民营企业纳税额: parallel nouns, the tail they share
     if not head and len(last) > len(item) + 1 and last[:2] == item[:2]:
         return item + last[len(item) :]  # 基本养老、基本医疗保险参保率: the same opening, the tail they share
-    if item[-1] in _MEASURED:
+    if item[-2:] in _COUNT_WORDS:
         return item  # 生产安全事故起数、死亡人数: the item says already what is counted
     return item if not head or item.endswith(head) else item + head
 
@@ -240,7 +239,8 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     """
     if not before or resolve(item, 0) is not None:
         return item
-    if before[-2:] in _COUNT_WORDS and item[-2:] in _COUNT_WORDS and len(before) > 4 and item not in _COUNT_WORDS:
+    counts = before[-2:] in _COUNT_WORDS and item[-2:] in _COUNT_WORDS
+    if counts and len(before) > 4 and 2 < len(item) <= 4:
         return before[:-2] + item  # 生产安全事故起数、死亡人数: two counts of the same thing
     if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
         noun = noun_part(before)
