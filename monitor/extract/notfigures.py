@@ -34,6 +34,7 @@ _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
 # 每月召开1次工作推进会, 每季度通报1次: the rhythm of a procedure, not a quantity of the world
 _RHYTHM_BEFORE = re.compile(r"每(?:个)?(?:月|季度|季|周|旬|半年|年)(?:至少)?[\u4e00-\u9fff]{0,4}$")
 _PER_UNIT = re.compile(r"每(?:增长|提高|增加|下降|降低|投入|减少|上升)$")
+_BEFORE_A_TIME = re.compile(r"(?:上线|开工|投产|验收|年底|月底|年度|竣工|出台|启动)前$")
 # 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
 _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
@@ -47,7 +48,7 @@ def in_name(text: str, start: int, end: int) -> bool:
     """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
     before = text[max(0, start - 12) : start].rstrip(" ")
     if before[-1:] in {"第", "前", "·", "#", "№"} or before.endswith(("附件", "附表", "图", "表")):
-        return True
+        return not _BEFORE_A_TIME.search(before)  # 上线前15项: before an event, not 前3名
     opened = max(before.rfind(q) for q in _OPEN_QUOTES)
     if opened < 0 or any(q in before[opened:] for q in _CLOSE_QUOTES):
         return False
@@ -79,7 +80,10 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
         return True
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
-    return _RANK_BEFORE.search(text, max(0, q.start - 6), q.start) is not None
+    rank = _RANK_BEFORE.search(text, max(0, q.start - 6), q.start)
+    if rank is not None and rank.group() == "前" and _BEFORE_A_TIME.search(text, max(0, q.start - 6), q.start):
+        return False  # 上线前15项业务: before an event, not the first few of a ranking
+    return rank is not None
 
 
 def is_threshold(q: Quantity, text: str) -> bool:

@@ -651,6 +651,12 @@ IMPLICIT_LISTS: list[Row] = [
         [dict(metric="基本养老保险参保率", value=96), dict(metric="基本医疗保险参保率", value=97)],
     ),
     (
+        "before an event is no rank",
+        SUPPORT + "完成系统上线前12项数据接口改造，评选全省前10名示范企业。",
+        {"year": 2023, "doc_type": "plan"},
+        [dict(metric_has="数据接口改造", value=12)],
+    ),
+    (
         "kinds listed before the head noun",
         BRIEFING + "开工建设320个交通、水利、能源等重大项目。",
         {"year": 2024},
