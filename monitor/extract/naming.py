@@ -139,8 +139,9 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
 
 
 def _number_first(raw: str) -> bool:
-    """启动首批|8家中试平台, 我省拥有|6个…产业集群: only verbs stand before the number."""
-    return sj.verb_only(sj.split_verbs(raw)[0]) or sj.verb_only(normalise_phrase(raw))
+    """启动首批|8家中试平台, 我省拥有|6个…产业集群, 首年关税为零的|2070种进口商品: only verbs or a modifying
+    clause stand before the number."""
+    return raw.endswith("的") or sj.verb_only(sj.split_verbs(raw)[0]) or sj.verb_only(normalise_phrase(raw))
 
 
 def _sub_list(text: str, start: int) -> bool:

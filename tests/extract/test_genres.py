@@ -657,6 +657,12 @@ IMPLICIT_LISTS: list[Row] = [
         [dict(metric_has="数据接口改造", value=12)],
     ),
     (
+        "a count after a modifying clause names what follows",
+        SUPPORT + "针对降税的1200种进口商品和关税较低的800种商品，扩大进口。",
+        {"year": 2023, "doc_type": "plan"},
+        [dict(metric="进口商品", value=1200), dict(metric="进口商品", value=800)],
+    ),
+    (
         "kinds listed before the head noun",
         BRIEFING + "开工建设320个交通、水利、能源等重大项目。",
         {"year": 2024},
