@@ -60,6 +60,7 @@ _PREDICATE = re.compile(
     r"落地|服务(?!事项|对象|机构|中心|平台|站|网点)|开展|走进|赴|到[\u4e00-\u9fff]{1,4}(?:开展|服务|挂职|任职|工作)|来[\u4e00-\u9fff]|在[\u4e00-\u9fff]{1,6}(?:落户|投资|设立)"
 )
 _COUNT_WORDS = frozenset({"起数", "人数", "件数", "次数", "户数", "个数", "家数", "项数", "人次", "件次"})
+_NEXT_MODIFIER = re.compile(r"[和与及][\u4e00-\u9fff]{1,10}的")
 # kinds listed before the head noun of a count: 、交通、公共服务等|重大项目
 _KINDS_LISTED = re.compile(r"(?:、[\u4e00-\u9fff“”]{1,10}){1,6}?等([\u4e00-\u9fff]{2,12})")
 # how a predicate was done, left behind when the phrase is cut at it (20项民心工程全面|完成)
@@ -143,6 +144,9 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
     kinds = _KINDS_LISTED.match(text, m.end(1)) if len(m.group(1)) <= 6 else None
     if kinds is not None and not _RIGHT_STOP.search(words):
         words = f"{words}等{kinds.group(1)}"  # 544个产业、交通、公共服务等重大项目: the first kind and the head
+    clause = _NEXT_MODIFIER.search(words, 2) if words == m.group(1) else None  # offsets hold without quotes
+    if clause is not None and text[m.start(1) + clause.end() : m.start(1) + clause.end() + 1].isdigit():
+        words = words[: clause.start()]  # 进口商品|和关税较低的800种商品: a new count's modifying clause
     stop = next((found for found in _RIGHT_STOP.finditer(words) if found.start() > 1), None)
     words = _TRAILING_ADVERBS.sub("", (words[: stop.start()] if stop else words).rstrip("和与及、"))
     return words if len(words) >= 2 and not verb_only(words) else ""
