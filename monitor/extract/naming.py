@@ -25,6 +25,7 @@ EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增�
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 # 新一代信息技术、高端装备产业增加值增长13.6%、9.8%: values listed after subjects listed, without 分别
 _NEXT_VALUE = re.compile(r"[、和]\s?[0-9][0-9.]*\s?(?:%|‰|个百分点|倍)")
+_CHANGE_OF_IT = re.compile(r"(?:比上次|比上年|比去年|较上年|同比)?(?:增长|增加|提高|下降|减少)")
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _FUNDS_FOR = re.compile(
     r"(?:用于|实施|支持|投向|建设|推进|建成|新建|改造)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
@@ -66,6 +67,7 @@ def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, 
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
     if how != "list":
         state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
+    state.after = subject if how == "right" else ""
     keeps = how not in ("right", "carried") or (how == "right" and _number_first(raw_phrase))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
@@ -118,6 +120,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
             return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
         return right, raw, "right"
     if sj.verb_only(left):
+        if state.after and _CHANGE_OF_IT.match(raw) and not _HARD_CUT.search(text, state.last_end + 1, q.start):
+            return state.after, raw, "carried"  # 荣获53个奖项、比上次增长47%: the change of the count just named
         if state.subject:
             return state.subject, raw, "carried"
         task = _COMPLETED_TASK.search(verbs)  # 累计完成攻坚战总任务的42%: the task whose share is done

@@ -118,6 +118,7 @@ class SentenceState:
     item: int = 0
     last_end: int = 0
     run: list[str] = field(default_factory=list)  # subjects of the last 、-joined figures (出口218亿元、进口94亿元)
+    after: str = ""  # the name the figure before took from the words after it (荣获53个奖项), for the next clause
 
 
 def verb_only(phrase: str) -> bool:

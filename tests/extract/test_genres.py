@@ -663,6 +663,12 @@ IMPLICIT_LISTS: list[Row] = [
         [dict(metric="进口商品", value=1200), dict(metric="进口商品", value=800)],
     ),
     (
+        "the change of a count just named after its number",
+        BRIEFING + "多项成果入选年度十大进展，在省科学技术奖评选中荣获36个奖项、比上次增长20%。",
+        {"year": 2024},
+        [dict(metric="奖项", value=36), dict(metric="奖项", value=20, kind="growth")],
+    ),
+    (
         "kinds listed before the head noun",
         BRIEFING + "开工建设320个交通、水利、能源等重大项目。",
         {"year": 2024},
