@@ -2,6 +2,10 @@
 
 Run: .venv/bin/python -m bench.extract [--shared ../shared] [--repeat 3] [--limit N]
 Each side runs in its own subprocess so that peak RSS (ru_maxrss) is measured separately.
+
+``--pathological [MB]`` times instead the inputs that once blew up (long runs of one character or separator) and a
+report-like text of MB megabytes (default 50), reporting seconds and characters per second: the test suite only
+counts the work these take, the wall clock is measured here.
 """
 
 from __future__ import annotations
@@ -87,13 +91,50 @@ def measure(shared: Path = SHARED, repeat: int = 3, limit: int = 0) -> Row:
     return Row.of("extraction", "chars/s", ext["chars_per_s"], jb["chars_per_s"], ext["rss_mb"], detail)
 
 
+def _pathological_texts(megabytes: float) -> dict[str, str]:
+    unit = "地区生产总值增长5%左右，新增高新技术企业1.8万家。" + "一" * 3000 + "1" * 2000 + "“" * 500 + "\n"
+    return {
+        "digits": "1" * 200_000,
+        "numerals": "一" * 200_000,
+        "quotes": "“" * 100_000 + "5%",
+        "percent list": "5%、" * 50_000,
+        "tags": "<p>" * 50_000,
+        f"report lines ({megabytes:g} MB)": unit * max(1, int(megabytes * 1_000_000) // len(unit)),
+    }
+
+
+def pathological(megabytes: float = 50) -> list[tuple[str, int, float, int]]:
+    """(input, characters, seconds, figures found) of each pathological input."""
+    from monitor.extract import extract
+
+    extract("预热：国内生产总值增长5%左右。")
+    rows = []
+    for name, text in _pathological_texts(megabytes).items():
+        start = time.perf_counter()
+        found = len(extract(text, year=2025).targets)
+        rows.append((name, len(text), time.perf_counter() - start, found))
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0, help="only the first N documents (0: all)")
+    ap.add_argument(
+        "--pathological",
+        type=float,
+        nargs="?",
+        const=50.0,
+        metavar="MB",
+        help="time the pathological inputs and a report-like text of MB megabytes instead",
+    )
     ap.add_argument("--side", choices=["extract", "jieba"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.pathological is not None:
+        for name, chars, seconds, found in pathological(args.pathological):
+            print(f"{name:24} {chars:>11,} chars {seconds:8.2f} s {chars / seconds:>12,.0f} chars/s {found:>8} figures")
+        return 0
     if not (args.shared / "corpus").is_dir():
         print(f"{args.shared}/corpus not found", file=sys.stderr)
         return 2

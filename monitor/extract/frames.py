@@ -99,8 +99,14 @@ def _named_plan(text: str) -> tuple[int, int] | None:
     return first, first + 4
 
 
-def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | None, tuple[int, int] | None] | None:
-    """What a framing cue says, or None when it frames nothing (“十四五”时期目标任务 in the plan's last year)."""
+def _frame(
+    kind: str, found: re.Match[str], year: int, ahead: int, own_term: bool = False
+) -> tuple[Status, int | None, tuple[int, int] | None] | None:
+    """What a framing cue says, or None when it frames nothing (“十四五”时期目标任务 in the plan's last year).
+
+    `year` is the document's, `ahead` the year its goals are for: the same in a work report, the next one in a
+    summary of the year's results, whose 2024年，… and 一年来 look back on its own year (its 过去五年 is the term
+    before its year, as in a report). An action plan (`own_term`) dates its 到20XX年 goals from its own year."""
     named = int(found.group("year")) if "year" in found.re.groupindex and found.group("year") else None
     plan = _named_plan(found.group())
     if plan is not None and kind == "term_ahead" and plan[0] < year:
@@ -110,9 +116,9 @@ def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | No
     if plan is not None and kind == "term_back" and plan[1] >= year:
         return "achieved", year - 1, (plan[0], year - 1)  # “十四五”以来 in its last year: the years so far
     if kind == "by_year" and named is not None:
-        if named <= year:
+        if named <= ahead:
             return None  # 到2025年底 in a 2025 report: this year's goals
-        first = named - 4 if named % 5 == 0 and named - 4 <= year else year
+        first = named - 4 if named % 5 == 0 and named - 4 <= year and not own_term else year
         return "target", named, (first, named)
     if kind == "year_ahead":
         ahead = year + 1 if "明年" in found.group() or "下一年" in found.group() else year
@@ -121,12 +127,12 @@ def _frame(kind: str, found: re.Match[str], year: int) -> tuple[Status, int | No
         term = plan or (year, year + 4)
         return "target", term[1], term
     if kind == "term_back":
-        term = plan or (year - 5, year - 1)
+        term = plan or (year - 5, year - 1)  # 过去五年 is the term before the document's year, whatever its type
         return "achieved", term[1], term
-    back = named if named is not None else year - 1
+    back = named if named is not None else ahead - 1
     if named is not None and found.group().endswith("以来"):
-        return "achieved", year - 1, (named, year - 1)  # 2021年以来: the years since
-    return ("achieved" if back < year else "target"), back, None
+        return "achieved", ahead - 1, (named, ahead - 1)  # 2021年以来: the years since
+    return ("achieved" if back < ahead else "target"), back, None
 
 
 class Frames:
@@ -155,7 +161,9 @@ def _cues(text: str) -> list[tuple[int, str, re.Match[str], int]]:
     return sorted(found, key=lambda f: f[0])
 
 
-def find_frames(text: str, sections: Sections, year: int | None) -> Frames:
+def find_frames(
+    text: str, sections: Sections, year: int | None, ahead: int | None = None, own_term: bool = False
+) -> Frames:
     """Every framing sentence of the text, each holding until the next one or the next section heading.
 
     今年 and 明年 count from the document's year (a summary's 明年工作思路 plans the year after its results).
@@ -166,7 +174,7 @@ def find_frames(text: str, sections: Sections, year: int | None) -> Frames:
     breaks = sorted(s.start for s in sections.items)
     frames = []
     for i, (start, kind, m, reach) in enumerate(found):
-        said = _frame(kind, m, year)
+        said = _frame(kind, m, year, year if ahead is None else ahead, own_term)
         if said is None:
             continue
         status, when, term = said

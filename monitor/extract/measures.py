@@ -24,16 +24,18 @@ _SUFFIX_QUALIFIER = {
 _PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超)$")
 _PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "超过", "超": "超过", "大约": "约"}
 
-_CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|低于")
+_CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  # 不低于 is a floor
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
 _REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|降")
+_CUT_FIRST = re.compile(r"(?:淘汰|取消|压减|精简|减轻|削减|关停|关闭|化解|退出|压缩|清理|撤并)")
 _GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")
+_RATE_NOUN = re.compile(r"增速|增幅|涨幅")  # 增速达到73.1%: a growth rate, whatever verb reaches it
 _TO_LEVEL = re.compile(r"(?:到|至|为)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约|超过|突破|逾|超|不到)?$")
 _NEW = re.compile(
     r"新增|新建|净增|新培育|新认定|新开工|新引进|新发展|新落地|新组建|新设立|新招引|新获批|新获|新入选|新授权|新登记|"
     r"新注册|新开通|新创建|引进|招引|入选|打造|培育|建成|建设|创建|认定|组建|设立|获批"
 )
-_SHARE = re.compile(r"比重|占比|占|比例|之比|强度|率$|率达|指数$")
+_SHARE = re.compile(r"比重|占比|占|比例|之比|强度|率$|率达|指数$|的$")  # …的80%: a percentage of a base
 _CUMULATIVE = re.compile(r"累计|五年来共|期间共")
 
 
@@ -53,8 +55,13 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "cap"
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
+    if moves and unit not in (None, "%", "‰", "个百分点") and _CUT_FIRST.match(subject):
+        return "reduction"  # 淘汰落后产能450项, 取消311项行政审批事项: what is cut, counted
     percent = unit in ("%", "‰", "个百分点", "倍")
-    if percent and ((_GROWTH.search(verbs) and moves) or subject.endswith(("增速", "增幅", "涨幅"))):
+    if unit in ("%", "‰", "倍") and verbs.endswith("的") and not _GROWTH.search(verbs):
+        return "share"  # 完成年度任务的113%, 是上年的1.6倍: a ratio to a base
+    rate_named = subject.endswith(("增速", "增幅", "涨幅")) or _RATE_NOUN.search(verbs) is not None
+    if percent and ((_GROWTH.search(verbs) and moves) or rate_named):
         return "growth"
     if _CUMULATIVE.search(verbs) or _CUMULATIVE.search(subject):
         return "cumulative" if not percent else "growth"
@@ -62,6 +69,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "increment"
     if metric is not None and metric.measure is not None:
         return metric.measure  # type: ignore[return-value]
-    if percent and unit != "倍" and _SHARE.search(subject + verbs):
+    if percent and unit != "倍" and (_SHARE.search(subject) or _SHARE.search(subject + verbs)):
         return "share"
+    if unit == "倍" and verbs.endswith("的"):
+        return "share"  # 不低于当地低保标准的1.6倍: a ratio to a base
     return "growth" if unit in ("倍", "个百分点") else "level"

@@ -14,14 +14,18 @@ from monitor.extract.units import FAMILIES
 
 _FILLER = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|上年|当年|年末|年底|全省|全市|全区|全县|全州|全国|我省|我市|我区|"
-    r"本市|本省|并|和|及|与|以及|力争|确保|争取|预计|实现|主要|地级及以上城市|[一二三四五六七八九十]+是|"
-    r"(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]+年(?:来)?|年均|\d+年来|我国|"
+    r"本市|本省|并|和|及|与|以及|力争|确保|争取|预计|实现|主要|现有|已有|拥有|共有(?!产权)|共计|合计|地级及以上城市|[一二三四五六七八九十]{1,3}是|"
+    r"(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]{1,3}年(?:来)?|年均|\d{1,3}年来|我国|"
     r"(?:到|至)?“?十[一二三四五六]五”?(?:时期|期间|末)?|(?:今后|未来)[五5]年|[五5]年来)+"
+)
+# who resolves to reach a goal, standing before the thing measured: 市科技局将力争明年…, 我们要确保…
+_ACTOR_GOAL = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}?(?:将|要)(?:力争|确保|努力)(?:在)?(?:明年|今年|全年|年内|(?:19|20)\d\d年(?:底|末)?)?"
 )
 # what may stand before a strict metric's variant: 全省地区生产总值, 全社会固定资产投资, 年均城镇调查失业率
 _STRICT_PREFIX = re.compile(
     r"(?:全社会|全年|全省|全市|全区|全县|全州|全国|全体|全部|全口径|地方|城乡|国内|地区|实现|完成|其中|年末|年均|"
-    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|我国|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]+年|\s|"
+    r"规模以上|累计|当年|今年|去年|明年|我省|我市|我区|我国|本市|本省|经济|(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}年|\s|"
     r"拟|安排|发行|先|新增|带动|城市|争取|力争|确保|预计|推动|促进|保持|总体|中央|财政|的|和|、|全力|努力|力求|目标|主要|是|"
     r"提出|建议|确定|设定|要求|党中央|国务院|省委|市委|区委|县委|省政府|市政府|区政府|县政府)*"
 )
@@ -46,6 +50,11 @@ class Metric:
     flow: Metric | None = None
     parts: tuple[str, ...] = ()  # modifiers that make the variant name a part (中央财政赤字 of 财政赤字)
     alike: frozenset[str] = frozenset()  # units this metric counts alike (就业 人 and 就业岗位 个)
+    national_name: str | None = None  # the name in the country's own reports (国内生产总值 for 地区生产总值)
+
+    def shown_for(self, region: str | None) -> str:
+        """The display name in a document of this region."""
+        return self.national_name if region == "全国" and self.national_name else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,8 @@ def _metric(key: str, spec: dict[str, Any]) -> Metric:
                          headline=flow.get("headline")) if flow else None  # fmt: skip
     return Metric(key, spec["name"], units, bool(spec.get("strict")), spec.get("measure"), spec.get("headline"),
                   spec.get("direction", "up"), spec.get("chart"), spec.get("required"), flow_metric,
-                  tuple(spec.get("parts", ())), frozenset(spec.get("alike", ())))  # fmt: skip
+                  tuple(spec.get("parts", ())), frozenset(spec.get("alike", ())),
+                  spec.get("national_name"))  # fmt: skip
 
 
 @cache
@@ -198,4 +208,8 @@ def resolve_leading(phrase: str, unit: str | None) -> Metric | None:
 def normalise_phrase(phrase: str) -> str:
     """A phrase stripped of fillers (全年, 全省, 其中 …) and quotes, comparable across years."""
     phrase = _LIST_NUMBER.sub("", phrase.translate(_QUOTES).strip(" ，,、；;：:。（）()◉●○■□▪•·*#—-"))
+    if ("将" in phrase or "要" in phrase) and (goal := _ACTOR_GOAL.match(phrase)) and len(phrase) - goal.end() >= 2:
+        phrase = phrase[
+            goal.end() :
+        ]  # 市科技局将力争明年高新技术企业: the actor and its resolve are no part of the name
     return _FILLER.sub("", phrase)

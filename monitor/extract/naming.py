@@ -23,6 +23,18 @@ _AFTER = re.compile(r"[^，,；;。、：:（(]{2,14}")
 # 高新技术企业、科技型中小企业均突破1.2万家: one number said of each of several things
 EACH = re.compile(r"(?<![年平])(?:均|各)(?:突破|达到|达|超过|超|增加|增长|新增|为|是|在)?[^，。；]{0,4}$")
 _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
+# 新一代信息技术、高端装备产业增加值增长13.6%、9.8%: values listed after subjects listed, without 分别
+_NEXT_VALUE = re.compile(r"[、和]\s?[0-9][0-9.]*\s?(?:%|‰|个百分点|倍)")
+_CHANGE_OF_IT = re.compile(r"(?:比上次|比上年|比去年|较上年|同比)?(?:增长|增加|提高|下降|减少)")
+_MONEY = frozenset({"元", "美元", "欧元", "港元"})
+_FUNDS_FOR = re.compile(
+    r"(?:用于|实施|支持|投向|建设|推进|建成|新建|改造)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
+)
+# a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
+_RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
+_GRANT = re.compile(r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)")
+_PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
+_COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 
 
@@ -36,11 +48,13 @@ class Name:
     how: str  # left, right, list, carried, completed, earlier or none
 
 
-def clause_before(text: str, lo: int, start: int) -> str:
-    """The clause before a figure; a 分别 list keeps its 、-separated subjects."""
+def clause_before(text: str, lo: int, start: int, end: int | None = None) -> str:
+    """The clause before a figure; a 分别 list keeps its 、-separated subjects, and so does a list of subjects whose
+    values follow the figure (`end`: where the figure ends)."""
     window = text[max(lo, start - 60) : start]
     cut = max((m.end() for m in _HARD_CUT.finditer(window)), default=0)
-    if "分别" not in window[cut:] and not EACH.search(window[cut:]):
+    values_follow = end is not None and _NEXT_VALUE.match(text, end) is not None
+    if "分别" not in window[cut:] and not EACH.search(window[cut:]) and not values_follow:
         cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
     return window[cut:].strip()
 
@@ -48,9 +62,13 @@ def clause_before(text: str, lo: int, start: int) -> str:
 def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, state: sj.SentenceState,
                 region: str | None) -> Name:  # fmt: skip
     """What the figure names: its subject, the verbs before it, and the catalogue metric that is."""
-    sep_only = not text[state.last_end : q.start].strip(" 、和及")
+    between = text[state.last_end : q.start]
+    sep_only = not between.strip(" 、和及")
     subject, verbs, how = _subject(text, q, raw_phrase, state, sep_only, region)
-    keeps = how not in ("right", "carried") or (how == "right" and sj.verb_only(sj.split_verbs(raw_phrase)[0]))
+    if how != "list":
+        state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
+    state.after = subject if how == "right" else ""
+    keeps = how not in ("right", "carried") or (how == "right" and _number_first(raw_phrase))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
@@ -70,8 +88,15 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
              region: str | None) -> tuple[str, str, str]:  # fmt: skip
     """(subject, verbs, how it was found) of a figure."""
     left, verbs = sj.split_verbs(raw)
-    if "分别" in verbs and left and (items := sj.list_items(left)):
+    listed = "分别" in verbs or ("、" in left and _NEXT_VALUE.match(text, q.end) is not None)
+    if listed and left and (items := sj.list_items(left)):
         state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0
+        return state.items[0], verbs, "list"
+    if "分别" in verbs and not left and state.items and state.item + 1 == len(state.items):
+        state.item = 0  # 分别新增266家和105家，累计分别达到891家和531家: the same list again
+        return state.items[0], verbs, "list"
+    if "分别" in verbs and not left and len(state.run) >= 2 and all(state.run):
+        state.items, state.item = list(state.run), 0  # 出口218亿元、进口94亿元，分别增长8.1%、0.3%
         return state.items[0], verbs, "list"
     if not left and sep_only and state.items and state.item + 1 < len(state.items):
         state.item += 1
@@ -83,33 +108,63 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    right = sj.right_subject(text, q.end, q.unit)
+    if _RATE_BASE.fullmatch(left) and (grant := _GRANT.match(text, q.end)) is not None:
+        return grant.group(1), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
+    if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
+        return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
+    if _PER_ITEM.fullmatch(left):
+        return (sj.bare_noun(state.subject), verbs, "carried") if state.subject else ("", raw, "none")
+    right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):
             return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
         return right, raw, "right"
     if sj.verb_only(left):
-        return (state.subject, raw, "carried") if state.subject else ("", raw, "none")
+        if state.after and _CHANGE_OF_IT.match(raw) and not _HARD_CUT.search(text, state.last_end + 1, q.start):
+            return state.after, raw, "carried"  # 荣获53个奖项、比上次增长47%: the change of the count just named
+        if state.subject:
+            return state.subject, raw, "carried"
+        task = _COMPLETED_TASK.search(verbs)  # 累计完成攻坚战总任务的42%: the task whose share is done
+        if task:
+            return task.group(1), verbs, "left"
+        return "", raw, "none"
     if sj.modifier_only(left) and state.subject:
-        return left + sj.noun_part(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
+        return left + sj.bare_noun(state.subject), verbs, "carried"  # 其中国家级1个: 国家级 + 农业科技园区
     if left in sj.GENERIC and state.subject:
-        return state.subject, verbs, "carried"
+        return state.subject, left + verbs, "carried"  # 总量达到: the aggregate word says what is measured
     if (
         state.subject
         and len(left) <= 4
+        and not _sub_list(text, q.start)
         and (done := sj.complete(left, state.subject, _resolver(q, region, verbs))) != left
     ):
         return done, verbs, "completed"
     return left, verbs, "left"
 
 
+def _number_first(raw: str) -> bool:
+    """启动首批|8家中试平台, 我省拥有|6个…产业集群, 首年关税为零的|2070种进口商品: only verbs or a modifying
+    clause stand before the number."""
+    return raw.endswith("的") or sj.verb_only(sj.split_verbs(raw)[0]) or sj.verb_only(normalise_phrase(raw))
+
+
+def _sub_list(text: str, start: int) -> bool:
+    """Whether the figure stands in a 其中 clause: its items are parts with names of their own (其中批发业72家、
+    零售业65家), not attributes of the thing before."""
+    window = text[max(0, start - 40) : start]
+    return "其中" in window[max((m.end() for m in _HARD_CUT.finditer(window)), default=0) :]
+
+
 def _right_names(left: str, right: str, q: Quantity, region: str | None) -> bool:
     """Whether the noun phrase after the number names it rather than the words before (8家中试平台; but
-    全省粮食产量700亿斤 when only the words before name a catalogue metric)."""
+    全省粮食产量700亿斤 when only the words before name a catalogue metric, and 组织科技特派员200人次下乡服务 when
+    the words after are what the counted do, not what they are)."""
     if sj.verb_only(left) or sj.modifier_only(left):
         return True
     named = _resolver(q, region)
-    return named(right, 0) is not None or named(left, 0) is None
+    if named(right, 0) is not None:
+        return True
+    return named(left, 0) is None and not sj.predicate(right)
 
 
 def _resolver(q: Quantity, region: str | None, verbs: str = "") -> sj.Resolver:

@@ -17,14 +17,24 @@ _AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千
 _CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
 _BASELINE_BEFORE = re.compile(
     r"(?:从|由)(?:(?:(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:末|底)?|去年|上年|上一年|“?十[一二三四五六]五”?末)的?)?"
-    r"(?:每人每月|每人每年|每人|人均|每月|每年|每日)?(?:不到|近|约)?$"
+    r"(?:每人每月|每人每年|每生每年|每人|每生|每户|每亩|人均|每月|每年|每日)?(?:不到|近|约)?$"
 )
+# 从每人每月202元、270元提高到…: the later starting points of a list of changes
+_BASELINE_LISTED = re.compile(r"(?:从|由)[^，。；从由到至]{1,24}、$")
 _BASELINE_AFTER = re.compile(
     r"(?:、[^，。；]{0,40}?)?(?:增加|提高|提升|上升|增长|扩大|发展|下降|降低|减少|增|降|升)?(?:到|至)"
 )
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
+# 培育营收超百亿元的整车企业3家: the amount picks the things counted after it
+_CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
+# 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
+_CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
+# 每月召开1次工作推进会, 每季度通报1次: the rhythm of a procedure, not a quantity of the world
+_RHYTHM_BEFORE = re.compile(r"每(?:个)?(?:月|季度|季|周|旬|半年|年)(?:至少)?[\u4e00-\u9fff]{0,4}$")
+_PER_UNIT = re.compile(r"每(?:增长|提高|增加|下降|降低|投入|减少|上升)$")
+_BEFORE_A_TIME = re.compile(r"(?:上线|开工|投产|验收|年底|月底|年度|竣工|出台|启动)前$")
 # 以下10个方面, 三项举措 as a heading, 这8条措施: a count of the text's own points
 _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|前述)$")
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
@@ -38,7 +48,7 @@ def in_name(text: str, start: int, end: int) -> bool:
     """Figures inside names: 第3届, “5个90%”行动, “4+4科创工程”."""
     before = text[max(0, start - 12) : start].rstrip(" ")
     if before[-1:] in {"第", "前", "·", "#", "№"} or before.endswith(("附件", "附表", "图", "表")):
-        return True
+        return not _BEFORE_A_TIME.search(before)  # 上线前15项: before an event, not 前3名
     opened = max(before.rfind(q) for q in _OPEN_QUOTES)
     if opened < 0 or any(q in before[opened:] for q in _CLOSE_QUOTES):
         return False
@@ -51,7 +61,12 @@ def in_name(text: str, start: int, end: int) -> bool:
 def is_baseline(text: str, start: int, end: int) -> bool:
     """The starting point of a change (从2017年的X增加到Y): a figure of its own, of the year it started from."""
     before = text[max(0, start - 16) : start]
-    return _BASELINE_BEFORE.search(before) is not None and _BASELINE_AFTER.match(text, end) is not None
+    if _BASELINE_AFTER.match(text, end) is None:
+        return False
+    return (
+        _BASELINE_BEFORE.search(before) is not None
+        or _BASELINE_LISTED.search(text, max(0, start - 26), start) is not None
+    )
 
 
 def is_age(q: Quantity, text: str) -> bool:
@@ -65,14 +80,43 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
         return True
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
-    return _RANK_BEFORE.search(text, max(0, q.start - 6), q.start) is not None
+    rank = _RANK_BEFORE.search(text, max(0, q.start - 6), q.start)
+    if rank is not None and rank.group() == "前" and _BEFORE_A_TIME.search(text, max(0, q.start - 6), q.start):
+        return False  # 上线前15项业务: before an event, not the first few of a ranking
+    return rank is not None
 
 
 def is_threshold(q: Quantity, text: str) -> bool:
-    """营收1亿元以上企业, 投资5000万元以上项目: an amount that defines a class of things, not a figure."""
-    if q.unit not in _AMOUNTS or q.suffix not in ("以上", "以下"):
+    """营收1亿元以上企业, 投资5000万元以上项目, 人口20万以上的县: an amount that defines a class of things, not a
+    figure."""
+    if q.suffix not in ("以上", "以下") or q.unit in ("%", "‰", "个百分点"):
         return False
+    if q.unit not in _AMOUNTS and not text.startswith("的", q.end):
+        return False  # 人口20万以上的县: a bare threshold reads as one only before 的
     return _CLASS_NOUN.match(text, q.end) is not None
+
+
+def is_class_or_condition(q: Quantity, text: str) -> bool:
+    """营收超百亿元的整车企业3家, 对年销量首次突破1万辆的整车企业给予奖励: a value that says which things are
+    counted or supported, not a figure of its own."""
+    if not text.startswith("的", q.end):
+        return False
+    amount = q.unit in _AMOUNTS or (q.unit or "").startswith(("万", "亿"))
+    if amount and _CLASS_COUNTED.match(text, q.end):
+        return True
+    clause = text[max(0, q.start - 30) : q.start]
+    clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+    return _CONDITION_CLAUSE.match(clause) is not None
+
+
+def is_rhythm(q: Quantity, text: str) -> bool:
+    """每月召开1次工作推进会, 每季度通报1次进展: how often a procedure runs."""
+    return q.unit == "次" and _RHYTHM_BEFORE.search(text, max(0, q.start - 10), q.start) is not None
+
+
+def is_per_unit(q: Quantity, text: str) -> bool:
+    """国内生产总值每增长1个百分点的增量, 每投入1元: the unit a rate is stated per, not a figure."""
+    return _PER_UNIT.search(text, max(0, q.start - 4), q.start) is not None
 
 
 def counts_points(q: Quantity, text: str) -> bool:
@@ -114,6 +158,9 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_age(q, text)
         or is_tier_or_rank(q, text)
         or is_threshold(q, text)
+        or is_class_or_condition(q, text)
+        or is_rhythm(q, text)
+        or is_per_unit(q, text)
         or is_deadline(q, text)
         or is_weight(q, text)
         or counts_points(q, text)

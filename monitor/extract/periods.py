@@ -1,6 +1,7 @@
 """Status (target / achieved / expected), year and term of a figure, from the nearest evidence first.
 
 Evidence layers, nearest first: the figure's own sentence up to the figure (an explicit year, 今年/去年/明年,
+目前/今年以来 (what stands so far in the document's year),
 预计, 到2030年, 年均/累计, 力争/确保/目标是 …), then the frame it stands in (a framing sentence such as
 今年…主要预期目标是 or 今后五年), then the report part (review or plan) and its heading's year, then weak cue words
 (比上年, 完成 …), and last the document's type and year. The first layer that speaks decides; `strength` records
@@ -20,19 +21,25 @@ from monitor.extract.sections import Section
 _FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025, "十五": 2030, "十六": 2035}
 # the figure's own sentence: every cue that can decide, the last one before the figure wins
 _CLAUSE = re.compile(
-    r"(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
+    # the characters a cue can start with, tested first: the engine skips every other position in one test
+    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12])"
+    r"(?:(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
     r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
+    r"|(?P<have>(?<![争将要保再口人用])(?:拥有|现有|已有)(?![量率])"
+    r"(?![^，。；]{0,24}?(?:建设|改造|新建|实施|推进|开展|培育|打造|新增)))"
+    r"|(?P<now>目前|截至目前|当前|今年以来|今年前[一二三四五六七八九十两]{1,2}个?月|(?<![年到至])前[两三四五六七八九十]{1,2}个月)"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
-    r"|(?P<last>(?<![比较与同从由])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
+    r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
-    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破))"
+    r"|(?P<goal>力争|(?<![于超成到现出初])预期目标|目标(?:是|为)|(?<![于超成到现])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破)))"
 )
 # words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
 _TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
 _WEAK_PAST = re.compile(r"比上年|同比|较上年|完成了|实现了|已经|已|获评|居全国|创历史|达到了|过去")
-_WEAK_TARGET = re.compile(r"力争|确保|争取|目标|预期|拟|计划|力求")
+# 争取各类资金1.2亿元 (funds obtained) and 完成年度目标的115% (a completion rate) report results
+_WEAK_TARGET = re.compile(r"力争|确保|争取(?![^，。；]{0,10}(?:资金|支持|项目))|目标(?!的)|预期|拟|计划|力求")
 _LOOK_BACK = re.compile(r"[◉●•\s]*(?:过去|一年来|五年来|回顾|(?:19|20)\d\d年(?:以来|，|,))")
 _TARGET_QUALIFIERS = frozenset({"左右", "以上", "不低于", "以内", "不超过", "以下"})
 _HEADING_PLAN = re.compile(r"“?(十[一二三四五六])五”?(?:时期|规划)?(?:的)?(?:主要)?(?:目标|发展目标)")
@@ -55,10 +62,15 @@ class _Clause:
     year: int | None = None
     term: tuple[int, int] | None = None
     average: bool = False
+    standing: bool = False  # the status came from a 现有/目前 cue, which a later time cue of the clause overrides
 
 
-def _by_term(by: int, doc_year: int | None) -> tuple[int, int]:
-    """到2030年: the five-year plan ending that year when the document falls in it, else from the document's year."""
+def _by_term(by: int, doc_year: int | None, own_term: bool = False) -> tuple[int, int]:
+    """到2030年: the five-year plan ending that year when the document falls in it, else from the document's year.
+
+    An action plan or programme (`own_term`) runs from its own year: 到2025年 in a plan of 2024 is (2024, 2025)."""
+    if own_term and doc_year is not None and doc_year <= by:
+        return doc_year, by
     first = plan_term(by)[0] if by % 5 == 0 else by
     if doc_year is not None and not (by - 4 <= doc_year <= by):
         first = min(doc_year, by)
@@ -73,21 +85,38 @@ def sentence_cues(text: str, start: int, end: int) -> list[re.Match[str]]:
 
 
 def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
-    """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words."""
+    """The cues of the figure's own sentence: an explicit year or term, and goal or estimate words.
+
+    到2024年底 before the year the document plans for is a result of that year (a summary's 到2024年底，累计…)."""
     found = _Clause()
+    ahead = plan_year(doc)
     for m in cues:
         group = m.lastgroup
         if group == "by":
             by = int(m.group("by_year")) if m.group("by_year") else _FIVE_YEAR_END["十" + m.group("by_plan")]
-            found.status, found.year = "target", by
-            found.term = _by_term(by, doc.year) if doc.year is not None and by > doc.year else None
+            past = ahead is not None and by < ahead and not m.group().startswith("力争")
+            found.status, found.year = ("achieved" if past else "target"), by
+            if ahead is not None and doc.year is not None and by > ahead:
+                found.term = _by_term(by, doc.year, doc.doc_type == "plan")
+            else:
+                found.term = None
         elif group == "expected":
             found.status = "expected"
         elif group == "year":
             found.year, found.term = int(m.group("named")), None
+            found.status, found.standing = (None if found.standing else found.status), False
+        elif group == "have" and ahead is not None and doc.year is not None:
+            # 拥有8个…: the stock as it stands (at the end of last year when a report is delivered)
+            found.status, found.term, found.standing = "achieved", None, True
+            found.year = ahead - 1 if doc.doc_type == "work_report" else doc.year
+        elif group == "now" and doc.year is not None:
+            found.status, found.year, found.term = "achieved", doc.year, None  # 目前, 今年以来: so far this year
+            found.standing = True
         elif group in ("this", "next", "last") and doc.year is not None:
             found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None
+            # 现有6个，今年新培育2个: a time cue after a standing stock speaks of its own year
+            found.status, found.standing = (None if found.standing else found.status), False
         elif group == "average":
             found.average = True
         elif group == "goal":
@@ -116,7 +145,7 @@ def when(
 ) -> When:
     """Status, year and term of the figure whose sentence reads `prefix` up to it (`cues`: the sentence's clause
     cues that stand before the figure, when the caller has found them already)."""
-    ahead = _plan_year(doc)
+    ahead = plan_year(doc)
     found = _read_clause(list(_CLAUSE.finditer(prefix)) if cues is None else cues, doc)
     status = _clause_status(found, ahead)
     strength = "clause"
@@ -127,6 +156,9 @@ def when(
     if status is None:
         status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
     year, term = _period(found, status, frame, section, doc, ahead)
+    over_span = found.average or _OVER_SPAN.search(prefix[-16:]) is not None
+    if status == "target" and found.year is None and over_span and (span := _own_span(doc)) is not None:
+        year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
     past = (
         term is not None
         and found.term is None
@@ -137,7 +169,19 @@ def when(
     return When(status, year, term, strength, past and not _TERM_WORDS.search(prefix[-40:]))
 
 
-def _plan_year(doc: DocumentInfo) -> int | None:
+_SPAN = re.compile(r"[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*((?:19|20)\d\d)年?[）)]")
+_OVER_SPAN = re.compile(r"累计|(?:[两三四五]|[2-5])年(?:内|间)?(?:共|合计|总计)")
+
+
+def _own_span(doc: DocumentInfo) -> tuple[int, int] | None:
+    """The years a plan covers, from its title: 行动方案（2024—2026年）."""
+    if doc.doc_type != "plan" or not doc.title or (m := _SPAN.search(doc.title)) is None:
+        return None
+    first, last = int(m.group(1)), int(m.group(2))
+    return (first, last) if first < last <= first + 10 else None
+
+
+def plan_year(doc: DocumentInfo) -> int | None:
     """The year a document's goals are for: its own, or the next for a summary of the year's results."""
     if doc.year is None:
         return None
@@ -199,9 +243,33 @@ _BASELINE_YEAR = re.compile(
 )
 
 
+_LISTED_FROM = re.compile(
+    r"(?:从|由)((?:(?:19|20)\d\d年|去年|上年)?(?:末|底)?的?[^，。；0-9从由到至]{0,8})[0-9][^，。；从由到至]{0,20}、$"
+)
+
+
+_YEAR_LIST = re.compile(r"((?:19|20)\d\d)年(?:[、和及]((?:19|20)\d\d)年)+(?:底|末)?分别[^，,。；;]*$")
+
+
+def listed_year(before: str, doc: DocumentInfo) -> When | None:
+    """2025年、2026年分别开工1000个、800个: the year of the figure's place in a 分别 list of years."""
+    if "分别" not in before or (m := _YEAR_LIST.search(before)) is None:
+        return None
+    years = [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group()[: m.group().index("分别")])]
+    place = before[m.end() - len(m.group()) + m.group().index("分别") :].count("、")
+    if place >= len(years):
+        return None
+    year, ahead = years[place], plan_year(doc)
+    status: Status = "achieved" if ahead is not None and year < ahead else "target"
+    return When(status, year, None, "clause")
+
+
 def baseline_when(text: str, start: int, found: When, doc: DocumentInfo) -> When:
     """The starting point of a change (从2017年的5.9万元增加到…) is a result of its own year."""
     m = _BASELINE_YEAR.search(text, max(0, start - 16), start)
+    if m is None and text[start - 1 : start] == "、":
+        listed = _LISTED_FROM.search(text, max(0, start - 32), start)  # 从2017年的7642家、1665家: the list's year
+        m = _BASELINE_YEAR.search(listed.group(1)) if listed is not None else None
     if m is not None and m.group("year"):
         return When("achieved", int(m.group("year")), None, "clause")
     if m is not None and m.group("plan"):

@@ -10,6 +10,7 @@ _SHORT_LINE = re.compile(r"^[^\n]{1,48}$", re.M)
 _YEAR = re.compile(r"((?:19|20)\d\d)年?")
 _REVIEW_HEAD = re.compile(
     r"工作回顾|回顾|过去一年|过去五年|过去的一年|一年来|五年来|主要工作|工作总结|工作成效|主要成效|取得的成绩"
+    r"|完成情况|工作情况|进展情况|主要成绩"
     r"|(?:\d{4}|上)年(?:度)?工作(?:情况)?$"
 )
 _PLAN_HEAD = re.compile(
@@ -61,7 +62,7 @@ def classify_heading(line: str) -> str | None:
     line = line.strip()
     if _NOT_HEADING.search(line):
         return None
-    looks_back = any(w in line for w in ("回顾", "过去", "成就"))
+    looks_back = any(w in line for w in ("回顾", "过去", "成就", "工作总结", "完成情况", "工作情况"))
     if looks_back and _PLAN_HEAD.search(line):
         return "mixed"  # “十三五”时期发展成就和“十四五”时期主要目标任务: each sentence decides
     if looks_back:

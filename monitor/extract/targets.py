@@ -20,7 +20,7 @@ from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, sentence_cues, when
+from monitor.extract.periods import When, baseline_when, listed_year, plan_year, sentence_cues, when
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -36,8 +36,13 @@ _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
+_RATE_AFTER = re.compile(r"的(?:[\u4e00-\u9fff]{0,2})(?:增速|增幅|增长|涨幅)")
+_LIST_VERB = re.compile(
+    r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计"
+)
+_MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
-_MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|占|比重|增加|扩大|累计")
+_MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
@@ -72,7 +77,7 @@ class _Context:
 
 def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Target]:
     """Every measured figure in the text, as Target records in text order."""
-    frames = find_frames(text, sections, doc.year)
+    frames = find_frames(text, sections, doc.year, plan_year(doc), own_term=doc.doc_type == "plan")
     bounds, out = _Bounds(text), []
     ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
     for m in QUANTITY.finditer(text):
@@ -86,13 +91,35 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
         target = _target(ctx, q, sent)
         ctx.state.last_end = q.end
         if target is not None:
-            out += _each(target, text)
+            if ctx.last is not None:
+                _share_the_noun(text, ctx.last, target)
+            out += _each(target, text, doc.region)
             ctx.last = target
             _share_list_qualifier(ctx, target)
-    return out
+    return [t for t in out if t.metric]  # a count the next one was to name, and did not, is no figure
 
 
-def _each(target: Target, text: str) -> list[Target]:
+# what may stand between two counts that share the noun after the second: 的2034种、…的2725种出口商品,
+# 20多个100亿级以上、400多个10亿级以上的重大产业项目
+_TIER_BETWEEN = re.compile(r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?、")
+
+
+def _share_the_noun(text: str, last: Target, target: Target) -> None:
+    """A count whose own words name nothing (a modifier ending in 的, or verbs only) takes the noun named after the
+    next count of the same list: 首年关税为零的2034种、5年内关税减让显著的2725种出口商品."""
+    if last.unit != target.unit or last.unit in _RATES:
+        return
+    joint = _TIER_BETWEEN.match(text, last.span[1])
+    if joint is None or _HARD_CUT.search(text, last.span[1], target.span[0]) or target.span[0] - joint.end() > 24:
+        return
+    if not (last.phrase.endswith("的") or sj.verb_only(last.phrase)):
+        return
+    right = sj.right_subject(text, target.span[1], target.unit)
+    if right and target.metric.endswith(right):
+        last.metric, last.metric_key = target.metric, target.metric_key
+
+
+def _each(target: Target, text: str, region: str | None = None) -> list[Target]:
     """高新技术企业、科技型中小企业均突破1.2万家, 化学需氧量、氨氮排放量分别下降2%: one number said of several
     things is a figure for each."""
     listed = "分别" in target.phrase
@@ -106,7 +133,7 @@ def _each(target: Target, text: str) -> list[Target]:
         return [target]
     named = [(item, resolve(item, target.unit)) for item in items]
     return [
-        replace(target, metric=_display_name(found, item), metric_key=found.key if found else None)
+        replace(target, metric=_display_name(found, item, region), metric_key=found.key if found else None)
         for item, found in named
     ]
 
@@ -125,10 +152,10 @@ def _share_list_qualifier(ctx: _Context, target: Target) -> None:
 
 def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     text = ctx.text
-    raw_phrase = clause_before(text, ctx.state.last_end, q.start)
+    raw_phrase = clause_before(text, ctx.state.last_end, q.start, q.end)
     name = name_figure(text, q, sent, raw_phrase, ctx.state, ctx.doc.region)
-    if name.metric is None and sj.verb_only(name.subject):
-        return None  # a number with no nameable subject is not a figure
+    if name.metric is None and sj.verb_only(name.subject) and not _TIER_BETWEEN.match(text, q.end):
+        return None  # a number with no nameable subject is not a figure (unless the next count names it)
     unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
     kind = _measure(ctx, q, name, qualifier)
@@ -138,6 +165,8 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     para_start = text.rfind("\n", max(0, q.start - 2000), q.start) + 1
     found = when(prefix, ctx.frames.at(q.start), section, ctx.doc, text[para_start : para_start + 8], ctx.previous,
                  qualifier, _cues_before(ctx, sent, q.start))  # fmt: skip
+    if (listed := listed_year(text[max(sent[0], q.start - 80) : q.start], ctx.doc)) is not None:
+        found = listed  # 2025年、2026年分别开工1000个、800个: each figure the year of its place in the list
     if is_baseline(text, q.start, q.end):
         found = baseline_when(text, q.start, found, ctx.doc)
     else:
@@ -146,8 +175,11 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         kind, found = _over_past_term(kind, found, name, unit)
     if FLAT in q.raw and found.status != "target":
         return None  # 与上年持平 is a goal's wording; a result says its number
+    shown = (
+        sj.noun_part(name.subject) if name.how == "carried" and kind not in ("increment", "growth") else name.subject
+    )
     return Target(
-        metric=_display_name(metric, name.subject),
+        metric=_display_name(metric, shown, ctx.doc.region),
         metric_key=metric.key if metric else None,
         phrase=raw_phrase,
         value=q.value,
@@ -186,12 +218,13 @@ def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tu
     return kind, found
 
 
-def _display_name(metric: Metric | None, subject: str) -> str:
-    """A headline metric keeps its catalogue name (comparable across years); any other figure is named as the
-    text names it (集装箱吞吐量, 技术交易额, 重点实验室群), which says best what it measures."""
+def _display_name(metric: Metric | None, subject: str, region: str | None = None) -> str:
+    """A headline metric keeps its catalogue name (comparable across years; the country's own wording in the
+    national reports); any other figure is named as the text names it (集装箱吞吐量, 技术交易额, 重点实验室群),
+    which says best what it measures."""
     if metric is None or (metric.headline is None and subject):
         return subject or (metric.name if metric else "")
-    return metric.name
+    return metric.shown_for(region)
 
 
 def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> Kind:
@@ -200,10 +233,34 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
     if FLAT in q.raw:
         return "growth"
     kind = measure_of(name.subject, name.verbs, q.unit, qualifier, name.metric)
+    if q.unit in ("%", "‰") and kind == "level" and ctx.text.startswith("的", q.end):
+        # 62%的入境航班, 覆盖80%以上的大城市: a share of the things named after; 6.5%的增速 is a rate
+        return "growth" if _RATE_AFTER.match(ctx.text, q.end) else "share"
     last = ctx.last
-    if name.how != "carried" or last is None or last.unit != q.unit or _MEASURE_VERB.search(name.verbs):
+    if last is None or _MEASURE_VERB.search(name.verbs):
         return kind
-    return last.kind
+    if name.how == "carried" and last.unit == q.unit:
+        if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
+            return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to
+        return last.kind
+    if kind == "level" and last.kind in ("increment", "cumulative") and _same_verb_list(ctx.text, last, q, name):
+        return last.kind  # 新建公共充电桩2万个、换电站200座: the verb before the list holds for each item
+    return kind
+
+
+def _same_verb_list(text: str, last: Target, q: Quantity, name: Name) -> bool:
+    """Whether the figure is the next item of a 、 list of counts that the previous figure opened with a verb of
+    new things or of a running total (新增, 新建, 新认定, 累计 …); ongoing work (建设, 安排) does not carry."""
+    between = text[last.span[1] : q.start]
+    if not between.startswith("、") or _HARD_CUT.search(between):
+        return False
+    window = text[max(0, last.span[0] - 60) : last.span[0]]
+    opened = window[max((m.end() for m in _HARD_CUT.finditer(window)), default=0) :]
+    if not _LIST_VERB.search(opened):
+        return False
+    if {last.unit, q.unit} & (_RATES | _MONEY):
+        return False
+    return not sj.verb_only(name.subject) and not _STOCK.search(between)
 
 
 def _checked_metric(ctx: _Context, name: Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,

@@ -144,7 +144,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
         {},
         [
             dict(metric_key="new_high_tech_enterprises", value=220, kind="increment", status="target", year=2025),
-            dict(metric_key="tech_smes", value=1200, status="target", year=2025),
+            dict(metric_key="new_tech_smes", value=1200, kind="increment", status="target", year=2025),
             dict(metric_key="tech_contract_value", value=4.5e10, status="target", year=2025),
         ],
     ),
