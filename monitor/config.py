@@ -53,7 +53,11 @@ class Settings:
         metadata={"doc": "seconds before a crawl job whose worker died is delivered again (above the longest crawl)"},
     )
     crawl_batch: int = field(
-        default=500, metadata={"doc": "sources per crawl process (one Scrapy run; a host's sources stay together)"}
+        default=1500,
+        metadata={
+            "doc": "most sources per crawl process (one Scrapy run; a host's sources stay together; the "
+            "sources of a cycle are shared evenly between the parallel processes)"
+        },
     )
     secret_key: str = field(
         default="", metadata={"doc": "signs the links in mails and the web forms' CSRF tokens (set it in production)"}
