@@ -228,7 +228,7 @@ def _deliver(app: App, out: Path | None, subscriber: str | None, force: bool) ->
     _print_report(app, report, transport)
     for path in files.written if files else ():
         app.out.print(f"  wrote {path}")
-    problems = _undelivered(app, report.delivery)
+    problems = undelivered_digests(app, report.delivery)
     if problems:
         raise GovmonError(f"not every digest was delivered: {problems}", ExitCode.PARTIAL)
 
@@ -314,7 +314,7 @@ def _print_report(app: App, report: DigestReport, transport: Transport) -> None:
         app.err.print(f"[yellow]{error}[/]", markup=True)
 
 
-def _undelivered(app: App, delivery: SendReport) -> str:
+def undelivered_digests(app: App, delivery: SendReport) -> str:
     """Warnings for what is not delivered (yet), and a summary for the error line ('' when all is well)."""
     problems = []
     if delivery.recovered_unknown:

@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from monitor.cli.app import App, ExitCode, GovmonError, pass_app
+from monitor.cli.digests import undelivered_digests
 
 
 def _sources(app: App, registry: str | None, only: tuple[str, ...]) -> tuple[list[Any], str | None]:
@@ -45,11 +46,15 @@ def run_cmd(app: App, only: tuple[str, ...], registry: str | None, overrides: tu
     new = sum(c.new + c.changed for c in crawls)
     app.out.print(f"crawled {len(crawls)} sources ({len(failed)} failed): {new} new or changed documents; "
                   f"processed {processed.versions} versions ({processed.changes} changes); "
-                  f"digests: {digests.queued} queued, {digests.sent} sent")  # fmt: skip
+                  f"digests: {digests.queued} queued, {digests.sent} sent, {digests.retried} to retry, "
+                  f"{digests.failed} failed")  # fmt: skip
     for c in failed:  # a source crawled elsewhere right now says by whom, on one line
         health = "" if c.status == "skipped" else f"{c.health} "
         app.err.print(f"[yellow]{c.source_id}[/]: {health}{c.error or ''}")
-    if failed or processed.errors or digests.failed:
+    undelivered = undelivered_digests(app, digests.delivery)  # waiting for a retry, or unknown after a crash
+    if undelivered:
+        app.err.print(f"[yellow]digests[/]: not every digest was delivered: {undelivered}")
+    if failed or processed.errors or digests.failed or undelivered:
         raise GovmonError("part of the cycle failed (see above); the next run retries it", ExitCode.PARTIAL)
 
 

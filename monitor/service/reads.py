@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import derived, reads, repository
+from db import derived, reads, repository, reviews
 from db import models as m
 from db.reads import DocumentQuery
 from db.repository import DocumentRow
@@ -175,6 +175,7 @@ class Counts:
     sources: dict[str, int]  # by health
     deliveries: dict[str, int]
     last_successful_crawl: datetime | None = None
+    needs_review: int = 0  # documents whose latest version is held for review (`govmon review`)
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -190,6 +191,7 @@ def counts(engine: Engine) -> Counts:
             sources=reads.grouped_counts(session, m.Source.health),
             deliveries=reads.grouped_counts(session, m.Delivery.status),
             last_successful_crawl=reads.last_successful_crawl(session),
+            needs_review=len(reviews.reviews(session)),
         )
 
 

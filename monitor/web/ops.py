@@ -1,6 +1,6 @@
 """Operations: `/healthz` (the database answers; age of the last successful crawl) and `/metrics` (Prometheus
 text exposition format 0.0.4: documents, versions, figures, changes, subscribers, sources, crawl runs and
-deliveries by state, the time of the last successful crawl).
+deliveries by state, documents held for review, the time of the last successful crawl).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ def exposition(c: reads.Counts) -> str:
     _labelled(lines, "govmon_sources", "Registered sources by health.", "health", c.sources)
     _labelled(lines, "govmon_crawl_runs", "Crawl runs by outcome.", "status", c.crawl_runs)
     _labelled(lines, "govmon_deliveries", "Outbox deliveries by state.", "status", c.deliveries)
+    _gauge(lines, "govmon_documents_needing_review", "Documents held for review (govmon review).",
+           [((), c.needs_review)])  # fmt: skip
     if c.last_successful_crawl is not None:
         stamp = c.last_successful_crawl.timestamp()
         _gauge(lines, "govmon_last_successful_crawl_timestamp_seconds", "When the last successful crawl finished.",

@@ -51,3 +51,18 @@ def test_metrics_in_prometheus_text_format(client: TestClient, db: Engine) -> No
     assert found[("govmon_sources", (("health", "ok"),))] == 1
     assert found[("govmon_figures", (("status", "target"),))] > 0
     assert ("govmon_changes", ()) in found
+    assert found[("govmon_documents_needing_review", ())] == 0
+
+
+def test_metrics_count_the_documents_held_for_review(client: TestClient, db: Engine) -> None:
+    from db.reviews import accept_review, save_review
+
+    with session_scope(db) as session:
+        versions = session.query(m.DocumentVersion).order_by(m.DocumentVersion.id).all()
+        assert len(versions) >= 2
+        for v in versions[:2]:
+            save_review(session, v.id, ["no GDP growth target for the report's own year"])
+    assert samples(client.get("/metrics").text)[("govmon_documents_needing_review", ())] == 2
+    with session_scope(db) as session:
+        accept_review(session, versions[0].document_id)
+    assert samples(client.get("/metrics").text)[("govmon_documents_needing_review", ())] == 1
