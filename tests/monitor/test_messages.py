@@ -106,7 +106,6 @@ def test_the_run_after_a_crash_says_it_marked_a_row_unknown(
         assert "unknown #1 to 'analyst@example.org': interrupted while sending" in status.out
 
 
-
 def test_a_run_whose_digests_wait_for_a_retry_says_so_and_exits_partly_failed(
     capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
 ) -> None:
@@ -118,6 +117,7 @@ def test_a_run_whose_digests_wait_for_a_retry_says_so_and_exits_partly_failed(
     assert "digests: 0 queued, 0 sent, 1 to retry" in down.out
     assert down.code == ExitCode.PARTIAL, "a digest is still waiting: exit 0 would say the cycle delivered it"
     assert "not every digest was delivered: 1 waiting to be retried, the next attempt at " in down.err
+
 
 # --- the README's backoff figures ----------------------------------------------------------------------------
 
