@@ -41,12 +41,37 @@ class Catalogue:
         return next((c.label for c in self.metrics if c.value == key), key)
 
 
-class FilterError(ValueError):
-    """Some filter values are unknown; the message names each with suggestions, on one line."""
+@dataclass(frozen=True)
+class Unknown:
+    """A filter value nobody knows, and the known values near it."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = tuple(problems)
+    kind: str  # region, metric, theme, document type
+    value: str
+    hints: tuple[str, ...]  # as stored (metric keys)
+    names: tuple[str, ...] = ()  # the same by their Chinese names
+
+    def english(self) -> str:
+        hint = f": did you mean {' or '.join(self.hints)}?" if self.hints else ""
+        return f"unknown {self.kind} {self.value!r}{hint}"
+
+    def chinese(self) -> str:
+        names = self.names or self.hints
+        hint = f"，是否指：{'、'.join(names)}？" if names else "，请从列表中选择。"
+        return f"没有名为「{self.value}」的{KIND_NAMES.get(self.kind, self.kind)}{hint}"
+
+
+KIND_NAMES = {"region": "地区", "metric": "指标", "theme": "主题", "document type": "文件类型"}
+
+
+class FilterError(ValueError):
+    """Some filter values are unknown; the message names each with suggestions, on one line (`chinese`: the same
+    for the Chinese web pages)."""
+
+    def __init__(self, unknown: Sequence[Unknown]) -> None:
+        super().__init__("; ".join(u.english() for u in unknown))
+        self.unknown = tuple(unknown)
+        self.problems = tuple(u.english() for u in unknown)
+        self.chinese = tuple(u.chinese() for u in unknown)
 
 
 # --- the catalogue ---------------------------------------------------------------------------------------------
@@ -106,11 +131,13 @@ def _region_order(name: str) -> tuple[bool, str]:
 def validate_filters(catalogue: Catalogue, regions: Iterable[str] = (), metrics: Iterable[str] = (),
                      themes: Iterable[str] = (), doc_types: Iterable[str] = ()) -> Filters:  # fmt: skip
     """Filters of known values only (metric names and doc-type labels mapped to their keys), or FilterError."""
-    problems: list[str] = []
+    problems: list[Unknown] = []
     result = Filters(
         regions=_resolve("region", regions, _region_lookup(catalogue), problems),
-        doc_types=_resolve("document type", doc_types, _choice_lookup(catalogue.doc_types), problems),
-        metrics=_resolve("metric", metrics, _choice_lookup(catalogue.metrics), problems),
+        doc_types=_resolve(
+            "document type", doc_types, _choice_lookup(catalogue.doc_types), problems, _labels(catalogue.doc_types)
+        ),
+        metrics=_resolve("metric", metrics, _choice_lookup(catalogue.metrics), problems, _labels(catalogue.metrics)),
         themes=_resolve("theme", themes, _theme_lookup(catalogue), problems),
     )
     if problems:
@@ -135,23 +162,27 @@ def _theme_lookup(catalogue: Catalogue) -> Lookup:
     return {t: t for t in catalogue.themes}, theme_synonyms()
 
 
-def _resolve(kind: str, values: Iterable[str], lookup: Lookup, problems: list[str]) -> tuple[str, ...]:
+def _labels(choices: Sequence[Choice]) -> dict[str, str]:
+    return {c.value: c.label for c in choices}
+
+
+def _resolve(kind: str, values: Iterable[str], lookup: Lookup, problems: list[Unknown],
+             labels: dict[str, str] | None = None) -> tuple[str, ...]:  # fmt: skip
     exact, vocabulary = lookup
     kept: list[str] = []
     for raw in values:
         value = raw.strip()
         stored = exact.get(value) or exact.get(value.lower())
         if stored is None:
-            problems.append(_unknown(kind, value, vocabulary))
+            problems.append(_unknown(kind, value, vocabulary, labels or {}))
         elif stored not in kept:
             kept.append(stored)
     return tuple(kept)
 
 
-def _unknown(kind: str, value: str, vocabulary: dict[str, str]) -> str:
-    hints = suggestions(value, vocabulary)
-    hint = f": did you mean {' or '.join(hints)}?" if hints else ""
-    return f"unknown {kind} {value!r}{hint}"
+def _unknown(kind: str, value: str, vocabulary: dict[str, str], labels: dict[str, str]) -> Unknown:
+    hints = tuple(suggestions(value, vocabulary))
+    return Unknown(kind, value, hints, tuple(labels.get(h, h) for h in hints))
 
 
 def suggestions(value: str, vocabulary: dict[str, str], limit: int = 3) -> list[str]:

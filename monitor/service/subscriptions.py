@@ -43,7 +43,12 @@ MAIL_INTERVAL = timedelta(minutes=2)  # at most one sign-up mail per address in 
 
 
 class SubscriptionError(Exception):
-    """The request cannot be done as asked; the message says what to do instead."""
+    """The request cannot be done as asked; the message says what to do instead. `chinese` says the same to a
+    subscriber on the Chinese web pages (the English message is for the CLI and logs)."""
+
+    def __init__(self, message: str, chinese: str = "") -> None:
+        super().__init__(message)
+        self.chinese = chinese or message
 
 
 class InvalidLink(SubscriptionError):
@@ -135,14 +140,15 @@ def checked_address(email: str) -> str:
     try:
         return parse_address(email).email
     except InvalidAddress as exc:
-        raise SubscriptionError(str(exc)) from None
+        shown = repr(email.strip()) if len(email.strip()) <= 60 else f"{email.strip()[:40]!r}…"
+        raise SubscriptionError(str(exc), f"{shown} 不是可以投递的电子邮件地址，请检查后重新填写。") from None
 
 
 def checked_choices(catalogue: Catalogue, choices: Choices) -> tuple[Filters, str, str]:
     if choices.cadence not in outbox.CADENCES:
-        raise SubscriptionError(f"cadence must be one of {', '.join(outbox.CADENCES)}")
+        raise SubscriptionError(f"cadence must be one of {', '.join(outbox.CADENCES)}", "请选择发送频率。")
     if choices.format not in outbox.FORMATS:
-        raise SubscriptionError(f"format must be one of {', '.join(outbox.FORMATS)}")
+        raise SubscriptionError(f"format must be one of {', '.join(outbox.FORMATS)}", "请选择邮件格式。")
     filters = validate_filters(catalogue, choices.regions, choices.metrics, choices.themes, choices.doc_types)
     return filters, choices.cadence, choices.format
 

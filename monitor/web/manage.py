@@ -76,10 +76,10 @@ async def save_preferences(request: Request) -> Response:
         return forms.invalid_link(str(exc), web.settings.unsubscribe_mailbox)
     except FilterError as exc:
         managed = await run_in_threadpool(subs.preferences, web.engine, web.settings, token)
-        return await _preferences_page(request, managed, "", choices, exc.problems, 400)
+        return await _preferences_page(request, managed, "", choices, exc.chinese, 400)
     except subs.SubscriptionError as exc:
         managed = await run_in_threadpool(subs.preferences, web.engine, web.settings, token)
-        return await _preferences_page(request, managed, "", choices, (str(exc),), 400)
+        return await _preferences_page(request, managed, "", choices, (exc.chinese,), 400)
     return await _preferences_page(request, managed, "设置已保存。")
 
 

@@ -55,9 +55,9 @@ async def subscribe(request: Request) -> Response:
     except subs.Throttled as exc:
         return forms.too_many(exc.retry_after)
     except FilterError as exc:
-        return await _form_page(request, email, choices, exc.problems, 400)
+        return await _form_page(request, email, choices, exc.chinese, 400)
     except subs.SubscriptionError as exc:
-        return await _form_page(request, email, choices, (str(exc),), 400)
+        return await _form_page(request, email, choices, (exc.chinese,), 400)
     response = message(
         "请查收确认邮件", f"确认邮件已发往 {email}。请打开邮件中的链接完成订阅；确认之前不会发送摘要。", 200
     )
