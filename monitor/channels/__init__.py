@@ -51,35 +51,60 @@ listed there as host:port; nothing else private is reachable), `user_agent`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from monitor.channels import dingtalk, feishu, webhook, wecom
 from monitor.channels.base import Channel, ChannelError, Outcome, Payload, describe, mask_url
-from monitor.channels.dingtalk import DingTalkChannel
-from monitor.channels.feishu import FeishuChannel
-from monitor.channels.http import HttpSender, check_url
-from monitor.channels.webhook import WebhookChannel
-from monitor.channels.wecom import WeComChannel
 
 if TYPE_CHECKING:
+    from monitor.channels.dingtalk import DingTalkChannel
+    from monitor.channels.feishu import FeishuChannel
+    from monitor.channels.http import HttpSender
+    from monitor.channels.webhook import WebhookChannel
+    from monitor.channels.wecom import WeComChannel
     from monitor.digest.selection import DigestContext
 
 KINDS = ("webhook", "wecom", "dingtalk", "feishu")
-_CLASSES: dict[str, type[WebhookChannel | WeComChannel | DingTalkChannel | FeishuChannel]] = {
-    "webhook": WebhookChannel,
-    "wecom": WeComChannel,
-    "dingtalk": DingTalkChannel,
-    "feishu": FeishuChannel,
+# Each medium's module, imported when first used: the HTTP sender pulls in the egress guard (and with it
+# Scrapy), which the outbox's address rules and every `govmon` command at start-up do not need.
+_MODULES = {"webhook": "webhook", "wecom": "wecom", "dingtalk": "dingtalk", "feishu": "feishu"}
+_LAZY = {
+    "HttpSender": "http",
+    "check_url": "http",
+    "WebhookChannel": "webhook",
+    "WeComChannel": "wecom",
+    "DingTalkChannel": "dingtalk",
+    "FeishuChannel": "feishu",
 }
+_CLASS_NAMES = {
+    "webhook": "WebhookChannel",
+    "wecom": "WeComChannel",
+    "dingtalk": "DingTalkChannel",
+    "feishu": "FeishuChannel",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"monitor.channels.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'monitor.channels' has no attribute {name!r}")
+
+
+def _medium(kind: str) -> Any:
+    if kind not in _MODULES:
+        raise ChannelError(f"unknown channel {kind!r}; one of: {', '.join(KINDS)}")
+    return importlib.import_module(f"monitor.channels.{_MODULES[kind]}")
 
 
 def make_channel(kind: str, url: str, secret: str = "", *, http: HttpSender) -> Channel:
     """The channel of `kind` for `url`, after the egress guard has accepted the URL; ChannelError otherwise."""
-    if kind not in _CLASSES:
-        raise ChannelError(f"unknown channel {kind!r}; one of: {', '.join(KINDS)}")
+    from monitor.channels.http import check_url
+
+    medium = _medium(kind)
     check_url(url.strip(), http.trusted)
-    return _CLASSES[kind](url=url.strip(), http=http, secret=secret)
+    made: Channel = getattr(medium, _CLASS_NAMES[kind])(url=url.strip(), http=http, secret=secret)
+    return made
 
 
 # (kind, url, secret) → the channel to send with; ChannelError when it cannot be set up (refused URL …)
@@ -98,19 +123,10 @@ def live_channels(http: HttpSender) -> ChannelFactory:
     return channel
 
 
-_RENDER: dict[str, Callable[[DigestContext, str], list[Payload]]] = {
-    "webhook": webhook.render,
-    "wecom": wecom.render,
-    "dingtalk": dingtalk.render,
-    "feishu": feishu.render,
-}
-
-
 def render(kind: str, context: DigestContext, key: str) -> list[Payload]:
     """The payloads a channel of `kind` would render (pure: no URL or sender needed to queue a digest)."""
-    if kind not in _RENDER:
-        raise ChannelError(f"unknown channel {kind!r}; one of: {', '.join(KINDS)}")
-    return _RENDER[kind](context, key)
+    payloads: list[Payload] = _medium(kind).render(context, key)
+    return payloads
 
 
 __all__ = [

@@ -10,13 +10,13 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from monitor.cli.analysis import DOC_TYPES
 from monitor.cli.app import App, ExitCode, GovmonError, pass_app
+from monitor.format import format_target
 
 if TYPE_CHECKING:
     from monitor.ingest.backfill import Given, Outcome
-from monitor.cli.analysis import DOC_TYPES
-from monitor.format import format_target
-from monitor.ops.jobs import ProcessReport, process_new_versions
+    from monitor.ops.jobs import ProcessReport
 
 
 def _progress(app: App) -> Progress:
@@ -26,6 +26,8 @@ def _progress(app: App) -> Progress:
 
 def run_processing(app: App, *, all_versions: bool = False) -> ProcessReport:
     """Extract and diff pending versions with a progress bar; print a one-line summary."""
+    from monitor.ops.jobs import process_new_versions  # the crawl side of jobs loads Scrapy: not at start-up
+
     with _progress(app) as bar:
         task = bar.add_task("extracting and comparing", total=None)
         report = process_new_versions(

@@ -21,7 +21,7 @@ from db import derived, jobqueue, outbox, reviews
 from db.locks import db_lock
 from db.outbox import SubscriberRow
 from db.session import make_engine, session_scope
-from monitor.channels import ChannelError, ChannelFactory, HttpSender, Payload, describe, live_channels
+from monitor.channels import ChannelError, ChannelFactory, Payload, describe, live_channels
 from monitor.channels import render as render_channel
 from monitor.channels.outbox import SendReport, Transport, send_pending
 from monitor.compare.diff import Change, Diff, diff, plan_goals
@@ -339,6 +339,8 @@ def send_due_digests(engine: Engine, settings: Settings, transport: Transport, n
     channels through `channels` (by default live, over HTTP with the egress guard)."""
     report = queue_due_digests(engine, settings, now, only, force)
     try:
+        from monitor.channels.http import HttpSender  # the egress guard, loaded only when channels send
+
         http = HttpSender.from_settings(settings)
     except ChannelError as exc:  # a malformed channel setting holds the channels' rows back, never the mail
         http, report.errors = None, [*report.errors, f"channel digests wait: {exc}"]
