@@ -61,6 +61,9 @@ _SPAN_YEAR = re.compile(r"(?:计划|方案|规划|纲要|要点)[（(]((?:19|20)
 # reports are delivered to the congress early in the year they plan: 2025年1月在…人民代表大会
 _CONGRESS_YEAR = re.compile(r"((?:19|20)\d\d)年\d{1,2}月(?:\d{1,2}日)?[^\n]{0,30}?人民代表大会")
 _PLAN_WORDS = re.compile(r"工作要点|行动方案|实施方案|工作计划|行动计划|发展规划|工作思路|工作安排|规划纲要")
+_SUMMARY_OF_YEAR = re.compile(
+    r"((?:19|20)\d\d)年(?:度)?(?:[^\n，。；0-9]{0,8}?)(?:工作总结|工作情况|工作开展情况|工作完成情况|工作亮点)"
+)
 _SUMMARY_WORDS = re.compile(r"工作总结|工作亮点|工作情况|工作报告(?!.{0,4}政府)")
 
 
@@ -111,13 +114,25 @@ def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
     return "work_report" if {"review", "plan"} <= sections.kinds() else "other"
 
 
+def summary_year(text: str, title: str | None) -> int | None:
+    """The year whose results the document sums up, when its title says so (…局2024年工作总结和2025年工作思路)."""
+    head = f"{title or ''}\n{text[:200]}"
+    if "政府工作报告" in head or "各位代表" in head:
+        return None
+    m = _SUMMARY_OF_YEAR.search(head)
+    return int(m.group(1)) if m is not None else None
+
+
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
-    """Fill whatever the caller did not give."""
+    """Fill whatever the caller did not give.
+
+    A title that sums up the results of the document's own year makes it a summary whatever type it was filed
+    under: its results are of that year and its plan is for the next, which a work report's reading (results
+    of the year before) would date a year early."""
     title = given.title or infer_title(text)
-    return DocumentInfo(
-        title=title,
-        region=given.region or infer_region(text, title),
-        year=given.year or infer_year(text, title, sections),
-        doc_type=given.doc_type or infer_doc_type(text, title, sections),
-        url=given.url,
-    )
+    year = given.year or infer_year(text, title, sections)
+    doc_type = given.doc_type or infer_doc_type(text, title, sections)
+    if doc_type != "summary" and year is not None and summary_year(text, title) == year:
+        doc_type = "summary"
+    return DocumentInfo(title=title, region=given.region or infer_region(text, title), year=year,
+                        doc_type=doc_type, url=given.url)  # fmt: skip
