@@ -65,6 +65,9 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (_YEAR_PAST, "year_back", "head"),
     (_LAST_YEAR, "year_back", "paragraph"),
 )
+# a part of the document (二、支持措施, 三、保障措施) ends the frames of the part before it, whatever it is about: the
+# 到2025年 goals of 一、发展目标 do not date the standing rules of the parts after it
+_PART_HEADING = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}、[^\n。；;，,]{2,30}$", re.M)
 _HEAD_OF_PARAGRAPH = 16  # a weak cue frames its paragraph only when it opens it
 
 
@@ -171,7 +174,7 @@ def find_frames(
     if year is None:
         return Frames([])
     found = _cues(text)
-    breaks = sorted(s.start for s in sections.items)
+    breaks = sorted({s.start for s in sections.items} | {m.start() for m in _PART_HEADING.finditer(text)})
     frames = []
     for i, (start, kind, m, reach) in enumerate(found):
         said = _frame(kind, m, year, year if ahead is None else ahead, own_term)
