@@ -65,6 +65,8 @@ def classify_heading(line: str) -> str | None:
     line = line.strip()
     if _NOT_HEADING.search(line):
         return None
+    if _DONE_HEAD.search(line) is not None and _DONE_HEAD.search(line[-6:]) is not None:
+        return "review"  # 重点任务推进情况: the tasks it names are what it reports on
     looks_back = any(w in line for w in ("回顾", "过去", "成就", "工作总结", "完成情况", "工作情况")) or (
         _DONE_HEAD.search(line) is not None
     )

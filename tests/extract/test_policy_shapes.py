@@ -1,0 +1,183 @@
+"""Figures of a province's policy document (实施意见 / 行动方案 / 若干措施: 到20XX年 goals, counts of platforms and
+enterprises, support clauses with amounts and percentages) and of a bureau's year-end summary filed under another
+type, in our own words and numbers.
+
+Each row: (id, text, extract() keywords, expected figures in text order with only the listed fields compared);
+`metric_has` checks that the metric name contains the string, `metric_lacks` that it does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from monitor.extract import extract
+from monitor.extract.document import summary_year
+from monitor.extract.sections import classify_heading
+
+Row = tuple[str, str, dict[str, Any], list[dict[str, Any]]]
+POLICY = "某省人民政府办公厅关于加快培育海洋产业集群的实施意见\n一、发展目标\n"
+P = {"doc_type": "plan", "year": 2024}
+TERM = {"status": "target", "year": 2027, "term": (2024, 2027)}
+
+POLICY_ROWS: list[Row] = [
+    (
+        "levels listed before one noun",
+        POLICY + "新建6个省级、市级海洋中试基地，布局12家企业级、行业级工程研究中心。",
+        P,
+        [
+            dict(metric_has="海洋中试基地", metric_lacks="、", value=6, unit="个"),
+            dict(metric_has="工程研究中心", metric_lacks="、", value=12, unit="家"),
+        ],
+    ),
+    (
+        "an elided item at another level takes the noun before it",
+        POLICY + "到2027年，培育国家级海洋特色产业集群3个、省级集群15个。",
+        P,
+        [
+            dict(metric_has="海洋特色产业集群", value=3, **TERM),
+            dict(metric_has="省级海洋特色产业集群", metric_lacks="国家级", value=15, **TERM),
+        ],
+    ),
+    (
+        "an elided item that is another noun stays as written",
+        POLICY + "到2027年，建设国家级海洋牧场示范区4个、省级渔港经济区9个。",
+        P,
+        [
+            dict(metric_has="海洋牧场示范区", value=4, **TERM),
+            dict(metric_has="渔港经济区", metric_lacks="牧场", value=9, **TERM),
+        ],
+    ),
+    (
+        "超 an amount right before the counted things is their class",
+        POLICY + "到2027年，培育年产值超五十亿元企业12家、超百亿元龙头企业4家。",
+        P,
+        [dict(metric_has="企业", value=12, unit="家", **TERM), dict(metric_has="龙头企业", value=4, **TERM)],
+    ),
+    (
+        "an amount reached by the things counted is still a figure",
+        POLICY + "到2027年，海洋生产总值超过一万亿元，涉海企业达到5000家。",
+        P,
+        [dict(metric_has="海洋生产总值", value=1e12, unit="元"), dict(metric_has="涉海企业", value=5000)],
+    ),
+    (
+        "a part heading ends the goals' year",
+        POLICY + "到2027年，全省海洋生产总值达到1.2万亿元。\n二、支持政策\n对新获批的省级海洋实验室给予200万元奖励。",
+        P,
+        [
+            dict(value=1.2e12, **TERM),
+            dict(metric_has="奖励", value=2e6, status="target", year=2024, term=None),
+        ],
+    ),
+    (
+        "a subheading inside the goals part keeps them",
+        POLICY + "到2027年，主要指标如下：\n（一）产业规模。海洋生产总值达到1.2万亿元。",
+        P,
+        [dict(value=1.2e12, **TERM)],
+    ),
+    (
+        "最高 names nothing: the cap is of the subsidy before it",
+        POLICY.replace("一、发展目标", "三、支持措施")
+        + "对企业购置深海装备的，按设备投资额的15%给予补贴，最高不超过300万元。",
+        P,
+        [
+            dict(metric_has="补贴", value=15, unit="%"),
+            dict(metric_has="补贴", metric_lacks="最高", value=3e6, kind="cap", qualifier="不超过"),
+        ],
+    ),
+]
+
+BUREAU = "某市商务局2024年工作总结和2025年工作计划\n一、主要工作开展情况\n全年实现外贸进出口总额320亿元。\n"
+BUREAU_PLAN = "二、2025年工作计划\n力争外贸进出口总额增长6%，新引进外资项目15个。\n"
+
+SUMMARY_ROWS: list[Row] = [
+    (
+        "summary of its own year filed as a work report",
+        BUREAU + BUREAU_PLAN,
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(value=3.2e10, status="achieved", year=2024),
+            dict(value=6, status="target", year=2025),
+            dict(metric_has="外资项目", value=15, status="target", year=2025),
+        ],
+    ),
+    (
+        "summary of its own year filed as a plan",
+        BUREAU + BUREAU_PLAN,
+        {"doc_type": "plan", "year": 2024},
+        [
+            dict(value=3.2e10, status="achieved", year=2024),
+            dict(value=6, status="target", year=2025),
+            dict(value=15, status="target", year=2025),
+        ],
+    ),
+    (
+        "the same text filed with the year it plans stays a work report",
+        BUREAU + BUREAU_PLAN,
+        {"doc_type": "work_report", "year": 2025},
+        [
+            dict(value=3.2e10, status="achieved", year=2024),
+            dict(value=6, status="target", year=2025),
+            dict(value=15, status="target", year=2025),
+        ],
+    ),
+    (
+        "year-end 今年 and 明年 without headings",
+        "某区文旅局2024年工作总结\n今年，全区接待游客860万人次。明年，力争接待游客突破900万人次。",
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(metric_has="游客", value=8.6e6, status="achieved", year=2024),
+            dict(metric_has="游客", value=9e6, status="target", year=2025),
+        ],
+    ),
+]
+
+CASES = POLICY_ROWS + SUMMARY_ROWS
+
+
+def _check(target: Any, expected: dict[str, Any]) -> None:
+    for field, value in expected.items():
+        if field == "metric_has":
+            assert value in target.metric, (field, value, target)
+        elif field == "metric_lacks":
+            assert value not in target.metric, (field, value, target)
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            assert getattr(target, field) == pytest.approx(value), (field, target)
+        else:
+            assert getattr(target, field) == value, (field, target)
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_policy_and_summary_shapes(text: str, kwargs: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    targets = extract(text, **kwargs).targets
+    assert len(targets) == len(expected), [(t.metric, t.raw, t.kind, t.status, t.year, t.term) for t in targets]
+    for target, want in zip(targets, expected, strict=True):
+        _check(target, want)
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("一、2024年工作开展情况", "review"),
+        ("二、重点任务推进情况", "review"),
+        ("（三）政策落实情况", "review"),
+        ("三、2025年工作计划", "plan"),
+        ("四、保障措施", None),
+    ],
+)
+def test_what_was_done_heads_a_review(heading: str, kind: str | None) -> None:
+    assert classify_heading(heading) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("某市商务局2024年工作总结和2025年工作计划", 2024),
+        ("某县科技局2023年度工作开展情况", 2023),
+        ("2025年某省政府工作报告", None),
+        ("某市2025年工作要点", None),
+    ],
+)
+def test_summary_year_from_title(title: str, year: int | None) -> None:
+    assert summary_year(title + "\n正文。", None) == year
