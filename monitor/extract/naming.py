@@ -34,6 +34,9 @@ _FUNDS_FOR = re.compile(
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
 _GRANT = re.compile(r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)")
 _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
+_GIVEN = re.compile(r"(?:给予|予以)(?:最高|一次性)*$")
+_GRANT_LIST = re.compile(r"(?:、[0-9.]+(?:万亿|亿|万)?元)*(补助|奖励|补贴|贴息|资助|奖补)")
+_GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 
@@ -112,8 +115,14 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         return grant.group(1), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
     if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
         return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
+    given = _GIVEN.search(left)
+    if given is not None and sj.verb_only(left[: given.start()]) and (grant := _GRANT_LIST.match(text, q.end)):
+        return grant.group(1), raw, "right"  # 分别给予50万元、100万元奖励: each amount of the list is the grant
     if _PER_ITEM.fullmatch(left):
-        return (sj.bare_noun(state.subject), verbs, "carried") if state.subject else ("", raw, "none")
+        base = sj.bare_noun(state.subject) if state.subject else ""
+        if (grant := _GRANT_AFTER.match(text, q.end)) is not None:
+            return base + grant.group(), verbs, ("carried" if base else "right")  # 每个项目给予最高100万元补助
+        return (base, verbs, "carried") if base else ("", raw, "none")
     right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):

@@ -29,6 +29,7 @@ _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
 # 培育营收超百亿元的整车企业3家: the amount picks the things counted after it
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
+_MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]+(?:万亿|亿|万)?(?:元|美元|吨|亩)?)+")
 _OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
 _CLASS_NOUN_COUNTED = re.compile(
     r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
@@ -104,11 +105,13 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
     """营收超百亿元的整车企业3家, 对年销量首次突破1万辆的整车企业给予奖励: a value that says which things are
     counted or supported, not a figure of its own."""
     amount = q.unit in _AMOUNTS or (q.unit or "").startswith(("万", "亿"))
+    more = _MORE_VALUES.match(text, q.end)
+    end = more.end() if more is not None and amount else q.end  # 突破10亿元、50亿元的企业: each value of the list
     if amount and _OVER_BEFORE.search(text, max(0, q.start - 3), q.start) and _CLASS_NOUN_COUNTED.match(text, q.end):
         return True  # 超十亿元企业100家: 超 an amount right before the things counted, a class without 的
-    if not text.startswith("的", q.end):
+    if not text.startswith("的", end):
         return False
-    if amount and _CLASS_COUNTED.match(text, q.end):
+    if amount and _CLASS_COUNTED.match(text, end):
         return True
     clause = text[max(0, q.start - 30) : q.start]
     clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]

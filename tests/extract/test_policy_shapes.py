@@ -88,6 +88,28 @@ POLICY_ROWS: list[Row] = [
     ),
 ]
 
+SUPPORT = "某省人民政府办公厅关于支持海洋装备企业发展的若干措施\n三、支持措施\n"
+POLICY_ROWS += [
+    (
+        "a grant for each item, with no subject before it",
+        SUPPORT + "每年评选10个左右海洋装备首台套项目，每个项目给予最高80万元补助。",
+        P,
+        [dict(metric_has="首台套项目", value=10), dict(metric_has="补助", value=8e5, unit="元")],
+    ),
+    (
+        "a list of thresholds is the class of what is supported, a list of amounts the grants",
+        SUPPORT + "对年营业收入首次突破5亿元、20亿元的企业，分别给予30万元、60万元奖励。",
+        P,
+        [dict(metric_has="奖励", value=3e5), dict(metric_has="奖励", value=6e5)],
+    ),
+    (
+        "an amount reached after 首次突破 without 的 stays a figure",
+        SUPPORT + "全省海洋装备产业营业收入首次突破800亿元。",
+        P,
+        [dict(metric_has="海洋装备产业营业收入", value=8e10, qualifier="突破")],
+    ),
+]
+
 BUREAU = "某市商务局2024年工作总结和2025年工作计划\n一、主要工作开展情况\n全年实现外贸进出口总额320亿元。\n"
 BUREAU_PLAN = "二、2025年工作计划\n力争外贸进出口总额增长6%，新引进外资项目15个。\n"
 
