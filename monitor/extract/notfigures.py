@@ -29,7 +29,7 @@ _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
 # 培育营收超百亿元的整车企业3家: the amount picks the things counted after it
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
-_MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]+(?:万亿|亿|万)?(?:元|美元|吨|亩)?)+")
+_MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?(?:元|美元|吨|亩)?){1,8}")
 _OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
 _CLASS_NOUN_COUNTED = re.compile(
     r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
