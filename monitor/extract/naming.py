@@ -34,6 +34,9 @@ _FUNDS_FOR = re.compile(
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
 _GRANT = re.compile(r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)")
 _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
+# 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
+_PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
+_CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
 _GIVEN = re.compile(r"(?:给予|予以)(?:最高|一次性)*$")
 _GRANT_LIST = re.compile(r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(补助|奖励|补贴|贴息|资助|奖补)")
 _GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补")
@@ -118,7 +121,7 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     given = _GIVEN.search(left)
     if given is not None and sj.verb_only(left[: given.start()]) and (grant := _GRANT_LIST.match(text, q.end)):
         return grant.group(1), raw, "right"  # 分别给予50万元、100万元奖励: each amount of the list is the grant
-    if _PER_ITEM.fullmatch(left):
+    if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):
         base = sj.bare_noun(state.subject) if state.subject else ""
         if (grant := _GRANT_AFTER.match(text, q.end)) is not None:
             return base + grant.group(), verbs, ("carried" if base else "right")  # 每个项目给予最高100万元补助

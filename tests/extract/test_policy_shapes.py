@@ -103,6 +103,18 @@ POLICY_ROWS += [
         [dict(metric_has="奖励", value=3e5), dict(metric_has="奖励", value=6e5)],
     ),
     (
+        "a cap for each item said by 不超过",
+        SUPPORT + "按照项目投资额的20%给予补贴，单个项目不超过300万元。",
+        P,
+        [dict(metric_has="补贴", value=20), dict(metric_has="补贴", metric_lacks="单个", value=3e6, kind="cap")],
+    ),
+    (
+        "each of a county's towns builds one: no cap, no carried name",
+        SUPPORT + "新建海洋科普馆3个，每个沿海乡镇建设1个渔业服务站。",
+        P,
+        [dict(metric_has="海洋科普馆", value=3), dict(metric_has="渔业服务站", value=1)],
+    ),
+    (
         "an amount reached after 首次突破 without 的 stays a figure",
         SUPPORT + "全省海洋装备产业营业收入首次突破800亿元。",
         P,
