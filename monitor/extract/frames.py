@@ -68,6 +68,8 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 # a part of the document (二、支持措施, 三、保障措施) ends the frames of the part before it, whatever it is about: the
 # 到2025年 goals of 一、发展目标 do not date the standing rules of the parts after it
 _PART_HEADING = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}、[^\n。；;，,]{2,30}$", re.M)
+# a numbered paragraph (（二）壮大产业集群。) ends a 到20XX年 paragraph of goals as well
+_SUBPART_HEADING = re.compile(r"^[ \t\u3000]*[（(][一二三四五六七八九十]{1,3}[）)]", re.M)
 _HEAD_OF_PARAGRAPH = 16  # a weak cue frames its paragraph only when it opens it
 
 
@@ -183,5 +185,10 @@ def find_frames(
         status, when, term = said
         nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
         brk = next((b for b in breaks if b > start), len(text))
+        if kind == "by_year" and _SUBPART_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None:
+            # goals in a numbered paragraph （一）发展目标。到2025年…: the next numbered paragraph (（二）壮大产业集群。)
+            # is a task of the document's own year, where numbered paragraphs after a goals line would be its goals
+            if (sub := _SUBPART_HEADING.search(text, m.end())) is not None:
+                brk = min(brk, sub.start())
         frames.append(Frame(start, min(nxt, brk, reach), status, when, term, kind))
     return Frames(frames)

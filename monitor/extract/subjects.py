@@ -54,6 +54,10 @@ _RIGHT = re.compile(
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
 # levels listed before the noun they all qualify (企业级、行业级、区域级工业互联网平台)
 _LEVEL_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}级(?:及以上|以上)?[、和及与])+(?=[\u4e00-\u9fff]{1,3}级)")
+# the amount that defines the class of the things counted: 产值超50亿元的|龙头企业
+_CLASS_CLAUSE = re.compile(
+    r"[\u4e00-\u9fff]{1,6}?(?:超过|超|过|逾)[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?元(?:以上)?的"
+)
 _WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
 # what the counted do rather than what they are: the phrase after 新材料和节能环保项目7个 (落户保定) or
 # 组织科技特派员200人次 (下乡服务) is a predicate, and the words before the number name the figure
@@ -140,6 +144,8 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
         return within.group(1) + "时间"  # 48小时内放行: the time to 放行
     if in_brackets and text.startswith(("）", ")"), end):
         end += 1
+    if (clause := _CLASS_CLAUSE.match(text, end)) is not None:
+        end = clause.end()  # 5家以上产值超50亿元的龙头企业: the class clause is no part of the noun's name
     if (levels := _LEVEL_LIST.match(text, end)) is not None:
         end = levels.end()  # 10个国家级、省级创新中心: the noun after the last of the levels listed
     m = _RIGHT.match(text, end)

@@ -62,6 +62,19 @@ POLICY_ROWS: list[Row] = [
         [dict(metric_has="海洋生产总值", value=1e12, unit="元"), dict(metric_has="涉海企业", value=5000)],
     ),
     (
+        "the class clause between a count and its noun",
+        POLICY + "到2027年，培育6家以上产值超30亿元的海工装备龙头企业。",
+        P,
+        [dict(metric_has="海工装备龙头企业", metric_lacks="产值", value=6, qualifier="以上", **TERM)],
+    ),
+    (
+        "a numbered paragraph of goals ends at the next numbered paragraph",
+        "某省关于加快海洋经济发展的实施意见\n（一）发展目标。到2027年，海洋生产总值达到1.2万亿元。\n"
+        "（二）壮大集群。布局建设3个海洋产业园区。",
+        P,
+        [dict(value=1.2e12, **TERM), dict(metric_has="海洋产业园区", value=3, status="target", year=2024, term=None)],
+    ),
+    (
         "a part heading ends the goals' year",
         POLICY + "到2027年，全省海洋生产总值达到1.2万亿元。\n二、支持政策\n对新获批的省级海洋实验室给予200万元奖励。",
         P,
