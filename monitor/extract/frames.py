@@ -185,10 +185,10 @@ def find_frames(
         status, when, term = said
         nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
         brk = next((b for b in breaks if b > start), len(text))
-        if kind == "by_year" and _SUBPART_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None:
-            # goals in a numbered paragraph （一）发展目标。到2025年…: the next numbered paragraph (（二）壮大产业集群。)
-            # is a task of the document's own year, where numbered paragraphs after a goals line would be its goals
-            if (sub := _SUBPART_HEADING.search(text, m.end())) is not None:
-                brk = min(brk, sub.start())
+        # goals in a numbered paragraph (（一）发展目标。到2025年…) end at the next one (（二）壮大产业集群。: a task of
+        # the document's own year); numbered paragraphs after a goals line of their own are its goals
+        numbered = _SUBPART_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None
+        if kind == "by_year" and numbered and (sub := _SUBPART_HEADING.search(text, m.end())) is not None:
+            brk = min(brk, sub.start())
         frames.append(Frame(start, min(nxt, brk, reach), status, when, term, kind))
     return Frames(frames)
