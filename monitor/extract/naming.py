@@ -122,6 +122,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if given is not None and sj.verb_only(left[: given.start()]) and (grant := _GRANT_LIST.match(text, q.end)):
         return grant.group(1), raw, "right"  # 分别给予50万元、100万元奖励: each amount of the list is the grant
     if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):
+        if _GRANT_AFTER.search(left):
+            return left, verbs, "left"  # 每家企业补助不超过50万元: the grant is named before the number
         base = sj.bare_noun(state.subject) if state.subject else ""
         if (grant := _GRANT_AFTER.match(text, q.end)) is not None:
             return base + grant.group(), verbs, ("carried" if base else "right")  # 每个项目给予最高100万元补助

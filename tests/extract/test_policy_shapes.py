@@ -122,6 +122,12 @@ POLICY_ROWS += [
         [dict(metric_has="补贴", value=20), dict(metric_has="补贴", metric_lacks="单个", value=3e6, kind="cap")],
     ),
     (
+        "a per-item grant named before its cap",
+        SUPPORT + "支持300家以上企业开展数字化改造，每家企业补助不超过40万元。",
+        P,
+        [dict(value=300), dict(metric_has="补助", metric_lacks="改造", value=4e5, kind="cap")],
+    ),
+    (
         "each of a county's towns builds one: no cap, no carried name",
         SUPPORT + "新建海洋科普馆3个，每个沿海乡镇建设1个渔业服务站。",
         P,
