@@ -64,6 +64,8 @@ _PLAN_WORDS = re.compile(r"工作要点|行动方案|实施方案|工作计划|�
 _SUMMARY_OF_YEAR = re.compile(
     r"((?:19|20)\d\d)年(?:度)?(?:[^\n，。；0-9]{0,8}?)(?:工作总结|工作情况|工作开展情况|工作完成情况|工作亮点)"
 )
+_OPENS_RUNNING = re.compile(r"(?:^|\n)[\s\u3000]*今年以来")
+_RUNNING_YEAR = re.compile(r"1[-—－~～至](?:[6-9]|1[0-2])月|前三季度|截至(?:[6-9]|1[0-2])月底|预计全年|全年预计")
 _SUMMARY_WORDS = re.compile(r"工作总结|工作亮点|工作情况|工作报告(?!.{0,4}政府)")
 
 
@@ -123,6 +125,18 @@ def summary_year(text: str, title: str | None) -> int | None:
     return int(m.group(1)) if m is not None else None
 
 
+def late_in_year(text: str, sections: Sections) -> bool:
+    """Whether the results the text reports are of a year still running when it was written: it opens with 今年以来,
+    or its part before the plan counts the months of the year so far (1-11月, 前三季度) or estimates the whole year
+    (预计全年). Such a text is a summary at the year's end, whose plan is for the next year."""
+    if "政府工作报告" in text[:600] or "各位代表" in text[:600]:
+        return False
+    plan = next((s.start for s in sections.items if s.kind == "plan"), None)
+    if plan is None or not any(s.kind == "review" and s.start < plan for s in sections.items):
+        return False
+    return _OPENS_RUNNING.search(text[:120]) is not None or _RUNNING_YEAR.search(text[:plan]) is not None
+
+
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
     """Fill whatever the caller did not give.
 
@@ -132,7 +146,11 @@ def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
     title = given.title or infer_title(text)
     year = given.year or infer_year(text, title, sections)
     doc_type = given.doc_type or infer_doc_type(text, title, sections)
-    if doc_type != "summary" and year is not None and summary_year(text, title) == year:
+    if (
+        doc_type != "summary"
+        and year is not None
+        and (summary_year(text, title) == year or late_in_year(text, sections))
+    ):
         doc_type = "summary"
     return DocumentInfo(title=title, region=given.region or infer_region(text, title), year=year,
                         doc_type=doc_type, url=given.url)  # fmt: skip

@@ -186,6 +186,35 @@ SUMMARY_ROWS: list[Row] = [
     ),
 ]
 
+RUNNING = (
+    "今年以来，我局围绕年初目标扎实推进各项工作。\n一、工作完成情况\n1-10月，全区新签约项目84个，同比增长9%。\n"
+    "二、存在的问题\n三、下步打算\n力争新签约项目100个，实际到位资金增长8%以上。\n"
+)
+SUMMARY_ROWS += [
+    (
+        "a year still running in the results makes a summary of its own year",
+        RUNNING,
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(metric_has="新签约项目", value=84, status="achieved", year=2024),
+            dict(value=9, status="achieved", year=2024),
+            dict(metric_has="新签约项目", value=100, status="target", year=2025),
+            dict(value=8, status="target", year=2025, qualifier="以上"),
+        ],
+    ),
+    (
+        "a report's first months of the new year do not",
+        "各位代表：\n一、2023年工作回顾\n全市新签约项目84个。今年以来，1-2月工业增加值增长9%。\n二、2024年工作安排\n"
+        "力争新签约项目100个。",
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(value=84, status="achieved", year=2023),
+            dict(value=9, status="achieved", year=2024),
+            dict(value=100, status="target", year=2024),
+        ],
+    ),
+]
+
 CASES = POLICY_ROWS + SUMMARY_ROWS
 
 
@@ -216,6 +245,7 @@ def test_policy_and_summary_shapes(text: str, kwargs: dict[str, Any], expected: 
         ("二、重点任务推进情况", "review"),
         ("（三）政策落实情况", "review"),
         ("三、2025年工作计划", "plan"),
+        ("三、下步打算", "plan"),
         ("四、保障措施", None),
     ],
 )
