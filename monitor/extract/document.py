@@ -137,6 +137,18 @@ def late_in_year(text: str, sections: Sections) -> bool:
     return _OPENS_RUNNING.search(text[:120]) is not None or _RUNNING_YEAR.search(text[:plan]) is not None
 
 
+def plans_next_year(text: str, year: int) -> bool:
+    """Whether a paragraph on the document's own year (2024年，全县…) is followed by one that plans the next
+    (2025年，我局将…; 明年，…): the own year's paragraph then reports results, as a year-end summary does."""
+    if "政府工作报告" in text[:600] or "各位代表" in text[:600]:
+        return False
+    own = re.search(rf"(?:^|\n)[\s\u3000]*{year}年[，,]", text)
+    if own is None:
+        return False
+    nxt = re.compile(rf"(?:^|\n)[\s\u3000]*(?:{year + 1}年|明年)[，,][^。\n]{{0,30}}?(?:将|要|力争|计划|确保)")
+    return nxt.search(text, own.end()) is not None
+
+
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
     """Fill whatever the caller did not give.
 
@@ -149,7 +161,7 @@ def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
     if (
         doc_type != "summary"
         and year is not None
-        and (summary_year(text, title) == year or late_in_year(text, sections))
+        and (summary_year(text, title) == year or late_in_year(text, sections) or plans_next_year(text, year))
     ):
         doc_type = "summary"
     return DocumentInfo(title=title, region=given.region or infer_region(text, title), year=year,

@@ -215,6 +215,21 @@ SUMMARY_ROWS += [
     ),
 ]
 
+SUMMARY_ROWS += [
+    (
+        "the own year's paragraph before a paragraph planning the next reports results",
+        "2024年，全县新建冷链仓储设施12个。\n2025年，我局将新建冷链仓储设施15个。",
+        {"doc_type": "work_report", "year": 2024},
+        [dict(value=12, status="achieved", year=2024), dict(value=15, status="target", year=2025)],
+    ),
+    (
+        "a report planning its own year after the last year's results is left as it is",
+        "2023年，全县新建冷链仓储设施12个。\n2024年，我们将新建冷链仓储设施15个。",
+        {"doc_type": "work_report", "year": 2024},
+        [dict(value=12, status="achieved", year=2023), dict(value=15, status="target", year=2024)],
+    ),
+]
+
 CASES = POLICY_ROWS + SUMMARY_ROWS
 
 
