@@ -31,6 +31,7 @@ _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
 _MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?(?:元|美元|吨|亩)?){1,8}")
 _CLASS_NAMED = re.compile(r"的[\u4e00-\u9fff“”]{0,8}?(?:企业|项目|工程|园区|集群|基地|主体)")
+_CONDITION_THEN = re.compile(r"的[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
 _OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
 _CLASS_NOUN_COUNTED = re.compile(
     r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
@@ -116,6 +117,8 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
         return True
     if amount and _OVER_BEFORE.search(text, max(0, q.start - 3), q.start) and _CLASS_NAMED.match(text, end):
         return True  # 培育5家以上产值超50亿元的龙头企业: the amount says which enterprises are counted
+    if _CONDITION_THEN.match(text, end) is not None:
+        return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
     clause = text[max(0, q.start - 30) : q.start]
     clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
     return _CONDITION_CLAUSE.match(clause) is not None

@@ -134,6 +134,18 @@ POLICY_ROWS += [
         [dict(metric_has="海洋科普馆", value=3), dict(metric_has="渔业服务站", value=1)],
     ),
     (
+        "a condition ending in 的， before the grant is no figure; an article number is no part of a name",
+        SUPPORT + "第二条 企业海洋装备研发投入年增长超过15%的，按增量部分的8%给予奖励。",
+        P,
+        [dict(metric_has="奖励", value=8, unit="%")],
+    ),
+    (
+        "an article number before a named figure",
+        SUPPORT + "第五条 省财政每年安排海洋装备专项资金2亿元。",
+        P,
+        [dict(metric_has="海洋装备专项资金", metric_lacks="第五条", value=2e8)],
+    ),
+    (
         "an amount reached after 首次突破 without 的 stays a figure",
         SUPPORT + "全省海洋装备产业营业收入首次突破800亿元。",
         P,
