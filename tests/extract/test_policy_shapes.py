@@ -242,7 +242,38 @@ SUMMARY_ROWS += [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS
+# what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
+# each of its items, whether the noun stands before or after the count
+MEASURES: list[Row] = [
+    (
+        "things laid out, raised or fitted in the year",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "布局4个海洋科创走廊。募集海洋产业见习岗位2000个。加装岸电设施30套。",
+        P,
+        [
+            dict(metric_has="海洋科创走廊", value=4, kind="increment"),
+            dict(metric_has="见习岗位", value=2000, kind="increment"),
+            dict(metric_has="岸电设施", value=30, kind="increment"),
+        ],
+    ),
+    (
+        "a number-first list opened by 新建 adds each item",
+        POLICY.replace("一、发展目标", "二、重点任务") + "新建3个海洋实验室、5个中试验证中心。",
+        P,
+        [
+            dict(metric_has="海洋实验室", value=3, kind="increment"),
+            dict(metric_has="中试验证中心", value=5, kind="increment"),
+        ],
+    ),
+    (
+        "a total after the new ones is a level",
+        POLICY.replace("一、发展目标", "二、重点任务") + "新建3个海洋实验室、总数达到12个。",
+        P,
+        [dict(value=3, kind="increment"), dict(value=12, kind="level")],
+    ),
+]
+
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
