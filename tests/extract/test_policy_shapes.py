@@ -146,6 +146,18 @@ POLICY_ROWS += [
         [dict(metric_has="海洋装备专项资金", metric_lacks="第五条", value=2e8)],
     ),
     (
+        "counties with their kinds in brackets, and a grant given to each",
+        SUPPORT + "对20个县（市、区）给予每个县800万元支持。",
+        P,
+        [dict(metric_has="县", metric_lacks="对", value=20), dict(metric_has="支持资金", value=8e6)],
+    ),
+    (
+        "a rate and its cap before the grant",
+        SUPPORT + "按照设备购置额的12%、最高不超过600万元给予补助。",
+        P,
+        [dict(metric_has="补助", value=12, unit="%"), dict(metric_has="补助", value=6e6, kind="cap")],
+    ),
+    (
         "an amount reached after 首次突破 without 的 stays a figure",
         SUPPORT + "全省海洋装备产业营业收入首次突破800亿元。",
         P,
