@@ -32,6 +32,10 @@ _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三
 _MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?(?:元|美元|吨|亩)?){1,8}")
 _CLASS_NAMED = re.compile(r"的[\u4e00-\u9fff“”]{0,8}?(?:企业|项目|工程|园区|集群|基地|主体)")
 _CONDITION_THEN = re.compile(r"的[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
+# a count, then the class clause of the things it counts: 5家以上|产值超|50亿元的龙头企业
+_COUNT_THEN_OVER = re.compile(
+    r"[0-9零一二两三四五六七八九十百千]{1,6}(?:家|个|户|项)(?:以上|左右)?[\u4e00-\u9fff]{0,6}?(?:超过|超|过|逾)$"
+)
 _OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
 _CLASS_NOUN_COUNTED = re.compile(
     r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
@@ -115,7 +119,7 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
         return False
     if amount and _CLASS_COUNTED.match(text, end):
         return True
-    if amount and _OVER_BEFORE.search(text, max(0, q.start - 3), q.start) and _CLASS_NAMED.match(text, end):
+    if amount and _COUNT_THEN_OVER.search(text, max(0, q.start - 16), q.start) and _CLASS_NAMED.match(text, end):
         return True  # 培育5家以上产值超50亿元的龙头企业: the amount says which enterprises are counted
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on

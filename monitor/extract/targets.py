@@ -262,7 +262,7 @@ def _same_verb_list(text: str, last: Target, q: Quantity, name: Name) -> bool:
         return False
     if {last.unit, q.unit} & (_RATES | _MONEY):
         return False
-    return not sj.verb_only(name.subject) and not _STOCK.search(between)
+    return not sj.verb_only(name.subject) and not _STOCK.search(between) and not between.startswith("、总")
 
 
 def _checked_metric(ctx: _Context, name: Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,

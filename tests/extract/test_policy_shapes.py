@@ -56,6 +56,12 @@ POLICY_ROWS: list[Row] = [
         [dict(metric_has="企业", value=12, unit="家", **TERM), dict(metric_has="龙头企业", value=4, **TERM)],
     ),
     (
+        "an amount of one thing named by its class is still a figure",
+        POLICY + "海洋装备产业园成为首个产值超过500亿元的海洋产业园区。",
+        P,
+        [dict(value=5e10, unit="元", qualifier="超过")],
+    ),
+    (
         "an amount reached by the things counted is still a figure",
         POLICY + "到2027年，海洋生产总值超过一万亿元，涉海企业达到5000家。",
         P,
@@ -276,6 +282,12 @@ MEASURES: list[Row] = [
             dict(metric_has="海洋实验室", value=3, kind="increment"),
             dict(metric_has="中试验证中心", value=5, kind="increment"),
         ],
+    ),
+    (
+        "a total area after the new ones is a level",
+        POLICY.replace("一、发展目标", "二、重点任务") + "新建12个海洋冷链仓库、总面积30万平方米。",
+        P,
+        [dict(value=12, kind="increment"), dict(metric_has="总面积", value=3e5, kind="level")],
     ),
     (
         "a total after the new ones is a level",
