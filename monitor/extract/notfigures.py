@@ -26,6 +26,8 @@ _BASELINE_AFTER = re.compile(
 )
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
+_ROUND_CAPACITY = re.compile(r"[十百千]万?吨")
+_PRODUCT_AFTER = re.compile(r"(?!以|左|余|多|的|级)[\u4e00-\u9fff]{2}")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
 # 培育营收超百亿元的整车企业3家: the amount picks the things counted after it
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
@@ -91,6 +93,8 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
         return True
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
+    if _ROUND_CAPACITY.fullmatch(q.raw) and _PRODUCT_AFTER.match(text, q.end):
+        return True  # 百万吨乙烯, 千万吨炼油: a plant's class named by its round capacity
     rank = _RANK_BEFORE.search(text, max(0, q.start - 6), q.start)
     if rank is not None and rank.group() == "前" and _BEFORE_A_TIME.search(text, max(0, q.start - 6), q.start):
         return False  # 上线前15项业务: before an event, not the first few of a ranking

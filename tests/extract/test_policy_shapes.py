@@ -297,7 +297,25 @@ MEASURES: list[Row] = [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES
+# a round capacity before a product names a plant or a programme (百万吨乙烯, 千万吨粮食增产计划); a capacity
+# written as a value is a figure
+NAMES: list[Row] = [
+    (
+        "round capacities in names",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "推动百万吨级海水淡化项目和千万吨海洋渔获增产计划实施，建成百万吨乙烯项目。",
+        P,
+        [],
+    ),
+    (
+        "a capacity written as a value",
+        POLICY.replace("一、发展目标", "二、重点任务") + "海水淡化能力达到百万吨以上，海洋渔获产量达到三百万吨。",
+        P,
+        [dict(value=1e6, unit="吨", qualifier="以上"), dict(value=3e6, unit="吨")],
+    ),
+]
+
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
