@@ -26,6 +26,13 @@ _TITLE_YEAR = re.compile(
 _SENTENCE = re.compile(r"[。；！？：:]")
 # reports are delivered to the congress early in the year they plan: 2025年1月在…人民代表大会
 _CONGRESS_YEAR = re.compile(r"((?:19|20)\d\d)年\d{1,2}月(?:\d{1,2}日)?[^\n]{0,30}?人民代表大会")
+_PLAN_WORDS = re.compile(r"工作要点|行动方案|实施方案|工作计划|行动计划|发展规划|工作思路|工作安排|规划纲要")
+_SUMMARY_OF_YEAR = re.compile(
+    r"((?:19|20)\d\d)年(?:度)?(?:[^\n，。；0-9]{0,8}?)(?:工作总结|工作情况|工作开展情况|工作完成情况|工作亮点)"
+)
+_OPENS_RUNNING = re.compile(r"(?:^|\n)[\s\u3000]*今年以来")
+_RUNNING_YEAR = re.compile(r"1[-—－~～至](?:[6-9]|1[0-2])月|前三季度|截至(?:[6-9]|1[0-2])月底|预计全年|全年预计")
+_SUMMARY_WORDS = re.compile(r"工作总结|工作亮点|工作情况|工作报告(?!.{0,4}政府)")
 
 
 def infer_title(text: str) -> str | None:
@@ -85,13 +92,53 @@ def _opening(text: str, title: str | None) -> list[str]:
     return [line for line in candidates if not _SENTENCE.search(line)]
 
 
+def summary_year(text: str, title: str | None) -> int | None:
+    """The year whose results the document sums up, when its title says so (…局2024年工作总结和2025年工作思路)."""
+    head = f"{title or ''}\n{text[:200]}"
+    if "政府工作报告" in head or "各位代表" in head:
+        return None
+    m = _SUMMARY_OF_YEAR.search(head)
+    return int(m.group(1)) if m is not None else None
+
+
+def late_in_year(text: str, sections: Sections) -> bool:
+    """Whether the results the text reports are of a year still running when it was written: it opens with 今年以来,
+    or its part before the plan counts the months of the year so far (1-11月, 前三季度) or estimates the whole year
+    (预计全年). Such a text is a summary at the year's end, whose plan is for the next year."""
+    if "政府工作报告" in text[:600] or "各位代表" in text[:600]:
+        return False
+    plan = next((s.start for s in sections.items if s.kind == "plan"), None)
+    if plan is None or not any(s.kind == "review" and s.start < plan for s in sections.items):
+        return False
+    return _OPENS_RUNNING.search(text[:120]) is not None or _RUNNING_YEAR.search(text[:plan]) is not None
+
+
+def plans_next_year(text: str, year: int) -> bool:
+    """Whether a paragraph on the document's own year (2024年，全县…) is followed by one that plans the next
+    (2025年，我局将…; 明年，…): the own year's paragraph then reports results, as a year-end summary does."""
+    if "政府工作报告" in text[:600] or "各位代表" in text[:600]:
+        return False
+    own = re.search(rf"(?:^|\n)[\s\u3000]*{year}年[，,]", text)
+    if own is None:
+        return False
+    nxt = re.compile(rf"(?:^|\n)[\s\u3000]*(?:{year + 1}年|明年)[，,][^。\n]{{0,30}}?(?:将|要|力争|计划|确保)")
+    return nxt.search(text, own.end()) is not None
+
+
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
-    """Fill whatever the caller did not give."""
+    """Fill whatever the caller did not give.
+
+    A title that sums up the results of the document's own year makes it a summary whatever type it was filed
+    under: its results are of that year and its plan is for the next, which a work report's reading (results
+    of the year before) would date a year early."""
     title = given.title or infer_title(text)
-    return DocumentInfo(
-        title=title,
-        region=given.region or infer_region(text, title),
-        year=given.year or infer_year(text, title, sections),
-        doc_type=given.doc_type or infer_doc_type(text, title, sections),
-        url=given.url,
-    )
+    year = given.year or infer_year(text, title, sections)
+    doc_type = given.doc_type or infer_doc_type(text, title, sections)
+    if (
+        doc_type != "summary"
+        and year is not None
+        and (summary_year(text, title) == year or late_in_year(text, sections) or plans_next_year(text, year))
+    ):
+        doc_type = "summary"
+    return DocumentInfo(title=title, region=given.region or infer_region(text, title), year=year,
+                        doc_type=doc_type, url=given.url)  # fmt: skip

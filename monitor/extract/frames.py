@@ -65,6 +65,11 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (_YEAR_PAST, "year_back", "head"),
     (_LAST_YEAR, "year_back", "paragraph"),
 )
+# a part of the document (二、支持措施, 三、保障措施) ends the frames of the part before it, whatever it is about: the
+# 到2025年 goals of 一、发展目标 do not date the standing rules of the parts after it
+_PART_HEADING = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}、[^\n。；;，,]{2,30}$", re.M)
+# a numbered paragraph (（二）壮大产业集群。) ends a 到20XX年 paragraph of goals as well
+_SUBPART_HEADING = re.compile(r"^[ \t\u3000]*[（(][一二三四五六七八九十]{1,3}[）)]", re.M)
 _HEAD_OF_PARAGRAPH = 16  # a weak cue frames its paragraph only when it opens it
 
 
@@ -171,7 +176,7 @@ def find_frames(
     if year is None:
         return Frames([])
     found = _cues(text)
-    breaks = sorted(s.start for s in sections.items)
+    breaks = sorted({s.start for s in sections.items} | {m.start() for m in _PART_HEADING.finditer(text)})
     frames = []
     for i, (start, kind, m, reach) in enumerate(found):
         said = _frame(kind, m, year, year if ahead is None else ahead, own_term)
@@ -180,5 +185,10 @@ def find_frames(
         status, when, term = said
         nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
         brk = next((b for b in breaks if b > start), len(text))
+        # goals in a numbered paragraph (（一）发展目标。到2025年…) end at the next one (（二）壮大产业集群。: a task of
+        # the document's own year); numbered paragraphs after a goals line of their own are its goals
+        numbered = _SUBPART_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None
+        if kind == "by_year" and numbered and (sub := _SUBPART_HEADING.search(text, m.end())) is not None:
+            brk = min(brk, sub.start())
         frames.append(Frame(start, min(nxt, brk, reach), status, when, term, kind))
     return Frames(frames)

@@ -30,7 +30,9 @@ _STRICT_PREFIX = re.compile(
     r"提出|建议|确定|设定|要求|党中央|国务院|省委|市委|区委|县委|省政府|市政府|区政府|县政府)*"
 )
 # 47.全市新增…, (3)推进…: the number of an item of a list
-_LIST_NUMBER = re.compile(r"^(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)])\s*")
+_LIST_NUMBER = re.compile(
+    r"^(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|第[一二三四五六七八九十百零〇]{1,4}条|[（(][一二三四五六七八九十]{1,3}[）)])[\s\u3000]*"
+)
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
 
 

@@ -32,8 +32,18 @@ _FUNDS_FOR = re.compile(
 )
 # a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
-_GRANT = re.compile(r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)")
+_GRANT = re.compile(
+    r"(?:[、，,](?:单个项目|每个项目|单家企业)?(?:最高)?(?:不超过)?[0-9.]{1,8}(?:万|亿)?元)?"
+    r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)"
+)  # 按设备购置额的15%、最高不超过1000万元给予补助: the rate and its cap, then the grant
 _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
+# 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
+_PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
+_CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
+_GIVEN = re.compile(r"(?:给予|予以)(?:最高|一次性)*$")
+_GRANT_LIST = re.compile(r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(补助|奖励|补贴|贴息|资助|奖补)")
+_GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设))")
+_GIVEN_EACH = re.compile(r"(?:给予|予以)(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{1,4}$")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
 
@@ -57,6 +67,11 @@ def clause_before(text: str, lo: int, start: int, end: int | None = None) -> str
     if "分别" not in window[cut:] and not EACH.search(window[cut:]) and not values_follow:
         cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
     return window[cut:].strip()
+
+
+def _grant(word: str) -> str:
+    """The name of a grant: 支持 alone is a verb, the grant it gives is 支持资金."""
+    return "支持资金" if word == "支持" else word
 
 
 def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, state: sj.SentenceState,
@@ -109,11 +124,21 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
     if _RATE_BASE.fullmatch(left) and (grant := _GRANT.match(text, q.end)) is not None:
-        return grant.group(1), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
+        return _grant(grant.group(1)), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
     if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
         return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
-    if _PER_ITEM.fullmatch(left):
-        return (sj.bare_noun(state.subject), verbs, "carried") if state.subject else ("", raw, "none")
+    given = _GIVEN.search(left)
+    if given is not None and sj.verb_only(left[: given.start()]) and (grant := _GRANT_LIST.match(text, q.end)):
+        return grant.group(1), raw, "right"  # 分别给予50万元、100万元奖励: each amount of the list is the grant
+    if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
+        return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant
+    if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):
+        if _GRANT_AFTER.search(left):
+            return left, verbs, "left"  # 每家企业补助不超过50万元: the grant is named before the number
+        base = sj.bare_noun(state.subject) if state.subject else ""
+        if (grant := _GRANT_AFTER.match(text, q.end)) is not None:
+            return base + _grant(grant.group()), verbs, ("carried" if base else "right")  # 每个项目给予最高100万元补助
+        return (base, verbs, "carried") if base else ("", raw, "none")
     right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):

@@ -26,9 +26,22 @@ _BASELINE_AFTER = re.compile(
 )
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
+_ROUND_CAPACITY = re.compile(r"[十百千]万?吨")
+_PRODUCT_AFTER = re.compile(r"(?!以|左|余|多|的|级)[\u4e00-\u9fff]{2}")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
 # 培育营收超百亿元的整车企业3家: the amount picks the things counted after it
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
+_MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?(?:元|美元|吨|亩)?){1,8}")
+_CLASS_NAMED = re.compile(r"的[\u4e00-\u9fff“”]{0,8}?(?:企业|项目|工程|园区|集群|基地|主体)")
+_CONDITION_THEN = re.compile(r"的[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
+# a count, then the class clause of the things it counts: 5家以上|产值超|50亿元的龙头企业
+_COUNT_THEN_OVER = re.compile(
+    r"[0-9零一二两三四五六七八九十百千]{1,6}(?:家|个|户|项)(?:以上|左右)?[\u4e00-\u9fff]{0,6}?(?:超过|超|过|逾)$"
+)
+_OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
+_CLASS_NOUN_COUNTED = re.compile(
+    r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
+)
 # 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
 _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
 # 每月召开1次工作推进会, 每季度通报1次: the rhythm of a procedure, not a quantity of the world
@@ -80,6 +93,8 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
         return True
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
+    if _ROUND_CAPACITY.fullmatch(q.raw) and _PRODUCT_AFTER.match(text, q.end):
+        return True  # 百万吨乙烯, 千万吨炼油: a plant's class named by its round capacity
     rank = _RANK_BEFORE.search(text, max(0, q.start - 6), q.start)
     if rank is not None and rank.group() == "前" and _BEFORE_A_TIME.search(text, max(0, q.start - 6), q.start):
         return False  # 上线前15项业务: before an event, not the first few of a ranking
@@ -99,11 +114,19 @@ def is_threshold(q: Quantity, text: str) -> bool:
 def is_class_or_condition(q: Quantity, text: str) -> bool:
     """营收超百亿元的整车企业3家, 对年销量首次突破1万辆的整车企业给予奖励: a value that says which things are
     counted or supported, not a figure of its own."""
-    if not text.startswith("的", q.end):
-        return False
     amount = q.unit in _AMOUNTS or (q.unit or "").startswith(("万", "亿"))
-    if amount and _CLASS_COUNTED.match(text, q.end):
+    more = _MORE_VALUES.match(text, q.end)
+    end = more.end() if more is not None and amount else q.end  # 突破10亿元、50亿元的企业: each value of the list
+    if amount and _OVER_BEFORE.search(text, max(0, q.start - 3), q.start) and _CLASS_NOUN_COUNTED.match(text, q.end):
+        return True  # 超十亿元企业100家: 超 an amount right before the things counted, a class without 的
+    if not text.startswith("的", end):
+        return False
+    if amount and _CLASS_COUNTED.match(text, end):
         return True
+    if amount and _COUNT_THEN_OVER.search(text, max(0, q.start - 16), q.start) and _CLASS_NAMED.match(text, end):
+        return True  # 培育5家以上产值超50亿元的龙头企业: the amount says which enterprises are counted
+    if _CONDITION_THEN.match(text, end) is not None:
+        return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
     clause = text[max(0, q.start - 30) : q.start]
     clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
     return _CONDITION_CLAUSE.match(clause) is not None

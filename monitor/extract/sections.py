@@ -10,13 +10,17 @@ _SHORT_LINE = re.compile(r"^[^\n]{1,48}$", re.M)
 _YEAR = re.compile(r"((?:19|20)\d\d)年?")
 _REVIEW_HEAD = re.compile(
     r"工作回顾|回顾|过去一年|过去五年|过去的一年|一年来|五年来|主要工作|工作总结|工作成效|主要成效|取得的成绩"
-    r"|完成情况|工作情况|进展情况|主要成绩"
+    r"|完成情况|工作情况|进展情况|主要成绩|开展情况|推进情况|落实情况|执行情况|取得成效|工作成绩|工作进展"
     r"|(?:\d{4}|上)年(?:度)?工作(?:情况)?$"
 )
 _PLAN_HEAD = re.compile(
     r"总体要求|预期目标|目标任务|重点工作|重点任务|主要任务|工作任务|工作安排|工作思路|发展规划|发展思路"
-    r"|工作要点|工作计划|主要目标|政策取向|下一步|下步工作|工作打算|工作部署|目标要求"
+    r"|工作要点|工作计划|主要目标|政策取向|下一步|下步工作|工作打算|工作部署|目标要求|下步打算|下步计划|明年打算"
+    r"|明年工作"
 )
+# what was done, as a bureau's summary heads its results (一、2024年工作开展情况, 二、重点任务推进情况): a review
+# even when the heading names the tasks it reports on
+_DONE_HEAD = re.compile(r"(?:开展|推进|落实|执行|完成)情况|取得(?:的)?成效|工作成绩|工作进展")
 # numbered headings run into the text of one-line reports: " 一、2023年工作回顾 过去一年，…"
 _INLINE_NUMBERED = re.compile(r"(?:^|[ \t])([一二三四五六七八九十]{1,3}、[^。；，,\s]{2,40})(?=[ \t])")
 _NOT_HEADING = re.compile(r"[。；;]|^[（(]?[0-9]+[)）]?$")
@@ -62,7 +66,11 @@ def classify_heading(line: str) -> str | None:
     line = line.strip()
     if _NOT_HEADING.search(line):
         return None
-    looks_back = any(w in line for w in ("回顾", "过去", "成就", "工作总结", "完成情况", "工作情况"))
+    if _DONE_HEAD.search(line) is not None and _DONE_HEAD.search(line[-6:]) is not None:
+        return "review"  # 重点任务推进情况: the tasks it names are what it reports on
+    looks_back = any(w in line for w in ("回顾", "过去", "成就", "工作总结", "完成情况", "工作情况")) or (
+        _DONE_HEAD.search(line) is not None
+    )
     if looks_back and _PLAN_HEAD.search(line):
         return "mixed"  # “十三五”时期发展成就和“十四五”时期主要目标任务: each sentence decides
     if looks_back:

@@ -34,7 +34,7 @@ _ACTIONS = (
     "签约|储备|谋划|开工|新开工|争创|争取|力争|确保|带动|吸引|服务|帮助|惠及|覆盖|培训|救助|资助|发放|投入|安排|下达|"
     "筹集|筹资|统筹|上线|新上线|拨付|减免|先后|相继|陆续|已经|已|将|要|再|又|还|新|年内|当年|全年|今年|去年|全部|全面|基本|获得|获|入选|评为|"
     "建立|设立|组建|成立|新设|新获|遴选|选派|派遣|承办|办理|受理|帮扶|转化|突破|约|近|逾|的|了|和|及|与|等|其中|分别|"
-    "以上|左右|其|各|每|集聚|聚集|吸纳|创造|提供|开发|改造|整治|治理|种植|拥有|建有|现有|目前|截至目前|截至|年末|年底|"
+    "以上|左右|其|各|每|最高|最低|最多|对|向|给予|予以|集聚|聚集|吸纳|创造|提供|开发|改造|整治|治理|种植|拥有|建有|现有|目前|截至目前|截至|年末|年底|"
     "开通|新开通|开行|投用|投运|新上|入库|纳统|通过|备案|申报|获评|授权|登记|注册|增长|下降|提高|提升|增加|减少|比上年|"
     "同比|控制在|保持|稳定在|着力|加快|大力|积极|持续|不断|进一步|全力|努力|深入|扎实|重点|主要|一批次|首个|首家|新一批|"
     "全市|全省|全区|全县|全州|全镇|全国|我市|我省|我区|我县|我州|我国|本市|本省|本区|本县"
@@ -52,6 +52,13 @@ _RIGHT = re.compile(
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
+# levels listed before the noun they all qualify (企业级、行业级、区域级工业互联网平台)
+_LEVEL_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}级(?:及以上|以上)?[、和及与])+(?=[\u4e00-\u9fff]{1,3}级)")
+_ADMIN_UNITS = re.compile(r"[省市县区乡镇村][（(][省市县区乡镇村、]{1,8}[）)]")
+# the amount that defines the class of the things counted: 产值超50亿元的|龙头企业
+_CLASS_CLAUSE = re.compile(
+    r"[\u4e00-\u9fff]{1,6}?(?:超过|超|过|逾)[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?元(?:以上)?的"
+)
 _WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
 # what the counted do rather than what they are: the phrase after 新材料和节能环保项目7个 (落户保定) or
 # 组织科技特派员200人次 (下乡服务) is a predicate, and the words before the number name the figure
@@ -138,6 +145,12 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
         return within.group(1) + "时间"  # 48小时内放行: the time to 放行
     if in_brackets and text.startswith(("）", ")"), end):
         end += 1
+    if (units := _ADMIN_UNITS.match(text, end)) is not None:
+        return units.group()  # 30个县（市、区）: a one-character unit with its kinds in brackets
+    if (clause := _CLASS_CLAUSE.match(text, end)) is not None:
+        end = clause.end()  # 5家以上产值超50亿元的龙头企业: the class clause is no part of the noun's name
+    if (levels := _LEVEL_LIST.match(text, end)) is not None:
+        end = levels.end()  # 10个国家级、省级创新中心: the noun after the last of the levels listed
     m = _RIGHT.match(text, end)
     if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
         return ""
@@ -247,6 +260,11 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
     counts = before[-2:] in _COUNT_WORDS and item[-2:] in _COUNT_WORDS
     if counts and len(before) > 4 and 2 < len(item) <= 4:
         return before[:-2] + item  # 生产安全事故起数、死亡人数: two counts of the same thing
+    level = _LEVELS.match(item)
+    if level is not None and 0 < level.end() < len(item) and len(item) <= 6:
+        rest, noun = item[level.end() :], bare_noun(before)
+        if len(noun) > len(rest) and noun.endswith(rest):
+            return level.group() + noun  # 国家级先进制造业集群5个、省级集群20个: the same noun at another level
     if len(item) < len(before) and item[-1] == before[-1] and len(item) <= 4:
         noun = noun_part(before)
         if len(noun) <= len(item):

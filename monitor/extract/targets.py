@@ -24,6 +24,8 @@ from monitor.extract.periods import When, baseline_when, listed_year, plan_year,
 from monitor.extract.sections import Sections
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# the noun a number-first count ends with before the next item of its list (2个省实验室|、2个基础学科研究中心)
+_NOUN_THEN_ITEM = re.compile(r"^[\u4e00-\u9fff“”]{1,16}、")
 _HARD_CUT = re.compile(r"[，,；;：:]")
 _COMPARED = re.compile(r"比上年|比去年|较上年|同比|比20\d\d年")
 _CONTEXT = 300  # characters of a (run-on) sentence kept on each side of a figure: linear time on any input
@@ -251,7 +253,7 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
 def _same_verb_list(text: str, last: Target, q: Quantity, name: Name) -> bool:
     """Whether the figure is the next item of a 、 list of counts that the previous figure opened with a verb of
     new things or of a running total (新增, 新建, 新认定, 累计 …); ongoing work (建设, 安排) does not carry."""
-    between = text[last.span[1] : q.start]
+    between = _NOUN_THEN_ITEM.sub("、", text[last.span[1] : q.start], count=1)  # 新建2个省实验室、2个…: the noun
     if not between.startswith("、") or _HARD_CUT.search(between):
         return False
     window = text[max(0, last.span[0] - 60) : last.span[0]]
@@ -260,7 +262,7 @@ def _same_verb_list(text: str, last: Target, q: Quantity, name: Name) -> bool:
         return False
     if {last.unit, q.unit} & (_RATES | _MONEY):
         return False
-    return not sj.verb_only(name.subject) and not _STOCK.search(between)
+    return not sj.verb_only(name.subject) and not _STOCK.search(between) and not between.startswith("、总")
 
 
 def _checked_metric(ctx: _Context, name: Name, kind: Kind, sent: tuple[int, int], raw_phrase: str,

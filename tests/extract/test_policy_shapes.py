@@ -1,0 +1,366 @@
+"""Figures of a province's policy document (实施意见 / 行动方案 / 若干措施: 到20XX年 goals, counts of platforms and
+enterprises, support clauses with amounts and percentages) and of a bureau's year-end summary filed under another
+type, in our own words and numbers.
+
+Each row: (id, text, extract() keywords, expected figures in text order with only the listed fields compared);
+`metric_has` checks that the metric name contains the string, `metric_lacks` that it does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from monitor.extract import extract
+from monitor.extract.document import summary_year
+from monitor.extract.sections import classify_heading
+
+Row = tuple[str, str, dict[str, Any], list[dict[str, Any]]]
+POLICY = "某省人民政府办公厅关于加快培育海洋产业集群的实施意见\n一、发展目标\n"
+P = {"doc_type": "plan", "year": 2024}
+TERM = {"status": "target", "year": 2027, "term": (2024, 2027)}
+
+POLICY_ROWS: list[Row] = [
+    (
+        "levels listed before one noun",
+        POLICY + "新建6个省级、市级海洋中试基地，布局12家企业级、行业级工程研究中心。",
+        P,
+        [
+            dict(metric_has="海洋中试基地", metric_lacks="、", value=6, unit="个"),
+            dict(metric_has="工程研究中心", metric_lacks="、", value=12, unit="家"),
+        ],
+    ),
+    (
+        "an elided item at another level takes the noun before it",
+        POLICY + "到2027年，培育国家级海洋特色产业集群3个、省级集群15个。",
+        P,
+        [
+            dict(metric_has="海洋特色产业集群", value=3, **TERM),
+            dict(metric_has="省级海洋特色产业集群", metric_lacks="国家级", value=15, **TERM),
+        ],
+    ),
+    (
+        "an elided item that is another noun stays as written",
+        POLICY + "到2027年，建设国家级海洋牧场示范区4个、省级渔港经济区9个。",
+        P,
+        [
+            dict(metric_has="海洋牧场示范区", value=4, **TERM),
+            dict(metric_has="渔港经济区", metric_lacks="牧场", value=9, **TERM),
+        ],
+    ),
+    (
+        "超 an amount right before the counted things is their class",
+        POLICY + "到2027年，培育年产值超五十亿元企业12家、超百亿元龙头企业4家。",
+        P,
+        [dict(metric_has="企业", value=12, unit="家", **TERM), dict(metric_has="龙头企业", value=4, **TERM)],
+    ),
+    (
+        "an amount of one thing named by its class is still a figure",
+        POLICY + "海洋装备产业园成为首个产值超过500亿元的海洋产业园区。",
+        P,
+        [dict(value=5e10, unit="元", qualifier="超过")],
+    ),
+    (
+        "an amount reached by the things counted is still a figure",
+        POLICY + "到2027年，海洋生产总值超过一万亿元，涉海企业达到5000家。",
+        P,
+        [dict(metric_has="海洋生产总值", value=1e12, unit="元"), dict(metric_has="涉海企业", value=5000)],
+    ),
+    (
+        "the class clause between a count and its noun",
+        POLICY + "到2027年，培育6家以上产值超30亿元的海工装备龙头企业。",
+        P,
+        [dict(metric_has="海工装备龙头企业", metric_lacks="产值", value=6, qualifier="以上", **TERM)],
+    ),
+    (
+        "a numbered paragraph of goals ends at the next numbered paragraph",
+        "某省关于加快海洋经济发展的实施意见\n（一）发展目标。到2027年，海洋生产总值达到1.2万亿元。\n"
+        "（二）壮大集群。布局建设3个海洋产业园区。",
+        P,
+        [dict(value=1.2e12, **TERM), dict(metric_has="海洋产业园区", value=3, status="target", year=2024, term=None)],
+    ),
+    (
+        "a part heading ends the goals' year",
+        POLICY + "到2027年，全省海洋生产总值达到1.2万亿元。\n二、支持政策\n对新获批的省级海洋实验室给予200万元奖励。",
+        P,
+        [
+            dict(value=1.2e12, **TERM),
+            dict(metric_has="奖励", value=2e6, status="target", year=2024, term=None),
+        ],
+    ),
+    (
+        "a subheading inside the goals part keeps them",
+        POLICY + "到2027年，主要指标如下：\n（一）产业规模。海洋生产总值达到1.2万亿元。",
+        P,
+        [dict(value=1.2e12, **TERM)],
+    ),
+    (
+        "最高 names nothing: the cap is of the subsidy before it",
+        POLICY.replace("一、发展目标", "三、支持措施")
+        + "对企业购置深海装备的，按设备投资额的15%给予补贴，最高不超过300万元。",
+        P,
+        [
+            dict(metric_has="补贴", value=15, unit="%"),
+            dict(metric_has="补贴", metric_lacks="最高", value=3e6, kind="cap", qualifier="不超过"),
+        ],
+    ),
+]
+
+SUPPORT = "某省人民政府办公厅关于支持海洋装备企业发展的若干措施\n三、支持措施\n"
+POLICY_ROWS += [
+    (
+        "a grant for each item, with no subject before it",
+        SUPPORT + "每年评选10个左右海洋装备首台套项目，每个项目给予最高80万元补助。",
+        P,
+        [dict(metric_has="首台套项目", value=10), dict(metric_has="补助", value=8e5, unit="元")],
+    ),
+    (
+        "a list of thresholds is the class of what is supported, a list of amounts the grants",
+        SUPPORT + "对年营业收入首次突破5亿元、20亿元的企业，分别给予30万元、60万元奖励。",
+        P,
+        [dict(metric_has="奖励", value=3e5), dict(metric_has="奖励", value=6e5)],
+    ),
+    (
+        "a cap for each item said by 不超过",
+        SUPPORT + "按照项目投资额的20%给予补贴，单个项目不超过300万元。",
+        P,
+        [dict(metric_has="补贴", value=20), dict(metric_has="补贴", metric_lacks="单个", value=3e6, kind="cap")],
+    ),
+    (
+        "a per-item grant named before its cap",
+        SUPPORT + "支持300家以上企业开展数字化改造，每家企业补助不超过40万元。",
+        P,
+        [dict(value=300), dict(metric_has="补助", metric_lacks="改造", value=4e5, kind="cap")],
+    ),
+    (
+        "each of a county's towns builds one: no cap, no carried name",
+        SUPPORT + "新建海洋科普馆3个，每个沿海乡镇建设1个渔业服务站。",
+        P,
+        [dict(metric_has="海洋科普馆", value=3), dict(metric_has="渔业服务站", value=1)],
+    ),
+    (
+        "a condition ending in 的， before the grant is no figure; an article number is no part of a name",
+        SUPPORT + "第二条 企业海洋装备研发投入年增长超过15%的，按增量部分的8%给予奖励。",
+        P,
+        [dict(metric_has="奖励", value=8, unit="%")],
+    ),
+    (
+        "an article number before a named figure",
+        SUPPORT + "第五条 省财政每年安排海洋装备专项资金2亿元。",
+        P,
+        [dict(metric_has="海洋装备专项资金", metric_lacks="第五条", value=2e8)],
+    ),
+    (
+        "counties with their kinds in brackets, and a grant given to each",
+        SUPPORT + "对20个县（市、区）给予每个县800万元支持。",
+        P,
+        [dict(metric_has="县", metric_lacks="对", value=20), dict(metric_has="支持资金", value=8e6)],
+    ),
+    (
+        "a rate and its cap before the grant",
+        SUPPORT + "按照设备购置额的12%、最高不超过600万元给予补助。",
+        P,
+        [dict(metric_has="补助", value=12, unit="%"), dict(metric_has="补助", value=6e6, kind="cap")],
+    ),
+    (
+        "an amount reached after 首次突破 without 的 stays a figure",
+        SUPPORT + "全省海洋装备产业营业收入首次突破800亿元。",
+        P,
+        [dict(metric_has="海洋装备产业营业收入", value=8e10, qualifier="突破")],
+    ),
+]
+
+BUREAU = "某市商务局2024年工作总结和2025年工作计划\n一、主要工作开展情况\n全年实现外贸进出口总额320亿元。\n"
+BUREAU_PLAN = "二、2025年工作计划\n力争外贸进出口总额增长6%，新引进外资项目15个。\n"
+
+SUMMARY_ROWS: list[Row] = [
+    (
+        "summary of its own year filed as a work report",
+        BUREAU + BUREAU_PLAN,
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(value=3.2e10, status="achieved", year=2024),
+            dict(value=6, status="target", year=2025),
+            dict(metric_has="外资项目", value=15, status="target", year=2025),
+        ],
+    ),
+    (
+        "summary of its own year filed as a plan",
+        BUREAU + BUREAU_PLAN,
+        {"doc_type": "plan", "year": 2024},
+        [
+            dict(value=3.2e10, status="achieved", year=2024),
+            dict(value=6, status="target", year=2025),
+            dict(value=15, status="target", year=2025),
+        ],
+    ),
+    (
+        "the same text filed with the year it plans stays a work report",
+        BUREAU + BUREAU_PLAN,
+        {"doc_type": "work_report", "year": 2025},
+        [
+            dict(value=3.2e10, status="achieved", year=2024),
+            dict(value=6, status="target", year=2025),
+            dict(value=15, status="target", year=2025),
+        ],
+    ),
+    (
+        "year-end 今年 and 明年 without headings",
+        "某区文旅局2024年工作总结\n今年，全区接待游客860万人次。明年，力争接待游客突破900万人次。",
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(metric_has="游客", value=8.6e6, status="achieved", year=2024),
+            dict(metric_has="游客", value=9e6, status="target", year=2025),
+        ],
+    ),
+]
+
+RUNNING = (
+    "今年以来，我局围绕年初目标扎实推进各项工作。\n一、工作完成情况\n1-10月，全区新签约项目84个，同比增长9%。\n"
+    "二、存在的问题\n三、下步打算\n力争新签约项目100个，实际到位资金增长8%以上。\n"
+)
+SUMMARY_ROWS += [
+    (
+        "a year still running in the results makes a summary of its own year",
+        RUNNING,
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(metric_has="新签约项目", value=84, status="achieved", year=2024),
+            dict(value=9, status="achieved", year=2024),
+            dict(metric_has="新签约项目", value=100, status="target", year=2025),
+            dict(value=8, status="target", year=2025, qualifier="以上"),
+        ],
+    ),
+    (
+        "a report's first months of the new year do not",
+        "各位代表：\n一、2023年工作回顾\n全市新签约项目84个。今年以来，1-2月工业增加值增长9%。\n二、2024年工作安排\n"
+        "力争新签约项目100个。",
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(value=84, status="achieved", year=2023),
+            dict(value=9, status="achieved", year=2024),
+            dict(value=100, status="target", year=2024),
+        ],
+    ),
+]
+
+SUMMARY_ROWS += [
+    (
+        "the own year's paragraph before a paragraph planning the next reports results",
+        "2024年，全县新建冷链仓储设施12个。\n2025年，我局将新建冷链仓储设施15个。",
+        {"doc_type": "work_report", "year": 2024},
+        [dict(value=12, status="achieved", year=2024), dict(value=15, status="target", year=2025)],
+    ),
+    (
+        "a report planning its own year after the last year's results is left as it is",
+        "2023年，全县新建冷链仓储设施12个。\n2024年，我们将新建冷链仓储设施15个。",
+        {"doc_type": "work_report", "year": 2024},
+        [dict(value=12, status="achieved", year=2023), dict(value=15, status="target", year=2024)],
+    ),
+]
+
+# what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
+# each of its items, whether the noun stands before or after the count
+MEASURES: list[Row] = [
+    (
+        "things laid out, raised or fitted in the year",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "布局4个海洋科创走廊。募集海洋产业见习岗位2000个。加装岸电设施30套。",
+        P,
+        [
+            dict(metric_has="海洋科创走廊", value=4, kind="increment"),
+            dict(metric_has="见习岗位", value=2000, kind="increment"),
+            dict(metric_has="岸电设施", value=30, kind="increment"),
+        ],
+    ),
+    (
+        "a number-first list opened by 新建 adds each item",
+        POLICY.replace("一、发展目标", "二、重点任务") + "新建3个海洋实验室、5个中试验证中心。",
+        P,
+        [
+            dict(metric_has="海洋实验室", value=3, kind="increment"),
+            dict(metric_has="中试验证中心", value=5, kind="increment"),
+        ],
+    ),
+    (
+        "a total area after the new ones is a level",
+        POLICY.replace("一、发展目标", "二、重点任务") + "新建12个海洋冷链仓库、总面积30万平方米。",
+        P,
+        [dict(value=12, kind="increment"), dict(metric_has="总面积", value=3e5, kind="level")],
+    ),
+    (
+        "a total after the new ones is a level",
+        POLICY.replace("一、发展目标", "二、重点任务") + "新建3个海洋实验室、总数达到12个。",
+        P,
+        [dict(value=3, kind="increment"), dict(value=12, kind="level")],
+    ),
+]
+
+# a round capacity before a product names a plant or a programme (百万吨乙烯, 千万吨粮食增产计划); a capacity
+# written as a value is a figure
+NAMES: list[Row] = [
+    (
+        "round capacities in names",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "推动百万吨级海水淡化项目和千万吨海洋渔获增产计划实施，建成百万吨乙烯项目。",
+        P,
+        [],
+    ),
+    (
+        "a capacity written as a value",
+        POLICY.replace("一、发展目标", "二、重点任务") + "海水淡化能力达到百万吨以上，海洋渔获产量达到三百万吨。",
+        P,
+        [dict(value=1e6, unit="吨", qualifier="以上"), dict(value=3e6, unit="吨")],
+    ),
+]
+
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES
+
+
+def _check(target: Any, expected: dict[str, Any]) -> None:
+    for field, value in expected.items():
+        if field == "metric_has":
+            assert value in target.metric, (field, value, target)
+        elif field == "metric_lacks":
+            assert value not in target.metric, (field, value, target)
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            assert getattr(target, field) == pytest.approx(value), (field, target)
+        else:
+            assert getattr(target, field) == value, (field, target)
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_policy_and_summary_shapes(text: str, kwargs: dict[str, Any], expected: list[dict[str, Any]]) -> None:
+    targets = extract(text, **kwargs).targets
+    assert len(targets) == len(expected), [(t.metric, t.raw, t.kind, t.status, t.year, t.term) for t in targets]
+    for target, want in zip(targets, expected, strict=True):
+        _check(target, want)
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("一、2024年工作开展情况", "review"),
+        ("二、重点任务推进情况", "review"),
+        ("（三）政策落实情况", "review"),
+        ("三、2025年工作计划", "plan"),
+        ("三、下步打算", "plan"),
+        ("四、保障措施", None),
+    ],
+)
+def test_what_was_done_heads_a_review(heading: str, kind: str | None) -> None:
+    assert classify_heading(heading) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("某市商务局2024年工作总结和2025年工作计划", 2024),
+        ("某县科技局2023年度工作开展情况", 2023),
+        ("2025年某省政府工作报告", None),
+        ("某市2025年工作要点", None),
+    ],
+)
+def test_summary_year_from_title(title: str, year: int | None) -> None:
+    assert summary_year(title + "\n正文。", None) == year
