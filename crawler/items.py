@@ -1,25 +1,16 @@
-"""The item a spider yields: one fetched document, before classification and storage."""
+"""The item a spider yields: one fetched document, before classification and storage.
+
+It is the store's record of a fetched document (`db.repository.FetchedDocument`) plus what only the crawl knows:
+the title the listing gave the link, which classification falls back on when the page's own title says nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+
+from db.repository import FetchedDocument
 
 
 @dataclass
-class DocumentItem:
-    url: str
-    source_id: str
-    region: str
-    title: str
-    text: str
-    raw: bytes
-    published_at: date | None = None
+class DocumentItem(FetchedDocument):
     listed_title: str = ""
-    doc_type: str = "other"
-    report_year: int | None = None
-    http_status: int = 200
-    etag: str | None = None
-    last_modified: str | None = None
-    content_type: str | None = None
-    encoding: str | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import time
 
@@ -155,7 +154,7 @@ class StorePipeline:
         self.stats.inc_value(f"govmon/{key}", value)
         self._count_source(item.source_id, key, value)
 
-    def _count_source(self, source_id: str, key: str, value: int = 1) -> None:
+    def _count_source(self, source_id: str | None, key: str, value: int = 1) -> None:
         crawls = getattr(self.crawler.spider, "crawls", {})
         if source_id in crawls:
             crawls[source_id].count(key, value)
@@ -219,7 +218,7 @@ def transient(exc: BaseException) -> bool:
 def store_batch(url: str, batch: list[DocumentItem], logger: Logger) -> list[str]:
     """Store a batch in one transaction (bulk statements, `db.batches`); when the batch as a whole is refused,
     each document is stored on its own and one that cannot be is logged and reported as `failed`."""
-    fetched = [to_fetched(item) for item in batch]
+    fetched: list[FetchedDocument] = list(batch)  # an item is the stored record plus the link's title
     with session_scope(engine_for(url)) as session:
         try:
             return [outcome.status for outcome in batches.store_batch(session, fetched)]
@@ -254,10 +253,3 @@ def one_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-_FETCHED_FIELDS = tuple(f.name for f in dataclasses.fields(FetchedDocument))
-
-
-def to_fetched(item: DocumentItem) -> FetchedDocument:
-    return FetchedDocument(**{name: getattr(item, name) for name in _FETCHED_FIELDS})

@@ -102,9 +102,11 @@ class DocumentRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class FetchedDocument:
-    """One fetched report or plan, as the crawler pipeline or `govmon import` hands it over."""
+    """One fetched report or plan, as the crawler pipeline or `govmon import` hands it over: the one record of a
+    fetched document (the crawler's item is this record with the link's title added, `crawler.items`). Mutable
+    because the spider fills it in as it reads the page."""
 
     url: str
     region: str

@@ -55,7 +55,7 @@ def pipeline(settings: dict[str, Any]) -> pipelines.StorePipeline:
 def item(number: int) -> DocumentItem:
     text = f"辛市2025年政府工作报告第{number}号的正文，足够长，不会被当作空页丢弃。"
     url, title = f"http://example.test/a/{number}.html", f"辛市2025年政府工作报告{number}"
-    return DocumentItem(url, None, "辛市", title, text, text.encode(), doc_type="work_report")  # type: ignore[arg-type]
+    return DocumentItem(url, "辛市", text, text.encode(), title=title, doc_type="work_report")
 
 
 def test_a_batch_the_timer_is_writing_when_the_spider_closes_is_stored_and_counted(

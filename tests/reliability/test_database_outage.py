@@ -129,7 +129,7 @@ def test_an_outage_beyond_patience_stops_the_crawl_clearly_and_the_next_crawl_ca
 def item(number: int) -> DocumentItem:
     body = "\n".join(paragraphs("bulk", number))
     url, title = f"http://example.test/a/{number}.html", f"庚市2025年政府工作报告{number}"
-    return DocumentItem(url, None, "庚市", title, body, body.encode(), doc_type="work_report")  # type: ignore[arg-type]
+    return DocumentItem(url, "庚市", body, body.encode(), title=title, doc_type="work_report")
 
 
 def test_a_batch_broken_midway_is_stored_whole_on_retry(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
