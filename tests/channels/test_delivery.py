@@ -258,6 +258,9 @@ def test_dry_run_writes_channel_payloads_to_files(capsys: pytest.CaptureFixture[
     (written,) = out.glob("*.json")
     assert json.loads(written.read_bytes())["schema"] == "govmon.digest.v1"
     assert "abcdef0123" not in result.out
+    written.unlink()  # a preview records nothing: the next one writes the same message again
+    again = govmon(capsys, db, tmp_path, "digest", "--out", str(out), "--force")
+    assert again.code == 0 and [p.name for p in out.glob("*.json")] == [written.name]
 
 
 def test_a_robot_left_without_an_answer_is_unknown_and_never_resent(db: str, tmp_path: Path) -> None:
