@@ -29,6 +29,7 @@ from tests.reliability.faults import FaultServer, paragraphs
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 ARTICLES = 12
+WAL_ROOM = 128 * 1024
 SETTINGS = {"GOVMON_STORE_BATCH": "2", "GOVMON_STORE_INTERVAL": "0.2", "GOVMON_STORE_PATIENCE": "2"}
 LIMITED = (  # sets the limit, then becomes the rest of the command
     "import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, ({0}, {0}));"
@@ -88,7 +89,10 @@ def test_sqlite_disk_filling_mid_crawl_stops_clearly_and_stores_nothing_by_halve
 ) -> None:
     with FaultServer().generated(ARTICLES, 0.05) as site:
         registry = registry_file(tmp_path, site.registry(("bulk",)))
-        failed = Crawl(sqlite_url, registry, SETTINGS, prefix=file_size_limit(256 * 1024)).finish()
+        # The WAL starts empty and grows by every page each transaction touches (a batch of two of these articles
+        # is some 40–60 KiB); 128 KiB holds the crawl's opening writes and a batch or two, whatever the batching,
+        # so the disk fills in the middle. (256 KiB could hold all twelve when the batches came out large.)
+        failed = Crawl(sqlite_url, registry, SETTINGS, prefix=file_size_limit(WAL_ROOM)).finish()
         assert integrity(sqlite_url) == "ok"
         partial = whole_documents(sqlite_url, site)
         again = crawl(sqlite_url, registry, SETTINGS)
