@@ -100,15 +100,17 @@ def wait_for(inbox: Inbox, count: int, seconds: float = 20) -> list[EmailMessage
 
 
 def shows(browser: object, css: str, text: str) -> bool:
-    """Wait until the element at `css` holds `text` (a click navigates: the old page may still be there)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Wait until the element at `css` holds `text` (a click navigates: the old page may still be there, and an
+    element found on it may be gone by the time its text is read — Chromium then answers "Node with given id does
+    not belong to the document", a plain WebDriverException rather than a stale reference)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def found(driver: object) -> bool:
         try:
             return text in driver.find_element(By.CSS_SELECTOR, css).text  # type: ignore[attr-defined]
-        except (NoSuchElementException, StaleElementReferenceException):
+        except WebDriverException:  # not there yet, stale, or of the page being left: look again
             return False
 
     WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(found)
