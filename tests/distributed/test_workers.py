@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -126,6 +127,10 @@ def _govmon(db_url: str, queue: str, *args: str) -> subprocess.CompletedProcess[
     return subprocess.run(command, cwd=ROOT, env=_env(queue), capture_output=True, text=True, timeout=120)
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _wait(what: str, condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,11 +162,20 @@ def test_three_workers_sixty_sources_one_killed(pg_server: str, sites: str, tmp_
         assert queued.returncode == 0, queued.stderr
         assert f"queued {SOURCES} sources in " in queued.stdout  # batches of sources, a few per worker
 
-        # kill w1 (the worker and its crawl subprocesses) while it is in the middle of a job
-        _wait("w1 to be crawling", lambda: any(j.state == "running" and j.worker == "w1@test" for j in jobs()), 120)
-        time.sleep(0.5)
-        victim = next(j for j in jobs() if j.state == "running" and j.worker == "w1@test")
+        # kill w1 (the worker and its crawl subprocesses) in the middle of a job: one it has been running for 0.3 s
+        # and more, killed right after it is seen running (a fixed sleep between seeing and killing let short jobs
+        # end in between)
+        running: list[m.CrawlJob] = []
+
+        def w1_crawling() -> bool:
+            settled = datetime.now(UTC) - timedelta(seconds=0.3)
+            running[:] = [j for j in jobs() if j.state == "running" and j.worker == "w1@test"
+                          and j.started_at is not None and _aware(j.started_at) <= settled]  # fmt: skip
+            return bool(running)
+
+        _wait("w1 to be crawling", w1_crawling, 120)
         os.killpg(workers["w1"].pid, signal.SIGKILL)
+        victim = running[0]
         workers["w1"].wait()
 
         _wait("every job to finish", lambda: sum(j.state in ("done", "failed") for j in jobs()) == SOURCES, 300)
@@ -177,6 +191,9 @@ def test_three_workers_sixty_sources_one_killed(pg_server: str, sites: str, tmp_
         for job in done:
             tasks.crawl_batch.apply_async(([{"id": job.source_id}], "c1", []), task_id=job.id, queue=queue)
         time.sleep(4)
+    except BaseException:
+        engine.dispose()  # a failure must not leave a connection open for a later test's garbage collection
+        raise
     finally:
         for process in workers.values():
             if process.poll() is None:
