@@ -31,6 +31,15 @@ async def read_form(request: Request) -> FormData:
     return await request.form(max_files=0, max_fields=400, max_part_size=MAX_BODY)
 
 
+async def posted_form(request: Request) -> FormData | HTMLResponse:
+    """A form posted from one of our pages: its fields, or the page that refuses it (too large, CSRF failed)."""
+    try:
+        form = await read_form(request)
+    except TooLarge:
+        return too_large()
+    return form if csrf_checked(request, form) else csrf_failed()
+
+
 def field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""

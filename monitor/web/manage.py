@@ -54,12 +54,9 @@ async def preferences(request: Request, token: str = "", confirmed: str = "") ->
 @router.post("/preferences")
 async def save_preferences(request: Request) -> Response:
     web = forms.state(request)
-    try:
-        form = await forms.read_form(request)
-    except forms.TooLarge:
-        return forms.too_large()
-    if not forms.csrf_checked(request, form):
-        return forms.csrf_failed()
+    form = await forms.posted_form(request)
+    if isinstance(form, Response):
+        return form
     token = forms.token_of(forms.field(form, "token"))
     if token is None:
         return forms.invalid_link("no token in the form", web.settings.unsubscribe_mailbox)

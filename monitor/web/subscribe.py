@@ -37,12 +37,9 @@ async def subscribe_form(request: Request) -> Response:
 @router.post("/subscribe")
 async def subscribe(request: Request) -> Response:
     web = forms.state(request)
-    try:
-        form = await forms.read_form(request)
-    except forms.TooLarge:
-        return forms.too_large()
-    if not forms.csrf_checked(request, form):
-        return forms.csrf_failed()
+    form = await forms.posted_form(request)
+    if isinstance(form, Response):
+        return form
     client = request.client.host if request.client else "unknown"
     if wait := web.per_client.hit(f"client:{client}"):
         return forms.too_many(wait)
@@ -85,12 +82,9 @@ async def confirm_form(request: Request, token: str = "") -> Response:
 @router.post("/confirm")
 async def confirm(request: Request) -> Response:
     web = forms.state(request)
-    try:
-        form = await forms.read_form(request)
-    except forms.TooLarge:
-        return forms.too_large()
-    if not forms.csrf_checked(request, form):
-        return forms.csrf_failed()
+    form = await forms.posted_form(request)
+    if isinstance(form, Response):
+        return form
     token = forms.token_of(forms.field(form, "token"))
     if token is None:
         return forms.invalid_link("no token in the form")
