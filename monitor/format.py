@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 # Units whose large values read better with 万/亿/万亿.
 SCALED_UNITS = frozenset({"元", "美元", "人", "人次", "斤", "吨", "家", "户", "个", "项", "件", "千瓦", "千瓦时",
@@ -53,9 +54,33 @@ def with_qualifier(figure: str, qualifier: str | None) -> str:
     return qualifier + figure if qualifier in PREFIX_QUALIFIERS else figure + qualifier
 
 
+def format_figure(value: float, unit: str | None, value_max: float | None = None, qualifier: str | None = None) -> str:
+    """The one way a figure is printed, everywhere (mail, chat, archive, Atom, JSON, CLI): its value or range in
+    its natural unit, with its qualifier where Chinese puts it — 4.6%左右, 2500家以上, 5%—5.5%, 近3000家."""
+    return with_qualifier(format_value(value, unit, value_max), qualifier)
+
+
 def format_target(t: TargetLike) -> str:
     """A target with its qualifier where Chinese puts it: 4.6%左右, 1200万人以上, 突破200亿元."""
-    return with_qualifier(format_value(t.value, t.unit, t.value_max), t.qualifier)
+    return format_figure(t.value, t.unit, t.value_max, t.qualifier)
+
+
+def reference(data: Mapping[str, Any] | None) -> str:
+    """What a target is compared with, saying which it is and printing the figure whole: "2024年实际 近3000家",
+    "2024年预计 5%左右", "上年目标 5%—5.5%".
+
+    The figure keeps its own qualifier and range (`low`, `value_max`, `qualifier` of the stored baseline); a
+    baseline stored before those were kept has only its midpoint, printed bare until the document is reprocessed.
+    """
+    if not data:
+        return ""
+    low = data.get("low")
+    value, value_max = (data["value"], None) if low is None else (low, data.get("value_max"))
+    shown = format_figure(value, data.get("unit"), value_max, data.get("qualifier"))
+    if data.get("basis") != "achieved":
+        return f"上年目标 {shown}"
+    year = f"{data['year']}年" if data.get("year") else "上年"
+    return f"{year}{'预计' if data.get('status') == 'expected' else '实际'} {shown}"
 
 
 def arrow(old: str | None, new: str | None) -> str:

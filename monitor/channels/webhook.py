@@ -21,7 +21,7 @@ Body (schema `govmon.digest.v1`; fields are only ever added, never renamed or re
                     "status": "新发布 · 对比2023年：…", "unchanged": 12, "hidden": 0,
                     "changes": [{"metric": "地区生产总值", "metric_key": "gdp_growth", "change": "lowered",
                                  "label": "下调 ▼", "old": "5.5%左右", "new": "5%左右", "arrow": "5.5%左右 → 5%左右",
-                                 "baseline": "上年实际 5%", "headline": true, "significance": 0.9,
+                                 "baseline": "2023年实际 5%左右", "headline": true, "significance": 0.9,
                                  "excerpt": "…", "sentence": "…", "old_sentence": "…"}],
                     "priorities": [{"theme": "…", "change": "emerging", "label": "新提出",
                                     "counts": "0 → 3 次", "sentence": "…"}]}]}

@@ -13,7 +13,7 @@ from monitor import vocabulary
 from monitor.cli.app import App, ExitCode, GovmonError, pass_app
 from monitor.compare.diff import Diff, diff
 from monitor.extract import Extraction, Target, extract
-from monitor.format import format_target, format_value, metric_label
+from monitor.format import format_target, metric_label, reference
 
 DOC_TYPES = click.Choice(vocabulary.DOC_TYPES)
 STATUS_STYLE = {"target": "bold green", "achieved": "cyan", "expected": "yellow"}
@@ -161,8 +161,7 @@ def _print_diff(app: App, result: Diff, show_all: bool) -> None:
 
 
 def _baseline_text(a: dict[str, Any]) -> str:
-    basis = "result" if a["basis"] == "achieved" else "last target"
-    return f"{basis} {format_value(a['value'], a['unit'])}"
+    return reference(a)  # the digest's reference line: "2024年实际 5%左右", "上年目标 3%左右"
 
 
 def register(group: click.Group) -> None:

@@ -38,7 +38,11 @@ _EPS = 1e-9
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """This year's target against last year's result (or, lacking one, last year's target)."""
+    """This year's target against last year's result (or, lacking one, last year's target).
+
+    `value` is the reference's midpoint (what `delta` is measured from); `low`, `value_max` and `qualifier` are the
+    figure as its sentence states it (5%—5.5%, 3%左右, 近3000家), so that a reference line can print it whole;
+    `status` says whether a result is reported (achieved) or estimated (expected)."""
 
     basis: Literal["achieved", "prior_target"]
     value: float
@@ -46,10 +50,15 @@ class Baseline:
     year: int | None
     delta: float
     sentence: str
+    low: float | None = None
+    value_max: float | None = None
+    qualifier: str | None = None
+    status: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"basis": self.basis, "value": self.value, "unit": self.unit, "year": self.year,
-                "delta": self.delta, "sentence": self.sentence}  # fmt: skip
+                "delta": self.delta, "sentence": self.sentence, "low": self.low, "value_max": self.value_max,
+                "qualifier": self.qualifier, "status": self.status}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +256,8 @@ def baseline(new: Target, new_doc: Extraction, old_target: Target | None) -> Bas
         return None
     delta = round(midpoint(new) - midpoint(basis_target), 6)
     return Baseline(basis, midpoint(basis_target), basis_target.unit, basis_target.year, delta,  # type: ignore[arg-type]
-                    basis_target.sentence)  # fmt: skip
+                    basis_target.sentence, basis_target.value, basis_target.value_max, basis_target.qualifier,
+                    basis_target.status)  # fmt: skip
 
 
 def plan_goals(extraction: Extraction) -> list[Target]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from monitor.compare.levels import LEVEL_WORDS
 from monitor.compare.regions import CompareRow, CompareTable
 from monitor.extract.model import Target
-from monitor.format import format_target, format_value, number, with_qualifier
+from monitor.format import format_figure, format_target, format_value, number
 from monitor.vocabulary import CHANGE_LABELS
 from monitor.vocabulary import CHANGE_MARKS as MARKS
 
@@ -55,7 +55,7 @@ def median_label(table: CompareTable) -> str:
     spread = table.summary.spread
     if spread is None:
         return MISSING
-    return with_qualifier(format_value(spread.median, table.summary.unit), typical_qualifier(table.targets))
+    return format_figure(spread.median, table.summary.unit, qualifier=typical_qualifier(table.targets))
 
 
 def spread_label(table: CompareTable) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from monitor.extract.metrics import headline_keys, metric
-from monitor.format import AMBITION_WORDS, arrow, format_value, metric_label, with_qualifier
+from monitor.format import AMBITION_WORDS, arrow, format_figure, metric_label, reference
 from monitor.vocabulary import CHANGE_LABELS
 from monitor.vocabulary import StoredChange as StoredChangeIn
 
@@ -69,7 +69,7 @@ class PriorityView:
 def figure(data: dict[str, Any] | None) -> str:
     if not data:
         return "—"
-    return with_qualifier(format_value(data["value"], data.get("unit"), data.get("value_max")), data.get("qualifier"))
+    return format_figure(data["value"], data.get("unit"), data.get("value_max"), data.get("qualifier"))
 
 
 def change_label(c: StoredChangeIn) -> str:
@@ -192,13 +192,11 @@ def baseline_of(new: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def baseline(data: dict[str, Any] | None) -> str:
-    """Last year's result when the report states it ("2024年实际 0.2%"); a prior target is the arrow's left side
-    already, so it is not repeated."""
+    """The reference line a change card shows: last year's result when the report states it ("2024年实际 5%左右");
+    a prior target is the arrow's left side already, so it is not repeated."""
     if not data or data.get("basis") != "achieved":
         return ""
-    shown = format_value(data["value"], data.get("unit"))
-    year = f"{data['year']}年" if data.get("year") else "上年"
-    return f"{year}实际 {shown}"
+    return reference(data)
 
 
 def priority_view(c: StoredChangeIn) -> PriorityView:
