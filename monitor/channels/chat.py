@@ -19,7 +19,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from monitor.digest.selection import ChangeView, DigestContext, DocumentSection, PriorityView
+from monitor.digest.editorial import AlsoItem, GroupedMove
+from monitor.digest.national import NationalBlock
+from monitor.digest.selection import ChangeView, DigestContext, DocumentSection
 from monitor.publish.render import is_web_url
 
 SHORT = 60  # characters of free text kept in a block's short form
@@ -85,14 +87,30 @@ def marker(part: int, parts: int) -> str:
 
 
 def blocks(ctx: DigestContext, d: Dialect) -> list[Block]:
+    """The digest in the e-mail's order: the summary, the nation's report, the national picture, the moves
+    several regions made alike, each other document, the documents left out, the footer."""
     out = [_intro(ctx, d)]
     if ctx.empty:
         line = "所关注的地区与文件在此期间没有新的目标变化。"
         out.append(Block(line, line))
+    if ctx.summary:
+        out.append(summary_block(ctx, d))
     for section in ctx.sections:
-        out += _section(section, d)
+        if section.tier == 0:
+            out += _section(section, d)
+    out += _national(ctx, d)
+    out += _listed(d, GROUPS, [(group_line(g, d, None), group_line(g, d, SHORT)) for g in ctx.groups])
+    for section in ctx.sections:
+        if section.tier > 0:
+            out += _section(section, d)
+    out += _listed(d, ALSO, [(also_line(a, d, None), also_line(a, d, SHORT // 2)) for a in ctx.also])
     out.append(_footer(ctx, d))
     return out
+
+
+GROUPS = "多地相同调整"
+ALSO = "另有以下文件（未在消息中展开）"
+NATIONAL = "全国概览"
 
 
 def _intro(ctx: DigestContext, d: Dialect) -> Block:
@@ -102,18 +120,84 @@ def _intro(ctx: DigestContext, d: Dialect) -> Block:
     return Block(text(None), text(SHORT))
 
 
+def summary_block(ctx: DigestContext, d: Dialect) -> Block:
+    """What arrived, the three changes that matter most, and how to read the marks (the legend)."""
+    if ctx.summary is None:
+        return Block("", "")
+    lines = [f"**{escape(ctx.summary.counts)}**"]
+    if ctx.summary.top:
+        lines.append("最重要的变化：")
+        lines += [f"{i}. {escape(top)}" for i, top in enumerate(ctx.summary.top, 1)]
+    lines.append(d.muted(escape(ctx.legend)))
+    text = d.br.join(lines)
+    return Block(text, text)
+
+
+def _listed(d: Dialect, title: str, lines: list[tuple[str, str]]) -> list[Block]:
+    """A titled list whose every line is a block of its own: the title opens the first and repeats, with
+    （续）, in the next message when the list goes on there."""
+    cont = d.heading(f"{title}（续）")
+    return [Block(d.br.join([d.heading(title), text]) if i == 0 else text,
+                  d.br.join([d.heading(title), short]) if i == 0 else short, cont)
+            for i, (text, short) in enumerate(lines)]  # fmt: skip
+
+
+def _regions(regions: tuple[str, ...], limit: int | None) -> str:
+    return clip("、".join(escape(r) for r in regions), limit)
+
+
+def group_line(g: GroupedMove, d: Dialect, limit: int | None) -> str:
+    """居民消费价格涨幅 【下调 ▼】3%左右 → 2%左右：上海市、广东省 — one line for every region that moved alike."""
+    figure = f"**{escape(g.metric)}** 【{escape(g.label)}】{escape(g.old)} → {escape(g.new)}"
+    return f"· {figure}（{len(g.regions)}地）：{_regions(g.regions, limit)}"
+
+
+def also_line(a: AlsoItem, d: Dialect, limit: int | None) -> str:
+    return f"· {escape(a.region)} {d.link(clip(escape(a.title), limit), a.archive_url)}（{escape(a.note)}）"
+
+
+def _national(ctx: DigestContext, d: Dialect) -> list[Block]:
+    items = []
+    for b in ctx.national:
+
+        def lines(limit: int | None, b: NationalBlock = b) -> str:
+            moves = [f"· 【{escape(m.label)}】{escape(m.old)} → {escape(m.new)}：{_regions(m.regions, limit)}"
+                     for m in b.moves]  # fmt: skip
+            head = [f"**{escape(b.metric)}（{b.year}年）**", escape(b.headline), d.muted(escape(b.reported))]
+            return d.br.join([*head, *moves])
+
+        items.append((lines(None), lines(SHORT)))
+    return _listed(d, NATIONAL, items)
+
+
 def _section(s: DocumentSection, d: Dialect) -> list[Block]:
     kicker = _kicker(s)
     cont = d.heading(f"{escape(s.region)} {clip(escape(s.title), SHORT // 2)}（续）")
     heading = [_heading(s, d, kicker, None), _heading(s, d, kicker, SHORT)]
     out = [Block(*heading)]
     out += [Block(_change(c, s, d, None), _change(c, s, d, SHORT), cont) for c in s.changes]
+    if s.goals:
+        out.append(Block(goals_line(s, None), goals_line(s, GOALS_SHORT), cont))
+    if s.steady:
+        steady = d.muted(f"与上年持平：{escape(s.steady)}")
+        out.append(Block(steady, steady, cont))
     note = _note(s, d)
     if note:
         out.append(Block(note, note, cont))
     if s.priorities:
-        out.append(Block(_priorities(s.priorities, d, None), _priorities(s.priorities, d, 5), cont))
+        out.append(Block(_priorities(s, d, None), _priorities(s, d, 5), cont))
     return out
+
+
+GOALS_SHORT = 4  # goals the short form of 本年主要目标 keeps (each whole)
+
+
+def goals_line(s: DocumentSection, limit: int | None) -> str:
+    """本年主要目标：经济增长 5%左右；城镇调查失业率 5.5%左右 — a document with no prior year, once, compactly."""
+    shown = s.goals if limit is None else s.goals[:limit]
+    items = "；".join(f"{escape(g.metric)} {escape(g.figure)}" for g in shown)
+    more = f" 等{len(s.goals)}项" if len(shown) < len(s.goals) else ""
+    return f"**本年主要目标**：{items}{more}"
 
 
 def _kicker(s: DocumentSection) -> str:
@@ -133,28 +217,35 @@ def _change(c: ChangeView, s: DocumentSection, d: Dialect, limit: int | None) ->
     figure = f"**【{escape(c.label)}】{escape(c.metric)}**：{escape(c.arrow)}"
     if c.baseline:
         figure += f"（{escape(c.baseline)}）"
-    source = d.link("原文", s.url)
+    source = d.link("原文", s.url)  # a text-fragment link would cost ~9 bytes a character of the sentence
     said = clip(escape(c.excerpt), limit)
     return figure + d.br + d.quote(f"{d.muted(f'“{said}”')} {source}" if said else source)
 
 
 def _note(s: DocumentSection, d: Dialect) -> str:
-    text = f"另有 {s.unchanged} 项目标与上年持平。" if s.unchanged else ""
-    if s.hidden:
-        text += f"本文件还有 {s.hidden} 项变化未列出，见{d.link('存档', s.archive_url)}。"
-    return d.muted(text) if text else ""
+    """What the section does not list itself (the national picture, the groups, unchanged targets, the cap)."""
+    if not s.notes:
+        return ""
+    link = f" {d.link('查看存档', s.archive_url)}" if s.hidden else ""
+    return d.muted(escape(s.notes)) + link
 
 
-def _priorities(priorities: tuple[PriorityView, ...], d: Dialect, limit: int | None) -> str:
-    shown = priorities if limit is None else priorities[:limit]
+def _priorities(s: DocumentSection, d: Dialect, limit: int | None) -> str:
+    shown = s.priorities if limit is None else s.priorities[:limit]
     lines = [f"· 【{escape(p.label)}】{clip(escape(p.theme), SHORT)}（{escape(p.counts)}）" for p in shown]
-    if len(shown) < len(priorities):
-        lines.append(f"· 另有 {len(priorities) - len(shown)} 项，见存档")
+    more = len(s.priorities) - len(shown) + s.more_priorities
+    if more:
+        lines.append(f"· 另有 {more} 项，见存档")
     return d.br.join(["**重点领域**", *lines])
 
 
-def _footer(ctx: DigestContext, d: Dialect) -> Block:
+def left_out(ctx: DigestContext, d: Dialect) -> str:
+    """The footer's account of what the digest does not list, with the archive link."""
     more = f"还有 {ctx.more} 项变化未在消息中列出。" if ctx.more else ""
     links = f"{d.link('查看存档', ctx.archive_url)} · 生成于 {escape(ctx.generated_at)}"
-    text = d.br.join(x for x in (more, links) if x)
+    return d.br.join(x for x in (more, links) if x)
+
+
+def _footer(ctx: DigestContext, d: Dialect) -> Block:
+    text = left_out(ctx, d)
     return Block(text, text)

@@ -4,14 +4,27 @@
 the real request (the caller composes it with the widest part marker, "（99/99）"). Blocks are packed in order;
 a document continued in the next message repeats its heading with "（续）". When the digest would need more than
 `max_parts` messages — robots post at most about 20 a minute and a group reads a burst of ten as spam — one
-compact summary goes instead: each document with its leading figure and a link to the archive.
+compact summary goes instead: the digest's summary and grouped moves, each document with its leading figure and a
+link to the archive, the documents left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from monitor.channels.chat import SHORT, Block, Dialect, blocks, clip, escape
+from monitor.channels.chat import (
+    GROUPS,
+    SHORT,
+    Block,
+    Dialect,
+    also_line,
+    blocks,
+    clip,
+    escape,
+    group_line,
+    left_out,
+    summary_block,
+)
 from monitor.digest.selection import DigestContext, DocumentSection
 
 Fits = Callable[[list[str]], bool]
@@ -54,17 +67,28 @@ def _place(current: list[str], block: Block, fits: Fits) -> tuple[list[str], lis
 
 
 def summary(ctx: DigestContext, d: Dialect, fits: Fits) -> list[str]:
-    """One message: how much there is, one line per document (as many as fit) and the archive link."""
+    """One message: the digest's own summary (counts, the three changes that matter most, the legend), the moves
+    several regions made alike, then one line per document — each line whole, as many as fit, the rest counted
+    — and the archive link."""
     counts = f"本期 {len(ctx.sections)} 份文件、{ctx.total_changes} 项变化，内容较多，仅列摘要"
-    intro = d.muted(f"{escape(ctx.window)} · {counts}")
-    footer = f"完整内容：{d.link('查看存档', ctx.archive_url)}"
-    lines = [intro]
-    for index, section in enumerate(ctx.sections):
-        rest = len(ctx.sections) - index
-        if not fits([*lines, _summary_line(section, d), _rest(rest - 1, d), footer]):
+    lines = [d.muted(f"{escape(ctx.window)} · {counts}")]
+    footer = left_out(ctx, d)
+    opening = summary_block(ctx, d).text
+    if opening and fits([*lines, opening, footer]):
+        lines.append(opening)
+    for i, group in enumerate(ctx.groups):
+        line = group_line(group, d, SHORT)
+        if not fits([*lines, d.heading(GROUPS), line, footer] if i == 0 else [*lines, line, footer]):
+            break
+        lines += [d.heading(GROUPS), line] if i == 0 else [line]
+    documents = [_summary_line(s, d) for s in ctx.sections]
+    documents += [also_line(a, d, SHORT // 2) for a in ctx.also]
+    for index, line in enumerate(documents):
+        rest = len(documents) - index
+        if not fits([*lines, line, _rest(rest - 1, d), footer]):
             lines.append(_rest(rest, d))
             break
-        lines.append(_summary_line(section, d))
+        lines.append(line)
     lines = [x for x in lines if x]
     return [*lines, footer] if fits([*lines, footer]) else [footer]
 
@@ -74,8 +98,13 @@ def _summary_line(s: DocumentSection, d: Dialect) -> str:
     if s.changes:
         lead = s.changes[0]
         line += f"：**{escape(lead.metric)}** {escape(lead.arrow)}"
-    count = len(s.changes) + s.hidden
-    return line + (f" 等 {count} 项变化" if count > 1 else "")
+    elif s.goals:
+        lead_goal = s.goals[0]
+        line += f"：本年主要目标 {escape(lead_goal.metric)} {escape(lead_goal.figure)}"
+    count = len(s.changes) + s.hidden + s.in_groups
+    if count > 1:
+        return line + f" 等 {count} 项变化"
+    return line + (f" 等 {len(s.goals)} 项目标" if not s.changes and len(s.goals) > 1 else "")
 
 
 def _rest(count: int, d: Dialect) -> str:
