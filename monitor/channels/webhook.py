@@ -26,6 +26,25 @@ Body (schema `govmon.digest.v1`; fields are only ever added, never renamed or re
                     "priorities": [{"theme": "…", "change": "emerging", "label": "新提出",
                                     "counts": "0 → 3 次", "sentence": "…"}]}]}
 
+Added within v1, what the e-mail digest opens and closes with, as data::
+
+    "preheader": "全国 赤字率 3%→4%左右；…", "legend": "箭头左侧为上年目标…",
+    "summary": {"counts": "本期 12 份文件（新发布 5 份），41 项目标变化。", "top": ["全国 赤字率 3%→4%左右", …]}
+               (null for an empty digest),
+    "national": [{"year": 2025, "level": "province", "metric": "…", "metric_key": "gdp_growth", "lead": "…",
+                  "top_change": "lowered", "headline": "…", "reported": "…",
+                  "moves": [{"change": "lowered", "label": "下调 ▼", "old": "5.5%左右", "new": "5%左右",
+                             "regions": ["河北省", "山西省"]}]}],
+    "groups": [{"metric": "居民消费价格涨幅", "metric_key": "cpi", "change": "lowered", "label": "下调 ▼",
+                "old": "3%左右", "new": "2%左右", "regions": ["上海市", "广东省"]}],
+    "also": [{"region": "…", "title": "…", "archive_url": "https://…", "note": "9项变化"}], "also_changes": 9
+
+and in each document `tier` (0 the nation … 3 a city's other documents), `compared_url`, `goals` (本年主要目标 of
+a document without a prior year: `{"metric", "metric_key", "figure", "headline"}`), `steady`, `in_national`,
+`in_groups`, `more_priorities`, `notes`; in each change `rank`, `source_url`, `old_url`, `old_excerpt`. A change
+shown in `groups` or `national` is not repeated in its document's `changes` (`in_groups`, `in_national` count
+them). The envelope (summary, groups, also) is repeated in every part of a split digest.
+
 `change` is one of raised, lowered, unchanged, reworded, new, dropped; figures are display strings in the
 digest's units (5.66万亿元, 4.5%—5%), "—" for an absent side. Strings are the crawled text as is: a receiver that
 renders them must escape them itself. A digest larger than 256 KiB is split between documents into parts.
@@ -46,6 +65,8 @@ from monitor.channels.robots import compact
 from monitor.channels.signing import webhook_signature
 
 if TYPE_CHECKING:
+    from monitor.digest.editorial import AlsoItem, GroupedMove
+    from monitor.digest.national import NationalBlock
     from monitor.digest.selection import ChangeView, DigestContext, DocumentSection, PriorityView
 
 SCHEMA = "govmon.digest.v1"
@@ -65,7 +86,30 @@ def _envelope(ctx: DigestContext, key: str, part: int, parts: int, documents: li
             "subject": ctx.subject, "window": ctx.window, "generated_at": ctx.generated_at, "follows": ctx.follows,
             "archive_url": ctx.archive_url, "unsubscribe_url": ctx.unsubscribe_url,
             "total_changes": ctx.total_changes, "shown_changes": ctx.shown_changes, "more": ctx.more,
-            "documents": documents}  # fmt: skip
+            "documents": documents, "preheader": ctx.preheader, "legend": ctx.legend,
+            "summary": _summary(ctx), "national": [_block(b) for b in ctx.national],
+            "groups": [_group(g) for g in ctx.groups], "also": [_also(a) for a in ctx.also],
+            "also_changes": ctx.also_changes}  # fmt: skip
+
+
+def _summary(ctx: DigestContext) -> dict[str, Any] | None:
+    return {"counts": ctx.summary.counts, "top": list(ctx.summary.top)} if ctx.summary else None
+
+
+def _block(b: NationalBlock) -> dict[str, Any]:
+    return {"year": b.year, "level": b.level, "metric": b.metric, "metric_key": b.metric_key, "lead": b.lead,
+            "top_change": b.top_change, "headline": b.headline, "reported": b.reported,
+            "moves": [{"change": m.change, "label": m.label, "old": m.old, "new": m.new, "regions": list(m.regions)}
+                      for m in b.moves]}  # fmt: skip
+
+
+def _group(g: GroupedMove) -> dict[str, Any]:
+    return {"metric": g.metric, "metric_key": g.metric_key, "change": g.change, "label": g.label, "old": g.old,
+            "new": g.new, "regions": list(g.regions)}  # fmt: skip
+
+
+def _also(a: AlsoItem) -> dict[str, Any]:
+    return {"region": a.region, "title": a.title, "archive_url": a.archive_url, "note": a.note}
 
 
 def _document(s: DocumentSection) -> dict[str, Any]:
@@ -73,14 +117,19 @@ def _document(s: DocumentSection) -> dict[str, Any]:
             "doc_type_label": s.doc_type_label, "report_year": s.report_year, "published": s.published,
             "url": s.url, "archive_url": s.archive_url, "status": s.status_line, "unchanged": s.unchanged,
             "hidden": s.hidden, "changes": [_change(c) for c in s.changes],
-            "priorities": [_priority(p) for p in s.priorities]}  # fmt: skip
+            "priorities": [_priority(p) for p in s.priorities], "tier": s.tier, "compared_url": s.compared_url,
+            "goals": [{"metric": g.metric, "metric_key": g.metric_key, "figure": g.figure, "headline": g.headline}
+                      for g in s.goals],
+            "steady": s.steady, "in_national": s.in_national, "in_groups": s.in_groups,
+            "more_priorities": s.more_priorities, "notes": s.notes}  # fmt: skip
 
 
 def _change(c: ChangeView) -> dict[str, Any]:
     return {"metric": c.metric, "metric_key": c.metric_key, "change": c.change, "label": c.label, "old": c.old,
             "new": c.new, "arrow": c.arrow, "baseline": c.baseline, "headline": c.headline,
             "significance": c.significance, "excerpt": c.excerpt, "sentence": c.sentence,
-            "old_sentence": c.old_sentence}  # fmt: skip
+            "old_sentence": c.old_sentence, "rank": c.rank, "source_url": c.source_url, "old_url": c.old_url,
+            "old_excerpt": c.old_excerpt}  # fmt: skip
 
 
 def _priority(p: PriorityView) -> dict[str, Any]:

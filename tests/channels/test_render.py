@@ -191,10 +191,10 @@ def test_webhook_body_has_the_documented_schema_and_raw_strings() -> None:
 
 
 def test_webhook_splits_between_documents_when_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(webhook, "MAX_BYTES", 6000)
+    monkeypatch.setattr(webhook, "MAX_BYTES", 14_000)
     ctx = long_digest(8, 2, 2)
     payloads = webhook.render(ctx, KEY)
-    assert len(payloads) > 1 and all(len(p.body) <= 6000 for p in payloads)
+    assert len(payloads) > 1 and all(len(p.body) <= 14_000 for p in payloads)
     documents = [d["document_id"] for p in payloads for d in json.loads(p.body)["documents"]]
     assert documents == [s.document_id for s in ctx.sections]
 
