@@ -70,12 +70,14 @@ def summary(ctx: DigestContext, d: Dialect, fits: Fits) -> list[str]:
     """One message: the digest's own summary (counts, the three changes that matter most, the legend), the moves
     several regions made alike, then one line per document — each line whole, as many as fit, the rest counted
     — and the archive link."""
-    counts = f"本期 {len(ctx.sections)} 份文件、{ctx.total_changes} 项变化，内容较多，仅列摘要"
-    lines = [d.muted(f"{escape(ctx.window)} · {counts}")]
+    counts = f"本期 {len(ctx.sections)} 份文件、{ctx.total_changes} 项变化，"
+    lines = [d.muted(f"{escape(ctx.window)} · {'' if ctx.summary else counts}内容较多，仅列摘要")]
     footer = left_out(ctx, d)
-    opening = summary_block(ctx, d).text
+    opening = summary_block(ctx, d).text  # its counts say it better, with the documents left out
     if opening and fits([*lines, opening, footer]):
         lines.append(opening)
+    elif opening:
+        lines[0] = d.muted(f"{escape(ctx.window)} · {counts}内容较多，仅列摘要")
     for i, group in enumerate(ctx.groups):
         line = group_line(group, d, SHORT)
         if not fits([*lines, d.heading(GROUPS), line, footer] if i == 0 else [*lines, line, footer]):

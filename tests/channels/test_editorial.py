@@ -19,6 +19,8 @@ import pytest
 
 from monitor.channels import dingtalk, feishu, webhook, wecom
 from monitor.channels.base import Payload
+from monitor.channels.chat import DINGTALK, LARK_MD, WECOM, Dialect
+from monitor.channels.pages import pages
 from monitor.digest.selection import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
 from monitor.vocabulary import PROVINCES
 
@@ -309,3 +311,25 @@ def test_webhook_carries_the_national_picture() -> None:
     [block] = data["national"]
     assert block["metric_key"] == "gdp_growth" and block["moves"][0]["old"] == "5.5%以上"
     assert len(block["moves"][0]["regions"]) == 26
+
+
+@pytest.mark.parametrize(("dialect", "limit"), [(WECOM, 4096), (DINGTALK, 4000), (LARK_MD, 6000)],
+                         ids=["wecom", "dingtalk", "feishu"])  # fmt: skip
+def test_the_one_message_summary_opens_with_the_summary_and_groups(dialect: Dialect, limit: int) -> None:
+    """When the digest would take more than the messages a group tolerates, one message goes instead."""
+    ctx = provinces_digest()
+    assert ctx.summary is not None
+
+    def fits(texts: list[str]) -> bool:
+        return len("\n\n".join(texts).encode("utf-8")) <= limit
+
+    [texts] = pages(ctx, dialect, fits, max_parts=1)
+    text = "\n\n".join(texts)
+    assert fits(texts) and "仅列摘要" in text
+    assert ctx.summary.counts in text and all(top in text for top in ctx.summary.top)
+    assert text.index(ctx.summary.counts) < text.index("3%左右 → 2%左右（12地）")
+    listed = set(re.findall(r"/documents/(\d+)\.html", text))
+    rest = re.search(r"另有 (\d+) 份文件", text)
+    assert len(listed) + (int(rest.group(1)) if rest else 0) == len(ctx.sections) + len(ctx.also)
+    assert rest or limit > 4096  # the smaller limits cut the list and count the rest
+    assert "[查看存档](https://govmon.example.org/archive)" in texts[-1]

@@ -102,7 +102,7 @@ def test_a_digest_needing_too_many_messages_becomes_one_summary(m: Medium) -> No
     [payload] = m.render(ctx, KEY)
     body = m.text(payload)
     assert m.ok(payload)
-    assert "仅列摘要" in body and "本期 40 份文件、40 项变化" in body
+    assert "仅列摘要" in body and "本期 40 份文件（新发布 40 份），40 项目标变化。" in body
     assert "[查看存档](https://govmon.example.org/archive)" in body
     assert "示例1市" in body and "**指标1-0** 4%左右 → 5%左右" in body  # the leading figure of the first document
     assert re.search(r"另有 \d+ 份文件，见存档", body) or "示例40市" in body
