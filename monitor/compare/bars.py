@@ -24,7 +24,7 @@ class Bar:
     label: str  # 上海
     figure: str  # 5%左右
     change: str  # CSS class: raised / lowered / unchanged / reworded / new / none
-    title: str  # tooltip: "上海市 5%左右（下调 ▼，上年 5.5%左右）"
+    title: str  # tooltip: "上海市 5%左右（下调 ▼，上年目标 5.5%左右）"
     y: float  # top of the bar
     text_y: float  # baseline of the labels
     width: float
@@ -97,7 +97,7 @@ def _bar(row: CompareRow, i: int, value: float, x: Scale, left: float, unit: str
     assert t is not None
     top = TOP + i * ROW + (ROW - BAR) / 2
     whisker = None if t.value_max is None else (x(scaled(t.value, t.unit, unit)), x(scaled(t.value_max, t.unit, unit)))
-    before = f"，上年 {figure(row.prior_target)}" if row.prior_target else ""
+    before = f"，上年目标 {figure(row.prior_target)}" if row.prior_target else ""
     change = f"（{change_label(row.change)}{before}）" if row.change else ""
     end = max(x(value), whisker[1] if whisker else 0.0)
     return Bar(short_name(row.region), figure(t), row.change or "none", f"{row.region} {figure(t)}{change}",

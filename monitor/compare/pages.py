@@ -191,7 +191,7 @@ def _cell(matrix: Matrix, table: CompareTable, region: str) -> MatrixCellView:
     if row is None or row.target is None:
         change = row.change if row else None
         return MatrixCellView(figure(None), mark(change), change or "none", change_label(change))
-    before = f"；上年 {figure(row.prior_target)}" if row.prior_target else ""
+    before = f"；上年目标 {figure(row.prior_target)}" if row.prior_target else ""
     title = f"{region} {table.metric} {figure(row.target)}{before}"
     return MatrixCellView(figure(row.target), mark(row.change), row.change or "none", title)
 

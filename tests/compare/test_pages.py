@@ -33,6 +33,9 @@ def test_bars_run_longest_first_with_ranges_at_their_midpoint(compare_engine: En
     assert chart.reference is not None and chart.reference.label == "全国 5%左右"
     assert chart.reference.x == pytest.approx(chart.left + 5 * per_point, abs=0.2)
     assert all(b.figure_x > chart.left + b.width for b in chart.bars)
+    # the tooltip says what the earlier figure is, with its qualifier and range
+    assert [b.title for b in chart.bars][:2] == ["南湖市 6%—6.5%（下调 ▼，上年目标 6.5%左右）",
+                                                 "西河市 5.5%左右（上调 ▲，上年目标 5%—5.5%）"]  # fmt: skip
 
 
 def test_no_chart_without_targets_and_grain_bars_after_conversion(compare_engine: Engine) -> None:
