@@ -36,7 +36,13 @@ def units(text: str) -> int:
 
 def message(ctx: DigestContext, texts: list[str], part: int, parts: int) -> dict[str, str]:
     mark = marker(part, parts)
-    title = clip(escape(ctx.subject), MAX_TITLE - len(mark)) + mark  # the marker survives the cut
+    subject = escape(ctx.subject)
+    room = MAX_TITLE - len(mark)
+    title = clip(subject, room)
+    while units(title) > room:  # a character beyond the BMP counts twice, as 钉钉 (Java) counts it
+        room -= 1
+        title = clip(subject, room)
+    title += mark  # the marker survives the cut
     text = "\n\n".join([f"#### {escape(ctx.subject)}{mark}", *texts])
     return {"title": title, "text": text}
 

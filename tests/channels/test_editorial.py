@@ -115,7 +115,8 @@ def dingtalk_within(p: Payload) -> bool:
     message = json.loads(p.body)["markdown"]
     text = message["text"]
     units = len(text.encode("utf-16-le")) // 2
-    return units <= 4000 and len(text.encode("utf-8")) <= 20_000 and len(message["title"]) <= 64
+    title = len(message["title"].encode("utf-16-le")) // 2
+    return units <= 4000 and len(text.encode("utf-8")) <= 20_000 and title <= 64
 
 
 def feishu_within(p: Payload) -> bool:
@@ -333,3 +334,14 @@ def test_the_one_message_summary_opens_with_the_summary_and_groups(dialect: Dial
     assert len(listed) + (int(rest.group(1)) if rest else 0) == len(ctx.sections) + len(ctx.also)
     assert rest or limit > 4096  # the smaller limits cut the list and count the rest
     assert "[查看存档](https://govmon.example.org/archive)" in texts[-1]
+
+
+def test_dingtalk_title_counts_rare_characters_twice() -> None:
+    """钉钉 counts UTF-16 code units: a title of four-byte characters is cut to 64 units, whole characters."""
+    from dataclasses import replace
+
+    ctx = replace(baseline_digest(), subject=RARE * 40)
+    [payload] = dingtalk.render(ctx, KEY)
+    title = json.loads(payload.body)["markdown"]["title"]
+    assert len(title.encode("utf-16-le")) // 2 <= 64 and title.endswith("…")
+    assert title.rstrip("…") == RARE * (len(title.rstrip("…")) // 2)  # no half of a pair
