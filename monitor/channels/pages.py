@@ -4,8 +4,8 @@
 the real request (the caller composes it with the widest part marker, "（99/99）"). Blocks are packed in order;
 a document continued in the next message repeats its heading with "（续）". When the digest would need more than
 `max_parts` messages — robots post at most about 20 a minute and a group reads a burst of ten as spam — one
-compact summary goes instead: the digest's summary and grouped moves, each document with its leading figure and a
-link to the archive, the documents left out.
+compact summary goes instead: the digest's summary, the national picture's leads and the grouped moves, each
+document with its leading figure and a link to the archive, the documents left out.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from monitor.channels.chat import (
     GROUPS,
+    NATIONAL,
     SHORT,
     Block,
     Dialect,
@@ -78,11 +79,8 @@ def summary(ctx: DigestContext, d: Dialect, fits: Fits) -> list[str]:
         lines.append(opening)
     elif opening:
         lines[0] = d.muted(f"{escape(ctx.window)} · {counts}内容较多，仅列摘要")
-    for i, group in enumerate(ctx.groups):
-        line = group_line(group, d, SHORT)
-        if not fits([*lines, d.heading(GROUPS), line, footer] if i == 0 else [*lines, line, footer]):
-            break
-        lines += [d.heading(GROUPS), line] if i == 0 else [line]
+    lines = _titled(lines, NATIONAL, [f"· {escape(b.headline)}" for b in ctx.national], footer, d, fits)
+    lines = _titled(lines, GROUPS, [group_line(g, d, SHORT) for g in ctx.groups], footer, d, fits)
     documents = [_summary_line(s, d) for s in ctx.sections]
     documents += [also_line(a, d, SHORT // 2) for a in ctx.also]
     for index, line in enumerate(documents):
@@ -93,6 +91,17 @@ def summary(ctx: DigestContext, d: Dialect, fits: Fits) -> list[str]:
         lines.append(line)
     lines = [x for x in lines if x]
     return [*lines, footer] if fits([*lines, footer]) else [footer]
+
+
+def _titled(lines: list[str], title: str, items: list[str], footer: str, d: Dialect, fits: Fits) -> list[str]:
+    """`lines` with a titled list: as many whole items as fit before the footer, the title only over items."""
+    out = list(lines)
+    for i, item in enumerate(items):
+        added = [d.heading(title), item] if i == 0 else [item]
+        if not fits([*out, *added, footer]):
+            break
+        out += added
+    return out
 
 
 def _summary_line(s: DocumentSection, d: Dialect) -> str:

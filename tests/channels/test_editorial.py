@@ -345,3 +345,15 @@ def test_dingtalk_title_counts_rare_characters_twice() -> None:
     title = json.loads(payload.body)["markdown"]["title"]
     assert len(title.encode("utf-16-le")) // 2 <= 64 and title.endswith("…")
     assert title.rstrip("…") == RARE * (len(title.rstrip("…")) // 2)  # no half of a pair
+
+
+def test_the_one_message_summary_keeps_the_national_picture_lead() -> None:
+    ctx = pictured_digest()
+
+    def fits(texts: list[str]) -> bool:
+        return len("\n\n".join(texts).encode("utf-8")) <= 4096
+
+    [texts] = pages(ctx, WECOM, fits, max_parts=1)
+    text = "\n\n".join(texts)
+    assert "全国概览" in text and ctx.national[0].headline in text
+    assert text.index("全国概览") < text.index("多地相同调整") < text.index("2025年北京市政府工作报告")
