@@ -114,15 +114,23 @@ def test_one_formatting_function(args: tuple[float, str, float | None, str | Non
     assert format_figure(*args) == expected
 
 
+# Modules that print a bare value that is no stated figure: chart axis ticks, the spread of a comparison's values.
+BARE_VALUES = {"monitor/digest/charts.py", "monitor/compare/bars.py", "monitor/compare/views.py"}
+
+
 def test_figures_are_printed_through_the_one_function() -> None:
-    """Nothing outside monitor/format.py puts a qualifier to a figure itself: every face calls format_figure,
-    format_target or reference (directly or through the digest's views)."""
-    offenders = []
+    """Nothing outside monitor/format.py puts a qualifier to a figure itself, and only axis ticks and statistics
+    print a bare value: every face prints a stated figure with format_figure, format_target or reference
+    (directly or through the digest's views)."""
+    qualified, bare = [], []
     for path in [*ROOT.glob("monitor/**/*.py"), *ROOT.glob("db/**/*.py")]:
-        if path == ROOT / "monitor" / "format.py":
+        where = str(path.relative_to(ROOT))
+        if where == "monitor/format.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             called = getattr(node.func, "id", getattr(node.func, "attr", "")) if isinstance(node, ast.Call) else ""
             if called == "with_qualifier":
-                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert offenders == []
+                qualified.append(f"{where}:{node.lineno}")
+            if called == "format_value" and where not in BARE_VALUES:
+                bare.append(f"{where}:{node.lineno}")
+    assert qualified == [] and bare == []
