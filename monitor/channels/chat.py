@@ -136,7 +136,7 @@ def summary_block(ctx: DigestContext, d: Dialect) -> Block:
 def _listed(d: Dialect, title: str, lines: list[tuple[str, str]]) -> list[Block]:
     """A titled list whose every line is a block of its own: the title opens the first and repeats, with
     （续）, in the next message when the list goes on there."""
-    cont = d.heading(f"{title}（续）")
+    cont = d.heading(f"{title.split('（')[0]}（续）")  # 另有以下文件（续）, not …（未在消息中展开）（续）
     return [Block(d.br.join([d.heading(title), text]) if i == 0 else text,
                   d.br.join([d.heading(title), short]) if i == 0 else short, cont)
             for i, (text, short) in enumerate(lines)]  # fmt: skip

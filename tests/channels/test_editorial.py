@@ -357,3 +357,10 @@ def test_the_one_message_summary_keeps_the_national_picture_lead() -> None:
     text = "\n\n".join(texts)
     assert "全国概览" in text and ctx.national[0].headline in text
     assert text.index("全国概览") < text.index("多地相同调整") < text.index("2025年北京市政府工作报告")
+
+
+def test_a_list_continued_in_the_next_message_says_so_once() -> None:
+    payloads = wecom.render(provinces_digest(), KEY)
+    bodies = [wecom_text(p) for p in payloads]
+    continued = [line for body in bodies[1:] for line in body.split("\n") if line.endswith("（续）")]
+    assert "### 另有以下文件（续）" in continued and all(line.count("（") == 1 for line in continued)
