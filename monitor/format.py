@@ -69,14 +69,18 @@ def reference(data: Mapping[str, Any] | None) -> str:
     """What a target is compared with, saying which it is and printing the figure whole: "2024年实际 近3000家",
     "2024年预计 5%左右", "上年目标 5%—5.5%".
 
-    The figure keeps its own qualifier and range (`low`, `value_max`, `qualifier` of the stored baseline); a
-    baseline stored before those were kept has only its midpoint, printed bare until the document is reprocessed.
+    The figure keeps its own qualifier and range (`low`, `value_max`, `qualifier` of the stored baseline). A
+    baseline stored before those were kept has only its midpoint: it is printed bare when its sentence states that
+    figure, and not at all when it does not (a range's midpoint, 5.25% for 5%—5.5%), until `govmon reprocess`.
     """
     if not data:
         return ""
     low = data.get("low")
     value, value_max = (data["value"], None) if low is None else (low, data.get("value_max"))
     shown = format_figure(value, data.get("unit"), value_max, data.get("qualifier"))
+    sentence = str(data.get("sentence") or "")
+    if low is None and sentence and shown not in sentence:
+        return ""
     if data.get("basis") != "achieved":
         return f"上年目标 {shown}"
     year = f"{data['year']}年" if data.get("year") else "上年"

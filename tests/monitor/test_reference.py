@@ -85,10 +85,13 @@ def test_reference_survives_storage_as_json() -> None:
 
 def test_a_baseline_stored_before_qualifiers_were_kept_prints_its_value() -> None:
     """Older rows have only the midpoint: it is printed bare, never with an invented qualifier."""
-    old_row = {"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023, "delta": 0.6, "sentence": "…"}
+    old_row = {"basis": "achieved", "value": 4.4, "unit": "%", "year": 2023, "delta": 0.6, "sentence": ""}
     assert reference(old_row) == "2023年实际 4.4%"
     assert reference({**old_row, "year": None}) == "上年实际 4.4%"
     assert reference(None) == "" and baseline({**old_row, "basis": "prior_target"}) == ""
+    # a midpoint its sentence never stated is not printed as if it were the result
+    assert reference({**old_row, "sentence": "全年经济增长4.4%。"}) == "2023年实际 4.4%"
+    assert reference({**old_row, "value": 5.25, "sentence": "全年经济增长5%—5.5%。"}) == ""
 
 
 def test_the_change_card_carries_the_full_reference() -> None:
