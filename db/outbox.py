@@ -4,6 +4,12 @@ A Delivery row is written (with its idempotency key, Message-ID and rendered pay
 to the SMTP server; its status moves pending → sending → sent, or back to pending with a later
 `next_attempt_at` on a temporary failure. A row found in `sending` after a crash is marked `unknown`: it may
 or may not have reached the server, so it is never resent automatically.
+
+A mail sender takes its rows a batch at a time: pending → `claimed` for a lease (`claim_batch`; the row's
+`next_attempt_at` holds the lease's end, which also tells this claim from a later one), then each row in turn
+claimed → sending (`start_sending`, in the transaction that records the row before it sent) just before its
+message leaves. Nothing of a claimed row has left the process, so a claim outlived by its sender is simply taken
+again once its lease has ended; only the one row in `sending` can have been handed over.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +32,10 @@ from db.reviews import held
 from monitor.channels.addresses import address_key, parse_address
 from monitor.digest.selection import DocumentUpdate, Filters
 from monitor.vocabulary import StoredChange
+
+# the outbox table itself: statements on it skip the ORM's bookkeeping, which the sender's hot path cannot afford
+_DELIVERIES: Table = m.Delivery.__table__  # type: ignore[assignment]
+_D = _DELIVERIES.c
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
@@ -239,7 +249,7 @@ def cancel_unsent(session: Session, subscriber_id: int) -> int:
     """Mark the subscriber's digests still waiting in the outbox `cancelled` (they unsubscribed before them)."""
     result = session.execute(
         update(m.Delivery)
-        .where(m.Delivery.subscriber_id == subscriber_id, m.Delivery.status == "pending")
+        .where(m.Delivery.subscriber_id == subscriber_id, m.Delivery.status.in_(("pending", "claimed")))
         .values(status="cancelled", last_error="the subscriber unsubscribed before it was sent")
         .execution_options(synchronize_session=False)
     )
@@ -389,11 +399,16 @@ def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
         select(m.Delivery, *_TO)
         .options(defer(m.Delivery.payload))
         .join(m.Subscriber)
-        .where(m.Delivery.status == "pending")
-        .where((m.Delivery.next_attempt_at.is_(None)) | (m.Delivery.next_attempt_at <= now))
+        .where(_due(now))
         .order_by(m.Delivery.id)
     )
     return [_delivery_row(row[0], row[1:], with_payload=False) for row in session.execute(query)]
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending and not backing off, or claimed by a sender whose lease has ended (it stopped before sending)."""
+    waiting = (_D.status == "pending") & (_D.next_attempt_at.is_(None) | (_D.next_attempt_at <= now))
+    return waiting | ((_D.status == "claimed") & (_D.next_attempt_at <= now))
 
 
 def payload_of(session: Session, delivery_id: int) -> bytes:
@@ -423,13 +438,53 @@ def claim(session: Session, delivery_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def mark_sent(session: Session, delivery_id: int) -> None:
-    # one UPDATE: loading the row would read its payload (the whole message) back for nothing
-    session.execute(
-        update(m.Delivery)
-        .where(m.Delivery.id == delivery_id)
-        .values(status="sent", sent_at=m.utcnow(), last_error=None)
-        .execution_options(synchronize_session=False)
+LEASE = timedelta(minutes=5)  # how long a batch stays claimed by a sender that may have stopped
+
+
+def claim_batch(db: Session | Connection, ids: Sequence[int], now: datetime, lease_until: datetime) -> dict[int, bytes]:
+    """Claim the rows among `ids` that are still due, until `lease_until`, in one statement; their payloads by id.
+
+    A row another sender holds is left to it: on PostgreSQL the rows it is claiming at this moment are skipped
+    rather than waited for (FOR UPDATE SKIP LOCKED), and under SQLite's write lock claims never overlap. The
+    attempt is counted when the row is sent (`start_sending`), not here.
+    """
+    free = select(_D.id).where(_D.id.in_(ids), _due(now)).with_for_update(skip_locked=True)
+    statement = (
+        update(_DELIVERIES)
+        .where(_D.id.in_(free.scalar_subquery()), _due(now))
+        .values(status="claimed", next_attempt_at=lease_until)
+        .returning(_D.id, _D.payload)
+    )
+    return {row.id: row.payload or b"" for row in db.execute(statement)}
+
+
+def start_sending(db: Session | Connection, delivery_id: int, lease_until: datetime) -> bool:
+    """claimed → sending (an attempt counted), for the claim whose lease ends at `lease_until`; False when that
+    claim is lost: its lease ended and another sender took the row, or the subscriber unsubscribed meanwhile."""
+    result = db.execute(
+        update(_DELIVERIES)
+        .where(_D.id == delivery_id, _D.status == "claimed", _D.next_attempt_at == lease_until)
+        .values(status="sending", attempts=_D.attempts + 1, next_attempt_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def release(db: Session | Connection, ids: Sequence[int], lease_until: datetime) -> int:
+    """Rows of this claim that will not be sent by it (the sender stops early) back to pending, due at once."""
+    if not ids:
+        return 0
+    result = db.execute(
+        update(_DELIVERIES)
+        .where(_D.id.in_(ids), _D.status == "claimed", _D.next_attempt_at == lease_until)
+        .values(status="pending", next_attempt_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_sent(db: Session | Connection, delivery_id: int) -> None:
+    # one UPDATE on the table: loading the row would read its payload (the whole message) back for nothing
+    db.execute(
+        update(_DELIVERIES).where(_D.id == delivery_id).values(status="sent", sent_at=m.utcnow(), last_error=None)
     )
 
 
@@ -467,9 +522,10 @@ def mark_unknown(session: Session, delivery_id: int, error: str) -> None:
 
 
 def waiting(session: Session) -> tuple[int, datetime | None]:
-    """How many rows are still pending, and when the earliest of them that is backing off is due."""
+    """How many rows are still pending (or claimed by a sender that stopped, until its lease ends), and when the
+    earliest of them that is backing off is due."""
     count, due_at = session.execute(
-        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status == "pending")
+        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status.in_(("pending", "claimed")))
     ).one()
     return int(count), due_at
 
