@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Table, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -262,12 +262,15 @@ def subscriber_counts(session: Session) -> dict[str, int]:
 
 
 def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
-    session.execute(
-        update(m.Subscriber)
-        .where(m.Subscriber.id == subscriber_id)
-        .values(last_digest_at=until)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_DIGESTED, {"row": subscriber_id, "until": until})
+
+
+_SUBSCRIBERS: Table = m.Subscriber.__table__  # type: ignore[assignment]
+_DIGESTED = (  # built once: thousands of subscribers are marked in one run
+    update(_SUBSCRIBERS)
+    .where(_SUBSCRIBERS.c.id == bindparam("row"))
+    .values(last_digest_at=bindparam("until", type_=m.UTCDateTime()))
+)
 
 
 # --- what happened in a window -------------------------------------------------------------------------------
@@ -355,11 +358,9 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
     values = {"subscriber_id": subscriber_id, "idempotency_key": key, "message_id": message_id, "payload": payload,
               "status": "pending", "attempts": 0, "window_start": window[0], "window_end": window[1],
               "created_at": m.utcnow()}  # fmt: skip
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql" or (dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)):  # RETURNING
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = insert(m.Delivery).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        return session.scalar(statement.returning(m.Delivery.id)) is not None
+    statement = _ENQUEUE.get(session.get_bind().dialect.name)
+    if statement is not None:
+        return session.execute(statement, values).first() is not None
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return False
     try:
@@ -368,6 +369,14 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True
+
+
+# INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect that has both (SQLite from 3.35)
+_ENQUEUE = {
+    name: insert(_DELIVERIES).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(_D.id)
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+    if name == "postgresql" or sqlite3.sqlite_version_info >= (3, 35)
+}
 
 
 def enqueue_notice(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes) -> int | None:
@@ -405,7 +414,7 @@ def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
     return [_delivery_row(row[0], row[1:], with_payload=False) for row in session.execute(query)]
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
+def _due(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Pending and not backing off, or claimed by a sender whose lease has ended (it stopped before sending)."""
     waiting = (_D.status == "pending") & (_D.next_attempt_at.is_(None) | (_D.next_attempt_at <= now))
     return waiting | ((_D.status == "claimed") & (_D.next_attempt_at <= now))
@@ -448,24 +457,14 @@ def claim_batch(db: Session | Connection, ids: Sequence[int], now: datetime, lea
     rather than waited for (FOR UPDATE SKIP LOCKED), and under SQLite's write lock claims never overlap. The
     attempt is counted when the row is sent (`start_sending`), not here.
     """
-    free = select(_D.id).where(_D.id.in_(ids), _due(now)).with_for_update(skip_locked=True)
-    statement = (
-        update(_DELIVERIES)
-        .where(_D.id.in_(free.scalar_subquery()), _due(now))
-        .values(status="claimed", next_attempt_at=lease_until)
-        .returning(_D.id, _D.payload)
-    )
-    return {row.id: row.payload or b"" for row in db.execute(statement)}
+    rows = db.execute(_CLAIM, {"ids": list(ids), "now": now, "lease": lease_until})
+    return {row.id: row.payload or b"" for row in rows}
 
 
 def start_sending(db: Session | Connection, delivery_id: int, lease_until: datetime) -> bool:
     """claimed → sending (an attempt counted), for the claim whose lease ends at `lease_until`; False when that
     claim is lost: its lease ended and another sender took the row, or the subscriber unsubscribed meanwhile."""
-    result = db.execute(
-        update(_DELIVERIES)
-        .where(_D.id == delivery_id, _D.status == "claimed", _D.next_attempt_at == lease_until)
-        .values(status="sending", attempts=_D.attempts + 1, next_attempt_at=None)
-    )
+    result = db.execute(_START, {"row": delivery_id, "lease": lease_until})
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -473,19 +472,39 @@ def release(db: Session | Connection, ids: Sequence[int], lease_until: datetime)
     """Rows of this claim that will not be sent by it (the sender stops early) back to pending, due at once."""
     if not ids:
         return 0
-    result = db.execute(
-        update(_DELIVERIES)
-        .where(_D.id.in_(ids), _D.status == "claimed", _D.next_attempt_at == lease_until)
-        .values(status="pending", next_attempt_at=None)
-    )
+    result = db.execute(_RELEASE, {"ids": list(ids), "lease": lease_until})
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def mark_sent(db: Session | Connection, delivery_id: int) -> None:
     # one UPDATE on the table: loading the row would read its payload (the whole message) back for nothing
-    db.execute(
-        update(_DELIVERIES).where(_D.id == delivery_id).values(status="sent", sent_at=m.utcnow(), last_error=None)
-    )
+    db.execute(_SENT, {"row": delivery_id, "at": m.utcnow()})
+
+
+# The sender's statements, built once: building one costs several times what running it does.
+_NOW, _LEASE = bindparam("now", type_=m.UTCDateTime()), bindparam("lease", type_=m.UTCDateTime())
+_FREE = select(_D.id).where(_D.id.in_(bindparam("ids", expanding=True)), _due(_NOW)).with_for_update(skip_locked=True)
+_CLAIM = (
+    update(_DELIVERIES)
+    .where(_D.id.in_(_FREE.scalar_subquery()), _due(_NOW))
+    .values(status="claimed", next_attempt_at=_LEASE)
+    .returning(_D.id, _D.payload)
+)
+_START = (
+    update(_DELIVERIES)
+    .where(_D.id == bindparam("row"), _D.status == "claimed", _D.next_attempt_at == _LEASE)
+    .values(status="sending", attempts=_D.attempts + 1, next_attempt_at=None)
+)
+_RELEASE = (
+    update(_DELIVERIES)
+    .where(_D.id.in_(bindparam("ids", expanding=True)), _D.status == "claimed", _D.next_attempt_at == _LEASE)
+    .values(status="pending", next_attempt_at=None)
+)
+_SENT = (
+    update(_DELIVERIES)
+    .where(_D.id == bindparam("row"))
+    .values(status="sent", sent_at=bindparam("at", type_=m.UTCDateTime()), last_error=None)
+)
 
 
 def backoff(attempts: int) -> timedelta:
