@@ -261,14 +261,17 @@ def subscriber_counts(session: Session) -> dict[str, int]:
     return {status: n for status, n in session.execute(query)}
 
 
-def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
-    session.execute(_DIGESTED, {"row": subscriber_id, "until": until})
+def mark_digested(session: Session, subscriber_id: int | Sequence[int], until: datetime) -> None:
+    """The subscriber's (or subscribers') window now ends at `until`."""
+    ids = [subscriber_id] if isinstance(subscriber_id, int) else list(subscriber_id)
+    if ids:
+        session.execute(_DIGESTED, {"ids": ids, "until": until})
 
 
 _SUBSCRIBERS: Table = m.Subscriber.__table__  # type: ignore[assignment]
 _DIGESTED = (  # built once: thousands of subscribers are marked in one run
     update(_SUBSCRIBERS)
-    .where(_SUBSCRIBERS.c.id == bindparam("row"))
+    .where(_SUBSCRIBERS.c.id.in_(bindparam("ids", expanding=True)))
     .values(last_digest_at=bindparam("until", type_=m.UTCDateTime()))
 )
 
@@ -369,6 +372,31 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One digest for the outbox, as `enqueue` takes it."""
+
+    subscriber_id: int
+    key: str
+    message_id: str
+    payload: bytes = field(repr=False)
+    window: tuple[datetime, datetime]
+
+
+def enqueue_many(session: Session, rows: Sequence[Queued]) -> int:
+    """`enqueue` for many digests in one statement; how many rows were new."""
+    statement = _ENQUEUE.get(session.get_bind().dialect.name)
+    if statement is None:
+        return sum(enqueue(session, r.subscriber_id, r.key, r.message_id, r.payload, r.window) for r in rows)
+    if not rows:
+        return 0
+    now = m.utcnow()
+    values = [{"subscriber_id": r.subscriber_id, "idempotency_key": r.key, "message_id": r.message_id,
+               "payload": r.payload, "status": "pending", "attempts": 0, "window_start": r.window[0],
+               "window_end": r.window[1], "created_at": now} for r in rows]  # fmt: skip
+    return len(session.execute(statement, values).all())
 
 
 # INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect that has both (SQLite from 3.35)
