@@ -248,7 +248,17 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # the rendered message, so a retry resends it
+
+
+class DeliveryPayload(Base):
+    """An outbox row's rendered message, so a retry resends the same bytes. It lives apart from the row's state
+    because SQLite writes a whole row again on every UPDATE: in the row, a message would be rewritten at each step
+    of its delivery (claimed, sending, sent)."""
+
+    __tablename__ = "delivery_payloads"
+
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class CrawlJob(Base):

@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
@@ -36,6 +36,8 @@ from monitor.vocabulary import StoredChange
 # the outbox table itself: statements on it skip the ORM's bookkeeping, which the sender's hot path cannot afford
 _DELIVERIES: Table = m.Delivery.__table__  # type: ignore[assignment]
 _D = _DELIVERIES.c
+_PAYLOADS: Table = m.DeliveryPayload.__table__  # type: ignore[assignment]
+_P = _PAYLOADS.c
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
@@ -345,10 +347,10 @@ def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[obj
 _TO = (m.Subscriber.email, m.Subscriber.channel, m.Subscriber.channel_url, m.Subscriber.channel_secret)
 
 
-def _delivery_row(d: m.Delivery, to: Sequence[str | None], with_payload: bool = True) -> DeliveryRow:
+def _delivery_row(d: m.Delivery, to: Sequence[str | None], payload: bytes | None = None) -> DeliveryRow:
     email, channel, url, secret = to
     return DeliveryRow(d.id, d.subscriber_id, email or "", d.idempotency_key, d.message_id, d.status, d.attempts,
-                       d.last_error, d.payload if with_payload else None, d.created_at, d.sent_at,
+                       d.last_error, payload, d.created_at, d.sent_at,
                        channel or "email", url or "", secret or "")  # fmt: skip
 
 
@@ -358,17 +360,19 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
 
     One INSERT … ON CONFLICT DO NOTHING on the key: a digest another process enqueued first is not written twice.
     """
-    values = {"subscriber_id": subscriber_id, "idempotency_key": key, "message_id": message_id, "payload": payload,
-              "status": "pending", "attempts": 0, "window_start": window[0], "window_end": window[1],
-              "created_at": m.utcnow()}  # fmt: skip
-    statement = _ENQUEUE.get(session.get_bind().dialect.name)
-    if statement is not None:
-        return session.execute(statement, values).first() is not None
-    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
+    return enqueue_many(session, [Queued(subscriber_id, key, message_id, payload, window)]) == 1
+
+
+def _enqueue_one(session: Session, row: Queued) -> bool:
+    """`enqueue` where INSERT … RETURNING is missing (SQLite before 3.35)."""
+    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == row.key)) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(m.Delivery(**values))
+            delivery = m.Delivery(**_values(row, m.utcnow()))
+            session.add(delivery)
+            session.flush()
+            session.add(m.DeliveryPayload(delivery_id=delivery.id, payload=row.payload))
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True
@@ -386,23 +390,35 @@ class Queued:
 
 
 def enqueue_many(session: Session, rows: Sequence[Queued]) -> int:
-    """`enqueue` for many digests in one statement; how many rows were new."""
+    """`enqueue` for many digests, a statement for the rows and one for their messages; how many rows were new."""
     statement = _ENQUEUE.get(session.get_bind().dialect.name)
     if statement is None:
-        return sum(enqueue(session, r.subscriber_id, r.key, r.message_id, r.payload, r.window) for r in rows)
+        return sum(_enqueue_one(session, r) for r in rows)
     if not rows:
         return 0
     now = m.utcnow()
-    values = [{"subscriber_id": r.subscriber_id, "idempotency_key": r.key, "message_id": r.message_id,
-               "payload": r.payload, "status": "pending", "attempts": 0, "window_start": r.window[0],
-               "window_end": r.window[1], "created_at": now} for r in rows]  # fmt: skip
-    return len(session.execute(statement, values).all())
+    written = session.execute(statement, [_values(r, now) for r in rows]).all()
+    if not written:
+        return 0
+    payloads: dict[str, bytes] = {}
+    for r in rows:
+        payloads.setdefault(r.key, r.payload)  # the first of one key in the batch is the one written
+    session.execute(insert(_PAYLOADS), [{"delivery_id": w.id, "payload": payloads[w.idempotency_key]} for w in written])
+    return len(written)
+
+
+def _values(row: Queued, now: datetime) -> dict[str, object]:
+    return {"subscriber_id": row.subscriber_id, "idempotency_key": row.key, "message_id": row.message_id,
+            "status": "pending", "attempts": 0, "window_start": row.window[0], "window_end": row.window[1],
+            "created_at": now}  # fmt: skip
 
 
 # INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect that has both (SQLite from 3.35)
 _ENQUEUE = {
-    name: insert(_DELIVERIES).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(_D.id)
-    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+    name: dialect_insert(_DELIVERIES)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_D.id, _D.idempotency_key)
+    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
     if name == "postgresql" or sqlite3.sqlite_version_info >= (3, 35)
 }
 
@@ -411,35 +427,26 @@ def enqueue_notice(session: Session, subscriber_id: int, key: str, message_id: s
     """Write an outbox row for a mail that is not a digest (a sign-up confirmation); its id, None if it exists."""
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return None
-    row = m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id, payload=payload,
-                     status="pending", attempts=0, created_at=m.utcnow())  # fmt: skip
+    row = m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id, status="pending",
+                     attempts=0, created_at=m.utcnow())  # fmt: skip
     session.add(row)
+    session.flush()
+    session.add(m.DeliveryPayload(delivery_id=row.id, payload=payload))
     session.flush()
     return row.id
 
 
 def delivery_row(session: Session, delivery_id: int) -> DeliveryRow | None:
     """One outbox row without its payload."""
-    query = (
-        select(m.Delivery, *_TO)
-        .options(defer(m.Delivery.payload))
-        .join(m.Subscriber)
-        .where(m.Delivery.id == delivery_id)
-    )
+    query = select(m.Delivery, *_TO).join(m.Subscriber).where(m.Delivery.id == delivery_id)
     found = session.execute(query).first()
-    return None if found is None else _delivery_row(found[0], found[1:], with_payload=False)
+    return None if found is None else _delivery_row(found[0], found[1:])
 
 
 def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
     """The rows due for sending, without their payloads (see `payload_of`): thousands can be due at once."""
-    query = (
-        select(m.Delivery, *_TO)
-        .options(defer(m.Delivery.payload))
-        .join(m.Subscriber)
-        .where(_due(now))
-        .order_by(m.Delivery.id)
-    )
-    return [_delivery_row(row[0], row[1:], with_payload=False) for row in session.execute(query)]
+    query = select(m.Delivery, *_TO).join(m.Subscriber).where(_due(now)).order_by(m.Delivery.id)
+    return [_delivery_row(row[0], row[1:]) for row in session.execute(query)]
 
 
 def _due(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
@@ -449,14 +456,14 @@ def _due(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
 
 
 def payload_of(session: Session, delivery_id: int) -> bytes:
-    return session.scalar(select(m.Delivery.payload).where(m.Delivery.id == delivery_id)) or b""
+    return session.scalar(select(_P.payload).where(_P.delivery_id == delivery_id)) or b""
 
 
 def list_deliveries(session: Session, statuses: Sequence[str] = ()) -> list[DeliveryRow]:
-    query = select(m.Delivery, *_TO).join(m.Subscriber).order_by(m.Delivery.id)
+    query = select(m.Delivery, *_TO, _P.payload).join(m.Subscriber).outerjoin(_PAYLOADS).order_by(m.Delivery.id)
     if statuses:
         query = query.where(m.Delivery.status.in_(statuses))
-    return [_delivery_row(row[0], row[1:]) for row in session.execute(query)]
+    return [_delivery_row(row[0], row[1:5], row[5]) for row in session.execute(query)]
 
 
 def status_of(session: Session, key: str) -> str | None:
@@ -479,14 +486,17 @@ LEASE = timedelta(minutes=5)  # how long a batch stays claimed by a sender that 
 
 
 def claim_batch(db: Session | Connection, ids: Sequence[int], now: datetime, lease_until: datetime) -> dict[int, bytes]:
-    """Claim the rows among `ids` that are still due, until `lease_until`, in one statement; their payloads by id.
+    """Claim the rows among `ids` that are still due, until `lease_until`, in one statement; their messages by id.
 
     A row another sender holds is left to it: on PostgreSQL the rows it is claiming at this moment are skipped
     rather than waited for (FOR UPDATE SKIP LOCKED), and under SQLite's write lock claims never overlap. The
     attempt is counted when the row is sent (`start_sending`), not here.
     """
-    rows = db.execute(_CLAIM, {"ids": list(ids), "now": now, "lease": lease_until})
-    return {row.id: row.payload or b"" for row in rows}
+    claimed = list[int](db.execute(_CLAIM, {"ids": list(ids), "now": now, "lease": lease_until}).scalars())
+    if not claimed:
+        return {}
+    payloads: dict[int, bytes] = {row.delivery_id: row.payload for row in db.execute(_PAYLOADS_OF, {"ids": claimed})}
+    return {row: payloads.get(row, b"") for row in claimed}
 
 
 def start_sending(db: Session | Connection, delivery_id: int, lease_until: datetime) -> bool:
@@ -505,7 +515,7 @@ def release(db: Session | Connection, ids: Sequence[int], lease_until: datetime)
 
 
 def mark_sent(db: Session | Connection, delivery_id: int) -> None:
-    # one UPDATE on the table: loading the row would read its payload (the whole message) back for nothing
+    # one UPDATE on the table, without loading the row
     db.execute(_SENT, {"row": delivery_id, "at": m.utcnow()})
 
 
@@ -516,8 +526,9 @@ _CLAIM = (
     update(_DELIVERIES)
     .where(_D.id.in_(_FREE.scalar_subquery()), _due(_NOW))
     .values(status="claimed", next_attempt_at=_LEASE)
-    .returning(_D.id, _D.payload)
+    .returning(_D.id)
 )
+_PAYLOADS_OF = select(_P.delivery_id, _P.payload).where(_P.delivery_id.in_(bindparam("ids", expanding=True)))
 _START = (
     update(_DELIVERIES)
     .where(_D.id == bindparam("row"), _D.status == "claimed", _D.next_attempt_at == _LEASE)
