@@ -138,6 +138,7 @@ class _MailRun:
     max_attempts: int
     report: SendReport
     accepted: int | None = None  # the message the server accepted, not yet recorded `sent`
+    steps: outbox.Steps | None = None  # on the run's connection
 
 
 def _send_mail(run: _MailRun, mail: list[outbox.DeliveryRow]) -> None:
@@ -187,10 +188,9 @@ def _release(conn: Connection, ids: list[int], lease: datetime) -> None:
 
 def _send_claimed(run: _MailRun, conn: Connection, delivery: outbox.DeliveryRow, payload: bytes,
                   lease: datetime) -> None:  # fmt: skip
-    with conn.begin():
-        if run.accepted is not None:
-            outbox.mark_sent(conn, run.accepted)
-        started = outbox.start_sending(conn, delivery.id, lease)
+    if run.steps is None:
+        run.steps = outbox.Steps(conn)
+    started = run.steps.advance(run.accepted, delivery.id, lease)
     if run.accepted is not None:
         run.accepted, run.report.sent = None, run.report.sent + 1
     if not started:  # the claim was lost: its lease ended and another sender has it, or it was cancelled

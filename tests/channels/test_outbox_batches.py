@@ -149,6 +149,38 @@ def test_a_sender_whose_lease_ran_out_sends_nothing_taken_since(engine: Engine) 
     assert states(engine) == {"reader0@example.org": ("sending", 1)}
 
 
+def test_the_step_between_two_messages_records_one_and_starts_the_next(engine: Engine) -> None:
+    first, second = queue(engine, 2)
+    lease = T0 + outbox.LEASE
+    with engine.connect() as conn:
+        with conn.begin():
+            outbox.claim_batch(conn, [first, second], T0, lease)
+        steps = outbox.Steps(conn)
+        assert not steps.advance(None, first, lease + timedelta(microseconds=1))  # another claim's lease
+        assert steps.advance(None, first, lease)
+        assert not steps.advance(None, first, lease)  # started once
+        assert steps.advance(first, second, lease)
+    assert states(engine) == {"reader0@example.org": ("sent", 1), "reader1@example.org": ("sending", 1)}
+    with session_scope(engine) as s:
+        assert {d.id: d.sent_at is not None for d in outbox.list_deliveries(s)} == {first: True, second: False}
+
+
+def test_a_database_error_in_the_step_is_the_toolkit_s(engine: Engine) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    (row,) = queue(engine, 1)
+    own = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with own.connect() as conn:
+            steps = outbox.Steps(conn)
+            conn.connection.driver_connection.close()  # type: ignore[union-attr]
+            with pytest.raises(DBAPIError):
+                steps.advance(None, row, T0 + outbox.LEASE)
+            conn.invalidate()
+    finally:
+        own.dispose()
+
+
 def test_an_unsubscribe_cancels_a_claimed_digest(engine: Engine) -> None:
     (row,) = queue(engine, 1)
     with session_scope(engine) as s:
