@@ -8,6 +8,12 @@ silently lost — each row ends `sent`, back to `pending` with a later attempt, 
 
 A channel's digest may be several rows, one per part (idempotency key `<key>-<part>`): a part waits until the
 part before it is sent, and fails when that one failed, so a group never reads part 2 without part 1.
+
+Mail rows are claimed a batch at a time for a lease (`claimed`), on one connection, and each message then costs
+one short transaction that records the message before it `sent` and marks it `sending` just before it leaves.
+So only the message on the wire can be `sending` when the process dies (the next run makes it `unknown`, as
+ever); the rest of its batch was never handed over and is sent by the next run, at once when this one stopped
+cleanly, or when the lease ends. Two senders at once take different batches (db.outbox.claim_batch).
 """
 
 from __future__ import annotations
