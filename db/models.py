@@ -239,7 +239,8 @@ class Delivery(Base):
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     message_id: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending/sending/sent/failed/unknown/cancelled
+    # pending/claimed/sending/sent/failed/unknown/cancelled
+    status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -247,7 +248,17 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # the rendered message, so a retry resends it
+
+
+class DeliveryPayload(Base):
+    """An outbox row's rendered message, so a retry resends the same bytes. It lives apart from the row's state
+    because SQLite writes a whole row again on every UPDATE: in the row, a message would be rewritten at each step
+    of its delivery (claimed, sending, sent)."""
+
+    __tablename__ = "delivery_payloads"
+
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class CrawlJob(Base):

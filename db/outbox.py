@@ -4,21 +4,29 @@ A Delivery row is written (with its idempotency key, Message-ID and rendered pay
 to the SMTP server; its status moves pending → sending → sent, or back to pending with a later
 `next_attempt_at` on a temporary failure. A row found in `sending` after a crash is marked `unknown`: it may
 or may not have reached the server, so it is never resent automatically.
+
+A mail sender takes its rows a batch at a time: pending → `claimed` for a lease (`claim_batch`; the row's
+`next_attempt_at` holds the lease's end, which also tells this claim from a later one), then each row in turn
+claimed → sending (`start_sending`, in the transaction that records the row before it sent) just before its
+message leaves. Nothing of a claimed row has left the process, so a claim outlived by its sender is simply taken
+again once its lease has ended; only the one row in `sending` can have been handed over.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from db import models as m
 from db.derived import get_version, load_extraction, previous_in_series, previous_version_of_document
@@ -26,6 +34,12 @@ from db.reviews import held
 from monitor.channels.addresses import address_key, parse_address
 from monitor.digest.selection import DocumentUpdate, Filters
 from monitor.vocabulary import StoredChange
+
+# the outbox table itself: statements on it skip the ORM's bookkeeping, which the sender's hot path cannot afford
+_DELIVERIES: Table = m.Delivery.__table__  # type: ignore[assignment]
+_D = _DELIVERIES.c
+_PAYLOADS: Table = m.DeliveryPayload.__table__  # type: ignore[assignment]
+_P = _PAYLOADS.c
 
 CADENCES = ("immediate", "daily", "weekly")
 FORMATS = ("html", "text", "both")
@@ -239,7 +253,7 @@ def cancel_unsent(session: Session, subscriber_id: int) -> int:
     """Mark the subscriber's digests still waiting in the outbox `cancelled` (they unsubscribed before them)."""
     result = session.execute(
         update(m.Delivery)
-        .where(m.Delivery.subscriber_id == subscriber_id, m.Delivery.status == "pending")
+        .where(m.Delivery.subscriber_id == subscriber_id, m.Delivery.status.in_(("pending", "claimed")))
         .values(status="cancelled", last_error="the subscriber unsubscribed before it was sent")
         .execution_options(synchronize_session=False)
     )
@@ -251,13 +265,19 @@ def subscriber_counts(session: Session) -> dict[str, int]:
     return {status: n for status, n in session.execute(query)}
 
 
-def mark_digested(session: Session, subscriber_id: int, until: datetime) -> None:
-    session.execute(
-        update(m.Subscriber)
-        .where(m.Subscriber.id == subscriber_id)
-        .values(last_digest_at=until)
-        .execution_options(synchronize_session=False)
-    )
+def mark_digested(session: Session, subscriber_id: int | Sequence[int], until: datetime) -> None:
+    """The subscriber's (or subscribers') window now ends at `until`."""
+    ids = [subscriber_id] if isinstance(subscriber_id, int) else list(subscriber_id)
+    if ids:
+        session.execute(_DIGESTED, {"ids": ids, "until": until})
+
+
+_SUBSCRIBERS: Table = m.Subscriber.__table__  # type: ignore[assignment]
+_DIGESTED = (  # built once: thousands of subscribers are marked in one run
+    update(_SUBSCRIBERS)
+    .where(_SUBSCRIBERS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(last_digest_at=bindparam("until", type_=m.UTCDateTime()))
+)
 
 
 # --- what happened in a window -------------------------------------------------------------------------------
@@ -329,10 +349,10 @@ def _fingerprint(session: Session, version_id: int) -> tuple[frozenset[tuple[obj
 _TO = (m.Subscriber.email, m.Subscriber.channel, m.Subscriber.channel_url, m.Subscriber.channel_secret)
 
 
-def _delivery_row(d: m.Delivery, to: Sequence[str | None], with_payload: bool = True) -> DeliveryRow:
+def _delivery_row(d: m.Delivery, to: Sequence[str | None], payload: bytes | None = None) -> DeliveryRow:
     email, channel, url, secret = to
     return DeliveryRow(d.id, d.subscriber_id, email or "", d.idempotency_key, d.message_id, d.status, d.attempts,
-                       d.last_error, d.payload if with_payload else None, d.created_at, d.sent_at,
+                       d.last_error, payload, d.created_at, d.sent_at,
                        channel or "email", url or "", secret or "")  # fmt: skip
 
 
@@ -342,69 +362,114 @@ def enqueue(session: Session, subscriber_id: int, key: str, message_id: str, pay
 
     One INSERT … ON CONFLICT DO NOTHING on the key: a digest another process enqueued first is not written twice.
     """
-    values = {"subscriber_id": subscriber_id, "idempotency_key": key, "message_id": message_id, "payload": payload,
-              "status": "pending", "attempts": 0, "window_start": window[0], "window_end": window[1],
-              "created_at": m.utcnow()}  # fmt: skip
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql" or (dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)):  # RETURNING
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = insert(m.Delivery).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        return session.scalar(statement.returning(m.Delivery.id)) is not None
-    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
+    return enqueue_many(session, [Queued(subscriber_id, key, message_id, payload, window)]) == 1
+
+
+def _enqueue_one(session: Session, row: Queued) -> bool:
+    """`enqueue` where INSERT … RETURNING is missing (SQLite before 3.35)."""
+    if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == row.key)) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(m.Delivery(**values))
+            delivery = m.Delivery(**_values(row, m.utcnow()))
+            session.add(delivery)
+            session.flush()
+            session.add(m.DeliveryPayload(delivery_id=delivery.id, payload=row.payload))
     except IntegrityError:  # another process enqueued the same digest first
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One digest for the outbox, as `enqueue` takes it."""
+
+    subscriber_id: int
+    key: str
+    message_id: str
+    payload: bytes = field(repr=False)
+    window: tuple[datetime, datetime]
+
+
+def enqueue_many(session: Session, rows: Sequence[Queued]) -> int:
+    """`enqueue` for many digests, a statement for the rows and one for their messages; how many rows were new."""
+    statement = _ENQUEUE.get(session.get_bind().dialect.name)
+    if statement is None:
+        return sum(_enqueue_one(session, r) for r in rows)
+    if not rows:
+        return 0
+    now = m.utcnow()
+    written = session.execute(statement, [_values(r, now) for r in rows]).all()
+    if not written:
+        return 0
+    payloads: dict[str, bytes] = {}
+    for r in rows:
+        payloads.setdefault(r.key, r.payload)  # the first of one key in the batch is the one written
+    session.execute(insert(_PAYLOADS), [{"delivery_id": w.id, "payload": payloads[w.idempotency_key]} for w in written])
+    return len(written)
+
+
+def _values(row: Queued, now: datetime) -> dict[str, object]:
+    return {"subscriber_id": row.subscriber_id, "idempotency_key": row.key, "message_id": row.message_id,
+            "status": "pending", "attempts": 0, "window_start": row.window[0], "window_end": row.window[1],
+            "created_at": now}  # fmt: skip
+
+
+# INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect that has both (SQLite from 3.35)
+_ENQUEUE = {
+    name: dialect_insert(_DELIVERIES)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_D.id, _D.idempotency_key)
+    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+    if name == "postgresql" or sqlite3.sqlite_version_info >= (3, 35)
+}
 
 
 def enqueue_notice(session: Session, subscriber_id: int, key: str, message_id: str, payload: bytes) -> int | None:
     """Write an outbox row for a mail that is not a digest (a sign-up confirmation); its id, None if it exists."""
     if session.scalar(select(m.Delivery.id).where(m.Delivery.idempotency_key == key)) is not None:
         return None
-    row = m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id, payload=payload,
-                     status="pending", attempts=0, created_at=m.utcnow())  # fmt: skip
+    row = m.Delivery(subscriber_id=subscriber_id, idempotency_key=key, message_id=message_id, status="pending",
+                     attempts=0, created_at=m.utcnow())  # fmt: skip
     session.add(row)
+    session.flush()
+    session.add(m.DeliveryPayload(delivery_id=row.id, payload=payload))
     session.flush()
     return row.id
 
 
 def delivery_row(session: Session, delivery_id: int) -> DeliveryRow | None:
     """One outbox row without its payload."""
-    query = (
-        select(m.Delivery, *_TO)
-        .options(defer(m.Delivery.payload))
-        .join(m.Subscriber)
-        .where(m.Delivery.id == delivery_id)
-    )
+    query = select(m.Delivery, *_TO).join(m.Subscriber).where(m.Delivery.id == delivery_id)
     found = session.execute(query).first()
-    return None if found is None else _delivery_row(found[0], found[1:], with_payload=False)
+    return None if found is None else _delivery_row(found[0], found[1:])
 
 
 def due_deliveries(session: Session, now: datetime) -> list[DeliveryRow]:
     """The rows due for sending, without their payloads (see `payload_of`): thousands can be due at once."""
-    query = (
-        select(m.Delivery, *_TO)
-        .options(defer(m.Delivery.payload))
-        .join(m.Subscriber)
-        .where(m.Delivery.status == "pending")
-        .where((m.Delivery.next_attempt_at.is_(None)) | (m.Delivery.next_attempt_at <= now))
-        .order_by(m.Delivery.id)
-    )
-    return [_delivery_row(row[0], row[1:], with_payload=False) for row in session.execute(query)]
+    # columns, not ORM objects: a run reads thousands of rows, and each object costs more than sending its row
+    columns = (_D.id, _D.subscriber_id, _D.idempotency_key, _D.message_id, _D.status, _D.attempts, _D.last_error,
+               _D.created_at, _D.sent_at, *_TO)  # fmt: skip
+    query = select(*columns).join(m.Subscriber).where(_due(now)).order_by(_D.id)
+    return [DeliveryRow(r[0], r[1], r[9] or "", r[2], r[3], r[4], r[5], r[6], None, r[7], r[8], r[10] or "email",
+                        r[11] or "", r[12] or "") for r in session.execute(query)]  # fmt: skip
+
+
+def _due(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """Pending and not backing off, or claimed by a sender whose lease has ended (it stopped before sending)."""
+    waiting = (_D.status == "pending") & (_D.next_attempt_at.is_(None) | (_D.next_attempt_at <= now))
+    return waiting | ((_D.status == "claimed") & (_D.next_attempt_at <= now))
 
 
 def payload_of(session: Session, delivery_id: int) -> bytes:
-    return session.scalar(select(m.Delivery.payload).where(m.Delivery.id == delivery_id)) or b""
+    return session.scalar(select(_P.payload).where(_P.delivery_id == delivery_id)) or b""
 
 
 def list_deliveries(session: Session, statuses: Sequence[str] = ()) -> list[DeliveryRow]:
-    query = select(m.Delivery, *_TO).join(m.Subscriber).order_by(m.Delivery.id)
+    query = select(m.Delivery, *_TO, _P.payload).join(m.Subscriber).outerjoin(_PAYLOADS).order_by(m.Delivery.id)
     if statuses:
         query = query.where(m.Delivery.status.in_(statuses))
-    return [_delivery_row(row[0], row[1:]) for row in session.execute(query)]
+    return [_delivery_row(row[0], row[1:5], row[5]) for row in session.execute(query)]
 
 
 def status_of(session: Session, key: str) -> str | None:
@@ -423,14 +488,119 @@ def claim(session: Session, delivery_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def mark_sent(session: Session, delivery_id: int) -> None:
-    # one UPDATE: loading the row would read its payload (the whole message) back for nothing
-    session.execute(
-        update(m.Delivery)
-        .where(m.Delivery.id == delivery_id)
-        .values(status="sent", sent_at=m.utcnow(), last_error=None)
-        .execution_options(synchronize_session=False)
-    )
+LEASE = timedelta(minutes=5)  # how long a batch stays claimed by a sender that may have stopped
+
+
+def claim_batch(db: Session | Connection, ids: Sequence[int], now: datetime, lease_until: datetime) -> dict[int, bytes]:
+    """Claim the rows among `ids` that are still due, until `lease_until`, in one statement; their messages by id.
+
+    A row another sender holds is left to it: on PostgreSQL the rows it is claiming at this moment are skipped
+    rather than waited for (FOR UPDATE SKIP LOCKED), and under SQLite's write lock claims never overlap. The
+    attempt is counted when the row is sent (`start_sending`), not here.
+    """
+    claimed = list[int](db.execute(_CLAIM, {"ids": list(ids), "now": now, "lease": lease_until}).scalars())
+    if not claimed:
+        return {}
+    payloads: dict[int, bytes] = {row.delivery_id: row.payload for row in db.execute(_PAYLOADS_OF, {"ids": claimed})}
+    return {row: payloads.get(row, b"") for row in claimed}
+
+
+def start_sending(db: Session | Connection, delivery_id: int, lease_until: datetime) -> bool:
+    """claimed → sending (an attempt counted), for the claim whose lease ends at `lease_until`; False when that
+    claim is lost: its lease ended and another sender took the row, or the subscriber unsubscribed meanwhile."""
+    result = db.execute(_START, {"row": delivery_id, "lease": lease_until})
+    return bool(getattr(result, "rowcount", 0))
+
+
+class Steps:
+    """The sender's step between two messages — the one before recorded `sent`, the next one `sending` (see
+    `mark_sent`, `start_sending`) — in one transaction on the driver's own connection.
+
+    It runs once per message, and through the SQL toolkit its statements cost several times what the database
+    spends on them; so the two statements are written here in plain SQL, with the toolkit's own conversion of the
+    timestamps (a lease must compare equal to the one `claim_batch` stored). The connection must have no
+    transaction of the toolkit's open while a step runs."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._driver: Any = conn.connection.driver_connection
+        dialect = conn.dialect
+        self._errors: type[Exception] = dialect.loaded_dbapi.Error
+        self._begin = "BEGIN IMMEDIATE" if dialect.name == "sqlite" else None  # as `db.session` begins them
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        convert = m.UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self._time: Callable[[datetime], object] = convert if convert is not None else (lambda value: value)
+        self._sent = f"UPDATE deliveries SET status = 'sent', sent_at = {mark}, last_error = NULL WHERE id = {mark}"
+        self._start = (
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL "
+            f"WHERE id = {mark} AND status = 'claimed' AND next_attempt_at = {mark}"
+        )
+
+    def advance(self, sent: int | None, start: int, lease_until: datetime) -> bool:
+        """Record `sent` (when not None) and start `start`, at once; whether `start` was still this claim's."""
+        cursor, statement = None, self._begin or "cursor"
+        try:
+            cursor = self._driver.cursor()
+            if self._begin:
+                cursor.execute(self._begin)
+            if sent is not None:
+                statement = self._sent
+                cursor.execute(self._sent, (self._time(m.utcnow()), sent))
+            statement = self._start
+            cursor.execute(self._start, (start, self._time(lease_until)))
+            started = cursor.rowcount == 1
+            statement = "COMMIT"
+            self._driver.commit()
+        except BaseException as exc:
+            with contextlib.suppress(Exception):  # a connection that is gone has nothing to roll back
+                self._driver.rollback()
+            if isinstance(exc, self._errors):  # raised as the toolkit raises every other statement's errors
+                raise DBAPIError.instance(statement, None, exc, self._errors) from exc
+            raise
+        finally:
+            if cursor is not None:
+                with contextlib.suppress(Exception):
+                    cursor.close()
+        return started
+
+
+def release(db: Session | Connection, ids: Sequence[int], lease_until: datetime) -> int:
+    """Rows of this claim that will not be sent by it (the sender stops early) back to pending, due at once."""
+    if not ids:
+        return 0
+    result = db.execute(_RELEASE, {"ids": list(ids), "lease": lease_until})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_sent(db: Session | Connection, delivery_id: int) -> None:
+    # one UPDATE on the table, without loading the row
+    db.execute(_SENT, {"row": delivery_id, "at": m.utcnow()})
+
+
+# The sender's statements, built once: building one costs several times what running it does.
+_NOW, _LEASE = bindparam("now", type_=m.UTCDateTime()), bindparam("lease", type_=m.UTCDateTime())
+_FREE = select(_D.id).where(_D.id.in_(bindparam("ids", expanding=True)), _due(_NOW)).with_for_update(skip_locked=True)
+_CLAIM = (
+    update(_DELIVERIES)
+    .where(_D.id.in_(_FREE.scalar_subquery()), _due(_NOW))
+    .values(status="claimed", next_attempt_at=_LEASE)
+    .returning(_D.id)
+)
+_PAYLOADS_OF = select(_P.delivery_id, _P.payload).where(_P.delivery_id.in_(bindparam("ids", expanding=True)))
+_START = (
+    update(_DELIVERIES)
+    .where(_D.id == bindparam("row"), _D.status == "claimed", _D.next_attempt_at == _LEASE)
+    .values(status="sending", attempts=_D.attempts + 1, next_attempt_at=None)
+)
+_RELEASE = (
+    update(_DELIVERIES)
+    .where(_D.id.in_(bindparam("ids", expanding=True)), _D.status == "claimed", _D.next_attempt_at == _LEASE)
+    .values(status="pending", next_attempt_at=None)
+)
+_SENT = (
+    update(_DELIVERIES)
+    .where(_D.id == bindparam("row"))
+    .values(status="sent", sent_at=bindparam("at", type_=m.UTCDateTime()), last_error=None)
+)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -467,20 +637,23 @@ def mark_unknown(session: Session, delivery_id: int, error: str) -> None:
 
 
 def waiting(session: Session) -> tuple[int, datetime | None]:
-    """How many rows are still pending, and when the earliest of them that is backing off is due."""
+    """How many rows are still pending (or claimed by a sender that stopped, until its lease ends), and when the
+    earliest of them that is backing off is due."""
     count, due_at = session.execute(
-        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status == "pending")
+        select(func.count(), func.min(m.Delivery.next_attempt_at)).where(m.Delivery.status.in_(("pending", "claimed")))
     ).one()
     return int(count), due_at
 
 
 def recover_interrupted(session: Session) -> int:
     """Rows left in `sending` by a crash become `unknown`: never resent, shown to the operator."""
-    rows = session.scalars(select(m.Delivery).where(m.Delivery.status == "sending")).all()
-    for row in rows:
-        row.status = "unknown"
-        row.last_error = "interrupted while sending: it may or may not have been delivered"
-    return len(rows)
+    # one UPDATE: a sender still at work may record its row `sent` meanwhile, and that must not be undone
+    result = session.execute(
+        update(_DELIVERIES)
+        .where(_D.status == "sending")
+        .values(status="unknown", last_error="interrupted while sending: it may or may not have been delivered")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def delivery_counts(session: Session) -> dict[str, int]:

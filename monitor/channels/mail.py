@@ -66,7 +66,11 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 def dot_stuffed(payload: bytes) -> bytes:
     """The DATA section of RFC 5321 §4.5.2: CRLF line ends, a leading dot doubled, ended by CRLF.CRLF."""
-    data = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", payload))
+    crlf = payload.count(b"\r\n")
+    if crlf == payload.count(b"\n") == payload.count(b"\r") and b"\n." not in payload and not payload.startswith(b"."):
+        data = payload  # the stored wire form usually is already: counting is far cheaper than rewriting
+    else:
+        data = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", payload))
     return data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
 
 

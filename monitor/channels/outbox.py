@@ -8,10 +8,17 @@ silently lost — each row ends `sent`, back to `pending` with a later attempt, 
 
 A channel's digest may be several rows, one per part (idempotency key `<key>-<part>`): a part waits until the
 part before it is sent, and fails when that one failed, so a group never reads part 2 without part 1.
+
+Mail rows are claimed a batch at a time for a lease (`claimed`), on one connection, and each message then costs
+one short transaction that records the message before it `sent` and marks it `sending` just before it leaves.
+So only the message on the wire can be `sending` when the process dies (the next run makes it `unknown`, as
+ever); the rest of its batch was never handed over and is sent by the next run, at once when this one stopped
+cleanly, or when the lease ends. Two senders at once take different batches (db.outbox.claim_batch).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +27,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import outbox
 from db.session import session_scope
@@ -111,18 +119,106 @@ def send_pending(engine: Engine, transport: Transport, sender: str, now: Callabl
             run = _ChannelRun(channels)
             for delivery in (d for d in due if d.channel != "email"):
                 _send_by_channel(engine, run, delivery, now, max_attempts, report)
-        for index, delivery in enumerate(mail):
-            try:
-                transport.connect()  # a dead server is found before any row is claimed
-            except (TemporaryFailure, PermanentFailure) as exc:
-                report.errors.append(str(exc))
-                _retry_all(engine, mail[index:], str(exc), now(), max_attempts, report)
-                break
-            _send_one(engine, transport, sender, delivery, now, max_attempts, report)
+        if mail:
+            _send_mail(_MailRun(engine, transport, sender, now, max_attempts, report), mail)
     finally:
         transport.close()
         _count_waiting(engine, report)
     return report
+
+
+BATCH = 100  # mail rows claimed per transaction
+
+
+@dataclass
+class _MailRun:
+    """One run over mail rows: a batch is claimed in one transaction, then each message costs one more, which
+    records the message before it as sent and marks this one `sending` just before it leaves. Between the two, a
+    message the server accepted is still `sending`: a crash there makes it `unknown`, never resent, as when its
+    own transaction would have recorded it."""
+
+    engine: Engine
+    transport: Transport
+    sender: str
+    now: Callable[[], datetime]
+    max_attempts: int
+    report: SendReport
+    accepted: int | None = None  # the message the server accepted, not yet recorded `sent`
+    steps: outbox.Steps | None = None  # on the run's connection
+
+
+def _send_mail(run: _MailRun, mail: list[outbox.DeliveryRow]) -> None:
+    with run.engine.connect() as conn:  # one connection for the run's hot path (no checkout, no ping per message)
+        for start in range(0, len(mail), BATCH):
+            if not _connected(run, conn, mail[start:]):  # a dead server is found before any row is claimed
+                return
+            batch = mail[start : start + BATCH]
+            moment = run.now()
+            lease = moment + outbox.LEASE
+            with conn.begin():
+                payloads = outbox.claim_batch(conn, [d.id for d in batch], moment, lease)
+            claimed = [d for d in batch if d.id in payloads]
+            try:
+                for index, delivery in enumerate(claimed):
+                    if not _connected(run, conn, claimed[index:] + mail[start + BATCH :], lease):
+                        return
+                    _send_claimed(run, conn, delivery, payloads.pop(delivery.id), lease)
+            finally:
+                try:
+                    _record_accepted(run, conn)
+                finally:
+                    _release(conn, [d.id for d in claimed if d.id in payloads], lease)
+
+
+def _connected(run: _MailRun, conn: Connection, rest: list[outbox.DeliveryRow], lease: datetime | None = None) -> bool:
+    """Whether the transport is connected (it reconnects after a dropped session). If not, every row of `rest`
+    waits for the next run, its attempt counted (those of this run's claim are released first)."""
+    try:
+        run.transport.connect()
+    except (TemporaryFailure, PermanentFailure) as exc:
+        _record_accepted(run, conn)
+        if lease is not None:
+            _release(conn, [d.id for d in rest], lease)
+        run.report.errors.append(str(exc))
+        _retry_all(run.engine, rest, str(exc), run.now(), run.max_attempts, run.report)
+        return False
+    return True
+
+
+def _release(conn: Connection, ids: list[int], lease: datetime) -> None:
+    """Claimed rows this run will not send back to pending now, rather than at the end of the lease."""
+    if ids:
+        with contextlib.suppress(SQLAlchemyError), conn.begin():  # else they wait for the lease to end
+            outbox.release(conn, ids, lease)
+
+
+def _send_claimed(run: _MailRun, conn: Connection, delivery: outbox.DeliveryRow, payload: bytes,
+                  lease: datetime) -> None:  # fmt: skip
+    if run.steps is None:
+        run.steps = outbox.Steps(conn)
+    started = run.steps.advance(run.accepted, delivery.id, lease)
+    if run.accepted is not None:
+        run.accepted, run.report.sent = None, run.report.sent + 1
+    if not started:  # the claim was lost: its lease ended and another sender has it, or it was cancelled
+        return
+    try:
+        recipient = parse_address(delivery.email).email  # rows stored before addresses were validated
+        run.transport.send(payload, run.sender, recipient)
+    except (TemporaryFailure, PermanentFailure, UncertainDelivery, InvalidAddress) as exc:
+        _record_failure(run.engine, delivery, exc, run.now(), run.max_attempts, run.report)
+        return
+    except BaseException as exc:  # a bug, or the process is being stopped: whether it left is not known
+        with session_scope(run.engine) as session:
+            outbox.mark_unknown(session, delivery.id, f"interrupted while sending: {type(exc).__name__}: {exc}")
+        raise
+    run.accepted = delivery.id
+
+
+def _record_accepted(run: _MailRun, conn: Connection) -> None:
+    if run.accepted is not None:
+        with conn.begin():
+            outbox.mark_sent(conn, run.accepted)
+        run.accepted, run.report.sent = None, run.report.sent + 1
 
 
 def _count_waiting(engine: Engine, report: SendReport) -> None:
@@ -198,7 +294,7 @@ def _send_by_channel(engine: Engine, run: _ChannelRun, delivery: outbox.Delivery
     if delivery.channel_url in run.waiting:
         return
     earlier = _earlier_part(engine, delivery)
-    if earlier in ("pending", "sending"):
+    if earlier in ("pending", "claimed", "sending"):
         return  # it goes once the part before it is sent
     where = describe(delivery.channel, delivery.channel_url, delivery.channel_secret)
     outcome: Outcome | None = None

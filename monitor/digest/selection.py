@@ -9,6 +9,8 @@ How one change reads lives in `views`; the order, the groups, the subject and th
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -530,7 +532,33 @@ def window_start(last: datetime | None, created: datetime) -> datetime:
 
 
 def content_key(subscriber_id: int, start: datetime, context: DigestContext) -> str:
-    """Idempotency key of a digest: subscriber, window and what it says (not when it was rendered)."""
-    said = (context.sections, context.national) if context.national else context.sections
-    digest = hashlib.sha256(repr((subscriber_id, start.isoformat(), said)).encode("utf-8"))
+    """Idempotency key of a digest: subscriber, window and what it says (not when it was rendered).
+
+    The hash of `repr((subscriber_id, start, said))`, fed in pieces: what the digest says is written out once for
+    all the subscribers who share it (see `_said`)."""
+    digest = hashlib.sha256(f"({subscriber_id!r}, {start.isoformat()!r}, ".encode())
+    digest.update(_said(context.sections, context.national))
+    digest.update(b")")
     return digest.hexdigest()
+
+
+_SAID: OrderedDict[tuple[int, int], tuple[object, object, bytes]] = OrderedDict()
+_SAID_LOCK = threading.Lock()
+
+
+def _said(sections: tuple[DocumentSection, ...], national: tuple[NationalBlock, ...]) -> bytes:
+    """`repr` of what a digest says, kept for the most recent few: the subscribers with the same filters and window
+    share the very same tuples (`personal`), so they are found by identity, never by comparing their contents."""
+    key = (id(sections), id(national))
+    found = _SAID.get(key)
+    if found is not None and found[0] is sections and found[1] is national:
+        return found[2]
+    said = repr((sections, national) if national else sections).encode("utf-8")
+    with _SAID_LOCK:
+        _SAID[key] = (sections, national, said)  # the tuples are kept alive with it, so their ids stay theirs
+        if len(_SAID) > SAID_KEPT:
+            _SAID.popitem(last=False)
+    return said
+
+
+SAID_KEPT = 64

@@ -293,20 +293,23 @@ def queue_due_digests(engine: Engine, settings: Settings, now: datetime | None =
     renderer = DigestRenderer()
     built = due_digests(engine, settings, now, only, force)
     for start in range(0, len(built), QUEUE_BATCH):
+        batch = built[start : start + QUEUE_BATCH]
+        mail = []  # rendered before the transaction begins: the database is written to only briefly
+        for d in batch:
+            if not d.context.empty and d.subscriber.channel == "email":
+                key = content_key(d.subscriber.id, d.start, d.context)
+                payload = digest_message(settings, d.subscriber, d.context, key, renderer)
+                mail.append(outbox.Queued(d.subscriber.id, key, message_id_for(key, settings.smtp_from), payload,
+                                          (d.start, now)))  # fmt: skip
         with session_scope(engine) as session:  # each digest is queued with its window advanced, or neither is
-            for d in built[start : start + QUEUE_BATCH]:
+            for d in batch:
                 report.considered += 1
                 if d.context.empty:
                     report.empty += 1
                 elif d.subscriber.channel != "email":
                     report.queued += _enqueue_parts(session, d.subscriber, d.context, d.start, now)
-                else:
-                    key = content_key(d.subscriber.id, d.start, d.context)
-                    payload = digest_message(settings, d.subscriber, d.context, key, renderer)
-                    message_id = message_id_for(key, settings.smtp_from)
-                    report.queued += outbox.enqueue(session, d.subscriber.id, key, message_id, payload,
-                                                    (d.start, now))  # fmt: skip
-                outbox.mark_digested(session, d.subscriber.id, now)
+            report.queued += outbox.enqueue_many(session, mail)
+            outbox.mark_digested(session, [d.subscriber.id for d in batch], now)
     return report
 
 

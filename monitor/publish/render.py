@@ -11,10 +11,11 @@ the two output-safety helpers registered here:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -158,11 +159,16 @@ _PREFERENCES = "https://govmon.invalid/personal-preferences-7d41c9"
 
 class DigestRenderer:
     """Renders digests for one run: each distinct digest (the same documents, filters and window) is rendered and
-    its CSS inlined once, then given each subscriber's address and links. Keeps the most recent `keep` renders."""
+    its CSS inlined once, then given each subscriber's address and links. Keeps the most recent `keep` renders.
+
+    Subscribers who share a digest share its parts (`personal` copies the context), so the digest last rendered
+    for the same sections is checked first, field by field — identical objects compare at once — before the
+    contexts are hashed whole."""
 
     def __init__(self, keep: int = 16) -> None:
         self.keep = keep
-        self._done: OrderedDict[tuple[DigestContext, bool, bool], RenderedDigest] = OrderedDict()
+        self._done: OrderedDict[tuple[DigestContext, bool, bool], _Shared] = OrderedDict()
+        self._last: dict[tuple[int, bool, bool, bool], tuple[DigestContext, _Shared]] = {}  # by sections' identity
         self.renders = 0  # distinct digests rendered (the rest were reused)
         from monitor.publish.messages import MessageTemplates  # imports the channels, which import this module
 
@@ -170,39 +176,78 @@ class DigestRenderer:
 
     def render(self, ctx: DigestContext, html: bool = True, text: bool = True) -> RenderedDigest:
         links = is_web_url(ctx.unsubscribe_url) and (not ctx.preferences_url or is_web_url(ctx.preferences_url))
-        if not links or not all(_verbatim(v) for v in (ctx.recipient, ctx.unsubscribe_url, ctx.preferences_url)):
+        if not links or not all(_VERBATIM.fullmatch(v) for v in (ctx.recipient, ctx.unsubscribe_url,
+                                                                  ctx.preferences_url)):  # fmt: skip
             return render_digest(ctx, html, text)  # a value HTML would escape, or a link not shown as one
+        recent = (id(ctx.sections), html, text, bool(ctx.preferences_url))
+        last = self._last.get(recent)
+        if last is not None and _same_digest(last[0], ctx):
+            done = last[1]
+        else:
+            done = self._shared(ctx, html, text)
+            self._last[recent] = (ctx, done)
+            if len(self._last) > self.keep:
+                del self._last[next(iter(self._last))]
+        values = {_RECIPIENT: ctx.recipient, _UNSUBSCRIBE: ctx.unsubscribe_url, _PREFERENCES: ctx.preferences_url}
+        return RenderedDigest(
+            replace(done.rendered.context, recipient=ctx.recipient, unsubscribe_url=ctx.unsubscribe_url,
+                    preferences_url=ctx.preferences_url),
+            _personal(done.html, values),
+            _personal(done.text, values),
+        )  # fmt: skip
+
+    def _shared(self, ctx: DigestContext, html: bool, text: bool) -> _Shared:
         preferences = _PREFERENCES if ctx.preferences_url else ""
         shared = replace(ctx, recipient=_RECIPIENT, unsubscribe_url=_UNSUBSCRIBE, preferences_url=preferences)
         key = (shared, html, text)
         done = self._done.get(key)
         if done is None:
-            done = self._done[key] = render_digest(shared, html, text)
+            rendered = render_digest(shared, html, text)
+            done = self._done[key] = _Shared(rendered, _pieces(rendered.html), _pieces(rendered.text))
             self.renders += 1
             if len(self._done) > self.keep:
                 self._done.popitem(last=False)
         else:
             self._done.move_to_end(key)
-        return RenderedDigest(
-            replace(done.context, recipient=ctx.recipient, unsubscribe_url=ctx.unsubscribe_url,
-                    preferences_url=ctx.preferences_url),
-            _personal(done.html, ctx),
-            _personal(done.text, ctx),
-        )  # fmt: skip
+        return done
 
 
-def _verbatim(value: str) -> bool:
-    """Printable ASCII that HTML, attribute or text, shows as it is (nothing to escape)."""
-    return all(" " < ch < "\x7f" and ch not in "&<>\"'" for ch in value)
+@dataclass(frozen=True)
+class _Shared:
+    """A digest rendered with the stand-ins, and its parts cut at them (see `_pieces`)."""
+
+    rendered: RenderedDigest
+    html: list[str] | None
+    text: list[str] | None
 
 
-def _personal(part: str | None, ctx: DigestContext) -> str | None:
-    if part is None:
+_PERSONAL = ("recipient", "unsubscribe_url", "preferences_url")
+_SHARED_FIELDS = tuple(f.name for f in fields(DigestContext) if f.name not in _PERSONAL)
+
+
+def _same_digest(a: DigestContext, b: DigestContext) -> bool:
+    """Whether two contexts are the same digest for different subscribers (all but the personal fields equal)."""
+    for name in _SHARED_FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        if x is not y and x != y:
+            return False
+    return True
+
+
+# Printable ASCII that HTML, attribute or text, shows as it is (nothing to escape)
+_VERBATIM = re.compile(r"[!#-%(-;=?-~]*")
+_STAND_INS = re.compile("(" + "|".join(re.escape(s) for s in (_RECIPIENT, _UNSUBSCRIBE, _PREFERENCES)) + ")")
+
+
+def _pieces(part: str | None) -> list[str] | None:
+    """The part cut at its stand-ins: text, stand-in, text … (the stand-ins at the odd places)."""
+    return None if part is None else _STAND_INS.split(part)
+
+
+def _personal(pieces: list[str] | None, values: dict[str, str]) -> str | None:
+    if pieces is None:
         return None
-    values = ((_RECIPIENT, ctx.recipient), (_UNSUBSCRIBE, ctx.unsubscribe_url), (_PREFERENCES, ctx.preferences_url))
-    for stand_in, value in values:
-        part = part.replace(stand_in, value)
-    return part
+    return "".join(values[p] if i % 2 else p for i, p in enumerate(pieces))
 
 
 def render_digest(ctx: DigestContext, html: bool = True, text: bool = True) -> RenderedDigest:

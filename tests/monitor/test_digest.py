@@ -182,6 +182,22 @@ def test_content_key_ignores_render_time_but_not_content() -> None:
     assert d.content_key(1, WINDOW[0], a) != d.content_key(1, WINDOW[0], c)
 
 
+def test_content_key_is_the_hash_of_subscriber_window_and_content_however_often_it_is_asked() -> None:
+    import hashlib
+
+    def spelled_out(subscriber_id: int, ctx: d.DigestContext) -> str:  # the key as earlier versions computed it
+        said = (ctx.sections, ctx.national) if ctx.national else ctx.sections
+        return hashlib.sha256(repr((subscriber_id, WINDOW[0].isoformat(), said)).encode("utf-8")).hexdigest()
+
+    a = build([update()])
+    copy = d.personal(a, "b@example.org", LINKS)  # another subscriber's copy shares the sections
+    rebuilt = build([update()])  # equal content, other objects
+    block = d.NationalBlock(2024, "province", "经济增长", "gdp_growth", "12个省份中9个下调", "lowered", "", "", ())
+    with_national = replace(a, national=(block,))
+    for subscriber_id, ctx in [(1, a), (2, copy), (1, a), (3, rebuilt), (4, with_national), (4, with_national)]:
+        assert d.content_key(subscriber_id, WINDOW[0], ctx) == spelled_out(subscriber_id, ctx)
+
+
 # --- editorial order, baselines, the cap -----------------------------------------------------------------------
 
 DEFICIT = change("deficit_ratio", "raised", fig("赤字率", 3), fig("赤字率", 4, qualifier="左右"), 0.6)

@@ -40,6 +40,19 @@ def test_identical_digests_are_rendered_once_and_personalised() -> None:
     assert renderer.renders == 2  # other filters, another digest
 
 
+def test_copies_of_two_digests_in_turn_each_get_their_own_digest() -> None:
+    from monitor.digest.selection import personal
+
+    renderer = DigestRenderer()
+    first, other = digest_for("a@example.org", "1.a"), digest_for("a@example.org", "1.a", Filters(metrics=("gdp",)))
+    later = replace(first, generated_at="2024-01-30 09:00")  # the same sections, rendered at another time
+    for i, base in enumerate([first, other, first, later, other, later]):
+        ctx = personal(base, f"r{i}@example.org", Links(samples.BASE_URL, f"https://govmon.example.org/u?t={i}"))
+        shared, alone = renderer.render(ctx), render_digest(ctx)
+        assert (shared.html, shared.text, shared.context) == (alone.html, alone.text, alone.context)
+    assert renderer.renders == 3
+
+
 def test_a_link_that_is_not_a_web_url_is_rendered_on_its_own() -> None:
     renderer = DigestRenderer()
     ctx = replace(digest_for("a@example.org", "1.a"), unsubscribe_url="javascript:alert(1)")
