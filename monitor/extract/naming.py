@@ -41,7 +41,10 @@ _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每
 _PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
 _CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
 _GIVEN = re.compile(r"(?:给予|予以)(?:最高|一次性)*$")
-_GRANT_LIST = re.compile(r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(补助|奖励|补贴|贴息|资助|奖补)")
+_GRANT_LIST = re.compile(r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的)?(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
+# a rate given as a grant: 给予实际贷款利息50%的贴息 (the grant after the rate, the base before it)
+_RATE_GRANT = re.compile(r"的(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
+_GIVES = re.compile(r"给予|予以|^按")
 _GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设))")
 _GIVEN_EACH = re.compile(r"(?:给予|予以)(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{1,4}$")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
@@ -123,13 +126,18 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    if _RATE_BASE.fullmatch(left) and (grant := _GRANT.match(text, q.end)) is not None:
-        return _grant(grant.group(1)), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
+    rate_base = _RATE_BASE.fullmatch(left) or _RATE_BASE.fullmatch(normalise_phrase(raw))
+    if rate_base and (grant := _GRANT.match(text, q.end)) is not None:
+        return _grant(grant.group(1)), left + verbs, "left"  # 按(照不超过)设备投资额的10%给予补助: the grant's rate
+    if q.unit == "%" and _GIVES.search(raw) and (grant := _RATE_GRANT.match(text, q.end)) is not None:
+        return grant.group(1), raw, "right"  # 给予实际贷款利息50%的贴息: the grant, at that rate of its base
     if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
         return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
     given = _GIVEN.search(left)
-    if given is not None and sj.verb_only(left[: given.start()]) and (grant := _GRANT_LIST.match(text, q.end)):
-        return grant.group(1), raw, "right"  # 分别给予50万元、100万元奖励: each amount of the list is the grant
+    if given is not None and (grant := _GRANT_LIST.match(text, q.end)):
+        # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
+        # whoever the clause before says receives it
+        return grant.group(1), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
         return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant
     if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):

@@ -23,6 +23,7 @@ UNITS: dict[str, str] = {
     "公里": "公里", "千米": "公里", "米": "米",
     "微克/立方米": "微克/立方米", "毫克/立方米": "毫克/立方米",
     "倍": "倍", "番": "倍", "天": "天", "小时": "小时", "岁": "岁",
+    "PFlops": "PFlops", "PFLOPS": "PFlops", "EFlops": "EFlops", "EFLOPS": "EFlops",  # computing power
 }  # fmt: skip
 
 MULTIPLIERS: dict[str, Decimal] = {
