@@ -32,6 +32,7 @@ _FUNDS_FOR = re.compile(
 )
 # a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
+_RATE_BASE_END = re.compile(r"按[^，,。；;按]{1,16}的$")  # 分别按不超过研发投入的|20%给予补助
 _GRANT = re.compile(
     r"(?:[、，,](?:单个项目|每个项目|单家企业)?(?:最高)?(?:不超过)?[0-9.]{1,8}(?:万|亿)?元)?"
     r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)"
@@ -126,7 +127,7 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    rate_base = _RATE_BASE.fullmatch(left) or _RATE_BASE.fullmatch(normalise_phrase(raw))
+    rate_base = _RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(normalise_phrase(raw))
     if rate_base and (grant := _GRANT.match(text, q.end)) is not None:
         return _grant(grant.group(1)), left + verbs, "left"  # 按(照不超过)设备投资额的10%给予补助: the grant's rate
     if q.unit == "%" and _GIVES.search(raw) and (grant := _RATE_GRANT.match(text, q.end)) is not None:
