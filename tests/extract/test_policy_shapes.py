@@ -260,6 +260,107 @@ SUMMARY_ROWS += [
     ),
 ]
 
+# support clauses: the grant names its amounts and rates whoever the clause before says receives it; thresholds
+# that pick the beneficiary are no figures
+POLICY_ROWS += [
+    (
+        "a tiered award after the beneficiary clause names each amount",
+        SUPPORT + "对获得一、二、三等奖的项目分别给予50万元、30万元、10万元奖励。",
+        P,
+        [dict(metric_has="奖励", value=5e5), dict(metric_has="奖励", value=3e5), dict(metric_has="奖励", value=1e5)],
+    ),
+    (
+        "一次性 between a list of amounts and the grant",
+        SUPPORT + "对年营业收入首次突破1亿元、5亿元、10亿元的企业，分别给予100万元、300万元、500万元一次性奖励。",
+        P,
+        [dict(metric_has="奖励", value=1e6), dict(metric_has="奖励", value=3e6), dict(metric_has="奖励", value=5e6)],
+    ),
+    (
+        "a capped rate of a base before the grant",
+        SUPPORT + "按照不超过项目设备投资的8%给予补助，单个项目支持金额不超过3000万元。",
+        P,
+        [dict(metric_has="补助", value=8, unit="%"), dict(value=3e7, kind="cap", qualifier="不超过")],
+    ),
+    (
+        "a rate named by the grant after it",
+        SUPPORT + "对企业的技术改造贷款，给予实际贷款利息50%的贴息，贴息期限最长3年。",
+        P,
+        [dict(metric="贴息", value=50, unit="%")],
+    ),
+    (
+        "分别按 a rate, then 分别 caps: all the grant's",
+        SUPPORT + "对完成Ⅰ、Ⅱ期临床试验的创新药，分别按不超过研发投入的20%给予补助，最高分别不超过1000万元、2000万元。",
+        P,
+        [
+            dict(metric_has="补助", value=20, unit="%"),
+            dict(metric_has="补助", value=1e7, kind="cap"),
+            dict(metric_has="补助", value=2e7),
+        ],
+    ),
+    (
+        "computing power in PFlops",
+        POLICY + "到2027年，全省智能算力规模达到5000PFlops。",
+        P,
+        [dict(metric_has="智能算力", value=5000, unit="PFlops", **TERM)],
+    ),
+    (
+        "a 到20XX年 goal inside a numbered item ends at the next item",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "三是深化改革。到2027年，建成海洋创新型县5个。\n四是优化服务。全年培训海洋科技人才1000名以上。",
+        P,
+        [
+            dict(metric_has="海洋创新型县", value=5, **TERM),
+            dict(metric_has="海洋科技人才", value=1000, status="target", year=2024, term=None),
+        ],
+    ),
+]
+
+SUMMARY_ROWS += [
+    (
+        "a change against the end of last year carries the subject before it",
+        "某区科技局2024年工作总结\n一、主要工作成效\n截至11月底，全区高新技术企业达到312家，较去年底净增41家。",
+        {"doc_type": "summary", "year": 2024},
+        [
+            dict(metric_has="高新技术企业", value=312, status="achieved", year=2024),
+            dict(metric_has="高新技术企业", value=41, kind="increment", status="achieved", year=2024),
+        ],
+    ),
+    (
+        "a change against a named year carries the subject, and is of the estimate's year",
+        "某市科技局2024年工作总结\n一、2024年工作开展情况\n全年预计技术合同成交额42亿元，较2023年增长17%。",
+        {"doc_type": "summary", "year": 2024},
+        [
+            dict(metric_has="技术合同成交额", value=4.2e9, status="expected", year=2024),
+            dict(metric_has="技术合同成交额", value=17, kind="growth", status="expected", year=2024),
+        ],
+    ),
+    (
+        "a summary filed under the year after its title's year",
+        "某市科技局2024年工作总结和2025年工作思路\n一、2024年工作总结\n今年以来，新认定高新技术企业186家。"
+        "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
+        {"doc_type": "summary", "year": 2025},
+        [dict(value=186, status="achieved", year=2024), dict(value=1600, status="target", year=2025)],
+    ),
+    (
+        "a summary without a dated title, filed under the year its plan part names",
+        "某市科技局工作报告\n一、2024年工作情况\n截至10月底，全市累计建成孵化载体58家。预计全年技术合同成交额达到86亿元。"
+        "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
+        {"doc_type": "summary", "year": 2025},
+        [
+            dict(value=58, status="achieved", year=2024),
+            dict(value=8.6e9, status="expected", year=2024),
+            dict(value=1600, status="target", year=2025),
+        ],
+    ),
+    (
+        "the same summary filed as a report of the plan's year",
+        "某市科技局工作报告\n一、2024年工作情况\n截至10月底，全市累计建成孵化载体58家。"
+        "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
+        {"doc_type": "work_report", "year": 2025},
+        [dict(value=58, status="achieved", year=2024), dict(value=1600, status="target", year=2025)],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
