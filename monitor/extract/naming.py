@@ -41,8 +41,11 @@ _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每
 # 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
 _PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
 _CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
-_GIVEN = re.compile(r"(?:给予|予以)(?:最高|一次性)*$")
-_GRANT_LIST = re.compile(r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的)?(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
+_GIVEN = re.compile(r"(?:给予|予以|按照|按)(?:最高|一次性)*$")
+# the grant after a list of amounts: 50万元、100万元奖励, 100万元、300万元的标准给予奖励
+_GRANT_LIST = re.compile(
+    r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的标准)?(?:给予|予以)?(?:的)?(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)"
+)
 # a rate given as a grant: 给予实际贷款利息50%的贴息 (the grant after the rate, the base before it)
 _RATE_GRANT = re.compile(r"的(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
 _GIVES = re.compile(r"给予|予以|^按")
@@ -87,7 +90,9 @@ def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, 
     if how != "list":
         state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
     state.after = subject if how == "right" else ""
-    keeps = how not in ("right", "carried") or (how == "right" and _number_first(raw_phrase))
+    # a grant named after its amount (按每人2000元给予一次性扩岗补助) is what the caps after it are of
+    named_grant = how == "right" and _GRANT_AFTER.search(subject[-2:]) is not None
+    keeps = how not in ("right", "carried") or (how == "right" and (_number_first(raw_phrase) or named_grant))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None

@@ -361,6 +361,42 @@ SUMMARY_ROWS += [
     ),
 ]
 
+POLICY_ROWS += [
+    (
+        "amounts listed 按照…的标准 are the grant's",
+        SUPPORT + "对年主营业务收入首次突破10亿元、50亿元的企业，分别按照100万元、300万元的标准给予奖励。",
+        P,
+        [dict(metric_has="奖励", value=1e6), dict(metric_has="奖励", value=3e6)],
+    ),
+    (
+        "a condition clause with a count of people is no figure; the cap is of the grant named after its amount",
+        SUPPORT + "对当年新吸纳就业50人以上且签订1年以上劳动合同的企业，按每人2000元给予一次性扩岗补助，"
+        "每家企业每年累计不超过100万元。",
+        P,
+        [dict(metric_has="扩岗补助", value=2000, unit="元"), dict(metric_has="扩岗补助", value=1e6, kind="cap")],
+    ),
+]
+
+SUMMARY_ROWS += [
+    (
+        "a change against the same months of last year carries the subject",
+        "某县科技局2024年工作总结\n一、2024年工作完成情况\n今年1—10月，全县规上工业企业研发费用支出3.2亿元，"
+        "比上年同期增长14.5%。",
+        {"doc_type": "summary", "year": 2024},
+        [dict(value=3.2e8, status="achieved", year=2024), dict(metric_has="研发费用", value=14.5, kind="growth")],
+    ),
+    (
+        "places gained in a ranking are no figure; copies handed out are",
+        "某县科技局2024年工作总结\n一、2024年工作完成情况\n研发经费投入强度预计达到2.1%，较上年提升2位。"
+        "发放科技资料5000余份。",
+        {"doc_type": "summary", "year": 2024},
+        [
+            dict(value=2.1, status="expected", year=2024),
+            dict(metric_has="科技资料", value=5000, unit="份", qualifier="余", status="achieved"),
+        ],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
