@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from monitor.extract import subjects as sj
 from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading, resolve_past
-from monitor.extract.numbers import Quantity
+from monitor.extract.numbers import BANDWIDTH, Quantity
 
 _CLAUSE_CUT = re.compile(r"[，,；;：:、]")
 _HARD_CUT = re.compile(r"[，,；;：:]")
@@ -53,6 +53,7 @@ _GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补|支持(?![
 _GIVEN_EACH = re.compile(r"(?:给予|予以)(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{1,4}$")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
+_REACHES = re.compile(r"(?:bps)?(?:到|进|入)([\u4e00-\u9fff]{1,6}?)(?=[、，,。；;（(的]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
              region: str | None) -> tuple[str, str, str]:  # fmt: skip
     """(subject, verbs, how it was found) of a figure."""
     left, verbs = sj.split_verbs(raw)
+    if q.unit == BANDWIDTH and (reach := _REACHES.match(text, q.end)) is not None:
+        return reach.group(1) + "带宽", raw, "right"  # 千兆到苏木乡镇: the bandwidth where it reaches
     listed = "分别" in verbs or ("、" in left and _NEXT_VALUE.match(text, q.end) is not None)
     if listed and left and (items := sj.list_items(left)):
         state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0

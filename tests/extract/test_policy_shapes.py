@@ -397,6 +397,28 @@ SUMMARY_ROWS += [
     ),
 ]
 
+# bandwidth is a figure where it reaches somewhere or a link is raised to it; 千兆城市 and 5G基站 are names
+POLICY_ROWS += [
+    (
+        "bandwidth levels by where they reach",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "对骨干网络进行扩容，达到万兆到县、千兆到乡镇（街道）、50兆进农户的带宽要求，省数据中心出口扩容至10G。",
+        P,
+        [
+            dict(metric="县带宽", value=10000, unit="兆"),
+            dict(metric="乡镇带宽", value=1000, unit="兆"),
+            dict(metric="农户带宽", value=50, unit="兆"),
+            dict(metric_has="出口", value=10, unit="G"),
+        ],
+    ),
+    (
+        "gigabit and 5G as names",
+        POLICY.replace("一、发展目标", "二、重点任务") + "创建千兆城市，建设双千兆网络，新增5G基站800个。",
+        P,
+        [dict(metric_has="5G基站", value=800)],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
