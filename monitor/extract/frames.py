@@ -130,7 +130,7 @@ def _frame(
     if kind == "by_year" and named is not None:
         if named <= ahead:
             return None  # 到2025年底 in a 2025 report: this year's goals
-        first = named - 4 if named % 5 == 0 and named - 4 <= year and not own_term else year
+        first = named - 4 if named % 5 == 0 and named - 4 <= ahead and not own_term else ahead
         return "target", named, (first, named)
     if kind == "year_ahead":
         ahead = year + 1 if "明年" in found.group() or "下一年" in found.group() else year

@@ -97,7 +97,9 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
             past = ahead is not None and by < ahead and not m.group().startswith("力争")
             found.status, found.year = ("achieved" if past else "target"), by
             if ahead is not None and doc.year is not None and by > ahead:
-                found.term = _by_term(by, doc.year, doc.doc_type == "plan")
+                # a summary's goals are set from the year its plan is for (…2025年工作总结和2026年工作思路: 到2030年
+                # is the 15th plan's end, 2026—2030)
+                found.term = _by_term(by, ahead, doc.doc_type == "plan")
             else:
                 found.term = None
         elif group == "expected":

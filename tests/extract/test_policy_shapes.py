@@ -419,6 +419,31 @@ POLICY_ROWS += [
     ),
 ]
 
+SUMMARY_ROWS += [
+    (
+        "a summary of a plan's last year: goals 到2030年 in its sentence are of the next plan's term",
+        "某市科技局2025年工作总结和2026年工作思路\n一、2025年工作总结\n新建院士工作站4家。\n二、2026年工作思路\n"
+        "新培育省级众创空间5家，力争到2030年全市高新技术企业突破1000家。",
+        {"doc_type": "summary", "year": 2025},
+        [
+            dict(value=4, status="achieved", year=2025),
+            dict(value=5, status="target", year=2026),
+            dict(value=1000, status="target", year=2030, term=(2026, 2030)),
+        ],
+    ),
+    (
+        "a plan part headed 工作重点 plans the next year; a 十五五 part the term",
+        "某市科技局2025年工作回顾和2026年工作重点\n一、2025年工作回顾\n新建院士工作站4家。\n二、2026年工作重点\n"
+        "新培育省级众创空间5家。\n三、“十五五”时期工作谋划\n到2030年，全市高新技术企业突破1000家。",
+        {"doc_type": "summary", "year": 2025},
+        [
+            dict(value=4, status="achieved", year=2025),
+            dict(value=5, status="target", year=2026),
+            dict(value=1000, status="target", year=2030, term=(2026, 2030)),
+        ],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
@@ -505,6 +530,10 @@ def test_policy_and_summary_shapes(text: str, kwargs: dict[str, Any], expected: 
         ("（三）政策落实情况", "review"),
         ("三、2025年工作计划", "plan"),
         ("三、下步打算", "plan"),
+        ("二、2025年工作重点", "plan"),
+        ("三、“十五五”时期工作谋划", "plan"),
+        ("二、2025年思路举措", "plan"),
+        ("一、2024年工作重点完成情况", "review"),
         ("四、保障措施", None),
     ],
 )
