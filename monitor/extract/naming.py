@@ -41,6 +41,7 @@ _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每
 # 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
 _PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
 _CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
+_GRANT_VERB = re.compile(r"(?:分别|各|一次性|给予|予以)*(奖励|补助|补贴|资助|奖补)(?:最高|一次性)*")
 _GIVEN = re.compile(r"(?:给予|予以|按照|按)(?:最高|一次性)*$")
 # the grant after a list of amounts: 50万元、100万元奖励, 100万元、300万元的标准给予奖励
 _GRANT_LIST = re.compile(
@@ -137,16 +138,21 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
     rate_base = _RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(normalise_phrase(raw))
     if rate_base and (grant := _GRANT.match(text, q.end)) is not None:
-        return _grant(grant.group(1)), left + verbs, "left"  # 按(照不超过)设备投资额的10%给予补助: the grant's rate
+        # 按(照不超过)设备投资额的10%给予补助: the grant's rate
+        return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), left + verbs, "left"
     if q.unit == "%" and _GIVES.search(raw) and (grant := _RATE_GRANT.match(text, q.end)) is not None:
-        return grant.group(1), raw, "right"  # 给予实际贷款利息50%的贴息: the grant, at that rate of its base
+        # 给予实际贷款利息50%的贴息: the grant, at that rate of its base
+        return _for_whom(text, state.start, q.start) + grant.group(1), raw, "right"
     if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
         return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
+    if (granted := _GRANT_VERB.fullmatch(left)) is not None:
+        # 分别奖励300万元、100万元, 一次性奖励20万元: the grant is the verb before the amount
+        return _for_whom(text, state.start, q.start) + _grant(granted.group(1)), verbs, "left"
     given = _GIVEN.search(left)
     if given is not None and (grant := _GRANT_LIST.match(text, q.end)):
         # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
         # whoever the clause before says receives it
-        return grant.group(1), raw, "right"
+        return _for_whom(text, state.start, q.start) + grant.group(1), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
         return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant
     if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):
@@ -182,6 +188,25 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     ):
         return done, verbs, "completed"
     return left, verbs, "left"
+
+
+# the receiver of a support measure: 对新认定的国家级、省级智能工厂|，分别奖励…; 对企业购置设备的贷款|给予贴息
+_FOR_WHOM = re.compile(r"对([^，,。；;：:对]{1,40}?)(?:[，,]|给予|予以|分别|按照|按|每)")
+_NOT_A_RECEIVER = re.compile(r"[0-9０-９]|^(?:其|此|上述|以上)")
+
+
+def _for_whom(text: str, sent_start: int, at: int) -> str:
+    """The noun a support measure's 对 clause names as the receiver (智能工厂, 一类创新药, 贷款), to name its grant
+    by (智能工厂奖励); "" when the sentence has none before the figure."""
+    found = list(_FOR_WHOM.finditer(text, max(sent_start, at - 120), at))[-1:]
+    if not found:
+        return ""
+    clause = found[0].group(1)
+    noun = clause[clause.rfind("的") + 1 :].split("、")[-1]
+    noun = sj.bare_noun(noun)
+    if not 2 <= len(noun) <= 10 or _NOT_A_RECEIVER.search(noun) or sj.verb_only(noun):
+        return ""
+    return noun
 
 
 def _number_first(raw: str) -> bool:

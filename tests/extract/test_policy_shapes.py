@@ -285,7 +285,7 @@ POLICY_ROWS += [
         "a rate named by the grant after it",
         SUPPORT + "对企业的技术改造贷款，给予实际贷款利息50%的贴息，贴息期限最长3年。",
         P,
-        [dict(metric="贴息", value=50, unit="%")],
+        [dict(metric="技术改造贷款贴息", value=50, unit="%")],
     ),
     (
         "分别按 a rate, then 分别 caps: all the grant's",
@@ -362,6 +362,17 @@ SUMMARY_ROWS += [
 ]
 
 POLICY_ROWS += [
+    (
+        "a grant is named by its receiver in the 对 clause",
+        SUPPORT + "对新认定的国家级、省级智能工厂，分别奖励300万元、100万元；对首次纳入规模以上统计的工业企业，"
+        "给予一次性奖励20万元。",
+        P,
+        [
+            dict(metric="智能工厂奖励", value=3e6),
+            dict(metric="智能工厂奖励", value=1e6),
+            dict(metric="工业企业奖励", value=2e5),
+        ],
+    ),
     (
         "amounts listed 按照…的标准 are the grant's",
         SUPPORT + "对年主营业务收入首次突破10亿元、50亿元的企业，分别按照100万元、300万元的标准给予奖励。",
