@@ -13,7 +13,7 @@ from monitor.extract.numbers import Quantity
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_DUTY = re.compile(r"应当|应于|须在|须于|之日起|延长期限|期限不超过")
+_DUTY = re.compile(r"应当|应于|应在|需在|须在|须于|必须在|之日起|延长期限|期限不超过")
 _AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千瓦时", "立方米"})
 _CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
 _BASELINE_BEFORE = re.compile(
@@ -147,6 +147,17 @@ def is_rhythm(q: Quantity, text: str) -> bool:
     return q.unit == "次" and _RHYTHM_BEFORE.search(text, max(0, q.start - 10), q.start) is not None
 
 
+_INSTALMENTS_BEFORE = re.compile(r"(?<![部百千万十])分$")
+
+
+def is_instalments(q: Quantity, text: str) -> bool:
+    """资金分2批拨付, 分3次兑现: how a payment is split, not a quantity of the world."""
+    return (
+        q.unit in ("批", "批次", "次", "期")
+        and _INSTALMENTS_BEFORE.search(text, max(0, q.start - 3), q.start) is not None
+    )
+
+
 def is_per_unit(q: Quantity, text: str) -> bool:
     """国内生产总值每增长1个百分点的增量, 每投入1元: the unit a rate is stated per, not a figure."""
     return _PER_UNIT.search(text, max(0, q.start - 4), q.start) is not None
@@ -193,6 +204,7 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_threshold(q, text)
         or is_class_or_condition(q, text)
         or is_rhythm(q, text)
+        or is_instalments(q, text)
         or is_per_unit(q, text)
         or is_deadline(q, text)
         or is_weight(q, text)

@@ -455,6 +455,28 @@ SUMMARY_ROWS += [
     ),
 ]
 
+# the procedure of a support measure holds no figure: its deadlines, instalments and durations
+POLICY_ROWS += [
+    (
+        "deadlines, instalments and durations of a procedure",
+        SUPPORT + "企业应在30个工作日内完成整改。补贴资金分2批拨付，连续补贴不超过3个月。",
+        P,
+        [],
+    ),
+    (
+        "the time words of a condition clause do not date the grant",
+        SUPPORT + "对上年度研发投入占营业收入比例不低于3%的企业，按研发投入增量的10%给予奖励。",
+        P,
+        [dict(metric_has="奖励", value=10, unit="%", status="target", year=2024)],
+    ),
+    (
+        "a yearly amount after the funds it is of",
+        SUPPORT + "由省财政安排海洋产业专项资金，每年不少于5亿元。",
+        P,
+        [dict(metric_has="专项资金", value=5e8, unit="元")],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
