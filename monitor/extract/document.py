@@ -126,12 +126,13 @@ def plans_next_year(text: str, year: int) -> bool:
 
 
 def _reviews_year_before(sections: Sections, year: int) -> bool:
-    """Whether the review part's heading names the year before `year` and a plan part after it names `year`: the
-    shape of a summary of the year before, not of `year`."""
-    review = next((s for s in sections.items if s.kind == "review" and s.year is not None), None)
-    if review is None or review.year != year - 1:
+    """Whether a review part comes before a plan part whose heading names `year`, and no review heading names
+    `year` itself: the shape of a summary of the year before (一、主要工作成效 … 二、2025年工作计划 filed under
+    2025), not of `year`."""
+    reviews = [s for s in sections.items if s.kind == "review"]
+    if not reviews or any(s.year is not None and s.year != year - 1 for s in reviews):
         return False
-    return any(s.kind == "plan" and s.start > review.start and s.year == year for s in sections.items)
+    return any(s.kind == "plan" and s.start > reviews[0].start and s.year == year for s in sections.items)
 
 
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:

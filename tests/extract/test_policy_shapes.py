@@ -353,6 +353,17 @@ SUMMARY_ROWS += [
         ],
     ),
     (
+        "a year-end summary with an undated review, filed as a report of the year its plan part names",
+        "今年以来，区科技局扎实推进各项工作。\n一、主要工作成效\n截至11月底，全区高新技术企业达到312家。"
+        "预计全年研发投入突破13亿元。\n二、2025年工作计划\n新增科技型中小企业100家以上。",
+        {"doc_type": "work_report", "year": 2025},
+        [
+            dict(value=312, status="achieved", year=2024),
+            dict(value=1.3e9, status="expected", year=2024),
+            dict(value=100, status="target", year=2025),
+        ],
+    ),
+    (
         "the same summary filed as a report of the plan's year",
         "某市科技局工作报告\n一、2024年工作情况\n截至10月底，全市累计建成孵化载体58家。"
         "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
