@@ -488,6 +488,18 @@ POLICY_ROWS += [
     ),
 ]
 
+POLICY_ROWS += [
+    (
+        "三年累计 in a plan whose title gives no span runs from the plan's year",
+        "为推动海洋产业发展，制定本行动方案。 一、主要目标 全省海洋生产总值达到1.2万亿元，三年累计新增海洋专业人才2万人。",
+        P,
+        [
+            dict(value=1.2e12, status="target", year=2024),
+            dict(metric_has="海洋专业人才", value=20000, status="target", year=2026, term=(2024, 2026)),
+        ],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
