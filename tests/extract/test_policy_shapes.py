@@ -491,7 +491,8 @@ POLICY_ROWS += [
 POLICY_ROWS += [
     (
         "三年累计 in a plan whose title gives no span runs from the plan's year",
-        "为推动海洋产业发展，制定本行动方案。 一、主要目标 全省海洋生产总值达到1.2万亿元，三年累计新增海洋专业人才2万人。",
+        "为推动海洋产业发展，制定本行动方案。 一、主要目标 全省海洋生产总值达到1.2万亿元，"
+        "三年累计新增海洋专业人才2万人。",
         P,
         [
             dict(value=1.2e12, status="target", year=2024),
