@@ -125,6 +125,17 @@ def plans_next_year(text: str, year: int) -> bool:
     return nxt.search(text, own.end()) is not None
 
 
+def _plan_part_of_next_year(text: str, sections: Sections, year: int) -> bool:
+    """Whether a review part (undated or of `year`) comes before a plan part whose heading names the year after
+    (一、2024年工作回顾 … 二、2025年工作重点 filed under 2024): a summary of `year`, which a report would not be."""
+    if "政府工作报告" in text[:600] or "各位代表" in text[:600]:
+        return False
+    reviews = [s for s in sections.items if s.kind == "review"]
+    if not reviews or any(s.year is not None and s.year != year for s in reviews):
+        return False
+    return any(s.kind == "plan" and s.start > reviews[0].start and s.year == year + 1 for s in sections.items)
+
+
 def _reviews_year_before(sections: Sections, year: int) -> bool:
     """Whether a review part comes before a plan part whose heading names `year`, and no review heading names
     `year` itself: the shape of a summary of the year before (一、主要工作成效 … 二、2025年工作计划 filed under
@@ -153,7 +164,12 @@ def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
     if (
         doc_type != "summary"
         and year is not None
-        and (summary_year(text, title) == year or late_in_year(text, sections) or plans_next_year(text, year))
+        and (
+            summary_year(text, title) == year
+            or late_in_year(text, sections)
+            or plans_next_year(text, year)
+            or _plan_part_of_next_year(text, sections, year)
+        )
     ):
         doc_type = "summary"
     if doc_type == "summary" and year is not None and _reviews_year_before(sections, year):

@@ -364,6 +364,24 @@ SUMMARY_ROWS += [
         ],
     ),
     (
+        "filed as a report of its own year, a review before a plan headed with the next year is a summary",
+        "一、2024年工作回顾\n一年来，全市高新技术企业从2023年底的520家增加到608家。\n二、2025年工作重点\n"
+        "高新技术企业数量突破680家，力争到2027年建成省级孵化器15家。",
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(value=520, status="achieved", year=2023),
+            dict(value=608, status="achieved", year=2024),
+            dict(value=680, status="target", year=2025),
+            dict(value=15, status="target", year=2027, term=(2025, 2027)),
+        ],
+    ),
+    (
+        "an undated review before a plan headed with the next year, filed as a report of its own year",
+        "一、主要工作成效\n全区新增众创空间3家。\n二、2025年工作计划\n新建众创空间2家。",
+        {"doc_type": "work_report", "year": 2024},
+        [dict(value=3, status="achieved", year=2024), dict(value=2, status="target", year=2025)],
+    ),
+    (
         "the same summary filed as a report of the plan's year",
         "某市科技局工作报告\n一、2024年工作情况\n截至10月底，全市累计建成孵化载体58家。"
         "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
