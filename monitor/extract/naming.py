@@ -45,7 +45,8 @@ _GRANT_VERB = re.compile(r"(?:分别|各|一次性|给予|予以)*(奖励|补助
 _GIVEN = re.compile(r"(?:给予|予以|按照|按)(?:最高|一次性)*$")
 # the grant after a list of amounts: 50万元、100万元奖励, 100万元、300万元的标准给予奖励
 _GRANT_LIST = re.compile(
-    r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的标准)?(?:给予|予以)?(?:的)?(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)"
+    r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的标准)?(?:给予|予以)?(?:的)?(?:一次性)?"
+    r"(补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设)))"
 )
 # a rate given as a grant: 给予实际贷款利息50%的贴息 (the grant after the rate, the base before it)
 _RATE_GRANT = re.compile(r"的(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
@@ -152,7 +153,7 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if given is not None and (grant := _GRANT_LIST.match(text, q.end)):
         # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
         # whoever the clause before says receives it
-        return _for_whom(text, state.start, q.start) + grant.group(1), raw, "right"
+        return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
         return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant
     if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):

@@ -403,6 +403,12 @@ POLICY_ROWS += [
         ],
     ),
     (
+        "support (支持) after the amount is the grant",
+        SUPPORT + "对新建的省级工业互联网平台，择优给予最高100万元支持。",
+        P,
+        [dict(metric="工业互联网平台支持资金", value=1e6)],
+    ),
+    (
         "amounts listed 按照…的标准 are the grant's",
         SUPPORT + "对年主营业务收入首次突破10亿元、50亿元的企业，分别按照100万元、300万元的标准给予奖励。",
         P,
