@@ -137,11 +137,11 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    rate_base = _RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(normalise_phrase(raw))
-    if rate_base and (grant := _GRANT.match(text, q.end)) is not None:
+    grant = _GRANT.match(text, q.end) if "按" in raw else None
+    if grant is not None and (_RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(normalise_phrase(raw))):
         # 按(照不超过)设备投资额的10%给予补助: the grant's rate
         return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), left + verbs, "left"
-    if q.unit == "%" and _GIVES.search(raw) and (grant := _RATE_GRANT.match(text, q.end)) is not None:
+    if q.unit == "%" and (grant := _RATE_GRANT.match(text, q.end)) is not None and _GIVES.search(raw):
         # 给予实际贷款利息50%的贴息: the grant, at that rate of its base
         return _for_whom(text, state.start, q.start) + grant.group(1), raw, "right"
     if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):

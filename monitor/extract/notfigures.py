@@ -129,17 +129,23 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
     end = more.end() if more is not None and amount else q.end  # 突破10亿元、50亿元的企业: each value of the list
     if amount and _OVER_BEFORE.search(text, max(0, q.start - 3), q.start) and _CLASS_NOUN_COUNTED.match(text, q.end):
         return True  # 超十亿元企业100家: 超 an amount right before the things counted, a class without 的
-    clause = text[max(0, q.start - 30) : q.start]
-    clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
     if not text.startswith("的", end):
-        return _CONDITION_CLAUSE.match(clause) is not None and _CONDITION_REST.match(text, end) is not None
+        return (
+            _CONDITION_REST.match(text, end) is not None and _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+        )
     if amount and _CLASS_COUNTED.match(text, end):
         return True
     if amount and _COUNT_THEN_OVER.search(text, max(0, q.start - 16), q.start) and _CLASS_NAMED.match(text, end):
         return True  # 培育5家以上产值超50亿元的龙头企业: the amount says which enterprises are counted
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
-    return _CONDITION_CLAUSE.match(clause) is not None
+    return _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+
+
+def _clause(text: str, start: int) -> str:
+    """The clause before a number (up to 30 characters)."""
+    clause = text[max(0, start - 30) : start]
+    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
 
 
 def is_rhythm(q: Quantity, text: str) -> bool:

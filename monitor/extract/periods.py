@@ -159,9 +159,10 @@ def when(
         status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
     year, term = _period(found, status, frame, section, doc, ahead)
     over_span = found.average or _OVER_SPAN.search(prefix[-16:]) is not None
-    span = _own_span(doc) or _years_said(prefix[-24:], ahead)
-    if status == "target" and found.year is None and over_span and span is not None:
-        year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
+    if status == "target" and found.year is None and over_span:
+        span = _own_span(doc) or _years_said(prefix[-24:], ahead)
+        if span is not None:
+            year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
     past = (
         term is not None
         and found.term is None

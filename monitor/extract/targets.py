@@ -210,7 +210,10 @@ def _cues_before(ctx: _Context, sent: tuple[int, int], at: int) -> list[re.Match
     if sent[0] not in ctx.cues:
         ctx.cues = {sent[0]: sentence_cues(ctx.text, sent[0], sent[1])}  # one sentence at a time
     cues = [m for m in ctx.cues[sent[0]] if m.end() <= at and m.start() >= at - _CONTEXT]
-    conditions = list(_CONDITION.finditer(ctx.text, max(sent[0], at - _CONTEXT), at))
+    lo = max(sent[0], at - _CONTEXT)
+    if not cues or ctx.text.find("对", lo, at) < 0:
+        return cues
+    conditions = list(_CONDITION.finditer(ctx.text, lo, at))
     if not conditions:
         return cues
     # 对上年度研发投入…的企业，按…给予奖励: the condition's own time words do not date the grant
