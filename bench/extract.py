@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("GOVMON_SHARED", REPO.parent / "shared"))  # as tests/corpus.py reads it
 sys.path.insert(0, str(REPO))
 
 from bench.harness import Row, note  # noqa: E402

@@ -27,6 +27,15 @@ def available() -> bool:
     return RAW.is_dir()
 
 
+# gold documents written for this project live in the repository (tests/fixtures/genres); the rest in ../shared
+OWN_PREFIX = "tests/"
+
+
+def document_path(path: str, shared: Path | None = None) -> Path:
+    """Where a gold file's document path points: our own fixtures under the repository, else the shared corpus."""
+    return REPO / path if path.startswith(OWN_PREFIX) else (shared or SHARED) / path
+
+
 def container_text(path: Path, fmt: str, key: str | int | None = None) -> str:
     """A document out of its container: a jsonl record, a csv row or a tsv line selected by year."""
     if fmt == "txt":

@@ -125,20 +125,54 @@ def plans_next_year(text: str, year: int) -> bool:
     return nxt.search(text, own.end()) is not None
 
 
+def _plan_part_of_next_year(text: str, sections: Sections, year: int) -> bool:
+    """Whether a review part (undated or of `year`) comes before a plan part whose heading names the year after
+    (一、2024年工作回顾 … 二、2025年工作重点 filed under 2024): a summary of `year`, which a report would not be."""
+    if "政府工作报告" in text[:600] or "各位代表" in text[:600]:
+        return False
+    reviews = [s for s in sections.items if s.kind == "review"]
+    if not reviews or any(s.year is not None and s.year != year for s in reviews):
+        return False
+    return any(s.kind == "plan" and s.start > reviews[0].start and s.year == year + 1 for s in sections.items)
+
+
+def _reviews_year_before(sections: Sections, year: int) -> bool:
+    """Whether a review part comes before a plan part whose heading names `year`, and no review heading names
+    `year` itself: the shape of a summary of the year before (一、主要工作成效 … 二、2025年工作计划 filed under
+    2025), not of `year`."""
+    reviews = [s for s in sections.items if s.kind == "review"]
+    if not reviews or any(s.year is not None and s.year != year - 1 for s in reviews):
+        return False
+    return any(s.kind == "plan" and s.start > reviews[0].start and s.year == year for s in sections.items)
+
+
 def infer(text: str, given: DocumentInfo, sections: Sections) -> DocumentInfo:
     """Fill whatever the caller did not give.
 
-    A title that sums up the results of the document's own year makes it a summary whatever type it was filed
+    A title that names the year whose results it sums up outweighs a year given as the year after (the date of
+    filing). A title that sums up the results of the document's own year makes it a summary whatever type it was filed
     under: its results are of that year and its plan is for the next, which a work report's reading (results
     of the year before) would date a year early."""
     title = given.title or infer_title(text)
     year = given.year or infer_year(text, title, sections)
     doc_type = given.doc_type or infer_doc_type(text, title, sections)
+    summed = summary_year(text, title)
+    if summed is not None and year == summed + 1 and doc_type != "plan":
+        # filed under the year it was written in (…局2024年工作总结和2025年工作思路, dated 2025): the title's year is
+        # the one its results are of and its 今年 means; its plan is for the year after, as in any summary
+        year, doc_type = summed, "summary"
     if (
         doc_type != "summary"
         and year is not None
-        and (summary_year(text, title) == year or late_in_year(text, sections) or plans_next_year(text, year))
+        and (
+            summary_year(text, title) == year
+            or late_in_year(text, sections)
+            or plans_next_year(text, year)
+            or _plan_part_of_next_year(text, sections, year)
+        )
     ):
         doc_type = "summary"
+    if doc_type == "summary" and year is not None and _reviews_year_before(sections, year):
+        year -= 1  # 一、2024年工作情况 … 二、2025年工作思路 filed under 2025: a summary of 2024
     return DocumentInfo(title=title, region=given.region or infer_region(text, title), year=year,
                         doc_type=doc_type, url=given.url)  # fmt: skip

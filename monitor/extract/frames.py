@@ -68,8 +68,15 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 # a part of the document (二、支持措施, 三、保障措施) ends the frames of the part before it, whatever it is about: the
 # 到2025年 goals of 一、发展目标 do not date the standing rules of the parts after it
 _PART_HEADING = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}、[^\n。；;，,]{2,30}$", re.M)
-# a numbered paragraph (（二）壮大产业集群。) ends a 到20XX年 paragraph of goals as well
-_SUBPART_HEADING = re.compile(r"^[ \t\u3000]*[（(][一二三四五六七八九十]{1,3}[）)]", re.M)
+# a numbered paragraph (（二）壮大产业集群。, 四是优化人才服务。, 3.建设创新平台。) ends a 到20XX年 paragraph of goals
+# opened in a paragraph numbered the same way
+_NUMBERINGS = (
+    r"[（(][一二三四五六七八九十]{1,3}[）)]",
+    r"[一二三四五六七八九十]{1,3}是",
+    r"\d{1,2}[.．、](?!\d)",
+    r"[（(]\d{1,2}[）)]",
+)
+_NUMBERED = tuple(re.compile(rf"^[ \t\u3000]*{n}", re.M) for n in _NUMBERINGS)
 _HEAD_OF_PARAGRAPH = 16  # a weak cue frames its paragraph only when it opens it
 
 
@@ -123,7 +130,7 @@ def _frame(
     if kind == "by_year" and named is not None:
         if named <= ahead:
             return None  # 到2025年底 in a 2025 report: this year's goals
-        first = named - 4 if named % 5 == 0 and named - 4 <= year and not own_term else year
+        first = named - 4 if named % 5 == 0 and named - 4 <= ahead and not own_term else ahead
         return "target", named, (first, named)
     if kind == "year_ahead":
         ahead = year + 1 if "明年" in found.group() or "下一年" in found.group() else year
@@ -187,8 +194,9 @@ def find_frames(
         brk = next((b for b in breaks if b > start), len(text))
         # goals in a numbered paragraph (（一）发展目标。到2025年…) end at the next one (（二）壮大产业集群。: a task of
         # the document's own year); numbered paragraphs after a goals line of their own are its goals
-        numbered = _SUBPART_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None
-        if kind == "by_year" and numbered and (sub := _SUBPART_HEADING.search(text, m.end())) is not None:
+        para = text.rfind("\n", 0, start) + 1
+        numbered = next((n for n in _NUMBERED if n.match(text, para) is not None), None)
+        if kind == "by_year" and numbered is not None and (sub := numbered.search(text, m.end())) is not None:
             brk = min(brk, sub.start())
         frames.append(Frame(start, min(nxt, brk, reach), status, when, term, kind))
     return Frames(frames)

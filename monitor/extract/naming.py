@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from monitor.extract import subjects as sj
 from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading, resolve_past
-from monitor.extract.numbers import Quantity
+from monitor.extract.numbers import BANDWIDTH, Quantity
 
 _CLAUSE_CUT = re.compile(r"[，,；;：:、]")
 _HARD_CUT = re.compile(r"[，,；;：:]")
@@ -32,6 +32,7 @@ _FUNDS_FOR = re.compile(
 )
 # a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
+_RATE_BASE_END = re.compile(r"按[^，,。；;按]{1,16}的$")  # 分别按不超过研发投入的|20%给予补助
 _GRANT = re.compile(
     r"(?:[、，,](?:单个项目|每个项目|单家企业)?(?:最高)?(?:不超过)?[0-9.]{1,8}(?:万|亿)?元)?"
     r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)"
@@ -40,12 +41,21 @@ _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每
 # 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
 _PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
 _CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
-_GIVEN = re.compile(r"(?:给予|予以)(?:最高|一次性)*$")
-_GRANT_LIST = re.compile(r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(补助|奖励|补贴|贴息|资助|奖补)")
+_GRANT_VERB = re.compile(r"(?:分别|各|一次性|给予|予以)*(奖励|补助|补贴|资助|奖补)(?:最高|一次性)*")
+_GIVEN = re.compile(r"(?:给予|予以|按照|按)(?:最高|一次性)*$")
+# the grant after a list of amounts: 50万元、100万元奖励, 100万元、300万元的标准给予奖励
+_GRANT_LIST = re.compile(
+    r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的标准)?(?:给予|予以)?(?:的)?(?:一次性)?"
+    r"(补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设)))"
+)
+# a rate given as a grant: 给予实际贷款利息50%的贴息 (the grant after the rate, the base before it)
+_RATE_GRANT = re.compile(r"的(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
+_GIVES = re.compile(r"给予|予以|^按")
 _GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设))")
 _GIVEN_EACH = re.compile(r"(?:给予|予以)(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{1,4}$")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")
+_REACHES = re.compile(r"(?:bps)?(?:到|进|入)([\u4e00-\u9fff]{1,6}?)(?=[、，,。；;（(的]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +93,9 @@ def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, 
     if how != "list":
         state.run = [*state.run, subject] if between.startswith(("、", "和", "及")) and state.run else [subject]
     state.after = subject if how == "right" else ""
-    keeps = how not in ("right", "carried") or (how == "right" and _number_first(raw_phrase))
+    # a grant named after its amount (按每人2000元给予一次性扩岗补助) is what the caps after it are of
+    named_grant = how == "right" and _GRANT_AFTER.search(subject[-2:]) is not None
+    keeps = how not in ("right", "carried") or (how == "right" and (_number_first(raw_phrase) or named_grant))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
@@ -103,6 +115,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
              region: str | None) -> tuple[str, str, str]:  # fmt: skip
     """(subject, verbs, how it was found) of a figure."""
     left, verbs = sj.split_verbs(raw)
+    if q.unit == BANDWIDTH and (reach := _REACHES.match(text, q.end)) is not None:
+        return reach.group(1) + "带宽", raw, "right"  # 千兆到苏木乡镇: the bandwidth where it reaches
     listed = "分别" in verbs or ("、" in left and _NEXT_VALUE.match(text, q.end) is not None)
     if listed and left and (items := sj.list_items(left)):
         state.items, state.item = [items[0]] + [sj.complete(i, items[0], _resolver(q, region)) for i in items[1:]], 0
@@ -123,13 +137,23 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         state.items = []
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
-    if _RATE_BASE.fullmatch(left) and (grant := _GRANT.match(text, q.end)) is not None:
-        return _grant(grant.group(1)), left + verbs, "left"  # 按设备投资额的10%给予补助: the grant's rate
+    grant = _GRANT.match(text, q.end) if "按" in raw else None
+    if grant is not None and (_RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(normalise_phrase(raw))):
+        # 按(照不超过)设备投资额的10%给予补助: the grant's rate
+        return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), left + verbs, "left"
+    if q.unit == "%" and (grant := _RATE_GRANT.match(text, q.end)) is not None and _GIVES.search(raw):
+        # 给予实际贷款利息50%的贴息: the grant, at that rate of its base
+        return _for_whom(text, state.start, q.start) + grant.group(1), raw, "right"
     if q.unit in _MONEY and sj.verb_only(left) and not state.subject and (purpose := _FUNDS_FOR.match(text, q.end)):
         return purpose.group(1) + "资金", raw, "right"  # 统筹20亿元实施6个重大科技专项: funds named by their use
+    if (granted := _GRANT_VERB.fullmatch(left)) is not None:
+        # 分别奖励300万元、100万元, 一次性奖励20万元: the grant is the verb before the amount
+        return _for_whom(text, state.start, q.start) + _grant(granted.group(1)), verbs, "left"
     given = _GIVEN.search(left)
-    if given is not None and sj.verb_only(left[: given.start()]) and (grant := _GRANT_LIST.match(text, q.end)):
-        return grant.group(1), raw, "right"  # 分别给予50万元、100万元奖励: each amount of the list is the grant
+    if given is not None and (grant := _GRANT_LIST.match(text, q.end)):
+        # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
+        # whoever the clause before says receives it
+        return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
         return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant
     if _PER_ITEM.fullmatch(left) or (_PER_ITEM_CAPPED.fullmatch(left) and _CAP_VERBS.search(verbs)):
@@ -165,6 +189,25 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     ):
         return done, verbs, "completed"
     return left, verbs, "left"
+
+
+# the receiver of a support measure: 对新认定的国家级、省级智能工厂|，分别奖励…; 对企业购置设备的贷款|给予贴息
+_FOR_WHOM = re.compile(r"对([^，,。；;：:对]{1,40}?)(?:[，,]|给予|予以|分别|按照|按|每)")
+_NOT_A_RECEIVER = re.compile(r"[0-9０-９]|^(?:其|此|上述|以上)")
+
+
+def _for_whom(text: str, sent_start: int, at: int) -> str:
+    """The noun a support measure's 对 clause names as the receiver (智能工厂, 一类创新药, 贷款), to name its grant
+    by (智能工厂奖励); "" when the sentence has none before the figure."""
+    found = list(_FOR_WHOM.finditer(text, max(sent_start, at - 120), at))[-1:]
+    if not found:
+        return ""
+    clause = found[0].group(1)
+    noun = clause[clause.rfind("的") + 1 :].split("、")[-1]
+    noun = sj.bare_noun(noun)
+    if not 2 <= len(noun) <= 10 or _NOT_A_RECEIVER.search(noun) or sj.verb_only(noun):
+        return ""
+    return noun
 
 
 def _number_first(raw: str) -> bool:

@@ -12,7 +12,8 @@ import re
 from monitor.extract.numbers import Quantity
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「《", "”」》"
-_DUTY = re.compile(r"应当|应于|须在|须于|之日起|延长期限|期限不超过")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DUTY = re.compile(r"应当|应于|应在|需在|须在|须于|必须在|之日起|延长期限|期限不超过")
 _AMOUNTS = frozenset({"元", "美元", "亩", "吨", "平方米", "千瓦", "千瓦时", "立方米"})
 _CLASS_NOUN = re.compile(r"的?(?:企业|项目|工程|园区|产业|集群|城市|县|乡镇|农户|工业企业|规上企业|大项目|重大项目)")
 _BASELINE_BEFORE = re.compile(
@@ -44,6 +45,13 @@ _CLASS_NOUN_COUNTED = re.compile(
 )
 # 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
 _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
+# 对当年新吸纳就业50人以上且签订…的企业，按…给予: a support measure's condition clause, running on to its 的 and
+# the grant after it
+_CONDITION_REST = re.compile(
+    r"[^，,。；;]{0,30}?的[\u4e00-\u9fff]{0,10}[，,][^，,。；;]{0,12}?(?:给予|予以|按|奖励|补助|补贴|享受|可)"
+)
+# 较上年提升2位, 排名前移3位: a move in a ranking
+_RANK_MOVE = re.compile(r"(?:提升|上升|前移|前进|进位|下降|后退|下滑|提高|晋升|跃升)了?$")
 # 每月召开1次工作推进会, 每季度通报1次: the rhythm of a procedure, not a quantity of the world
 _RHYTHM_BEFORE = re.compile(r"每(?:个)?(?:月|季度|季|周|旬|半年|年)(?:至少)?[\u4e00-\u9fff]{0,4}$")
 _PER_UNIT = re.compile(r"每(?:增长|提高|增加|下降|降低|投入|减少|上升)$")
@@ -93,6 +101,8 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
         return True
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
+    if q.unit == "位" and _RANK_MOVE.search(text, max(0, q.start - 3), q.start) and not _CJK.match(text, q.end):
+        return True  # 较上年提升2位: places gained in a ranking (提升2位专家 would count people)
     if _ROUND_CAPACITY.fullmatch(q.raw) and _PRODUCT_AFTER.match(text, q.end):
         return True  # 百万吨乙烯, 千万吨炼油: a plant's class named by its round capacity
     rank = _RANK_BEFORE.search(text, max(0, q.start - 6), q.start)
@@ -120,21 +130,38 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
     if amount and _OVER_BEFORE.search(text, max(0, q.start - 3), q.start) and _CLASS_NOUN_COUNTED.match(text, q.end):
         return True  # 超十亿元企业100家: 超 an amount right before the things counted, a class without 的
     if not text.startswith("的", end):
-        return False
+        return (
+            _CONDITION_REST.match(text, end) is not None and _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+        )
     if amount and _CLASS_COUNTED.match(text, end):
         return True
     if amount and _COUNT_THEN_OVER.search(text, max(0, q.start - 16), q.start) and _CLASS_NAMED.match(text, end):
         return True  # 培育5家以上产值超50亿元的龙头企业: the amount says which enterprises are counted
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
-    clause = text[max(0, q.start - 30) : q.start]
-    clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
-    return _CONDITION_CLAUSE.match(clause) is not None
+    return _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+
+
+def _clause(text: str, start: int) -> str:
+    """The clause before a number (up to 30 characters)."""
+    clause = text[max(0, start - 30) : start]
+    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
 
 
 def is_rhythm(q: Quantity, text: str) -> bool:
     """每月召开1次工作推进会, 每季度通报1次进展: how often a procedure runs."""
     return q.unit == "次" and _RHYTHM_BEFORE.search(text, max(0, q.start - 10), q.start) is not None
+
+
+_INSTALMENTS_BEFORE = re.compile(r"(?<![部百千万十])分$")
+
+
+def is_instalments(q: Quantity, text: str) -> bool:
+    """资金分2批拨付, 分3次兑现: how a payment is split, not a quantity of the world."""
+    return (
+        q.unit in ("批", "批次", "次", "期")
+        and _INSTALMENTS_BEFORE.search(text, max(0, q.start - 3), q.start) is not None
+    )
 
 
 def is_per_unit(q: Quantity, text: str) -> bool:
@@ -183,6 +210,7 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_threshold(q, text)
         or is_class_or_condition(q, text)
         or is_rhythm(q, text)
+        or is_instalments(q, text)
         or is_per_unit(q, text)
         or is_deadline(q, text)
         or is_weight(q, text)

@@ -32,6 +32,10 @@ QUANTITY = re.compile(
     r"|(?P<flat>(?:与上年|与去年|同比)(?:基本)?持平|基本持平)"
     r"|(?P<half>(?<![一二三四五六七八九十])一半)(?P<hsuf>以上|左右)?"
     rf"|{_LB}(?P<fd>{AR}|{CN})分之(?P<fm>{AR}|{CN}){_LA}"
+    # bandwidth, only where it reaches somewhere (万兆到旗县区, 20兆进牧户) or is what a link is raised to (扩容至5G):
+    # 千兆城市, 双千兆 and 5G are names elsewhere
+    r"|(?<![0-9A-Za-z.])(?P<bwn>\d{1,5}|[十百千万])(?:兆|M)(?=(?:bps)?(?:到|进|入)[\u4e00-\u9fff])"
+    r"|(?<=扩容至|提升至|提速至|升级至)(?P<gbn>\d{1,3})G(?![A-Za-z0-9])"
     r"|(?<![0-9./])(?P<sn>[1-9])/(?P<sd>[2-9]|10)(?![0-9/])(?P<ssuf>以上|左右)?"
     r"|(?<![0-9.A-Za-z])(?P<yrs>\d{1,2}\.\d{1,2})年(?![均度代])(?P<ysuf>以上|左右)?"
     rf"|{_LB}(?P<n1>{_NUM}){_LA}[ ]?(?P<a1>多|余)?(?P<m1>{MULT_RE})?(?P<a2>多|余)?(?P<m3>亿)?[ ]?"
@@ -41,6 +45,7 @@ QUANTITY = re.compile(
 )
 
 _CN_DIGITS = set("零〇一二两三四五六七八九")
+BANDWIDTH = "兆"  # Mbit/s, as the texts write it (G: Gbit/s)
 _ROUND = frozenset({"百", "千", "万", "上百", "上千", "上万"})
 _COUNTED = re.compile(r"(?:等|共|了|计|达)$")
 _ROUGHLY = re.compile(r"(?:超|破|近|达|逾|约|上)$")
@@ -85,6 +90,8 @@ _BAD_FOLLOW = frozenset(
         "只有",
         "部门",
         "所有",
+        "份额",
+        "个月",
     ]
 )
 
@@ -219,6 +226,10 @@ def parse(m: re.Match[str], text: str) -> Quantity | None:
         return _fraction(m)
     if m.group("half") or m.group("sn") or m.group("yrs"):
         return _share(m)
+    if m.group("bwn") or m.group("gbn"):
+        value = to_decimal(m.group("bwn") or m.group("gbn"))
+        unit = BANDWIDTH if m.group("bwn") else "G"
+        return None if value is None else Quantity(_plain(value), None, unit, None, m.start(), m.end(), m.group())
     return _simple(m, text[m.end() : m.end() + 1], text[max(0, m.start() - 2) : m.start()])
 
 

@@ -97,7 +97,9 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
             past = ahead is not None and by < ahead and not m.group().startswith("力争")
             found.status, found.year = ("achieved" if past else "target"), by
             if ahead is not None and doc.year is not None and by > ahead:
-                found.term = _by_term(by, doc.year, doc.doc_type == "plan")
+                # a summary's goals are set from the year its plan is for (…2025年工作总结和2026年工作思路: 到2030年
+                # is the 15th plan's end, 2026—2030)
+                found.term = _by_term(by, ahead, doc.doc_type == "plan")
             else:
                 found.term = None
         elif group == "expected":
@@ -157,8 +159,10 @@ def when(
         status, strength = _weak_status(prefix, section, doc, paragraph, previous, qualifier)
     year, term = _period(found, status, frame, section, doc, ahead)
     over_span = found.average or _OVER_SPAN.search(prefix[-16:]) is not None
-    if status == "target" and found.year is None and over_span and (span := _own_span(doc)) is not None:
-        year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
+    if status == "target" and found.year is None and over_span:
+        span = _own_span(doc) or _years_said(prefix[-24:], ahead)
+        if span is not None:
+            year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
     past = (
         term is not None
         and found.term is None
@@ -171,6 +175,19 @@ def when(
 
 _SPAN = re.compile(r"[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*((?:19|20)\d\d)年?[）)]")
 _OVER_SPAN = re.compile(r"累计|(?:[两三四五]|[2-5])年(?:内|间)?(?:共|合计|总计)")
+
+
+_YEARS_SAID = re.compile(r"(?:未来|今后)?([两三四五]|[2-5])年(?:内|间)?(?:累计|共|合计|总计)")
+_COUNT = {"两": 2, "三": 3, "四": 4, "五": 5}
+
+
+def _years_said(prefix: str, ahead: int | None) -> tuple[int, int] | None:
+    """三年累计 in a plan whose title gives no span: the years from the plan's own year on."""
+    m = _YEARS_SAID.search(prefix)
+    if m is None or ahead is None:
+        return None
+    n = _COUNT.get(m.group(1)) or int(m.group(1))
+    return ahead, ahead + n - 1
 
 
 def _own_span(doc: DocumentInfo) -> tuple[int, int] | None:

@@ -16,7 +16,7 @@ _REVIEW_HEAD = re.compile(
 _PLAN_HEAD = re.compile(
     r"总体要求|预期目标|目标任务|重点工作|重点任务|主要任务|工作任务|工作安排|工作思路|发展规划|发展思路"
     r"|工作要点|工作计划|主要目标|政策取向|下一步|下步工作|工作打算|工作部署|目标要求|下步打算|下步计划|明年打算"
-    r"|明年工作"
+    r"|明年工作|工作重点|工作目标|工作谋划|工作设想|思路举措|目标举措"
 )
 # what was done, as a bureau's summary heads its results (一、2024年工作开展情况, 二、重点任务推进情况): a review
 # even when the heading names the tasks it reports on

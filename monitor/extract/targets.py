@@ -45,6 +45,10 @@ _LIST_VERB = re.compile(
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
+# a support measure's condition clause, up to the comma before what is given (对上年度…的企业，)
+_CONDITION = re.compile(
+    r"对[^，,。；;]{1,40}的[\u4e00-\u9fff]{0,10}[，,](?=[^，,。；;]{0,12}?(?:给予|予以|按|奖励|补助|补贴))"
+)
 _HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
@@ -205,7 +209,16 @@ def _cues_before(ctx: _Context, sent: tuple[int, int], at: int) -> list[re.Match
     """The clause cues of the figure's sentence that stand before it (within the sentence context kept)."""
     if sent[0] not in ctx.cues:
         ctx.cues = {sent[0]: sentence_cues(ctx.text, sent[0], sent[1])}  # one sentence at a time
-    return [m for m in ctx.cues[sent[0]] if m.end() <= at and m.start() >= at - _CONTEXT]
+    cues = [m for m in ctx.cues[sent[0]] if m.end() <= at and m.start() >= at - _CONTEXT]
+    lo = max(sent[0], at - _CONTEXT)
+    if not cues or ctx.text.find("对", lo, at) < 0:
+        return cues
+    conditions = list(_CONDITION.finditer(ctx.text, lo, at))
+    if not conditions:
+        return cues
+    # 对上年度研发投入…的企业，按…给予奖励: the condition's own time words do not date the grant
+    lo, hi = conditions[-1].span()
+    return [m for m in cues if not lo <= m.start() < hi]
 
 
 def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tuple[Kind, When]:

@@ -19,7 +19,7 @@ import yaml
 
 if __package__ in (None, ""):  # run as a script: make `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.corpus import SHARED, container_text
+from tests.corpus import SHARED, container_text, document_path
 
 GOLD = Path(__file__).resolve().parent / "gold"
 PARTS = ("tune", "validation")
@@ -50,7 +50,7 @@ def gold_files(part: str | None = None) -> list[Path]:
 
 
 def document_text(spec: dict[str, Any]) -> str:
-    return container_text(SHARED / spec["path"], spec["format"], spec.get("key"))
+    return container_text(document_path(spec["path"]), spec["format"], spec.get("key"))
 
 
 def _scope(text: str, scope: dict[str, Any] | None) -> tuple[str, list[str]]:

@@ -19,7 +19,7 @@ import yaml
 
 if __package__ in (None, ""):  # run as a script: make `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.corpus import SHARED, container_text
+from tests.corpus import SHARED, container_text, document_path
 
 GOLD = Path(__file__).resolve().parent / "gold"
 PARTS = ("tune", "validation")
@@ -114,7 +114,7 @@ class DocSpec:
                    outer.get("doc_type"))  # fmt: skip
 
     def text(self, shared: Path = SHARED) -> str:
-        return container_text(shared / self.path, self.format, self.key)
+        return container_text(document_path(self.path, shared), self.format, self.key)
 
 
 @dataclass

@@ -584,8 +584,8 @@ SUPPORTS: list[Row] = [
         SUPPORT + "对企业技术改造项目，按设备投资额的15%给予补助，单个企业最高不超过500万元。",
         {"year": 2023, "doc_type": "plan"},
         [
-            dict(metric="补助", value=15, kind="share", status="target"),
-            dict(metric="补助", value=5e6, kind="cap", qualifier="不超过"),
+            dict(metric="企业技术改造项目补助", value=15, kind="share", status="target"),
+            dict(metric="企业技术改造项目补助", value=5e6, kind="cap", qualifier="不超过"),
         ],
     ),
     (

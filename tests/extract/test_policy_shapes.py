@@ -260,6 +260,271 @@ SUMMARY_ROWS += [
     ),
 ]
 
+# support clauses: the grant names its amounts and rates whoever the clause before says receives it; thresholds
+# that pick the beneficiary are no figures
+POLICY_ROWS += [
+    (
+        "a tiered award after the beneficiary clause names each amount",
+        SUPPORT + "对获得一、二、三等奖的项目分别给予50万元、30万元、10万元奖励。",
+        P,
+        [dict(metric_has="奖励", value=5e5), dict(metric_has="奖励", value=3e5), dict(metric_has="奖励", value=1e5)],
+    ),
+    (
+        "一次性 between a list of amounts and the grant",
+        SUPPORT + "对年营业收入首次突破1亿元、5亿元、10亿元的企业，分别给予100万元、300万元、500万元一次性奖励。",
+        P,
+        [dict(metric_has="奖励", value=1e6), dict(metric_has="奖励", value=3e6), dict(metric_has="奖励", value=5e6)],
+    ),
+    (
+        "a capped rate of a base before the grant",
+        SUPPORT + "按照不超过项目设备投资的8%给予补助，单个项目支持金额不超过3000万元。",
+        P,
+        [dict(metric_has="补助", value=8, unit="%"), dict(value=3e7, kind="cap", qualifier="不超过")],
+    ),
+    (
+        "a rate named by the grant after it",
+        SUPPORT + "对企业的技术改造贷款，给予实际贷款利息50%的贴息，贴息期限最长3年。",
+        P,
+        [dict(metric="技术改造贷款贴息", value=50, unit="%")],
+    ),
+    (
+        "分别按 a rate, then 分别 caps: all the grant's",
+        SUPPORT + "对完成Ⅰ、Ⅱ期临床试验的创新药，分别按不超过研发投入的20%给予补助，最高分别不超过1000万元、2000万元。",
+        P,
+        [
+            dict(metric_has="补助", value=20, unit="%"),
+            dict(metric_has="补助", value=1e7, kind="cap"),
+            dict(metric_has="补助", value=2e7),
+        ],
+    ),
+    (
+        "computing power in PFlops",
+        POLICY + "到2027年，全省智能算力规模达到5000PFlops。",
+        P,
+        [dict(metric_has="智能算力", value=5000, unit="PFlops", **TERM)],
+    ),
+    (
+        "a 到20XX年 goal inside a numbered item ends at the next item",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "三是深化改革。到2027年，建成海洋创新型县5个。\n四是优化服务。全年培训海洋科技人才1000名以上。",
+        P,
+        [
+            dict(metric_has="海洋创新型县", value=5, **TERM),
+            dict(metric_has="海洋科技人才", value=1000, status="target", year=2024, term=None),
+        ],
+    ),
+]
+
+SUMMARY_ROWS += [
+    (
+        "a change against the end of last year carries the subject before it",
+        "某区科技局2024年工作总结\n一、主要工作成效\n截至11月底，全区高新技术企业达到312家，较去年底净增41家。",
+        {"doc_type": "summary", "year": 2024},
+        [
+            dict(metric_has="高新技术企业", value=312, status="achieved", year=2024),
+            dict(metric_has="高新技术企业", value=41, kind="increment", status="achieved", year=2024),
+        ],
+    ),
+    (
+        "a change against a named year carries the subject, and is of the estimate's year",
+        "某市科技局2024年工作总结\n一、2024年工作开展情况\n全年预计技术合同成交额42亿元，较2023年增长17%。",
+        {"doc_type": "summary", "year": 2024},
+        [
+            dict(metric_has="技术合同成交额", value=4.2e9, status="expected", year=2024),
+            dict(metric_has="技术合同成交额", value=17, kind="growth", status="expected", year=2024),
+        ],
+    ),
+    (
+        "a summary filed under the year after its title's year",
+        "某市科技局2024年工作总结和2025年工作思路\n一、2024年工作总结\n今年以来，新认定高新技术企业186家。"
+        "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
+        {"doc_type": "summary", "year": 2025},
+        [dict(value=186, status="achieved", year=2024), dict(value=1600, status="target", year=2025)],
+    ),
+    (
+        "a summary without a dated title, filed under the year its plan part names",
+        "某市科技局工作报告\n一、2024年工作情况\n截至10月底，全市累计建成孵化载体58家。预计全年技术合同成交额达到86亿元。"
+        "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
+        {"doc_type": "summary", "year": 2025},
+        [
+            dict(value=58, status="achieved", year=2024),
+            dict(value=8.6e9, status="expected", year=2024),
+            dict(value=1600, status="target", year=2025),
+        ],
+    ),
+    (
+        "a year-end summary with an undated review, filed as a report of the year its plan part names",
+        "今年以来，区科技局扎实推进各项工作。\n一、主要工作成效\n截至11月底，全区高新技术企业达到312家。"
+        "预计全年研发投入突破13亿元。\n二、2025年工作计划\n新增科技型中小企业100家以上。",
+        {"doc_type": "work_report", "year": 2025},
+        [
+            dict(value=312, status="achieved", year=2024),
+            dict(value=1.3e9, status="expected", year=2024),
+            dict(value=100, status="target", year=2025),
+        ],
+    ),
+    (
+        "filed as a report of its own year, a review before a plan headed with the next year is a summary",
+        "一、2024年工作回顾\n一年来，全市高新技术企业从2023年底的520家增加到608家。\n二、2025年工作重点\n"
+        "高新技术企业数量突破680家，力争到2027年建成省级孵化器15家。",
+        {"doc_type": "work_report", "year": 2024},
+        [
+            dict(value=520, status="achieved", year=2023),
+            dict(value=608, status="achieved", year=2024),
+            dict(value=680, status="target", year=2025),
+            dict(value=15, status="target", year=2027, term=(2025, 2027)),
+        ],
+    ),
+    (
+        "an undated review before a plan headed with the next year, filed as a report of its own year",
+        "一、主要工作成效\n全区新增众创空间3家。\n二、2025年工作计划\n新建众创空间2家。",
+        {"doc_type": "work_report", "year": 2024},
+        [dict(value=3, status="achieved", year=2024), dict(value=2, status="target", year=2025)],
+    ),
+    (
+        "the same summary filed as a report of the plan's year",
+        "某市科技局工作报告\n一、2024年工作情况\n截至10月底，全市累计建成孵化载体58家。"
+        "\n二、2025年工作思路\n新增科技型中小企业1600家以上。",
+        {"doc_type": "work_report", "year": 2025},
+        [dict(value=58, status="achieved", year=2024), dict(value=1600, status="target", year=2025)],
+    ),
+]
+
+POLICY_ROWS += [
+    (
+        "a grant is named by its receiver in the 对 clause",
+        SUPPORT + "对新认定的国家级、省级智能工厂，分别奖励300万元、100万元；对首次纳入规模以上统计的工业企业，"
+        "给予一次性奖励20万元。",
+        P,
+        [
+            dict(metric="智能工厂奖励", value=3e6),
+            dict(metric="智能工厂奖励", value=1e6),
+            dict(metric="工业企业奖励", value=2e5),
+        ],
+    ),
+    (
+        "support (支持) after the amount is the grant",
+        SUPPORT + "对新建的省级工业互联网平台，择优给予最高100万元支持。",
+        P,
+        [dict(metric="工业互联网平台支持资金", value=1e6)],
+    ),
+    (
+        "amounts listed 按照…的标准 are the grant's",
+        SUPPORT + "对年主营业务收入首次突破10亿元、50亿元的企业，分别按照100万元、300万元的标准给予奖励。",
+        P,
+        [dict(metric_has="奖励", value=1e6), dict(metric_has="奖励", value=3e6)],
+    ),
+    (
+        "a condition clause with a count of people is no figure; the cap is of the grant named after its amount",
+        SUPPORT + "对当年新吸纳就业50人以上且签订1年以上劳动合同的企业，按每人2000元给予一次性扩岗补助，"
+        "每家企业每年累计不超过100万元。",
+        P,
+        [dict(metric_has="扩岗补助", value=2000, unit="元"), dict(metric_has="扩岗补助", value=1e6, kind="cap")],
+    ),
+]
+
+SUMMARY_ROWS += [
+    (
+        "a change against the same months of last year carries the subject",
+        "某县科技局2024年工作总结\n一、2024年工作完成情况\n今年1—10月，全县规上工业企业研发费用支出3.2亿元，"
+        "比上年同期增长14.5%。",
+        {"doc_type": "summary", "year": 2024},
+        [dict(value=3.2e8, status="achieved", year=2024), dict(metric_has="研发费用", value=14.5, kind="growth")],
+    ),
+    (
+        "places gained in a ranking are no figure; copies handed out are",
+        "某县科技局2024年工作总结\n一、2024年工作完成情况\n研发经费投入强度预计达到2.1%，较上年提升2位。"
+        "发放科技资料5000余份。",
+        {"doc_type": "summary", "year": 2024},
+        [
+            dict(value=2.1, status="expected", year=2024),
+            dict(metric_has="科技资料", value=5000, unit="份", qualifier="余", status="achieved"),
+        ],
+    ),
+]
+
+# bandwidth is a figure where it reaches somewhere or a link is raised to it; 千兆城市 and 5G基站 are names
+POLICY_ROWS += [
+    (
+        "bandwidth levels by where they reach",
+        POLICY.replace("一、发展目标", "二、重点任务")
+        + "对骨干网络进行扩容，达到万兆到县、千兆到乡镇（街道）、50兆进农户的带宽要求，省数据中心出口扩容至10G。",
+        P,
+        [
+            dict(metric="县带宽", value=10000, unit="兆"),
+            dict(metric="乡镇带宽", value=1000, unit="兆"),
+            dict(metric="农户带宽", value=50, unit="兆"),
+            dict(metric_has="出口", value=10, unit="G"),
+        ],
+    ),
+    (
+        "gigabit and 5G as names",
+        POLICY.replace("一、发展目标", "二、重点任务") + "创建千兆城市，建设双千兆网络，新增5G基站800个。",
+        P,
+        [dict(metric_has="5G基站", value=800)],
+    ),
+]
+
+SUMMARY_ROWS += [
+    (
+        "a summary of a plan's last year: goals 到2030年 in its sentence are of the next plan's term",
+        "某市科技局2025年工作总结和2026年工作思路\n一、2025年工作总结\n新建院士工作站4家。\n二、2026年工作思路\n"
+        "新培育省级众创空间5家，力争到2030年全市高新技术企业突破1000家。",
+        {"doc_type": "summary", "year": 2025},
+        [
+            dict(value=4, status="achieved", year=2025),
+            dict(value=5, status="target", year=2026),
+            dict(value=1000, status="target", year=2030, term=(2026, 2030)),
+        ],
+    ),
+    (
+        "a plan part headed 工作重点 plans the next year; a 十五五 part the term",
+        "某市科技局2025年工作回顾和2026年工作重点\n一、2025年工作回顾\n新建院士工作站4家。\n二、2026年工作重点\n"
+        "新培育省级众创空间5家。\n三、“十五五”时期工作谋划\n到2030年，全市高新技术企业突破1000家。",
+        {"doc_type": "summary", "year": 2025},
+        [
+            dict(value=4, status="achieved", year=2025),
+            dict(value=5, status="target", year=2026),
+            dict(value=1000, status="target", year=2030, term=(2026, 2030)),
+        ],
+    ),
+]
+
+# the procedure of a support measure holds no figure: its deadlines, instalments and durations
+POLICY_ROWS += [
+    (
+        "deadlines, instalments and durations of a procedure",
+        SUPPORT + "企业应在30个工作日内完成整改。补贴资金分2批拨付，连续补贴不超过3个月。",
+        P,
+        [],
+    ),
+    (
+        "the time words of a condition clause do not date the grant",
+        SUPPORT + "对上年度研发投入占营业收入比例不低于3%的企业，按研发投入增量的10%给予奖励。",
+        P,
+        [dict(metric_has="奖励", value=10, unit="%", status="target", year=2024)],
+    ),
+    (
+        "a yearly amount after the funds it is of",
+        SUPPORT + "由省财政安排海洋产业专项资金，每年不少于5亿元。",
+        P,
+        [dict(metric_has="专项资金", value=5e8, unit="元")],
+    ),
+]
+
+POLICY_ROWS += [
+    (
+        "三年累计 in a plan whose title gives no span runs from the plan's year",
+        "为推动海洋产业发展，制定本行动方案。 一、主要目标 全省海洋生产总值达到1.2万亿元，"
+        "三年累计新增海洋专业人才2万人。",
+        P,
+        [
+            dict(value=1.2e12, status="target", year=2024),
+            dict(metric_has="海洋专业人才", value=20000, status="target", year=2026, term=(2024, 2026)),
+        ],
+    ),
+]
+
 # what is added within the period is an increment, whichever verb adds it, and a list opened by such a verb adds
 # each of its items, whether the noun stands before or after the count
 MEASURES: list[Row] = [
@@ -346,6 +611,10 @@ def test_policy_and_summary_shapes(text: str, kwargs: dict[str, Any], expected: 
         ("（三）政策落实情况", "review"),
         ("三、2025年工作计划", "plan"),
         ("三、下步打算", "plan"),
+        ("二、2025年工作重点", "plan"),
+        ("三、“十五五”时期工作谋划", "plan"),
+        ("二、2025年思路举措", "plan"),
+        ("一、2024年工作重点完成情况", "review"),
         ("四、保障措施", None),
     ],
 )
