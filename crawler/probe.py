@@ -185,7 +185,7 @@ async def _obey_robots(session: aiohttp.ClientSession, host: _Host, target: Targ
         except Unusual as exc:
             host.robots[key] = exc
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
-            host.robots[key] = Unusual(f"robots.txt of {key} failed: {type(exc).__name__}")
+            host.robots[key] = Unusual(f"robots.txt of {key} failed: {type(exc).__name__}: {exc}"[:300])
     parser = host.robots[key]
     if isinstance(parser, Unusual):
         raise parser
