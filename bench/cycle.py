@@ -6,9 +6,10 @@ process. The sites are crawled once first (politeness off: preparation, not meas
 
   unchanged — `govmon run` (crawl in batches → extract → diff → digests, none due) with the default politeness
               (robots.txt, one request per host at least a second apart): its wall time, requests (from the
-              crawl runs it recorded: Scrapy's and the change probe's), CPU seconds (its crawl processes included) and peak RSS; against aiohttp
-              making the same requests — each host's robots.txt and list, by host name, a connection per host —
-              with the same per-host politeness and as many connections (crawl processes × CONCURRENT_REQUESTS).
+              crawl runs it recorded: Scrapy's and the change probe's), CPU seconds (its crawl processes
+              included) and peak RSS; against aiohttp making the same requests — each host's robots.txt and
+              list, by host name, a connection per host — with the same per-host politeness and as many
+              connections (crawl processes × CONCURRENT_REQUESTS).
   changed   — 1% of the sources publish one new article; `govmon run` again: time until it returns, by when the
               new documents are stored *and* processed (checked); against aiohttp fetching the same URLs.
 

@@ -125,6 +125,7 @@ class _Host:
     targets: list[Target] = field(default_factory=list)
     last: float = -1e9
     robots: dict[str, Any] = field(default_factory=dict)  # scheme://netloc → parser, or an Unusual
+    in_flight: asyncio.Semaphore | None = None  # shared by every host: the requests in flight at once
 
 
 async def _probe_all(targets: Sequence[Target], settings: ProbeSettings) -> dict[str, Verdict]:
@@ -134,18 +135,22 @@ async def _probe_all(targets: Sequence[Target], settings: ProbeSettings) -> dict
         hosts.setdefault(hostname, _Host()).targets.append(target)
     trusted = {origin for t in targets for origin in t.policy.origins}
     resolver = _GuardedResolver(settings.resolver() if settings.resolver else aiohttp.ThreadedResolver(), trusted)
-    connector = aiohttp.TCPConnector(limit=settings.concurrency, limit_per_host=1, resolver=resolver,
-                                     use_dns_cache=True, ttl_dns_cache=300)  # fmt: skip
+    # A host's requests run one after the other (one connection each); `in_flight` bounds the requests of all
+    # hosts together. It is a semaphore rather than the connector's limit: thousands of hosts waiting on that
+    # cost time quadratic in their number, and the download timeout would count the wait.
+    in_flight = asyncio.Semaphore(settings.concurrency)
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=1, resolver=resolver, ttl_dns_cache=300)
     timeout = aiohttp.ClientTimeout(total=settings.timeout)
     verdicts: dict[str, Verdict] = {t.source_id: Verdict(t.source_id) for t in targets}
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=settings.headers,
                                      cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True) as session:  # fmt: skip
-        await asyncio.gather(*(_probe_host(session, host, settings, verdicts) for host in hosts.values()))
+        await asyncio.gather(*(_probe_host(session, host, settings, verdicts, in_flight) for host in hosts.values()))
     return verdicts
 
 
 async def _probe_host(session: aiohttp.ClientSession, host: _Host, settings: ProbeSettings,
-                      verdicts: dict[str, Verdict]) -> None:  # fmt: skip
+                      verdicts: dict[str, Verdict], in_flight: asyncio.Semaphore) -> None:  # fmt: skip
+    host.in_flight = in_flight
     for target in host.targets:
         verdict = verdicts[target.source_id]
         try:
@@ -209,9 +214,16 @@ async def _get(session: aiohttp.ClientSession, host: _Host, url: str, headers: d
     """One request in the host's slot, the download delay after the slot's previous one began (as Scrapy
     counts it); no redirect followed, the size limit kept."""
     await asyncio.sleep(max(0.0, host.last + settings.delay - time.monotonic()))
-    host.last = time.monotonic()
-    verdict.requests += 1
-    verdict.robots += robots
+    assert host.in_flight is not None
+    async with host.in_flight:
+        host.last = time.monotonic()
+        verdict.requests += 1
+        verdict.robots += robots
+        return await _fetch(session, url, headers, settings, verdict)
+
+
+async def _fetch(session: aiohttp.ClientSession, url: str, headers: dict[str, str], settings: ProbeSettings,
+                 verdict: Verdict) -> tuple[int, bytes]:  # fmt: skip
     async with session.get(url, headers=headers, allow_redirects=False) as reply:
         verdict.responses += 1
         if 300 <= reply.status < 400 and reply.status != 304:

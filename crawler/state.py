@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -135,7 +135,7 @@ class ListPage:
 def fingerprint(source: Source) -> str:
     """The source's registry entry and the code that reads its lists: when either changes, a list page that did
     not change may still lead elsewhere, so the probe's record of it no longer counts."""
-    entry = json.dumps(source.entry(), sort_keys=True, ensure_ascii=False, default=str)
+    entry = json.dumps({f.name: getattr(source, f.name) for f in fields(source)}, sort_keys=True, default=str)
     return hashlib.sha256(f"{_code_version()}\n{entry}".encode()).hexdigest()[:32]
 
 
