@@ -19,6 +19,7 @@ URL's own host and port.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import ipaddress
 import socket
@@ -100,8 +101,12 @@ def probe(targets: Sequence[Target], settings: ProbeSettings) -> dict[str, Verdi
     """Probe the targets' list pages; one verdict per target."""
     if not targets:
         return {}
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        return runner.run(_probe_all(targets, settings))
+    gc.freeze()  # what exists now lives on: the collector need not walk it again and again while thousands of
+    try:  # requests make their garbage
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            return runner.run(_probe_all(targets, settings))
+    finally:
+        gc.unfreeze()
 
 
 def _loop_factory() -> Any:

@@ -120,12 +120,13 @@ def _read_yaml(path: Path) -> Any:
 def _check_size(document: Node, path: Path) -> None:
     """Each entry within its own bound (so the message names it), then the whole file."""
     entries = bounded_yaml.mapping_node(document, "sources") or document
+    memo: dict[int, bounded_yaml.Size] = {}  # the whole file's measure reuses its entries'
     try:
         for index, entry in enumerate(bounded_yaml.children(entries) if isinstance(entries, SequenceNode) else ()):
             name = bounded_yaml.mapping_value(entry, "id") or f"#{index + 1}"
             bounded_yaml.check(entry, f"source {name}", bounded_yaml.MAX_ENTRY_NODES,
-                               bounded_yaml.MAX_ENTRY_DEPTH)  # fmt: skip
-        bounded_yaml.check(document, f"registry {path}", bounded_yaml.MAX_NODES)
+                               bounded_yaml.MAX_ENTRY_DEPTH, memo)  # fmt: skip
+        bounded_yaml.check(document, f"registry {path}", bounded_yaml.MAX_NODES, memo=memo)
     except bounded_yaml.YamlTooLarge as exc:
         raise RegistryError(str(exc)) from None
 
