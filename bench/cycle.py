@@ -6,9 +6,10 @@ process. The sites are crawled once first (politeness off: preparation, not meas
 
   unchanged — `govmon run` (crawl in batches → extract → diff → digests, none due) with the default politeness
               (robots.txt, one request per host at least a second apart): its wall time, requests (from the
-              crawl runs it recorded), CPU seconds (its crawl processes included) and peak RSS; against aiohttp
-              making the same requests — each host's robots.txt and list, by host name, a connection per host —
-              with the same per-host politeness and as many connections (crawl processes × CONCURRENT_REQUESTS).
+              crawl runs it recorded: Scrapy's and the change probe's), CPU seconds (its crawl processes
+              included) and peak RSS; against aiohttp making the same requests — each host's robots.txt and
+              list, by host name, a connection per host — with the same per-host politeness and as many
+              connections (crawl processes × CONCURRENT_REQUESTS).
   changed   — 1% of the sources publish one new article; `govmon run` again: time until it returns, by when the
               new documents are stored *and* processed (checked); against aiohttp fetching the same URLs.
 
@@ -40,6 +41,7 @@ from db.session import make_engine, session_scope
 
 DOMAIN = "bench.test"
 RESOLVER = "bench.loopback.LoopbackResolver"
+PROBE_RESOLVER = "bench.loopback.ProbeResolver"  # the same names for the change probe's aiohttp client
 PARALLEL = 2  # crawl processes `govmon run` keeps running (jobs.crawl's default)
 CONCURRENT = 512  # crawler.settings.CONCURRENT_REQUESTS
 DELAY = 1.0  # crawler.settings.DOWNLOAD_DELAY
@@ -134,7 +136,8 @@ EXTRA = os.environ.get("BENCH_CYCLE_SETTINGS", "").split()  # more -s NAME=VALUE
 
 
 def govmon_run(db: str, registry_file: Path, settings: list[str]) -> Finished:
-    overrides = [a for s in [f"TWISTED_DNS_RESOLVER={RESOLVER}", *EXTRA, *settings] for a in ("-s", s)]
+    resolvers = [f"TWISTED_DNS_RESOLVER={RESOLVER}", f"GOVMON_PROBE_RESOLVER={PROBE_RESOLVER}"]
+    overrides = [a for s in [*resolvers, *EXTRA, *settings] for a in ("-s", s)]
     env = {**os.environ, "GOVMON_MAIL_DIR": str(registry_file.parent / "mail")}
     command = [sys.executable, "-m", "monitor", "--db", db, "run", "--sources", str(registry_file), *overrides]
     done = run(command, env=env)
@@ -161,12 +164,17 @@ def measure_run(db: str, registry_file: Path, settings: list[str] | None = None)
     done = govmon_run(db, registry_file, settings or [])
     with session_scope(engine) as session:
         runs = session.scalars(select(m.CrawlRun).where(m.CrawlRun.id > last_run)).all()
-        requests = sum(int((r.stats or {}).get("downloader/request_count", 0)) for r in runs)
+        requests = sum(_requests(r.stats or {}) for r in runs)
         failed = sum(r.status != "ok" for r in runs)
         stored = session.scalar(select(func.count()).select_from(m.DocumentVersion)) or 0
         unprocessed = session.scalar(select(func.count()).where(m.DocumentVersion.processed_at.is_(None))) or 0
     engine.dispose()
     return Cycle(done.seconds, requests, done.cpu_seconds, done.peak_mb, failed, stored, unprocessed)
+
+
+def _requests(stats: dict[str, Any]) -> int:
+    """A run's requests: Scrapy's, and the change probe's before a crawl that it handed on to Scrapy."""
+    return int(stats.get("downloader/request_count", 0)) + int(stats.get("probe/request_count", 0))
 
 
 # --- the baseline ------------------------------------------------------------------------------------------------

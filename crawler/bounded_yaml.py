@@ -96,12 +96,13 @@ def construct(loader: Any, node: Node | None) -> Any:
         loader.dispose()
 
 
-def measure(node: Node, limit: int = MAX_DEPTH) -> Size:
+def measure(node: Node, limit: int = MAX_DEPTH, memo: dict[int, Size] | None = None) -> Size:
     """Nodes and depth of `node` with aliases expanded, visiting each distinct node once.
 
-    A recursive alias (`&a [*a]`) has no finite size and is refused as such.
+    A recursive alias (`&a [*a]`) has no finite size and is refused as such. `memo` (node id → size) may be
+    shared by the measures of one document, so a part measured once is not walked again.
     """
-    memo: dict[int, Size] = {}
+    memo = {} if memo is None else memo
     open_nodes: set[int] = set()
 
     def walk(current: Node, level: int) -> Size:
@@ -136,10 +137,12 @@ def children(node: Node) -> list[Node]:
     return []
 
 
-def check(node: Node, what: str, max_nodes: int, max_depth: int = MAX_DEPTH) -> Size:
+def check(
+    node: Node, what: str, max_nodes: int, max_depth: int = MAX_DEPTH, memo: dict[int, Size] | None = None
+) -> Size:
     """Raise YamlTooLarge naming `what` when `node` expands beyond `max_nodes` or nests beyond `max_depth`."""
     try:
-        size = measure(node, max_depth)
+        size = measure(node, max_depth, memo)
     except YamlTooLarge as exc:
         raise YamlTooLarge(f"{what}: {exc}") from None
     if size.nodes > max_nodes:

@@ -143,7 +143,10 @@ class CrawlRunRecorder:
             known = batches.known_by_source(session, ids)
             complete = batches.last_complete_crawls(session, ids)
             not_documents = batches.not_documents_by_source(session, ids)
+        probed = self.crawler.settings.getdict("GOVMON_PROBED")  # the change probe's requests before this crawl
         for crawl in crawls:
+            if probed.get(crawl.id):
+                crawl.count("probe/request_count", int(probed[crawl.id]))
             crawl.run_id, crawl.known = runs[crawl.id], known.get(crawl.id, {})
             crawl.not_documents = not_documents.get(crawl.id, {})
             crawl.complete_before, crawl.health.had_documents = complete.get(crawl.id), bool(crawl.known)
@@ -192,11 +195,15 @@ class CrawlRunRecorder:
                 jobqueue.finish(session, crawl.job, ok, new, None if ok else end.error or end.status)
 
     def figures(self, crawl: SourceCrawl) -> dict[str, Any]:
+        stats = json_safe(self.run_stats(crawl))
+        record = crawl.probe_record() if not errors(crawl.counts) else None
+        if record is not None:
+            stats[batches.PROBE] = record  # what the next cycle's change probe asks the site (crawler.probe)
         return {
             "pages": int(crawl.counts["response_received_count"]),
             "new_documents": int(crawl.counts["documents/new"]),
             "errors": errors(crawl.counts),
-            "stats": json_safe(self.run_stats(crawl)),
+            "stats": stats,
         }
 
     def run_stats(self, crawl: SourceCrawl) -> dict[str, Any]:

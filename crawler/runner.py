@@ -90,7 +90,7 @@ def batch_settings(base: Settings, sources: Sequence[Source]) -> Settings:
 def run_batch(sources: Sequence[Source], settings: Settings, limit: int = 0,
               progress: Progress | None = None) -> list[CrawlResult]:  # fmt: skip
     """Crawl the sources with one spider in this process (politeness per host) and return one result each."""
-    _more_files()
+    more_files()
     _quiet_robots_errors()
     process = CrawlerProcess(batch_settings(settings, sources))
     crawler = process.create_crawler(ReportSpider)
@@ -261,7 +261,7 @@ def stop_children(grace: float = 20.0) -> None:
             child.kill()
 
 
-def _more_files() -> None:
+def more_files() -> None:
     """A batch holds a lock file per source (SQLite) and a connection per host in flight: lift the soft limit on
     open files to the hard one."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -59,6 +59,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 GOVMON_DATABASE_URL = ""  # govmon sets it from its configuration; by hand: -s GOVMON_DATABASE_URL=URL
 GOVMON_REVISIT_DAYS = 7.0  # known articles are re-checked (conditional GET) once they are this old
 GOVMON_NOT_DOCUMENT_DAYS = 30.0  # a page found not to be a document is fetched again after this many days
+GOVMON_PROBE = True  # a cycle first asks the list pages of cleanly crawled sources whether they changed (crawler.probe)
+GOVMON_PROBE_RESOLVER = ""  # the probe's aiohttp resolver class (tests and benchmarks name their own hosts)
 GOVMON_DRY_RUN = False  # find and print documents, write nothing
 GOVMON_STORE_BATCH = 50  # documents per database transaction
 GOVMON_STORE_INTERVAL = 2.0  # seconds a fetched document may wait for its batch

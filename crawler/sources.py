@@ -6,8 +6,9 @@ has a default with which the generic spider can work a site it has never seen.
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,20 @@ class Source:
 
     def entry(self) -> dict[str, Any]:
         """The registry entry as plain YAML/JSON data; `parse_entry(source.entry())` gives the source back."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
     def spec(self) -> SourceSpec:
-        config = {k: v for k, v in asdict(self).items() if k not in ("id", "region", "name", "level")}
+        """The entry as the database keeps it (its config as JSON reads it back: lists, so an unchanged entry
+        compares equal to its stored row and is not written again)."""
+        config = {k: v for k, v in self.entry().items() if k not in ("id", "region", "name", "level")}
         return SourceSpec(id=self.id, region=self.region, name=self.name, level=self.level, config=config)
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as YAML/JSON data: tuples as lists, mappings copied."""
+    if isinstance(value, tuple):
+        return list(value)
+    return copy.deepcopy(value) if isinstance(value, dict) and value else ({} if isinstance(value, dict) else value)
 
 
 def bundled_registry() -> Path:
@@ -110,12 +120,13 @@ def _read_yaml(path: Path) -> Any:
 def _check_size(document: Node, path: Path) -> None:
     """Each entry within its own bound (so the message names it), then the whole file."""
     entries = bounded_yaml.mapping_node(document, "sources") or document
+    memo: dict[int, bounded_yaml.Size] = {}  # the whole file's measure reuses its entries'
     try:
         for index, entry in enumerate(bounded_yaml.children(entries) if isinstance(entries, SequenceNode) else ()):
             name = bounded_yaml.mapping_value(entry, "id") or f"#{index + 1}"
             bounded_yaml.check(entry, f"source {name}", bounded_yaml.MAX_ENTRY_NODES,
-                               bounded_yaml.MAX_ENTRY_DEPTH)  # fmt: skip
-        bounded_yaml.check(document, f"registry {path}", bounded_yaml.MAX_NODES)
+                               bounded_yaml.MAX_ENTRY_DEPTH, memo)  # fmt: skip
+        bounded_yaml.check(document, f"registry {path}", bounded_yaml.MAX_NODES, memo=memo)
     except bounded_yaml.YamlTooLarge as exc:
         raise RegistryError(str(exc)) from None
 

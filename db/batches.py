@@ -95,6 +95,56 @@ def not_documents_by_source(session: Session, source_ids: Sequence[str]) -> dict
     return found
 
 
+PROBE = "govmon/probe"  # run stats key: the list pages a crawl fetched and the candidates they led to
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """A source's latest crawl run, as the change probe reads it."""
+
+    status: str
+    finished: bool
+    probe: dict[str, object] | None  # the run's PROBE record, when it left one
+
+
+def last_runs(session: Session, source_ids: Sequence[str]) -> dict[str, LastRun]:
+    """Each source's latest run (by id), in one query per 500 sources."""
+    found: dict[str, LastRun] = {}
+    for start in range(0, len(source_ids), 500):
+        chunk = list(source_ids[start : start + 500])
+        last = select(func.max(m.CrawlRun.id)).where(m.CrawlRun.source_id.in_(chunk)).group_by(m.CrawlRun.source_id)
+        query = select(m.CrawlRun.source_id, m.CrawlRun.status, m.CrawlRun.finished_at, m.CrawlRun.stats).where(
+            m.CrawlRun.id.in_(last)
+        )
+        for source_id, status, finished_at, stats in session.execute(query):
+            record = stats.get(PROBE) if isinstance(stats, dict) else None
+            probe = record if isinstance(record, dict) else None
+            found[str(source_id)] = LastRun(str(status), finished_at is not None, probe)
+    return found
+
+
+@dataclass(frozen=True)
+class QuietRun:
+    """A source the change probe found unchanged: a finished run with no news, its health left as it was."""
+
+    source_id: str
+    pages: int
+    stats: dict[str, object]
+
+
+def record_quiet_runs(session: Session, runs: Sequence[QuietRun]) -> dict[str, int]:
+    """One finished `ok` run per source (0 new documents, 0 errors) and its last crawl time; returns run ids."""
+    if not runs:
+        return {}
+    now = m.utcnow()
+    rows = [{"source_id": r.source_id, "status": "ok", "stats": r.stats, "started_at": now, "finished_at": now,
+             "pages": r.pages, "new_documents": 0, "errors": 0} for r in runs]  # fmt: skip
+    result = session.execute(insert(m.CrawlRun).returning(m.CrawlRun.id, m.CrawlRun.source_id), rows)
+    ids = {source_id: run_id for run_id, source_id in result}
+    session.execute(update(m.Source), [{"id": r.source_id, "last_crawled_at": now} for r in runs])
+    return ids
+
+
 def close_unfinished(session: Session, source_ids: Sequence[str], reason: str, status: str = "failed") -> int:
     """Close the runs of these sources still marked unfinished although their crawl process has exited."""
     rows = session.scalars(

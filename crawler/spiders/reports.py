@@ -14,7 +14,7 @@ without article links — or drawn by JavaScript — mark it broken.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, Spider
@@ -75,6 +75,7 @@ class ReportSpider(Spider):
         crawl = self.crawl_of(response)
         if self.blocked(crawl, response) or self.failed_list(crawl, response):
             return
+        crawl.listed(response)
         html, _ = pages.as_html(response)
         family = crawl.family or cms.detect(html)
         crawl.health.list_pages += 1
@@ -101,6 +102,7 @@ class ReportSpider(Spider):
     def failed_list(self, crawl: SourceCrawl, response: Response) -> bool:
         if response.status == 200:
             return False
+        crawl.unsettled = f"list page {response.url}: HTTP {response.status}"
         crawl.health.list_failed(response.url, f"HTTP {response.status}")
         self.count(crawl, f"list/http_{response.status}")
         return True
@@ -108,6 +110,7 @@ class ReportSpider(Spider):
     def list_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         crawl = self.crawl_of(request)
+        crawl.unsettled = f"list page {request.url} failed"
         crawl.health.list_failed(request.url, failure.getErrorMessage() or type(failure.value).__name__)
         self.count(crawl, "errors")
 
@@ -122,16 +125,18 @@ class ReportSpider(Spider):
     def follow(self, crawl: SourceCrawl, link: Link, family: str, kind: str = "article") -> Iterator[Request]:
         """Request a candidate unless it is known and fresh; known and stale ones get a conditional GET."""
         crawl.health.candidates += 1
-        known = crawl.known.get(normalise_url(link.url))
-        if known is not None and not _settled(crawl, known):
-            known = None  # fetched by an interrupted crawl: fetch it whole again, so its attachments are followed
-        if known is not None and datetime.now(UTC) - _aware(known.fetched_at) < self.revisit:
-            self.count(crawl, "skipped/known")
+        key = normalise_url(link.url)
+        if kind == "article":
+            crawl.links.add(key)
+        skip = crawl.skip_reason(key, self.revisit, self.not_document_revisit)
+        if skip is not None:
+            self.count(crawl, skip)
             return
-        if known is None and self.recently_not_a_document(crawl, link.url):
-            self.count(crawl, "skipped/not_document")
-            return
+        known = crawl.settled_known(key)
+        if known is None:
+            crawl.not_documents.pop(key, None)  # time to look again: the page may have become a document
         if self.limit and crawl.scheduled >= self.limit:
+            crawl.unsettled = "a crawl limit left candidates unfetched"
             self.count(crawl, "skipped/limit")
             return
         crawl.scheduled += 1
@@ -227,20 +232,6 @@ class ReportSpider(Spider):
         the next crawls do not fetch it again until GOVMON_NOT_DOCUMENT_DAYS have passed."""
         crawl.not_documents.setdefault(normalise_url(url), datetime.now(UTC).date().isoformat())
 
-    def recently_not_a_document(self, crawl: SourceCrawl, url: str) -> bool:
-        key = normalise_url(url)
-        found = crawl.not_documents.get(key)
-        if found is None:
-            return False
-        try:
-            age = datetime.now(UTC).date() - date.fromisoformat(found)
-        except ValueError:
-            age = self.not_document_revisit
-        if age < self.not_document_revisit:
-            return True
-        del crawl.not_documents[key]  # time to look again: the page may have become a document
-        return False
-
     # --- helpers -----------------------------------------------------------------------------------------
 
     def blocked(self, crawl: SourceCrawl, response: Response) -> bool:
@@ -278,11 +269,6 @@ def find_source(source_id: str, sources_file: str | None = None) -> Source:
     raise RegistryError(f"source {source_id}: not in the registry {sources_file or '(bundled)'}")
 
 
-def _settled(crawl: SourceCrawl, known: KnownDocument) -> bool:
-    """Whether a stored document was fetched by a crawl that ran to its end (so its links were followed)."""
-    return crawl.complete_before is not None and _aware(known.fetched_at) <= _aware(crawl.complete_before)
-
-
 def _conditional(known: KnownDocument | None) -> dict[str, str]:
     headers = {}
     if known is not None and known.etag:
@@ -290,7 +276,3 @@ def _conditional(known: KnownDocument | None) -> dict[str, str]:
     if known is not None and known.last_modified:
         headers["If-Modified-Since"] = known.last_modified
     return headers
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
