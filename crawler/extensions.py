@@ -173,6 +173,7 @@ class CrawlRunRecorder:
             try:
                 with session_scope(engine_for(self.url)) as session:
                     batches.finish_runs(session, ends)
+                    batches.mark_checked(session, (), [url for crawl in crawls for url in crawl.confirmed])
                     self._finish_jobs(session, crawls, ends)
                 return
             except (DatabaseUnavailable, DBAPIError) as exc:

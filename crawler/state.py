@@ -44,6 +44,7 @@ class SourceCrawl:
     lists: list[ListPage] = field(default_factory=list)  # the list pages fetched, as the next change probe asks
     links: set[str] = field(default_factory=set)  # the candidate articles those lists led to (normalised URLs)
     unsettled: str | None = None  # why these lists cannot vouch for the source at the next change probe
+    confirmed: list[str] = field(default_factory=list)  # stored articles a 304 found current (normalised URLs)
 
     @classmethod
     def of(cls, source: Source) -> SourceCrawl:
@@ -90,7 +91,7 @@ class SourceCrawl:
         now = now or datetime.now(UTC)
         known = self.settled_known(key)
         if known is not None:
-            return "skipped/known" if now - aware(known.fetched_at) < revisit else None
+            return "skipped/known" if now - aware(known.confirmed_at) < revisit else None
         found = self.not_documents.get(key)
         if found is None:
             return None

@@ -56,13 +56,14 @@ def known_by_source(session: Session, source_ids: Sequence[str]) -> dict[str, di
             m.DocumentVersion.etag,
             m.DocumentVersion.last_modified,
             m.DocumentVersion.fetched_at,
+            m.Document.checked_at,
         )
         .join(m.DocumentVersion)
         .where(m.DocumentVersion.id.in_(latest))
     )
     known: dict[str, dict[str, KnownDocument]] = {s: {} for s in source_ids}
-    for source_id, url, etag, modified, fetched in session.execute(query):
-        known[str(source_id)][url] = KnownDocument(url, etag, modified, fetched)
+    for source_id, url, etag, modified, fetched, checked in session.execute(query):
+        known[str(source_id)][url] = KnownDocument(url, etag, modified, fetched, checked)
     return known
 
 
@@ -242,10 +243,22 @@ def _bulk(session: Session, items: Sequence[FetchedDocument], urls: list[str]) -
     new_ids = _insert_documents(session, [(urls[i], items[i]) for i in fresh.values()])
     ids = [_resolved(i, doc_id, urls, new_ids) for i, (_, doc_id) in enumerate(plan)]
     _refresh_changed(session, [(ids[i], items[i]) for i, (status, _) in enumerate(plan) if status == "changed"])
+    mark_checked(session, [ids[i] for i, (status, _) in enumerate(plan) if status == "unchanged"])
     writes = [i for i, (status, _) in enumerate(plan) if status in ("new", "changed")]
     versions = _insert_versions(session, [(ids[i], items[i], hashes[i]) for i in writes])
     version_of = dict(zip(writes, versions, strict=True))
     return [StoreOutcome(status, ids[i], version_of.get(i)) for i, (status, _) in enumerate(plan)]  # type: ignore[arg-type]
+
+
+def mark_checked(session: Session, document_ids: Sequence[int], urls: Sequence[str] = ()) -> None:
+    """Record that a fetch found these documents' stored versions current (the same text again, or a 304 for
+    their normalised `urls`): their revisit age starts again now."""
+    now = m.utcnow()
+    if document_ids:
+        session.execute(update(m.Document).where(m.Document.id.in_(document_ids)).values(checked_at=now))
+    for start in range(0, len(urls), 500):
+        chunk = list(urls[start : start + 500])
+        session.execute(update(m.Document).where(m.Document.url.in_(chunk)).values(checked_at=now))
 
 
 def _resolved(index: int, doc_id: int | None, urls: list[str], new_ids: dict[str, int]) -> int:

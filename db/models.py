@@ -109,6 +109,9 @@ class Document(Base):
     report_year: Mapped[int | None] = mapped_column(index=True)
     published_at: Mapped[date | None] = mapped_column(Date)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when a later fetch last found the stored version still current (a 304, or the same text): the crawler's
+    # revisit age counts from here or from the latest version's fetch, whichever is later
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", order_by="DocumentVersion.id", cascade="all, delete-orphan"

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -262,6 +262,7 @@ def store_fetched(session: Session, item: FetchedDocument) -> StoreOutcome:
         .limit(1)
     )
     if latest == digest:
+        doc.checked_at = m.utcnow()
         return StoreOutcome("unchanged", doc.id, None)
     _refresh_metadata(doc, item)
     return StoreOutcome("changed", doc.id, _add_version(session, doc.id, item, digest))
@@ -309,12 +310,22 @@ def _add_version(session: Session, document_id: int, item: FetchedDocument, dige
 
 @dataclass(frozen=True)
 class KnownDocument:
-    """What the crawler needs to know about a stored URL: its validators and when it was last fetched."""
+    """What the crawler needs to know about a stored URL: its validators, when its latest version was fetched and
+    when a later fetch last found that version current (`checked_at`)."""
 
     url: str
     etag: str | None
     last_modified: str | None
     fetched_at: datetime
+    checked_at: datetime | None = None
+
+    @property
+    def confirmed_at(self) -> datetime:
+        """When the stored version was last known to be current: the revisit age counts from here."""
+        if self.checked_at is None:
+            return self.fetched_at
+        utc = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in (self.fetched_at, self.checked_at)]
+        return max(utc)
 
 
 def known_documents(session: Session, source_id: str | None = None) -> dict[str, KnownDocument]:
@@ -323,11 +334,12 @@ def known_documents(session: Session, source_id: str | None = None) -> dict[str,
     if source_id is not None:
         latest = latest.where(m.Document.source_id == source_id)
     query = (
-        select(m.Document.url, m.DocumentVersion.etag, m.DocumentVersion.last_modified, m.DocumentVersion.fetched_at)
+        select(m.Document.url, m.DocumentVersion.etag, m.DocumentVersion.last_modified,
+               m.DocumentVersion.fetched_at, m.Document.checked_at)
         .join(m.DocumentVersion)
         .where(m.DocumentVersion.id.in_(latest))
-    )
-    return {url: KnownDocument(url, etag, lm, fetched) for url, etag, lm, fetched in session.execute(query)}
+    )  # fmt: skip
+    return {row[0]: KnownDocument(*row) for row in session.execute(query)}
 
 
 def last_complete_crawl(session: Session, source_id: str) -> datetime | None:

@@ -148,6 +148,7 @@ class ReportSpider(Spider):
         crawl, link = self.crawl_of(response), response.meta["link"]
         if response.status == 304:
             self.count(crawl, "not_modified")
+            crawl.confirmed.append(normalise_url(link.url))  # its revisit age starts again (recorded at the end)
             return
         if self.blocked(crawl, response) or response.status != 200:
             self.count(crawl, f"article/http_{response.status}")

@@ -4,11 +4,12 @@ Scrapy crawl; a changed, unusual or due one is crawled as before and loses no do
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crawler.sources import Source, parse_entry
 from db import jobqueue
@@ -238,3 +239,30 @@ def test_source_locked_elsewhere_is_not_probed(sqlite_url: str, site: Site) -> N
     engine.dispose()
     assert outcome.status == "skipped" and "another crawl" in (outcome.error or "")
     assert site.since(mark) == []
+
+
+def age_versions(url: str, days: int) -> None:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        session.execute(update(m.DocumentVersion).values(fetched_at=m.utcnow() - timedelta(days=days)))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["same-text", "not-modified"])
+def test_a_stored_article_found_current_is_not_fetched_again_until_its_revisit_age_passes(
+    sqlite_url: str, site: Site, plain: bool
+) -> None:
+    """A re-check that finds the stored version current (the same text, or a 304) restarts the article's revisit
+    age: it is not fetched again at every cycle once its version is older than GOVMON_REVISIT_DAYS."""
+    site.plain = plain
+    assert cycle(sqlite_url, site).new == 2
+    articles = ["/202501/t20250110_0.html", "/202501/t20250111_1.html"]
+    age_versions(sqlite_url, 30)
+    mark = len(site.requests)
+    second = cycle(sqlite_url, site)
+    assert second.ok and second.new == second.changed == 0
+    assert sorted(p for p in site.since(mark) if p.startswith("/202501/")) == articles  # due: re-checked
+    mark = len(site.requests)
+    third = cycle(sqlite_url, site)
+    assert third.ok and not [p for p in site.since(mark) if p.startswith("/202501/")]  # confirmed a moment ago
+    assert site.since(mark) == ["/robots.txt", "/list.html"]  # and the change probe could vouch for the source
