@@ -43,6 +43,9 @@ _OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
 _CLASS_NOUN_COUNTED = re.compile(
     r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
 )
+# 24小时内办结的事项, 3个工作日内审结的案件: a time limit that says which things are counted
+_WITHIN_CLASS = re.compile(r"(?:内|以内|之内)[\u4e00-\u9fff]{1,6}的[\u4e00-\u9fff]")
+_DURATIONS = frozenset({"小时", "天", "个工作日"})
 # 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
 _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
 # 对当年新吸纳就业50人以上且签订…的企业，按…给予: a support measure's condition clause, running on to its 的 and
@@ -61,6 +64,18 @@ _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|�
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
 # 23条市级专项支持政策, 8条措施: a package of policy items, named by its count
 _POLICY_ITEMS = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:政策|措施|举措|意见|条款|规定)")
+# 实施20项民生工程, 办好10件民生实事: the year's list of undertakings named by its count as the plan takes it up
+# (30件民生实事全部完成 reports how many were done: a figure)
+_UNDERTAKINGS = re.compile(r"(?:重点|重大)?(?:民生实事|民生工程|民心工程|惠民实事|为民办实事|民生实事项目)")
+_UNDERTAKEN_BEFORE = re.compile(r"(?:实施|办好|办实|抓好|推进|落实|做好|完成好)(?:好)?$")
+# 24小时自助服务, 24小时不打烊: a round-the-clock service named by its hours (24小时内办结 is a time limit)
+_ROUND_CLOCK_AFTER = re.compile(r"(?!内|以内|之内|以上|左右)[\u4e00-\u9fff]")
+# 全省14个市州全部, 全市129个县（市、区）均: the region's own divisions, the scope of a goal, not a figure
+_ALL_DIVISIONS_BEFORE = re.compile(r"(?:全省|全市|全区|全州|全县|全盟)(?:所有|共)?$")
+_ALL_DIVISIONS_AFTER = re.compile(
+    r"(?:地级市|设区市|市州|市（州）|县（市、区）|县（市）|县市区|县区|区县|市|县|乡镇|乡（镇）|镇|街道)"
+    r"(?:（[^）]{0,8}）)?(?:全部|均|都|全面|各|实现全覆盖)"
+)
 # 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
 _ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|一天|全时|昼夜|7[×xX*])(?:候)?$")
 
@@ -124,6 +139,8 @@ def is_threshold(q: Quantity, text: str) -> bool:
 def is_class_or_condition(q: Quantity, text: str) -> bool:
     """营收超百亿元的整车企业3家, 对年销量首次突破1万辆的整车企业给予奖励: a value that says which things are
     counted or supported, not a figure of its own."""
+    if q.unit in _DURATIONS and _WITHIN_CLASS.match(text, q.end):
+        return True  # 24小时内办结的事项达到300项: the limit names the class counted
     amount = q.unit in _AMOUNTS or (q.unit or "").startswith(("万", "亿"))
     more = _MORE_VALUES.match(text, q.end)
     end = more.end() if more is not None and amount else q.end  # 突破10亿元、50亿元的企业: each value of the list
@@ -170,8 +187,15 @@ def is_per_unit(q: Quantity, text: str) -> bool:
 
 
 def counts_points(q: Quantity, text: str) -> bool:
-    """重点抓好以下10个方面: a count of the text's own points or sections."""
+    """重点抓好以下10个方面: a count of the text's own points or sections; 实施20项民生工程: a list of undertakings
+    named by its count."""
     if _POINTS_AFTER.match(text, q.end) or (q.unit == "条" and _POLICY_ITEMS.match(text, q.end)):
+        return True
+    if (
+        q.unit in ("项", "件", "个")
+        and _UNDERTAKINGS.match(text, q.end)
+        and _UNDERTAKEN_BEFORE.search(text, max(0, q.start - 4), q.start)
+    ):
         return True
     return q.unit in ("个", "项", "条", "点") and _POINTS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
 
@@ -180,13 +204,24 @@ def is_round_the_clock(q: Quantity, text: str) -> bool:
     """全天24小时, 每周7天: a promise of availability, not a measured duration."""
     if q.unit not in ("小时", "天"):
         return False
+    if q.unit == "小时" and q.value == 24 and q.suffix is None and _ROUND_CLOCK_AFTER.match(text, q.end):
+        return True  # 24小时自助政务服务: the hours of a service, not a measured duration
     return _ROUND_CLOCK_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+
+
+def counts_own_divisions(q: Quantity, text: str) -> bool:
+    """全省14个市州全部建成, 全市129个县（市、区）均实现: the region's own divisions, the scope of a goal."""
+    return (
+        q.unit == "个"
+        and _ALL_DIVISIONS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+        and _ALL_DIVISIONS_AFTER.match(text, q.end) is not None
+    )
 
 
 def is_deadline(q: Quantity, text: str) -> bool:
     """应当自收到申请之日起7个工作日内答复: the time limit of a procedure a rule sets, not a goal anyone reports on
     (审批时限压缩至3个工作日 is one)."""
-    if q.unit != "个" or not text.startswith("工作日", q.end):
+    if q.unit != "个工作日" and (q.unit != "个" or not text.startswith("工作日", q.end)):
         return False
     clause = text[max(0, q.start - 40) : q.start]
     clause = clause[max(clause.rfind(c) for c in "。；\n") + 1 :]
@@ -216,4 +251,5 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_weight(q, text)
         or counts_points(q, text)
         or is_round_the_clock(q, text)
+        or counts_own_divisions(q, text)
     )

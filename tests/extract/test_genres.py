@@ -676,6 +676,44 @@ IMPLICIT_LISTS: list[Row] = [
     ),
 ]
 
+# a province's annual plan (年度计划): the lists, divisions and services it names by a number are no figures; the
+# time limits and course sessions it sets are
+ANNUAL_PLAN = "某省2025年国民经济和社会发展计划\n二、2025年重点任务\n"
+AP = {"doc_type": "plan", "year": 2025}
+AP_NEXT = {"status": "target", "year": 2025}
+ANNUAL_PLANS: list[Row] = [
+    (
+        "a list of undertakings taken up by its count",
+        ANNUAL_PLAN + "继续实施15项民生工程，办好12件民生实事，新增托位1.5万个。",
+        AP,
+        [dict(metric_has="托位", value=15000, **AP_NEXT)],
+    ),
+    (
+        "the region's own divisions as the scope of a goal",
+        ANNUAL_PLAN + "全省16个市州全部建成数字乡村示范区，全省108个县（市、区）均实现污水处理全覆盖。",
+        AP,
+        [],
+    ),
+    (
+        "a service named by its round-the-clock hours",
+        ANNUAL_PLAN + "推广24小时自助政务服务，24小时内办结的事项达到300项。",
+        AP,
+        [dict(metric_has="事项", value=300, **AP_NEXT)],
+    ),
+    (
+        "a time limit in working days",
+        ANNUAL_PLAN + "企业开办时间压缩至2个工作日以内。",
+        AP,
+        [dict(metric_has="企业开办时间", value=2, unit="个工作日", qualifier="以内", **AP_NEXT)],
+    ),
+    (
+        "sessions of a course",
+        ANNUAL_PLAN + "全年举办企业家专题培训不少于6期。",
+        AP,
+        [dict(metric_has="培训", value=6, unit="期", qualifier="不低于", **AP_NEXT)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -697,6 +735,7 @@ CASES = (
     + SUPPORTS
     + LISTED_YEARS
     + IMPLICIT_LISTS
+    + ANNUAL_PLANS
 )
 
 
