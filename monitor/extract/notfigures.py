@@ -46,6 +46,13 @@ _CLASS_NOUN_COUNTED = re.compile(
 # 24小时内办结的事项, 3个工作日内审结的案件: a time limit that says which things are counted
 _WITHIN_CLASS = re.compile(r"(?:内|以内|之内)[\u4e00-\u9fff]{1,6}的[\u4e00-\u9fff]")
 _DURATIONS = frozenset({"小时", "天", "个工作日"})
+# 申报企业须在本省注册满1年，且上年度营业收入不低于2000万元: the eligibility conditions of an application
+_ELIGIBILITY = re.compile(
+    r"(?:申报|申请)(?:企业|单位|主体|项目|人|者)?(?:须|需|应当|应|必须)|(?:须|需|应|应当)(?:同时)?(?:满足|符合|具备)"
+    r"(?:以下|下列|如下)?(?:条件|要求)|申报条件|申请条件|准入条件"
+)
+# 重点支持长度在100米以上的示范管线: 在…以上的, the bound of a class of things
+_IN_BEFORE = re.compile(r"在$")
 # 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
 _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
 # 对当年新吸纳就业50人以上且签订…的企业，按…给予: a support measure's condition clause, running on to its 的 and
@@ -76,6 +83,8 @@ _ALL_DIVISIONS_AFTER = re.compile(
     r"(?:地级市|设区市|市州|市（州）|县（市、区）|县（市）|县市区|县区|区县|市|县|乡镇|乡（镇）|镇|街道)"
     r"(?:（[^）]{0,8}）)?(?:全部|均|都|全面|各|实现全覆盖)"
 )
+# 2小时通勤圈, 1小时交通圈: an area named by the time it takes to cross it
+_TIME_CIRCLE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}圈")
 # 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
 _ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|一天|全时|昼夜|7[×xX*])(?:候)?$")
 
@@ -131,6 +140,8 @@ def is_threshold(q: Quantity, text: str) -> bool:
     figure."""
     if q.suffix not in ("以上", "以下") or q.unit in ("%", "‰", "个百分点"):
         return False
+    if _IN_BEFORE.search(text, max(0, q.start - 1), q.start) and text.startswith("的", q.end):
+        return True  # 长度在100米以上的示范管线
     if q.unit not in _AMOUNTS and not text.startswith("的", q.end):
         return False  # 人口20万以上的县: a bare threshold reads as one only before 的
     return _CLASS_NOUN.match(text, q.end) is not None
@@ -157,6 +168,13 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
     return _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+
+
+def is_eligibility(q: Quantity, text: str) -> bool:
+    """申报企业须在本省注册满1年，且上年度营业收入不低于2000万元: who may apply, not a figure of anyone's."""
+    sentence = text[max(0, q.start - 60) : q.start]
+    sentence = sentence[max(sentence.rfind(c) for c in "。；;\n") + 1 :]
+    return _ELIGIBILITY.search(sentence) is not None
 
 
 def _clause(text: str, start: int) -> str:
@@ -204,6 +222,8 @@ def is_round_the_clock(q: Quantity, text: str) -> bool:
     """全天24小时, 每周7天: a promise of availability, not a measured duration."""
     if q.unit not in ("小时", "天"):
         return False
+    if _TIME_CIRCLE_AFTER.match(text, q.end):
+        return True  # 1小时交通圈: the name of an area
     if q.unit == "小时" and q.value == 24 and q.suffix is None and _ROUND_CLOCK_AFTER.match(text, q.end):
         return True  # 24小时自助政务服务: the hours of a service, not a measured duration
     return _ROUND_CLOCK_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
@@ -252,4 +272,5 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or counts_points(q, text)
         or is_round_the_clock(q, text)
         or counts_own_divisions(q, text)
+        or is_eligibility(q, text)
     )

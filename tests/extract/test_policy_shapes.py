@@ -580,7 +580,31 @@ NAMES: list[Row] = [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES
+# an industry programme's conditions and names: who may apply, the bound of a class written 在…以上的, an area
+# named by its travel time; the figures around them stay
+CONDITIONS: list[Row] = [
+    (
+        "eligibility conditions of an application",
+        POLICY.replace("一、发展目标", "三、保障措施")
+        + "申报企业须在本省注册满2年，且上年度营业收入不低于3000万元。对首次认定的海洋领军企业奖励200万元。",
+        P,
+        [dict(metric_has="奖励", value=2e6)],
+    ),
+    (
+        "a class bounded by 在…以上的",
+        POLICY.replace("一、发展目标", "二、重点任务") + "重点支持长度在50米以上的海洋科考船，建成科考船12艘。",
+        P,
+        [dict(metric_has="科考船", value=12, unit="艘")],
+    ),
+    (
+        "an area named by its travel time",
+        POLICY.replace("一、发展目标", "二、重点任务") + "构建沿海1小时交通圈和2小时物流圈，新建渔港8个。",
+        P,
+        [dict(metric_has="渔港", value=8)],
+    ),
+]
+
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES + CONDITIONS
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
