@@ -707,6 +707,12 @@ ANNUAL_PLANS: list[Row] = [
         [dict(metric_has="企业开办时间", value=2, unit="个工作日", qualifier="以内", **AP_NEXT)],
     ),
     (
+        "a per-head rate is no name: the clause before names it",
+        ANNUAL_PLAN + "提高城乡居民基础养老金最低标准，每人每月提高25元。",
+        AP,
+        [dict(metric_has="基础养老金", value=25, unit="元", **AP_NEXT)],
+    ),
+    (
         "sessions of a course",
         ANNUAL_PLAN + "全年举办企业家专题培训不少于6期。",
         AP,
