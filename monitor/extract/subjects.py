@@ -48,7 +48,8 @@ _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # 400多个10亿级以上的重大产业项目)
 _RIGHT = re.compile(
     r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)]|[（(][^（()）\n]{1,16}?\d[^（()）\n]{0,8}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?"
-    r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
+    r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?(?:的)?"
+    r"((?:“[^“”\n，。；]{1,16}”)?[\u4e00-\u9fffA-Za-z&“”\"]{2,24})"  # 50个“5G+工业互联网”标杆项目: a quoted name first
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
@@ -152,8 +153,9 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
     if (levels := _LEVEL_LIST.match(text, end)) is not None:
         end = levels.end()  # 10个国家级、省级创新中心: the noun after the last of the levels listed
     m = _RIGHT.match(text, end)
-    if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
-        return ""
+    quoted = m is not None and m.group(1).startswith("“") and "”" in m.group(1)
+    if m is None or (not quoted and _NOT_A_NOUN_START.match(m.group(1).lstrip('“"'))):
+        return ""  # a quoted name may open with anything (“5G+工业互联网”标杆项目)
     words = m.group(1).translate(_QUOTES)
     kinds = _KINDS_LISTED.match(text, m.end(1)) if len(m.group(1)) <= 6 else None
     if kinds is not None and not _RIGHT_STOP.search(words):

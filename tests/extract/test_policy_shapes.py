@@ -602,6 +602,12 @@ CONDITIONS: list[Row] = [
         P,
         [dict(metric_has="渔港", value=8)],
     ),
+    (
+        "a quoted name opening with a digit after the count",
+        POLICY.replace("一、发展目标", "二、重点任务") + "遴选30个“5G+智慧海洋”标杆项目。",
+        P,
+        [dict(metric_has="智慧海洋标杆项目", value=30)],
+    ),
 ]
 
 CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES + CONDITIONS
