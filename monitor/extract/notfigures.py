@@ -83,6 +83,11 @@ _ALL_DIVISIONS_AFTER = re.compile(
     r"(?:地级市|设区市|市州|市（州）|县（市、区）|县（市）|县市区|县区|区县|市|县|乡镇|乡（镇）|镇|街道)"
     r"(?:（[^）]{0,8}）)?(?:全部|均|都|全面|各|实现全覆盖)"
 )
+# 增长5.2%，低于年初预期目标0.3个百分点: the gap between a result and its target restates both, it is no figure
+_GAP_TO_TARGET = re.compile(
+    r"(?:高于|低于|超过|超出|快于|慢于|比|较)(?:年初|全年|年度|省定|既定|原定)?(?:预期目标|预期|目标|计划|调控目标)(?:值)?"
+    r"(?:高出|高|低|快|慢|多|少)?了?$"
+)
 # 2小时通勤圈, 1小时交通圈: an area named by the time it takes to cross it
 _TIME_CIRCLE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}圈")
 # 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
@@ -168,6 +173,11 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
     return _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+
+
+def is_gap_to_target(q: Quantity, text: str) -> bool:
+    """增长5.2%，低于预期目标0.3个百分点: how far a result fell from its target, a restatement of both."""
+    return q.unit in ("个百分点", "%") and _GAP_TO_TARGET.search(text, max(0, q.start - 14), q.start) is not None
 
 
 def is_eligibility(q: Quantity, text: str) -> bool:
@@ -273,4 +283,5 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_round_the_clock(q, text)
         or counts_own_divisions(q, text)
         or is_eligibility(q, text)
+        or is_gap_to_target(q, text)
     )
