@@ -707,14 +707,17 @@ ANNUAL_PLANS: list[Row] = [
         [dict(metric_has="企业开办时间", value=2, unit="个工作日", qualifier="以内", **AP_NEXT)],
     ),
     (
-        "the gap between a result and its target restates both",
+        "the gap between a result and its target restates both and sets no goal",
         "关于某省2024年计划执行情况与2025年计划草案的报告\n一、2024年计划执行情况\n"
-        + "全省地区生产总值增长5.1%，低于年初预期目标0.4个百分点；城镇新增就业70万人，完成年度目标的107.7%。",
+        + "全省地区生产总值增长5.1%，低于年初预期目标0.4个百分点；城镇新增就业70万人，完成年度目标的107.7%。"
+        + "固定资产投资增长2.1%，比预期目标低2.9个百分点；进出口总额增长4%。",
         AP,
         [
             dict(metric_key="gdp_growth", value=5.1, status="achieved", year=2024),
-            dict(metric_has="城镇新增就业", value=70e4),
-            dict(value=107.7, unit="%"),
+            dict(metric_has="城镇新增就业", value=70e4, status="achieved", year=2024),
+            dict(value=107.7, unit="%", status="achieved", year=2024),
+            dict(metric_key="fixed_asset_investment", value=2.1, status="achieved", year=2024),
+            dict(metric_key="foreign_trade", value=4, status="achieved", year=2024),
         ],
     ),
     (
