@@ -104,7 +104,10 @@ _PEOPLE = re.compile(
 HEADS = (
     "总产量", "产量", "播种面积", "面积", "增加值", "营业收入", "营收", "收入", "利润", "产值", "总额", "规模", "投资",
     "增速", "占比", "比重", "数量", "人数", "总数", "里程", "装机", "吞吐量", "销量", "出口", "进口", "企业", "支出",
+    "金额", "投资额", "总投资",
 )  # fmt: skip
+_AMOUNT_HEADS = frozenset({"金额", "投资额", "总投资"})
+_ARRIVAL = re.compile(r"^(?:全年)?(?:新)?(?:引进|招引|落地|引育|实施)+")
 _COMPOUNDS = {"城乡": ("城镇", "农村"), "进出口": ("进口", "出口"), "中小学": ("中学", "小学")}
 _ABBREVIATIONS = {"粮": "粮食", "棉": "棉花", "油": "油料", "肉": "肉类", "蛋": "禽蛋", "奶": "奶类", "菜": "蔬菜",
                   "果": "水果", "茶": "茶叶", "糖": "糖料"}  # fmt: skip
@@ -279,5 +282,8 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
         return noun_part(before) + item  # 新增…“小巨人”企业7家，总数达23家: the total of the same things
     if item in HEADS:
         head = next((h for h in HEADS if before.endswith(h)), "")
+        if not head and item in _AMOUNT_HEADS:
+            # 引进项目60个，总投资35亿元: the projects' investment, not their arrival; 签约项目…、金额: 签约 names it
+            return _ARRIVAL.sub("", before) + item
         return before[: len(before) - len(head)] + item if head else before + item
     return item

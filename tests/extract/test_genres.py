@@ -727,6 +727,17 @@ ANNUAL_PLANS: list[Row] = [
         [dict(metric_has="基础养老金", value=25, unit="元", **AP_NEXT)],
     ),
     (
+        "a bare amount after a count is the amount of the things counted",
+        ANNUAL_PLAN + "签约项目80个以上、金额400亿元以上，引进落地产业项目50个，总投资达到120亿元。",
+        AP,
+        [
+            dict(metric_has="签约项目", value=80),
+            dict(metric_has="签约项目金额", value=4e10),
+            dict(metric_has="产业项目", value=50, kind="increment"),
+            dict(metric_has="产业项目总投资", metric_lacks="引进", value=1.2e10, kind="level"),
+        ],
+    ),
+    (
         "sessions of a course",
         ANNUAL_PLAN + "全年举办企业家专题培训不少于6期。",
         AP,
