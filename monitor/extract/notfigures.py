@@ -27,6 +27,8 @@ _BASELINE_AFTER = re.compile(
 )
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
+# 1类新药, 二类医疗器械: a regulatory class of a product
+_PRODUCT_CLASS_AFTER = re.compile(r"(?:新药|创新药|改良型新药|医疗器械|药品|疫苗|仿制药)")
 _ROUND_CAPACITY = re.compile(r"[十百千]万?吨")
 _PRODUCT_AFTER = re.compile(r"(?!以|左|余|多|的|级)[\u4e00-\u9fff]{2}")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
@@ -34,7 +36,7 @@ _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
 _MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?(?:元|美元|吨|亩)?){1,8}")
 _CLASS_NAMED = re.compile(r"的[\u4e00-\u9fff“”]{0,8}?(?:企业|项目|工程|园区|集群|基地|主体)")
-_CONDITION_THEN = re.compile(r"的[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
+_CONDITION_THEN = re.compile(r"的(?:部分)?[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
 # a count, then the class clause of the things it counts: 5家以上|产值超|50亿元的龙头企业
 _COUNT_THEN_OVER = re.compile(
     r"[0-9零一二两三四五六七八九十百千]{1,6}(?:家|个|户|项)(?:以上|左右)?[\u4e00-\u9fff]{0,6}?(?:超过|超|过|逾)$"
@@ -128,6 +130,8 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
     """千亿元级产业集群, 世界500强, 居全国第3位, 排名上升5位: a class or a place in a ranking, not a quantity."""
     if _TIER_AFTER.match(text, q.end) and q.suffix is None:
         return True
+    if q.unit == "类" and q.value <= 3 and _PRODUCT_CLASS_AFTER.match(text, q.end):
+        return True  # 1类新药: the class a regulator puts a product in
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
     if q.unit == "位" and _RANK_MOVE.search(text, max(0, q.start - 3), q.start) and not _CJK.match(text, q.end):

@@ -603,6 +603,24 @@ CONDITIONS: list[Row] = [
         [dict(metric_has="渔港", value=8)],
     ),
     (
+        "the part above a growth is the base of a grant, the rate given on it is the grant's",
+        POLICY.replace("一、发展目标", "三、保障措施") + "企业研发投入较上年增长20%以上的部分，按10%给予补助。",
+        P,
+        [dict(metric_has="补助", value=10, unit="%")],
+    ),
+    (
+        "a regulatory class of a product",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对取得注册证书的1类新药和二类医疗器械，每个品种奖励500万元。",
+        P,
+        [dict(metric_has="奖励", value=5e6)],
+    ),
+    (
+        "the later years of a support period name no figure",
+        POLICY.replace("一、发展目标", "三、保障措施") + "租用厂房前2年按租金的50%给予补贴，后3年按25%给予补贴。",
+        P,
+        [dict(metric_has="补贴", value=50), dict(metric_has="补贴", metric_lacks="年", value=25)],
+    ),
+    (
         "a quoted name opening with a digit after the count",
         POLICY.replace("一、发展目标", "二、重点任务") + "遴选30个“5G+智慧海洋”标杆项目。",
         P,
