@@ -37,6 +37,7 @@ _GRANT = re.compile(
     r"(?:[、，,](?:单个项目|每个项目|单家企业)?(?:最高)?(?:不超过)?[0-9.]{1,8}(?:万|亿)?元)?"
     r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)"
 )  # 按设备购置额的15%、最高不超过1000万元给予补助: the rate and its cap, then the grant
+_BARE_RATE = re.compile(r"(?:^|[，,])按(?:照)?(?:不超过)?$")
 _PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
 # 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
 _PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
@@ -138,8 +139,9 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if left.startswith(("占", "相当于")) and state.subject:
         return state.subject + left, verbs, "carried"  # 占全省总数的四分之一: a share of the thing before
     grant = _GRANT.match(text, q.end) if "按" in raw else None
-    if grant is not None and (_RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(normalise_phrase(raw))):
-        # 按(照不超过)设备投资额的10%给予补助: the grant's rate
+    said = normalise_phrase(raw)
+    if grant is not None and (_RATE_BASE.fullmatch(left) or _RATE_BASE_END.search(said) or _BARE_RATE.search(said)):
+        # 按(照不超过)设备投资额的10%给予补助, …的部分，按15%给予补助: the grant's rate
         return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), left + verbs, "left"
     if q.unit == "%" and (grant := _RATE_GRANT.match(text, q.end)) is not None and _GIVES.search(raw):
         # 给予实际贷款利息50%的贴息: the grant, at that rate of its base

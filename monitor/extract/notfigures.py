@@ -27,6 +27,8 @@ _BASELINE_AFTER = re.compile(
 )
 # 千亿元级, 万吨级, 百亿级: a tier; 500强, 前3名: a rank
 _TIER_AFTER = re.compile(r"(?:级|强|档|星级|名(?:以内|之列))")
+# 1类新药, 二类医疗器械: a regulatory class of a product
+_PRODUCT_CLASS_AFTER = re.compile(r"(?:新药|创新药|改良型新药|医疗器械|药品|疫苗|仿制药)")
 _ROUND_CAPACITY = re.compile(r"[十百千]万?吨")
 _PRODUCT_AFTER = re.compile(r"(?!以|左|余|多|的|级)[\u4e00-\u9fff]{2}")
 _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|居全省|居|列全国|跻身)$")
@@ -34,7 +36,7 @@ _RANK_BEFORE = re.compile(r"(?:第|前|排名|排名第|位居|位列|居全国|
 _CLASS_COUNTED = re.compile(r"的[\u4e00-\u9fff“”]{1,12}?[0-9零一二两三四五六七八九十]")
 _MORE_VALUES = re.compile(r"(?:、[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?(?:元|美元|吨|亩)?){1,8}")
 _CLASS_NAMED = re.compile(r"的[\u4e00-\u9fff“”]{0,8}?(?:企业|项目|工程|园区|集群|基地|主体)")
-_CONDITION_THEN = re.compile(r"的[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
+_CONDITION_THEN = re.compile(r"的(?:部分)?[，,][^，,。；;]{0,12}?(?:给予|予以|按|可|奖励|补助|补贴|享受)")
 # a count, then the class clause of the things it counts: 5家以上|产值超|50亿元的龙头企业
 _COUNT_THEN_OVER = re.compile(
     r"[0-9零一二两三四五六七八九十百千]{1,6}(?:家|个|户|项)(?:以上|左右)?[\u4e00-\u9fff]{0,6}?(?:超过|超|过|逾)$"
@@ -43,6 +45,16 @@ _OVER_BEFORE = re.compile(r"(?:超|超过|过|逾)$")
 _CLASS_NOUN_COUNTED = re.compile(
     r"(?:级)?(?:以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:企业|项目|工程|园区|产业|集群|县|城市|主体)[0-9零一二两三四五六七八九十百]"
 )
+# 24小时内办结的事项, 3个工作日内审结的案件: a time limit that says which things are counted
+_WITHIN_CLASS = re.compile(r"(?:内|以内|之内)[\u4e00-\u9fff]{1,6}的[\u4e00-\u9fff]")
+_DURATIONS = frozenset({"小时", "天", "个工作日"})
+# 申报企业须在本省注册满1年，且上年度营业收入不低于2000万元: the eligibility conditions of an application
+_ELIGIBILITY = re.compile(
+    r"(?:申报|申请)(?:企业|单位|主体|项目|人|者)?(?:须|需|应当|应|必须)|(?:须|需|应|应当)(?:同时)?(?:满足|符合|具备)"
+    r"(?:以下|下列|如下)?(?:条件|要求)|申报条件|申请条件|准入条件"
+)
+# 重点支持长度在100米以上的示范管线: 在…以上的, the bound of a class of things
+_IN_BEFORE = re.compile(r"在$")
 # 对年销量首次突破1万辆的整车企业，给予…: the condition of a support measure
 _CONDITION_CLAUSE = re.compile(r"^对[^，。；]{0,30}$")
 # 对当年新吸纳就业50人以上且签订…的企业，按…给予: a support measure's condition clause, running on to its 的 and
@@ -61,6 +73,25 @@ _POINTS_BEFORE = re.compile(r"(?:以下|如下|下列|下面|这|上述|这些|�
 _POINTS_AFTER = re.compile(r"(?:个)?(?:方面|部分|要点|大点|点(?:意见|要求|建议)|条意见|项原则)")
 # 23条市级专项支持政策, 8条措施: a package of policy items, named by its count
 _POLICY_ITEMS = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:政策|措施|举措|意见|条款|规定)")
+# 实施20项民生工程, 办好10件民生实事: the year's list of undertakings named by its count as the plan takes it up
+# (30件民生实事全部完成 reports how many were done: a figure)
+_UNDERTAKINGS = re.compile(r"(?:重点|重大)?(?:民生实事|民生工程|民心工程|惠民实事|为民办实事|民生实事项目)")
+_UNDERTAKEN_BEFORE = re.compile(r"(?:实施|办好|办实|抓好|推进|落实|做好|完成好)(?:好)?$")
+# 24小时自助服务, 24小时不打烊: a round-the-clock service named by its hours (24小时内办结 is a time limit)
+_ROUND_CLOCK_AFTER = re.compile(r"(?!内|以内|之内|以上|左右)[\u4e00-\u9fff]")
+# 全省14个市州全部, 全市129个县（市、区）均: the region's own divisions, the scope of a goal, not a figure
+_ALL_DIVISIONS_BEFORE = re.compile(r"(?:全省|全市|全区|全州|全县|全盟)(?:所有|共)?$")
+_ALL_DIVISIONS_AFTER = re.compile(
+    r"(?:地级市|设区市|市州|市（州）|县（市、区）|县（市）|县市区|县区|区县|市|县|乡镇|乡（镇）|镇|街道)"
+    r"(?:（[^）]{0,8}）)?(?:全部|均|都|全面|各|实现全覆盖)"
+)
+# 增长5.2%，低于年初预期目标0.3个百分点: the gap between a result and its target restates both, it is no figure
+_GAP_TO_TARGET = re.compile(
+    r"(?:高于|低于|超过|超出|快于|慢于|比|较)(?:年初|全年|年度|省定|既定|原定)?(?:预期目标|预期|目标|计划|调控目标)(?:值)?"
+    r"(?:高出|高|低|快|慢|多|少)?了?$"
+)
+# 2小时通勤圈, 1小时交通圈: an area named by the time it takes to cross it
+_TIME_CIRCLE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}圈")
 # 全天24小时, 每周7天, 7×24小时: a duration that is a service promise, not a result
 _ROUND_CLOCK_BEFORE = re.compile(r"(?:全天|每天|每日|每周|全周|全年|一天|全时|昼夜|7[×xX*])(?:候)?$")
 
@@ -99,6 +130,8 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
     """千亿元级产业集群, 世界500强, 居全国第3位, 排名上升5位: a class or a place in a ranking, not a quantity."""
     if _TIER_AFTER.match(text, q.end) and q.suffix is None:
         return True
+    if q.unit == "类" and q.value <= 3 and _PRODUCT_CLASS_AFTER.match(text, q.end):
+        return True  # 1类新药: the class a regulator puts a product in
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
         return True
     if q.unit == "位" and _RANK_MOVE.search(text, max(0, q.start - 3), q.start) and not _CJK.match(text, q.end):
@@ -116,6 +149,8 @@ def is_threshold(q: Quantity, text: str) -> bool:
     figure."""
     if q.suffix not in ("以上", "以下") or q.unit in ("%", "‰", "个百分点"):
         return False
+    if _IN_BEFORE.search(text, max(0, q.start - 1), q.start) and text.startswith("的", q.end):
+        return True  # 长度在100米以上的示范管线
     if q.unit not in _AMOUNTS and not text.startswith("的", q.end):
         return False  # 人口20万以上的县: a bare threshold reads as one only before 的
     return _CLASS_NOUN.match(text, q.end) is not None
@@ -124,6 +159,8 @@ def is_threshold(q: Quantity, text: str) -> bool:
 def is_class_or_condition(q: Quantity, text: str) -> bool:
     """营收超百亿元的整车企业3家, 对年销量首次突破1万辆的整车企业给予奖励: a value that says which things are
     counted or supported, not a figure of its own."""
+    if q.unit in _DURATIONS and _WITHIN_CLASS.match(text, q.end):
+        return True  # 24小时内办结的事项达到300项: the limit names the class counted
     amount = q.unit in _AMOUNTS or (q.unit or "").startswith(("万", "亿"))
     more = _MORE_VALUES.match(text, q.end)
     end = more.end() if more is not None and amount else q.end  # 突破10亿元、50亿元的企业: each value of the list
@@ -140,6 +177,18 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
     return _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+
+
+def is_gap_to_target(q: Quantity, text: str) -> bool:
+    """增长5.2%，低于预期目标0.3个百分点: how far a result fell from its target, a restatement of both."""
+    return q.unit in ("个百分点", "%") and _GAP_TO_TARGET.search(text, max(0, q.start - 14), q.start) is not None
+
+
+def is_eligibility(q: Quantity, text: str) -> bool:
+    """申报企业须在本省注册满1年，且上年度营业收入不低于2000万元: who may apply, not a figure of anyone's."""
+    sentence = text[max(0, q.start - 60) : q.start]
+    sentence = sentence[max(sentence.rfind(c) for c in "。；;\n") + 1 :]
+    return _ELIGIBILITY.search(sentence) is not None
 
 
 def _clause(text: str, start: int) -> str:
@@ -170,8 +219,15 @@ def is_per_unit(q: Quantity, text: str) -> bool:
 
 
 def counts_points(q: Quantity, text: str) -> bool:
-    """重点抓好以下10个方面: a count of the text's own points or sections."""
+    """重点抓好以下10个方面: a count of the text's own points or sections; 实施20项民生工程: a list of undertakings
+    named by its count."""
     if _POINTS_AFTER.match(text, q.end) or (q.unit == "条" and _POLICY_ITEMS.match(text, q.end)):
+        return True
+    if (
+        q.unit in ("项", "件", "个")
+        and _UNDERTAKINGS.match(text, q.end)
+        and _UNDERTAKEN_BEFORE.search(text, max(0, q.start - 4), q.start)
+    ):
         return True
     return q.unit in ("个", "项", "条", "点") and _POINTS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
 
@@ -180,13 +236,26 @@ def is_round_the_clock(q: Quantity, text: str) -> bool:
     """全天24小时, 每周7天: a promise of availability, not a measured duration."""
     if q.unit not in ("小时", "天"):
         return False
+    if _TIME_CIRCLE_AFTER.match(text, q.end):
+        return True  # 1小时交通圈: the name of an area
+    if q.unit == "小时" and q.value == 24 and q.suffix is None and _ROUND_CLOCK_AFTER.match(text, q.end):
+        return True  # 24小时自助政务服务: the hours of a service, not a measured duration
     return _ROUND_CLOCK_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+
+
+def counts_own_divisions(q: Quantity, text: str) -> bool:
+    """全省14个市州全部建成, 全市129个县（市、区）均实现: the region's own divisions, the scope of a goal."""
+    return (
+        q.unit == "个"
+        and _ALL_DIVISIONS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+        and _ALL_DIVISIONS_AFTER.match(text, q.end) is not None
+    )
 
 
 def is_deadline(q: Quantity, text: str) -> bool:
     """应当自收到申请之日起7个工作日内答复: the time limit of a procedure a rule sets, not a goal anyone reports on
     (审批时限压缩至3个工作日 is one)."""
-    if q.unit != "个" or not text.startswith("工作日", q.end):
+    if q.unit != "个工作日" and (q.unit != "个" or not text.startswith("工作日", q.end)):
         return False
     clause = text[max(0, q.start - 40) : q.start]
     clause = clause[max(clause.rfind(c) for c in "。；\n") + 1 :]
@@ -216,4 +285,7 @@ def not_a_figure(q: Quantity, text: str) -> bool:
         or is_weight(q, text)
         or counts_points(q, text)
         or is_round_the_clock(q, text)
+        or counts_own_divisions(q, text)
+        or is_eligibility(q, text)
+        or is_gap_to_target(q, text)
     )

@@ -35,12 +35,12 @@ _ACTIONS = (
     "筹集|筹资|统筹|上线|新上线|拨付|减免|先后|相继|陆续|已经|已|将|要|再|又|还|新|年内|当年|全年|今年|去年|全部|全面|基本|获得|获|入选|评为|"
     "建立|设立|组建|成立|新设|新获|遴选|选派|派遣|承办|办理|受理|帮扶|转化|突破|约|近|逾|的|了|和|及|与|等|其中|分别|"
     "以上|左右|其|各|每|最高|最低|最多|对|向|给予|予以|集聚|聚集|吸纳|创造|提供|开发|改造|整治|治理|种植|拥有|建有|现有|目前|截至目前|截至|年末|年底|"
-    "每年|每季度|每月|择优|开通|新开通|开行|投用|投运|新上|入库|纳统|通过|备案|申报|获评|授权|登记|注册|增长|下降|提高|提升|增加|减少|比上年|"
+    "每人每月|每人每年|每户每年|每人|每户|每亩|每年|每季度|每月|择优|开通|新开通|开行|投用|投运|新上|入库|纳统|通过|备案|申报|获评|授权|登记|注册|增长|下降|提高|提升|增加|减少|比上年|"
     "同比|控制在|保持|稳定在|着力|加快|大力|积极|持续|不断|进一步|全力|努力|深入|扎实|重点|主要|一批次|首个|首家|新一批|"
     "全市|全省|全区|全县|全州|全镇|全国|我市|我省|我区|我县|我州|我国|本市|本省|本区|本县"
 )
 _VERB_ONLY = re.compile(
-    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来)?)+"
+    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去|前|后|头)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来|内)?)+"
 )
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
@@ -48,7 +48,8 @@ _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # 400多个10亿级以上的重大产业项目)
 _RIGHT = re.compile(
     r"\s?(?:[（(][\u4e00-\u9fff]{1,3}[）)]|[（(][^（()）\n]{1,16}?\d[^（()）\n]{0,8}[）)])?(?:\d{1,3}岁(?:及)?以[上下]的?)?"
-    r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?(?:的)?([\u4e00-\u9fffA-Za-z&“”\"]{2,24})"
+    r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?(?:的)?"
+    r"((?:“[^“”\n，。；]{1,16}”)?[\u4e00-\u9fffA-Za-z&“”\"]{2,24})"  # 50个“5G+工业互联网”标杆项目: a quoted name first
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
@@ -103,7 +104,10 @@ _PEOPLE = re.compile(
 HEADS = (
     "总产量", "产量", "播种面积", "面积", "增加值", "营业收入", "营收", "收入", "利润", "产值", "总额", "规模", "投资",
     "增速", "占比", "比重", "数量", "人数", "总数", "里程", "装机", "吞吐量", "销量", "出口", "进口", "企业", "支出",
+    "金额", "投资额", "总投资",
 )  # fmt: skip
+_AMOUNT_HEADS = frozenset({"金额", "投资额", "总投资"})
+_ARRIVAL = re.compile(r"^(?:全年)?(?:新)?(?:引进|招引|落地|引育|实施)+")
 _COMPOUNDS = {"城乡": ("城镇", "农村"), "进出口": ("进口", "出口"), "中小学": ("中学", "小学")}
 _ABBREVIATIONS = {"粮": "粮食", "棉": "棉花", "油": "油料", "肉": "肉类", "蛋": "禽蛋", "奶": "奶类", "菜": "蔬菜",
                   "果": "水果", "茶": "茶叶", "糖": "糖料"}  # fmt: skip
@@ -152,8 +156,9 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
     if (levels := _LEVEL_LIST.match(text, end)) is not None:
         end = levels.end()  # 10个国家级、省级创新中心: the noun after the last of the levels listed
     m = _RIGHT.match(text, end)
-    if m is None or _NOT_A_NOUN_START.match(m.group(1).lstrip('“"')):
-        return ""
+    quoted = m is not None and m.group(1).startswith("“") and "”" in m.group(1)
+    if m is None or (not quoted and _NOT_A_NOUN_START.match(m.group(1).lstrip('“"'))):
+        return ""  # a quoted name may open with anything (“5G+工业互联网”标杆项目)
     words = m.group(1).translate(_QUOTES)
     kinds = _KINDS_LISTED.match(text, m.end(1)) if len(m.group(1)) <= 6 else None
     if kinds is not None and not _RIGHT_STOP.search(words):
@@ -277,5 +282,8 @@ def complete(item: str, before: str, resolve: Resolver) -> str:
         return noun_part(before) + item  # 新增…“小巨人”企业7家，总数达23家: the total of the same things
     if item in HEADS:
         head = next((h for h in HEADS if before.endswith(h)), "")
+        if not head and item in _AMOUNT_HEADS:
+            # 引进项目60个，总投资35亿元: the projects' investment, not their arrival; 签约项目…、金额: 签约 names it
+            return _ARRIVAL.sub("", before) + item
         return before[: len(before) - len(head)] + item if head else before + item
     return item

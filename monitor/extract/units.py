@@ -22,7 +22,8 @@ UNITS: dict[str, str] = {
     "千瓦时": "千瓦时", "千瓦": "千瓦", "兆瓦": "兆瓦", "吉瓦": "吉瓦", "度": "千瓦时",
     "公里": "公里", "千米": "公里", "米": "米",
     "微克/立方米": "微克/立方米", "毫克/立方米": "毫克/立方米",
-    "倍": "倍", "番": "倍", "天": "天", "小时": "小时", "岁": "岁",
+    "倍": "倍", "番": "倍", "天": "天", "小时": "小时", "岁": "岁", "个工作日": "个工作日", "工作日": "个工作日",
+    "期": "期",  # 培训不少于4期: sessions of a course
     "PFlops": "PFlops", "PFLOPS": "PFlops", "EFlops": "EFlops", "EFLOPS": "EFlops",  # computing power
 }  # fmt: skip
 
@@ -37,7 +38,7 @@ MULTIPLIERS: dict[str, Decimal] = {
 }
 
 # units that only make sense with a number written in Arabic digits or a large Chinese numeral
-COUNT_UNITS = frozenset("家户个项件座台辆所处条套张艘架款部种支间栋宗例场批篇头只枚颗次位片棵株盏份") | {"批次"}
+COUNT_UNITS = frozenset("家户个项件座台辆所处条套张艘架款部种支间栋宗例场批篇头只枚颗次位片棵株盏份期") | {"批次"}
 
 
 def _alternation(words: list[str]) -> str:

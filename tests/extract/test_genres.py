@@ -676,6 +676,75 @@ IMPLICIT_LISTS: list[Row] = [
     ),
 ]
 
+# a province's annual plan (年度计划): the lists, divisions and services it names by a number are no figures; the
+# time limits and course sessions it sets are
+ANNUAL_PLAN = "某省2025年国民经济和社会发展计划\n二、2025年重点任务\n"
+AP = {"doc_type": "plan", "year": 2025}
+AP_NEXT = {"status": "target", "year": 2025}
+ANNUAL_PLANS: list[Row] = [
+    (
+        "a list of undertakings taken up by its count",
+        ANNUAL_PLAN + "继续实施15项民生工程，办好12件民生实事，新增托位1.5万个。",
+        AP,
+        [dict(metric_has="托位", value=15000, **AP_NEXT)],
+    ),
+    (
+        "the region's own divisions as the scope of a goal",
+        ANNUAL_PLAN + "全省16个市州全部建成数字乡村示范区，全省108个县（市、区）均实现污水处理全覆盖。",
+        AP,
+        [],
+    ),
+    (
+        "a service named by its round-the-clock hours",
+        ANNUAL_PLAN + "推广24小时自助政务服务，24小时内办结的事项达到300项。",
+        AP,
+        [dict(metric_has="事项", value=300, **AP_NEXT)],
+    ),
+    (
+        "a time limit in working days",
+        ANNUAL_PLAN + "企业开办时间压缩至2个工作日以内。",
+        AP,
+        [dict(metric_has="企业开办时间", value=2, unit="个工作日", qualifier="以内", **AP_NEXT)],
+    ),
+    (
+        "the gap between a result and its target restates both and sets no goal",
+        "关于某省2024年计划执行情况与2025年计划草案的报告\n一、2024年计划执行情况\n"
+        + "全省地区生产总值增长5.1%，低于年初预期目标0.4个百分点；城镇新增就业70万人，完成年度目标的107.7%。"
+        + "固定资产投资增长2.1%，比预期目标低2.9个百分点；进出口总额增长4%。",
+        AP,
+        [
+            dict(metric_key="gdp_growth", value=5.1, status="achieved", year=2024),
+            dict(metric_has="城镇新增就业", value=70e4, status="achieved", year=2024),
+            dict(value=107.7, unit="%", status="achieved", year=2024),
+            dict(metric_key="fixed_asset_investment", value=2.1, status="achieved", year=2024),
+            dict(metric_key="foreign_trade", value=4, status="achieved", year=2024),
+        ],
+    ),
+    (
+        "a per-head rate is no name: the clause before names it",
+        ANNUAL_PLAN + "提高城乡居民基础养老金最低标准，每人每月提高25元。",
+        AP,
+        [dict(metric_has="基础养老金", value=25, unit="元", **AP_NEXT)],
+    ),
+    (
+        "a bare amount after a count is the amount of the things counted",
+        ANNUAL_PLAN + "签约项目80个以上、金额400亿元以上，引进落地产业项目50个，总投资达到120亿元。",
+        AP,
+        [
+            dict(metric_has="签约项目", value=80),
+            dict(metric_has="签约项目金额", value=4e10),
+            dict(metric_has="产业项目", value=50, kind="increment"),
+            dict(metric_has="产业项目总投资", metric_lacks="引进", value=1.2e10, kind="level"),
+        ],
+    ),
+    (
+        "sessions of a course",
+        ANNUAL_PLAN + "全年举办企业家专题培训不少于6期。",
+        AP,
+        [dict(metric_has="培训", value=6, unit="期", qualifier="不低于", **AP_NEXT)],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -697,6 +766,7 @@ CASES = (
     + SUPPORTS
     + LISTED_YEARS
     + IMPLICIT_LISTS
+    + ANNUAL_PLANS
 )
 
 

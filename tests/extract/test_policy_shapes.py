@@ -580,7 +580,55 @@ NAMES: list[Row] = [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES
+# an industry programme's conditions and names: who may apply, the bound of a class written 在…以上的, an area
+# named by its travel time; the figures around them stay
+CONDITIONS: list[Row] = [
+    (
+        "eligibility conditions of an application",
+        POLICY.replace("一、发展目标", "三、保障措施")
+        + "申报企业须在本省注册满2年，且上年度营业收入不低于3000万元。对首次认定的海洋领军企业奖励200万元。",
+        P,
+        [dict(metric_has="奖励", value=2e6)],
+    ),
+    (
+        "a class bounded by 在…以上的",
+        POLICY.replace("一、发展目标", "二、重点任务") + "重点支持长度在50米以上的海洋科考船，建成科考船12艘。",
+        P,
+        [dict(metric_has="科考船", value=12, unit="艘")],
+    ),
+    (
+        "an area named by its travel time",
+        POLICY.replace("一、发展目标", "二、重点任务") + "构建沿海1小时交通圈和2小时物流圈，新建渔港8个。",
+        P,
+        [dict(metric_has="渔港", value=8)],
+    ),
+    (
+        "the part above a growth is the base of a grant, the rate given on it is the grant's",
+        POLICY.replace("一、发展目标", "三、保障措施") + "企业研发投入较上年增长20%以上的部分，按10%给予补助。",
+        P,
+        [dict(metric_has="补助", value=10, unit="%")],
+    ),
+    (
+        "a regulatory class of a product",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对取得注册证书的1类新药和二类医疗器械，每个品种奖励500万元。",
+        P,
+        [dict(metric_has="奖励", value=5e6)],
+    ),
+    (
+        "the later years of a support period name no figure",
+        POLICY.replace("一、发展目标", "三、保障措施") + "租用厂房前2年按租金的50%给予补贴，后3年按25%给予补贴。",
+        P,
+        [dict(metric_has="补贴", value=50), dict(metric_has="补贴", metric_lacks="年", value=25)],
+    ),
+    (
+        "a quoted name opening with a digit after the count",
+        POLICY.replace("一、发展目标", "二、重点任务") + "遴选30个“5G+智慧海洋”标杆项目。",
+        P,
+        [dict(metric_has="智慧海洋标杆项目", value=30)],
+    ),
+]
+
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES + CONDITIONS
 
 
 def _check(target: Any, expected: dict[str, Any]) -> None:
