@@ -1,13 +1,16 @@
-"""Plain addresses are decided without email-validator, with its very verdict and stored form."""
+"""Plain addresses are decided without email-validator, with its very verdict and stored form; and put in
+MAIL FROM and RCPT TO as smtplib would put them."""
 
 from __future__ import annotations
 
 import random
+import smtplib
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
 from monitor.channels.addresses import Address, InvalidAddress, _plain, address_key, parse_address
+from monitor.channels.mail import smtp_path
 
 
 def _validator(text: str) -> Address | None:
@@ -86,3 +89,21 @@ def test_random_addresses_made_of_the_plain_characters_get_the_validators_verdic
                 parse_address(text)
         checked += 1
     assert plain > 40 and checked == 4000  # the fast path was taken often enough to be tested
+
+
+@pytest.mark.parametrize(
+    "text",
+    [*EDGES, "govmon <digest@govmon.example.org>", "<a@b.org>", '"a b"@example.org', "a(c)@b.org", "Name a@b.org",
+     "a@b", "a@", "@b.org", "", "a@b.org.", "读者@例子.中国", "a@[127.0.0.1]"],
+)  # fmt: skip
+def test_the_smtp_path_of_an_address_is_the_one_smtplib_writes(text: str) -> None:
+    assert smtp_path(text) == smtplib.quoteaddr(text)
+    assert smtp_path(text) == smtplib.quoteaddr(text)  # again, from what was kept
+
+
+def test_the_smtp_path_of_random_addresses_is_the_one_smtplib_writes() -> None:
+    rnd = random.Random(5)
+    pieces = ["a", "Z", "0", "_", "+", "-", ".", "..", "@", " ", "<", ">", '"', "(", ")", ",", ";", ":", "\\", "é"]
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert smtp_path(text) == smtplib.quoteaddr(text), repr(text)
