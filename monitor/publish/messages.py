@@ -5,9 +5,10 @@ header and encodes every part: several milliseconds a message, more than renderi
 who get the same digest get messages that differ in a few ASCII header values (To, Message-ID, Date,
 List-Unsubscribe) and in their parts (their own links). So `build_message` builds one template per distinct
 subject and shape, with stand-ins; each subscriber's message is that template with the stand-ins replaced and
-each part encoded as the e-mail package's text encoder encodes it (`encode_part`: the same transfer encoding
-and the same bytes, without its per-line Python work), so the bytes are those `build_message` gives. A value the fast path cannot carry verbatim (non-ASCII, a line break, an
-unusual address) goes through `build_message` itself.
+each part encoded as the e-mail package's text encoder encodes it (`encode_part`: the same transfer encoding and
+the same bytes, without most of its per-line Python work), so the bytes are those `build_message` gives. A value
+the fast path cannot carry verbatim (non-ASCII, a line break, an unusual address) goes through `build_message`
+itself.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def encode_part(body: str) -> tuple[str, bytes]:
     opening = b"\n".join(lines[:10]) + b"\n"
     qp_opening = _QP_OPENINGS.get(opening)
     if qp_opening is None:
-        qp_opening = _keep(_QP_OPENINGS, opening, quoprimime.body_encode(opening.decode("latin-1"), _MAX_LINE))
+        qp_opening = quoprimime.body_encode(opening.decode("latin-1"), _MAX_LINE)
+        _keep(_QP_OPENINGS, _OPENINGS_KEPT, opening, qp_opening)
     if len(qp_opening) > 4 * -(-len(opening) // 3) + 1:  # longer than `binascii.b2a_base64(opening)`
         encoded = binascii.b2a_base64(b"\n".join(lines) + b"\n", newline=False)
         return "base64", b"\r\n".join([encoded[i : i + 76] for i in range(0, len(encoded), 76)]) + b"\r\n"
@@ -61,18 +63,19 @@ def encode_part(body: str) -> tuple[str, bytes]:
 
 
 _MAX_LINE: int = policy.default.max_line_length or 78  # what `set_content` folds and encodes at
-_KEPT = 256  # openings and quoted-printable lines kept (most recent first out)
+# openings and quoted-printable lines kept (the oldest dropped first), each of at most _LONGEST bytes: a few MB
+_OPENINGS_KEPT, _LINES_KEPT, _LONGEST = 64, 1024, 4096
 _QP_OPENINGS: OrderedDict[bytes, str] = OrderedDict()
 _QP_LINES: OrderedDict[bytes, bytes] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def _keep(kept: OrderedDict[bytes, _V], key: bytes, value: _V) -> _V:
-    with _LOCK:
-        kept[key] = value
-        if len(kept) > _KEPT:
-            kept.popitem(last=False)
-    return value
+def _keep(kept: OrderedDict[bytes, _V], most: int, key: bytes, value: _V) -> None:
+    if len(key) <= _LONGEST:
+        with _LOCK:
+            kept[key] = value
+            if len(kept) > most:
+                kept.popitem(last=False)
 
 
 def _qp_line(line: bytes) -> bytes:
@@ -80,7 +83,8 @@ def _qp_line(line: bytes) -> bytes:
     found = _QP_LINES.get(line)
     if found is None:
         encoded = quoprimime.body_encode(line.decode("latin-1"), _MAX_LINE, eol="\r\n").encode("ascii")
-        found = _keep(_QP_LINES, line, encoded)
+        _keep(_QP_LINES, _LINES_KEPT, line, encoded)
+        return encoded
     return found
 
 

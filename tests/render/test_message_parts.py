@@ -92,3 +92,12 @@ def test_a_message_with_unusual_personal_values_is_the_built_one(to: str, token:
         parts = [p.get_content() for p in read.walk() if not p.is_multipart()]  # type: ignore[attr-defined]
         assert parts == [p.get_content() for p in expected.walk() if not p.is_multipart()]  # type: ignore[attr-defined]
         assert parts == [fields["text"], fields["html"]]
+
+
+def test_long_lines_are_encoded_but_not_kept() -> None:
+    from monitor.publish import messages
+
+    long_line = "=ascii, one long line " * 300  # quoted-printable, longer than what is kept
+    body = "\n".join([long_line] * 12) + "\n"
+    assert encode_part(body) == _set_content(body) and encode_part(body)[0] == "quoted-printable"
+    assert long_line.encode() not in getattr(messages, "_QP_LINES")  # noqa: B009 - the module's own memory
