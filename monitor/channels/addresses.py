@@ -55,7 +55,10 @@ _DOMAIN = 253  # octets of a host name
 _LABEL = 63  # octets between two dots
 # a dot-atom of lower-case letters, digits, _ + - ; host labels of letters, digits and inner dashes, at least two,
 # the last ending with a letter (every top-level domain does)
-_PLAIN = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z0-9][a-z0-9-]*)?[a-z]")
+_PLAIN = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*"  # the local part
+    r"@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z0-9][a-z0-9-]*)?[a-z]"  # the host name
+)
 
 
 def _plain(text: str) -> bool:
