@@ -17,6 +17,7 @@ back the subscribers after it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import smtplib
@@ -62,6 +63,21 @@ def reason(exc: BaseException) -> str:
 
 _LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+# a dot-atom address without quotes, comments or a display name: `smtplib.quoteaddr` puts it in <> as it is
+_BARE = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def smtp_path(address: str) -> str:
+    """The <path> of MAIL FROM or RCPT TO, as `smtplib.quoteaddr` writes it; a bare address is not parsed again
+    for each message, and the sender (the same every time) is parsed once."""
+    return f"<{address}>" if _BARE.fullmatch(address) else _quoted(address)
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted(address: str) -> str:
+    return smtplib.quoteaddr(address)
 
 
 def dot_stuffed(payload: bytes) -> bytes:
@@ -122,10 +138,10 @@ class SmtpTransport:
         """MAIL FROM and RCPT TO: nothing of the message has left yet, so every failure here is retryable."""
         try:
             smtp.ehlo_or_helo_if_needed()
-            code, reply = smtp.mail(sender)
+            code, reply = smtp.docmd("mail", f"from:{smtp_path(sender)}")  # what smtp.mail(sender) sends
             if code != 250:
                 raise refusal(code, reply, "sender refused")
-            code, reply = smtp.rcpt(recipient)
+            code, reply = smtp.docmd("rcpt", f"to:{smtp_path(recipient)}")  # and smtp.rcpt(recipient)
             if code not in (250, 251):
                 raise refusal(code, reply, "recipient refused")
         except UnicodeEncodeError as exc:
