@@ -38,9 +38,10 @@ _GRANT = re.compile(
     r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)"
 )  # 按设备购置额的15%、最高不超过1000万元给予补助: the rate and its cap, then the grant
 _BARE_RATE = re.compile(r"(?:^|[，,])按(?:照)?(?:不超过)?$")
-_PER_ITEM = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?(?:最高|最多)")
+_EACH = r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?"  # 单个项目, 每家企业每年
+_PER_ITEM = re.compile(_EACH + r"(?:最高|最多)")
 # 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
-_PER_ITEM_CAPPED = re.compile(r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?")
+_PER_ITEM_CAPPED = re.compile(_EACH)
 _CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
 _GRANT_VERB = re.compile(r"(?:分别|各|一次性|给予|予以)*(奖励|补助|补贴|资助|奖补)(?:最高|一次性)*")
 _GIVEN = re.compile(r"(?:给予|予以|按照|按)(?:最高|一次性)*$")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+from monitor.channels.base import Payload
 from monitor.digest.selection import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
 
 LINKS = Links(archive_base="https://govmon.example.org/archive", unsubscribe_url="https://govmon.example.org/u/t1")
@@ -68,3 +70,19 @@ def hostile_digest() -> DigestContext:
                      url="https://www.example.gov.cn/a)b[c]<d>.html", changes=(change,))  # fmt: skip
     script = update(2, 1, 0, url="javascript:alert(1)")
     return build_digest(f"group{evil}", [hostile, script], Filters(), LINKS, WINDOW, NOW)
+
+
+# --- reading a chat payload's text back ---
+
+
+def wecom_text(p: Payload) -> str:
+    return str(json.loads(p.body)["markdown"]["content"])
+
+
+def dingtalk_text(p: Payload) -> str:
+    return str(json.loads(p.body)["markdown"]["text"])
+
+
+def feishu_text(p: Payload) -> str:
+    card = json.loads(p.body)["card"]
+    return str(card["header"]["title"]["content"]) + "\n" + str(card["elements"][0]["text"]["content"])

@@ -23,6 +23,7 @@ from monitor.channels.chat import DINGTALK, LARK_MD, WECOM, Dialect
 from monitor.channels.pages import pages
 from monitor.digest.selection import DigestContext, DocumentUpdate, Filters, Links, StoredChangeIn, build_digest
 from monitor.vocabulary import PROVINCES
+from tests.channels.samples import dingtalk_text, feishu_text, wecom_text
 
 LINKS = Links(archive_base="https://govmon.example.org/archive", unsubscribe_url="https://govmon.example.org/u/t9")
 WINDOW = (datetime(2025, 3, 1, 8, 0), datetime(2025, 3, 2, 8, 0))
@@ -92,19 +93,6 @@ def baseline_digest() -> DigestContext:
 
 
 # --- each platform: how to read its text back, and its documented limit ---
-
-
-def wecom_text(p: Payload) -> str:
-    return str(json.loads(p.body)["markdown"]["content"])
-
-
-def dingtalk_text(p: Payload) -> str:
-    return str(json.loads(p.body)["markdown"]["text"])
-
-
-def feishu_text(p: Payload) -> str:
-    card = json.loads(p.body)["card"]
-    return str(card["header"]["title"]["content"]) + "\n" + str(card["elements"][0]["text"]["content"])
 
 
 def wecom_within(p: Payload) -> bool:

@@ -15,23 +15,10 @@ from monitor.channels.base import Payload, mask_url
 from monitor.channels.chat import WECOM
 from monitor.channels.pages import pages
 from monitor.digest.selection import DigestContext
-from tests.channels.samples import INJECTIONS, hostile_digest, long_digest
+from tests.channels.samples import INJECTIONS, dingtalk_text, feishu_text, hostile_digest, long_digest, wecom_text
 from tests.render.samples import capped_digest, shanghai_digest
 
 KEY = "5f0c" * 16
-
-
-def wecom_text(p: Payload) -> str:
-    return str(json.loads(p.body)["markdown"]["content"])
-
-
-def dingtalk_text(p: Payload) -> str:
-    return str(json.loads(p.body)["markdown"]["text"])
-
-
-def feishu_text(p: Payload) -> str:
-    card = json.loads(p.body)["card"]
-    return str(card["header"]["title"]["content"]) + "\n" + str(card["elements"][0]["text"]["content"])
 
 
 def wecom_ok(p: Payload) -> bool:

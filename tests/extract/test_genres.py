@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from monitor.extract import extract
+from tests.extract.shape_check import check_target
 
 Row = tuple[str, str, dict[str, Any], list[dict[str, Any]]]
 SUMMARY = "某县农业农村局2024年工作总结和2025年工作思路\n一、2024年工作总结\n"
@@ -770,21 +771,9 @@ CASES = (
 )
 
 
-def _check(target: Any, expected: dict[str, Any]) -> None:
-    for field, value in expected.items():
-        if field == "metric_has":
-            assert value in target.metric, (field, value, target)
-        elif field == "metric_lacks":
-            assert value not in target.metric, (field, value, target)
-        elif isinstance(value, float | int) and not isinstance(value, bool):
-            assert getattr(target, field) == pytest.approx(value), (field, target)
-        else:
-            assert getattr(target, field) == value, (field, target)
-
-
 @pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_genre_shape(text: str, kwargs: dict[str, Any], expected: list[dict[str, Any]]) -> None:
     targets = extract(text, **kwargs).targets
     assert len(targets) == len(expected), [(t.metric, t.raw, t.kind, t.status, t.year) for t in targets]
     for target, want in zip(targets, expected, strict=True):
-        _check(target, want)
+        check_target(target, want)

@@ -15,6 +15,7 @@ import pytest
 from monitor.extract import extract
 from monitor.extract.document import summary_year
 from monitor.extract.sections import classify_heading
+from tests.extract.shape_check import check_target
 
 Row = tuple[str, str, dict[str, Any], list[dict[str, Any]]]
 POLICY = "某省人民政府办公厅关于加快培育海洋产业集群的实施意见\n一、发展目标\n"
@@ -631,24 +632,12 @@ CONDITIONS: list[Row] = [
 CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES + CONDITIONS
 
 
-def _check(target: Any, expected: dict[str, Any]) -> None:
-    for field, value in expected.items():
-        if field == "metric_has":
-            assert value in target.metric, (field, value, target)
-        elif field == "metric_lacks":
-            assert value not in target.metric, (field, value, target)
-        elif isinstance(value, float | int) and not isinstance(value, bool):
-            assert getattr(target, field) == pytest.approx(value), (field, target)
-        else:
-            assert getattr(target, field) == value, (field, target)
-
-
 @pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_policy_and_summary_shapes(text: str, kwargs: dict[str, Any], expected: list[dict[str, Any]]) -> None:
     targets = extract(text, **kwargs).targets
     assert len(targets) == len(expected), [(t.metric, t.raw, t.kind, t.status, t.year, t.term) for t in targets]
     for target, want in zip(targets, expected, strict=True):
-        _check(target, want)
+        check_target(target, want)
 
 
 @pytest.mark.parametrize(
