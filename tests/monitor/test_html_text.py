@@ -1,0 +1,28 @@
+"""The HTML converter whose output is stored and hashed: table cells keep apart, and text that was already right
+stays byte for byte what it was (a changed text is a new version of every stored document)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.vocabulary.html_text import html_to_text
+
+ROW = "<tr><td>研发经费投入强度（%）</td><td>2.62</td><td>3.1</td><td>预期性</td></tr>"
+
+
+def test_cells_written_without_white_space_stay_apart() -> None:
+    text = html_to_text(f"<table><tr><th>指标</th><th>2025年</th><th>2030年</th><th>属性</th></tr>{ROW}</table>")
+    assert text.splitlines() == ["指标 2025年 2030年 属性", "研发经费投入强度（%） 2.62 3.1 预期性"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<table>\n<tr>\n<td>新增就业</td>\n<td>1.2万人</td>\n</tr>\n</table>", "新增就业\n1.2万人"),
+        ("<tr><td>新增就业</td> <td>1.2万人</td></tr>", "新增就业 1.2万人"),
+        ("<td>全年<b>新增</b>就业1.2万人</td>", "全年新增就业1.2万人"),
+        ("<p>生产总值增长<span>5%</span>左右</p><p>收入同步增长</p>", "生产总值增长5%左右\n收入同步增长"),
+    ],
+)
+def test_text_that_was_right_is_unchanged(markup: str, text: str) -> None:
+    assert html_to_text(markup) == text
