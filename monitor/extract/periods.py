@@ -26,7 +26,7 @@ _CLAUSE = re.compile(
     r"(?:(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
-    r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
+    r"|(?P<year>(?<![比较与从由至到是])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
     r"|(?P<have>(?<![争将要保再口人用])(?:拥有|现有|已有)(?![量率])"
     r"(?![^，。；]{0,24}?(?:建设|改造|新建|实施|推进|开展|培育|打造|新增)))"
     r"|(?P<now>目前|截至目前|当前|今年以来|今年前[一二三四五六七八九十两]{1,2}个?月|(?<![年到至])前[两三四五六七八九十]{1,2}个月)"
@@ -198,6 +198,17 @@ def _own_span(doc: DocumentInfo) -> tuple[int, int] | None:
     return (first, last) if first < last <= first + 10 else None
 
 
+_FIVE_YEAR_TITLE = re.compile(r"“?十([一二三四五六])五”?[^，。；\n]{0,30}规划")
+
+
+def _five_year_plan(doc: DocumentInfo) -> tuple[int, int] | None:
+    """The term of a five-year plan, from its title (…“十五五”科技创新发展规划), when the document falls in it."""
+    if doc.doc_type != "plan" or not doc.title or (m := _FIVE_YEAR_TITLE.search(doc.title)) is None:
+        return None
+    end = _FIVE_YEAR_END["十" + m.group(1)]
+    return (end - 4, end) if doc.year is not None and end - 5 <= doc.year <= end else None
+
+
 def plan_year(doc: DocumentInfo) -> int | None:
     """The year a document's goals are for: its own, or the next for a summary of the year's results."""
     if doc.year is None:
@@ -235,6 +246,8 @@ def _period(found: _Clause, status: Status, frame: Frame | None, section: Sectio
         end = _FIVE_YEAR_END[m.group(1)]
         if doc.year is not None and end - 4 >= doc.year:
             term = (end - 4, end)  # “十四五”时期主要目标 in the plan's first year: the plan's goals
+    if term is None and status == "target" and (own := _five_year_plan(doc)) is not None:
+        term = own  # a five-year plan's goals without a year of their own are the plan's
     if term is None and found.average and ahead is not None:
         term = plan_term(ahead) if status == "target" else (ahead - 5, ahead - 1)
     if term is not None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from monitor.extract.metrics import PERIOD_TO_DATE as _PERIOD_TO_DATE
 from monitor.extract.metrics import Metric, normalise_phrase
 
 Resolver = Callable[[str, int], Metric | None]  # (phrase, offset): the metric a variant ending past offset names
@@ -24,7 +25,9 @@ TRAIL = re.compile(
     r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
     r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|预期|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
     r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
-    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)(?:底|末)?的?|每日|每天|各|均|要|将|"
+    r"“?十[一二三四五六]五”?末的?|(?:比|较)“?十[一二三四五六]五”?(?:末|期末)的?|"
+    r"(?:比|较)(?:上年同期|" + _PERIOD_TO_DATE + r")|加快|放缓|"
+    r"去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)(?:底|末)?的?|每日|每天|各|均|要|将|"
     r"(?:占|相当于|是|为|完成|不低于|不超过)[\u4e00-\u9fff“”]{1,20}?的|(?:连续|近)[0-9一二三四五六七八九十两]{1,2}年)+$"
 )
 # a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
@@ -40,7 +43,8 @@ _ACTIONS = (
     "全市|全省|全区|全县|全州|全镇|全国|我市|我省|我区|我县|我州|我国|本市|本省|本区|本县"
 )
 _VERB_ONLY = re.compile(
-    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去|前|后|头)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来|内)?)+"
+    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去|前|后|头)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来|内)?"
+    rf"|{_PERIOD_TO_DATE})+"
 )
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖

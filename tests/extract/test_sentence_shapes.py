@@ -136,6 +136,38 @@ ELIDED: list[Row] = [
         [dict(metric_has="国家技术创新中心", value=3), dict(metric_has="国家技术创新中心", value=2)],
     ),
     (
+        "a part of the year names nothing",
+        REVIEW + "上半年全市社会消费品零售总额392.7亿元，增长5.1%；前三季度达到603.5亿元，增长5.4%。",
+        Y,
+        [
+            dict(metric_key="retail_sales", value=3.927e10),
+            dict(metric_key="retail_sales", value=5.1),
+            dict(metric_key="retail_sales", value=6.035e10, status="achieved", year=2025),
+            dict(metric_key="retail_sales", value=5.4),
+        ],
+    ),
+    (
+        "a month range names nothing",
+        REVIEW + "网络零售额增长12%；1—10月完成128.6亿元。",
+        Y,
+        [dict(metric_has="网络零售额", value=12), dict(metric_has="网络零售额", value=1.286e10)],
+    ),
+    (
+        "a change of pace against an earlier quarter",
+        REVIEW + "工业用电量增长6.1%，增速比一季度加快0.9个百分点。",
+        Y,
+        [dict(metric_has="工业用电量", value=6.1), dict(metric_has="工业用电量", value=0.9, kind="growth")],
+    ),
+    (
+        "a change since the end of the last plan",
+        REVIEW + "五年来，地区生产总值年均增长6.5%，比“十三五”末增加118亿元。",
+        Y,
+        [
+            dict(metric_key="gdp_growth", value=6.5, term=(2021, 2025)),
+            dict(metric_has="生产总值", value=1.18e10, kind="increment", status="achieved", year=2025),
+        ],
+    ),
+    (
         "modifier then counts",
         REVIEW + "建成现代农业产业园24个，其中国家级3个、省级9个。",
         Y,
@@ -377,6 +409,26 @@ PERIODS: list[Row] = [
         REVIEW + "森林覆盖率从2020年的42.1%提高到44%。",
         Y,
         [dict(value=42.1, status="achieved", year=2020), dict(value=44, status="achieved", year=2025)],
+    ),
+    (
+        "a multiple of a named year is no year of its own",
+        REVIEW + "2025年，全社会研发经费投入86.4亿元，是2020年的1.9倍；投入强度达到2.62%，比2020年提高0.71个百分点。",
+        Y,
+        [
+            dict(value=8.64e9, year=2025),
+            dict(value=1.9, year=2025),
+            dict(metric_key="rd_intensity", value=2.62, year=2025),
+            dict(value=0.71, year=2025),
+        ],
+    ),
+    (
+        "a five-year plan's goals are the plan's",
+        "某市“十五五”科技创新发展规划\n三、重点任务\n新建概念验证中心10个，科技信贷余额增长15%以上。",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="概念验证中心", status="target", year=2030, term=(2026, 2030)),
+            dict(metric_has="科技信贷", status="target", year=2030, term=(2026, 2030)),
+        ],
     ),
     (
         "above last year's target is no target",
