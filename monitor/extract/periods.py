@@ -209,6 +209,11 @@ def _five_year_plan(doc: DocumentInfo) -> tuple[int, int] | None:
     return (end - 4, end) if doc.year is not None and end - 5 <= doc.year <= end else None
 
 
+def own_term(doc: DocumentInfo) -> tuple[int, int] | None:
+    """The years a plan covers: a five-year plan's term, or the span its title gives."""
+    return _five_year_plan(doc) or _own_span(doc)
+
+
 def plan_year(doc: DocumentInfo) -> int | None:
     """The year a document's goals are for: its own, or the next for a summary of the year's results."""
     if doc.year is None:

@@ -20,8 +20,9 @@ from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, listed_year, plan_year, sentence_cues, when
+from monitor.extract.periods import When, baseline_when, listed_year, own_term, plan_year, sentence_cues, when
 from monitor.extract.sections import Sections
+from monitor.extract.tables import table_targets
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # the noun a number-first count ends with before the next item of its list (2个省实验室|、2个基础学科研究中心)
@@ -86,7 +87,13 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
     frames = find_frames(text, sections, doc.year, plan_year(doc), own_term=doc.doc_type == "plan")
     bounds, out = _Bounds(text), []
     ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
+    tabled, rows = table_targets(text, doc, plan_year(doc), own_term(doc), lambda m, s: _display_name(m, s, doc.region))
+    row = 0
     for m in QUANTITY.finditer(text):
+        while row < len(rows) and rows[row][1] <= m.start():
+            row += 1
+        if row < len(rows) and rows[row][0] <= m.start():
+            continue  # a table's row: read by its columns
         q = parse(m, text)
         if q is None or not_a_figure(q, text):
             continue
@@ -102,7 +109,13 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
             out += _each(target, text, doc.region)
             ctx.last = target
             _share_list_qualifier(ctx, target)
-    return [t for t in out if t.metric]  # a count the next one was to name, and did not, is no figure
+    out = [t for t in out if t.metric]  # a count the next one was to name, and did not, is no figure
+    if tabled:
+        for t in tabled:
+            section = sections.at(t.span[0])
+            t.section = section.kind if section else ""
+        out = sorted(out + tabled, key=lambda t: t.span)
+    return out
 
 
 # what may stand between two counts that share the noun after the second: 的2034种、…的2725种出口商品,

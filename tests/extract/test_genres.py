@@ -746,6 +746,54 @@ ANNUAL_PLANS: list[Row] = [
     ),
 ]
 
+# a plan's indicator table written as text lines: a header that dates its columns, one row per indicator with its
+# unit in brackets after its name or in a 单位 column, the values bare numbers
+FIVE_YEAR = "某市“十五五”生态环境保护规划\n二、主要指标\n"
+TERM = {"status": "target", "year": 2030, "term": (2026, 2030)}
+BASE = {"status": "achieved", "year": 2025, "term": None}
+TABLES: list[Row] = [
+    (
+        "indicator table with | and the unit in brackets",
+        FIVE_YEAR + "序号 | 指标名称 | 2025年基期值 | 2030年目标值 | 属性\n"
+        "1 | 森林覆盖率（%） | 41.2 | 43 | 约束性\n2 | 污水处理厂（座） | 36 | 45 | 预期性\n"
+        "3 | 环保产业营业收入（亿元） | 260 | 400 | 预期性\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="森林覆盖率", value=41.2, unit="%", kind="share", **BASE),
+            dict(metric_has="森林覆盖率", value=43, unit="%", kind="share", **TERM),
+            dict(metric_has="污水处理厂", value=36, unit="座", **BASE),
+            dict(metric_has="污水处理厂", value=45, unit="座", **TERM),
+            dict(metric_has="环保产业营业收入", value=2.6e10, unit="元", **BASE),
+            dict(metric_has="环保产业营业收入", value=4e10, unit="元", **TERM),
+        ],
+    ),
+    (
+        "indicator table with tabs, a unit column and a rate of the past term",
+        FIVE_YEAR + "指标\t单位\t2025年\t2030年\n农村生活污水治理率\t%\t45\t60\n化学需氧量排放量年均下降\t%\t2.1\t—\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="农村生活污水治理率", value=45, kind="share", **BASE),
+            dict(metric_has="农村生活污水治理率", value=60, kind="share", **TERM),
+            dict(metric_has="化学需氧量", value=2.1, kind="reduction", status="achieved", year=2025, term=(2021, 2025)),
+        ],
+    ),
+    (
+        "a table's headline row keeps its catalogue key",
+        "某省2027年国民经济和社会发展计划\n指标名称 | 2026年预计 | 2027年目标\n地区生产总值增长（%） | 5.2 | 5.5左右\n",
+        {"year": 2027, "doc_type": "plan"},
+        [
+            dict(metric_key="gdp_growth", value=5.2, status="expected", year=2026),
+            dict(metric_key="gdp_growth", value=5.5, qualifier="左右", status="target", year=2027, term=None),
+        ],
+    ),
+    (
+        "a row without a unit is no figure",
+        FIVE_YEAR + "指标名称 | 2025年 | 2030年\n生态环境质量指数 | 78 | 80\n",
+        {"year": 2026, "doc_type": "plan"},
+        [],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -768,6 +816,7 @@ CASES = (
     + LISTED_YEARS
     + IMPLICIT_LISTS
     + ANNUAL_PLANS
+    + TABLES
 )
 
 
