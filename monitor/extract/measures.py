@@ -21,11 +21,14 @@ _SUFFIX_QUALIFIER = {
     "多": "余",
     "余": "余",
 }
-_PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超)$")
+_PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超|最高)$")
 _PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "超过", "超": "超过", "大约": "约"}
 
 _CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  # 不低于 is a floor
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
+# a grant (补助, 奖励, 支持资金 …): an amount given, at most 最高 (最高1000万元支持: the cap of each grant)
+_GRANT_NAME = re.compile(r"(?:补助|奖励|补贴|贴息|资助|奖补|支持资金|支持)$")
+_MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|降")
 _CUT_FIRST = re.compile(r"(?:淘汰|取消|压减|精简|减轻|削减|关停|关闭|化解|退出|压缩|清理|撤并)")
 _GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")
@@ -54,6 +57,10 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
     moves = not _TO_LEVEL.search(verbs)
     if _CAP_VERB.search(verbs) or (qualifier in _CAP_QUALIFIERS and unit in ("%", "‰")):
         return "cap"
+    if unit in _MONEY and (qualifier == "最高" or (_GRANT_NAME.search(subject) and "最高" in verbs)):
+        return "cap"
+    if unit in _MONEY and _GRANT_NAME.search(subject):
+        return "level"
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
     if moves and unit not in (None, "%", "‰", "个百分点") and _CUT_FIRST.match(subject):

@@ -563,6 +563,39 @@ MEASURES: list[Row] = [
     ),
 ]
 
+# a grant is an amount given (level) whoever it is given to, and its most (最高) or a per-unit 不超过 is its cap;
+# 奖补 is a grant like 补助
+GRANTS: list[Row] = [
+    (
+        "a grant to those newly recognised is no increment",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对首次认定的海洋领军企业给予20万元奖励。",
+        P,
+        [dict(metric_has="奖励", value=2e5, kind="level", qualifier=None)],
+    ),
+    (
+        "the most a grant gives",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对新获批的国家级海洋创新平台给予最高1000万元支持。",
+        P,
+        [dict(metric_has="支持", value=1e7, kind="cap", qualifier="最高")],
+    ),
+    (
+        "the most per project, said after the grant",
+        POLICY.replace("一、发展目标", "三、保障措施") + "单个项目支持金额最高500万元。",
+        P,
+        [dict(metric_has="支持金额", metric_lacks="最高", value=5e6, kind="cap", qualifier="最高")],
+    ),
+    (
+        "a rate given as 奖补 and its cap per enterprise and year",
+        POLICY.replace("一、发展目标", "三、保障措施")
+        + "对年度研发投入超过1亿元的企业，按其新增研发投入的10%给予奖补，单个企业每年不超过1000万元。",
+        P,
+        [
+            dict(metric_has="奖补", value=10, unit="%", kind="share"),
+            dict(metric_has="奖补", value=1e7, kind="cap", qualifier="不超过"),
+        ],
+    ),
+]
+
 # a round capacity before a product names a plant or a programme (百万吨乙烯, 千万吨粮食增产计划); a capacity
 # written as a value is a figure
 NAMES: list[Row] = [
@@ -629,7 +662,7 @@ CONDITIONS: list[Row] = [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES + CONDITIONS
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + GRANTS + NAMES + CONDITIONS
 
 
 @pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
