@@ -22,7 +22,7 @@ _FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025
 # the figure's own sentence: every cue that can decide, the last one before the figure wins
 _CLAUSE = re.compile(
     # the characters a cue can start with, tested first: the engine skips every other position in one test
-    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12])"
+    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12一二三第])"
     r"(?:(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
@@ -30,6 +30,9 @@ _CLAUSE = re.compile(
     r"|(?P<have>(?<![争将要保再口人用])(?:拥有|现有|已有)(?![量率])"
     r"(?![^，。；]{0,24}?(?:建设|改造|新建|实施|推进|开展|培育|打造|新增)))"
     r"|(?P<now>目前|截至目前|当前|今年以来|今年前[一二三四五六七八九十两]{1,2}个?月|(?<![年到至])前[两三四五六七八九十]{1,2}个月)"
+    # a part of the year run so far (1—11月, 前三季度, 上半年): results of the year not yet closed
+    r"|(?P<ytd>(?<![0-9])(?:1|一)[—\-–~～至到](?:1[0-2]|[2-9]|十[一二]?|[二三四五六七八九])月份?(?![底末前])"
+    r"|(?<![0-9])(?:前[两三]季度|第?[一二三]季度|上半年)(?![末底前]))"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
@@ -114,6 +117,11 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
         elif group == "now" and doc.year is not None:
             found.status, found.year, found.term = "achieved", doc.year, None  # 目前, 今年以来: so far this year
             found.standing = True
+        elif group == "ytd" and doc.year is not None and found.status != "target":
+            # so far in the year whose results the document gives: a summary's own, else the year before the plan's
+            found.status, found.term, found.standing = "achieved", None, False
+            if found.year is None:  # 2026年1—11月, 今年以来，1-2月: the year said before
+                found.year = doc.year if doc.doc_type == "summary" or ahead is None else ahead - 1
         elif group in ("this", "next", "last") and doc.year is not None:
             found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None

@@ -746,6 +746,33 @@ ANNUAL_PLANS: list[Row] = [
     ),
 ]
 
+# a part of the year run so far (1—11月, 前三季度, 上半年) gives results of the year not yet closed, in whatever
+# part of the document it stands: a summary's own year, the year before an annual plan's
+YEAR_TO_DATE: list[Row] = [
+    (
+        "month range in a summary's plan part",
+        SUMMARY_PLAN + "1—11月，全县新增家庭农场45家。力争新增家庭农场60家。",
+        S,
+        [dict(metric_has="家庭农场", value=45, **DONE), dict(metric_has="家庭农场", value=60, **NEXT)],
+    ),
+    (
+        "quarters in an annual plan's goals",
+        "某市2025年国民经济和社会发展计划\n二、2025年主要目标\n前三季度，全市地区生产总值增长5.2%。"
+        "2025年地区生产总值增长5.5%左右。",
+        {"doc_type": "plan", "year": 2025},
+        [
+            dict(metric_key="gdp_growth", value=5.2, status="achieved", year=2024),
+            dict(metric_key="gdp_growth", value=5.5, status="target", year=2025),
+        ],
+    ),
+    (
+        "a goal for the first half stays a goal",
+        SUMMARY_PLAN + "力争上半年新增家庭农场30家。",
+        S,
+        [dict(metric_has="家庭农场", value=30, **NEXT)],
+    ),
+]
+
 # a plan's indicator table written as text lines: a header that dates its columns, one row per indicator with its
 # unit in brackets after its name or in a 单位 column, the values bare numbers
 FIVE_YEAR = "某市“十五五”生态环境保护规划\n二、主要指标\n"
@@ -817,6 +844,7 @@ CASES = (
     + IMPLICIT_LISTS
     + ANNUAL_PLANS
     + TABLES
+    + YEAR_TO_DATE
 )
 
 
