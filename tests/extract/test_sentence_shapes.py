@@ -245,6 +245,20 @@ NOT_FIGURES: list[Row] = [
     ("policy package", PLAN + "落实支持民营经济发展的15条措施。", Y, []),
     ("amount defining a class", PLAN + "推动营收10亿元以上企业建设研发中心。", Y, []),
     ("one batch", PLAN + "建设一批重大项目。", Y, []),
+    ("steps of a round size", REVIEW + "全县经济总量连跨两个百亿元台阶。", Y, []),
+    (
+        "a step reached is a figure",
+        REVIEW + "地区生产总值迈上5万亿元新台阶。",
+        Y,
+        [dict(metric_key="gdp", value=5e12)],
+    ),
+    ("the count closing a list said of all", REVIEW + "PM2.5等六项污染物年均浓度全面达到二级标准。", Y, []),
+    (
+        "the count closing a list, then a figure of them",
+        REVIEW + "化工、建材等5个园区完成产值1200亿元。",
+        Y,
+        [dict(value=5), dict(value=1.2e11)],
+    ),
 ]
 
 # numbers written in other forms
