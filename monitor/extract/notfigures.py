@@ -199,10 +199,16 @@ def is_eligibility(q: Quantity, text: str) -> bool:
     return _ELIGIBILITY.search(sentence) is not None
 
 
+_ITEM_MARK = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十0-9]{1,3}[）)]|\d{1,2}[.、．](?!\d))"
+)
+
+
 def _clause(text: str, start: int) -> str:
-    """The clause before a number (up to 30 characters)."""
+    """The clause before a number (up to 30 characters), without the mark of the list item it opens (二、对…)."""
     clause = text[max(0, start - 30) : start]
-    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+    clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+    return _ITEM_MARK.sub("", clause, count=1)
 
 
 def is_rhythm(q: Quantity, text: str) -> bool:

@@ -596,6 +596,30 @@ GRANTS: list[Row] = [
     ),
 ]
 
+# a support policy under a title the crawler's rules do not know (…十条举措): its grants are what it undertakes,
+# targets of its year, and a condition clause after the item's mark (二、对…超过100万人次的景区) picks the
+# beneficiary
+MEASURES_TEN = "关于促进某市文旅消费的十条举措\n一、对新评为国家5A级旅游景区的，给予一次性奖励500万元。\n"
+UNKNOWN_POLICIES: list[Row] = [
+    (
+        "grants of a policy with an unknown title are targets",
+        MEASURES_TEN + "二、对年接待游客超过100万人次的景区，按门票收入的5%给予补贴。\n"
+        "三、支持举办大型演出活动，每场给予最高30万元补助。",
+        {"year": 2026},
+        [
+            dict(metric_has="奖励", value=5e6, kind="level", status="target", year=2026),
+            dict(metric_has="补贴", value=5, unit="%", status="target", year=2026),
+            dict(metric_has="补助", value=3e5, kind="cap", status="target", year=2026),
+        ],
+    ),
+    (
+        "one grant does not make a plan",
+        "某市文旅局举办消费季活动\n活动期间，对参与商户给予一次性奖励2000元。全市共接待游客120万人次。",
+        {"year": 2026},
+        [dict(metric_has="奖励", status="achieved"), dict(metric_has="游客", status="achieved")],
+    ),
+]
+
 # a round capacity before a product names a plant or a programme (百万吨乙烯, 千万吨粮食增产计划); a capacity
 # written as a value is a figure
 NAMES: list[Row] = [
@@ -662,7 +686,7 @@ CONDITIONS: list[Row] = [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + GRANTS + NAMES + CONDITIONS
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + GRANTS + UNKNOWN_POLICIES + NAMES + CONDITIONS
 
 
 @pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
