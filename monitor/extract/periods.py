@@ -22,7 +22,7 @@ _FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025
 # the figure's own sentence: every cue that can decide, the last one before the figure wins
 _CLAUSE = re.compile(
     # the characters a cue can start with, tested first: the engine skips every other position in one test
-    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12一二三第])"
+    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12一二三四第全])"
     r"(?:(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
@@ -33,6 +33,7 @@ _CLAUSE = re.compile(
     # a part of the year run so far (1—11月, 前三季度, 上半年): results of the year not yet closed
     r"|(?P<ytd>(?<![0-9])(?:1|一)[—\-–~～至到](?:1[0-2]|[2-9]|十[一二]?|[二三四五六七八九])月份?(?![底末前])"
     r"|(?<![0-9])(?:前[两三]季度|第?[一二三]季度|上半年)(?![末底前]))"
+    r"|(?P<rest>全年(?!目标|任务|计划|预期|的)|年内|第?四季度|年底前)"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
@@ -122,6 +123,10 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
             found.status, found.term, found.standing = "achieved", None, False
             if found.year is None:  # 2026年1—11月, 今年以来，1-2月: the year said before
                 found.year = doc.year if doc.doc_type == "summary" or ahead is None else ahead - 1
+        elif group == "rest" and doc.year is not None and _to_date(doc):
+            # 力争全年…, 第四季度再组织… in a summary of the year so far: the goals of the rest of its own year
+            found.year, found.term = doc.year, None
+            found.status = "expected" if found.status == "expected" else "target"
         elif group in ("this", "next", "last") and doc.year is not None:
             found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None
@@ -220,6 +225,14 @@ def _five_year_plan(doc: DocumentInfo) -> tuple[int, int] | None:
 def own_term(doc: DocumentInfo) -> tuple[int, int] | None:
     """The years a plan covers: a five-year plan's term, or the span its title gives."""
     return _five_year_plan(doc) or _own_span(doc)
+
+
+# a summary of the year so far (今年以来, 上半年, 前三季度, 1—10月工作总结): its 全年 is its own year
+_TO_DATE_TITLE = re.compile(r"今年以来|上半年|前三季度|[一二三]季度|1[—\-–~～至到]\d{1,2}月|半年工作")
+
+
+def _to_date(doc: DocumentInfo) -> bool:
+    return doc.doc_type == "summary" and bool(doc.title and _TO_DATE_TITLE.search(doc.title))
 
 
 def plan_year(doc: DocumentInfo) -> int | None:

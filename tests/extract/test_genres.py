@@ -773,6 +773,24 @@ YEAR_TO_DATE: list[Row] = [
     ),
 ]
 
+# a summary of the year so far, dated by its page only (今年以来工作总结和下一步工作打算): its results and its
+# 全年 goals are of its own year, 明年 of the next
+TO_DATE = "某市商务局今年以来工作总结和下一步工作打算\n一、主要工作成效\n"
+TO_DATE_SUMMARIES: list[Row] = [
+    (
+        "results, then the rest of the year and the next",
+        TO_DATE + "今年新建标准化菜市场12个，新设外商投资企业74家。\n二、下一步工作打算\n"
+        "力争全年社会消费品零售总额增长5.5%左右。明年新增限额以上商贸企业150家。",
+        {"doc_type": "summary", "year": 2026},
+        [
+            dict(metric_has="菜市场", value=12, status="achieved", year=2026),
+            dict(metric_has="外商投资企业", value=74, kind="increment", status="achieved", year=2026),
+            dict(metric_key="retail_sales", value=5.5, status="target", year=2026),
+            dict(metric_has="商贸企业", value=150, status="target", year=2027),
+        ],
+    ),
+]
+
 # a plan's indicator table written as text lines: a header that dates its columns, one row per indicator with its
 # unit in brackets after its name or in a 单位 column, the values bare numbers
 FIVE_YEAR = "某市“十五五”生态环境保护规划\n二、主要指标\n"
@@ -845,6 +863,7 @@ CASES = (
     + ANNUAL_PLANS
     + TABLES
     + YEAR_TO_DATE
+    + TO_DATE_SUMMARIES
 )
 
 
