@@ -81,6 +81,15 @@ def clause_before(text: str, lo: int, start: int, end: int | None = None) -> str
     return window[cut:].strip()
 
 
+_GIVES_IN = re.compile(r"给予|予以")
+
+
+def _clause_to(text: str, start: int) -> str:
+    """The clause before a number (up to 30 characters)."""
+    clause = text[max(0, start - 30) : start]
+    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+
+
 def _grant(word: str) -> str:
     """The name of a grant: 支持 alone is a verb, the grant it gives is 支持资金."""
     return "支持资金" if word == "支持" else word
@@ -156,6 +165,9 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if given is not None and (grant := _GRANT_LIST.match(text, q.end)):
         # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
         # whoever the clause before says receives it
+        return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
+    if q.unit in _MONEY and (grant := _GRANT_LIST.match(text, q.end)) and _GIVES_IN.search(_clause_to(text, q.start)):
+        # 给予18家获奖企业87万元支持: the amount given, whoever the count before says receives it
         return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
         return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant

@@ -56,7 +56,9 @@ _RIGHT = re.compile(
     r"((?:“[^“”\n，。；]{1,16}”)?[\u4e00-\u9fffA-Za-z&“”\"]{2,24})"  # 50个“5G+工业互联网”标杆项目: a quoted name first
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
-_RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
+_RIGHT_STOP = re.compile(
+    r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成|已(?!婚|故)|正在"
+)
 # levels listed before the noun they all qualify (企业级、行业级、区域级工业互联网平台)
 _LEVEL_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}级(?:及以上|以上)?[、和及与])+(?=[\u4e00-\u9fff]{1,3}级)")
 _ADMIN_UNITS = re.compile(r"[省市县区乡镇村][（(][省市县区乡镇村、]{1,8}[）)]")

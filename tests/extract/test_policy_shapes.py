@@ -585,6 +585,12 @@ GRANTS: list[Row] = [
         [dict(metric_has="支持金额", metric_lacks="最高", value=5e6, kind="cap", qualifier="最高")],
     ),
     (
+        "an amount given to a counted recipient is the grant",
+        POLICY.replace("一、发展目标", "三、保障措施") + "举办海洋创新创业大赛，给予18家获奖企业87万元支持。",
+        P,
+        [dict(metric_has="获奖企业", value=18), dict(metric_has="支持", value=8.7e5, kind="level")],
+    ),
+    (
         "a rate given as 奖补 and its cap per enterprise and year",
         POLICY.replace("一、发展目标", "三、保障措施")
         + "对年度研发投入超过1亿元的企业，按其新增研发投入的10%给予奖补，单个企业每年不超过1000万元。",

@@ -168,6 +168,12 @@ ELIDED: list[Row] = [
         ],
     ),
     (
+        "the noun after a count ends where its predicate starts",
+        REVIEW + "示范区形成制度创新成果112项，38项成果已向全国复制推广。",
+        Y,
+        [dict(metric_has="制度创新成果", value=112), dict(metric_has="制度创新成果", value=38)],
+    ),
+    (
         "modifier then counts",
         REVIEW + "建成现代农业产业园24个，其中国家级3个、省级9个。",
         Y,
