@@ -40,6 +40,7 @@ _NEW = re.compile(
     r"新备案|募集|开发储备"
 )
 _SHARE = re.compile(r"比重|占比|占|比例|之比|强度|率$|率达|指数$|的$")  # …的80%: a percentage of a base
+SHARE_OF_WHOLE = re.compile(r"占[^，,。；;]{0,12}?(?:比重|比例)|占比")
 _CUMULATIVE = re.compile(r"累计|五年来共|期间共")
 
 
@@ -75,6 +76,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "cumulative" if not percent else "growth"
     if not percent and (_NEW.search(subject) or _NEW.search(verbs) or (_GROWTH.search(verbs) and moves)):
         return "increment"
+    if percent and unit != "倍" and SHARE_OF_WHOLE.search(subject + verbs):
+        return "share"  # 地区生产总值占全市比重达到18.6%: a share of the whole, whatever the aggregate's own measure
     if metric is not None and metric.measure is not None:
         return metric.measure  # type: ignore[return-value]
     if percent and unit != "倍" and (_SHARE.search(subject) or _SHARE.search(subject + verbs)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from monitor.extract import subjects as sj
 from monitor.extract.frames import Frames, find_frames
-from monitor.extract.measures import measure_of, qualifier_of
+from monitor.extract.measures import SHARE_OF_WHOLE, measure_of, qualifier_of
 from monitor.extract.metrics import Metric, for_measure, resolve
 from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
@@ -267,6 +267,8 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
     last = ctx.last
     if last is None or _MEASURE_VERB.search(name.verbs):
         return kind
+    if kind == "share" and SHARE_OF_WHOLE.search(name.subject):
+        return kind  # 增长7.1%，占全市比重达到18.6%: the carried subject's share of the whole, not its growth
     if name.how == "carried" and last.unit == q.unit:
         if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
             return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to

@@ -109,6 +109,16 @@ ELIDED: list[Row] = [
         [dict(metric_key="gdp", value=3.16e12), dict(metric_key="gdp_growth", value=5.3, kind="growth")],
     ),
     (
+        "level, growth, then its share of the whole",
+        REVIEW + "全区地区生产总值462.8亿元，同比增长7.1%，占全市比重达到18.6%。",
+        Y,
+        [
+            dict(metric_key="gdp", value=4.628e10),
+            dict(metric_key="gdp_growth", value=7.1),
+            dict(metric_key=None, metric_has="生产总值占全市比重", value=18.6, kind="share"),
+        ],
+    ),
+    (
         "growth then stretch",
         PLAN + "固定资产投资增长6%以上、力争达到8%。",
         Y,
