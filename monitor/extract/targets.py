@@ -44,6 +44,7 @@ _LIST_VERB = re.compile(
     r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计"
 )
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
+_NEWLY = re.compile(r"新(?:增|建|设|登记|引进|开工|认定|培育|注册|获批|入选)")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
 # a support measure's condition clause, up to the comma before what is given (对上年度…的企业，)
@@ -177,7 +178,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         return None  # a number with no nameable subject is not a figure (unless the next count names it)
     unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
-    kind = _measure(ctx, q, name, qualifier)
+    kind = _measure(ctx, q, name, qualifier, raw_phrase)
     metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start, q.end)
     prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     section = ctx.sections.at(q.start)
@@ -255,7 +256,7 @@ def _display_name(metric: Metric | None, subject: str, region: str | None = None
     return metric.shown_for(region)
 
 
-def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> Kind:
+def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None, phrase: str = "") -> Kind:
     """The figure's measure; one whose subject is carried and whose verbs say nothing new keeps the one before
     (增长15%以上、力争达到20%: both growth)."""
     if FLAT in q.raw:
@@ -269,6 +270,8 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
         return kind
     if kind == "share" and SHARE_OF_WHOLE.search(name.subject):
         return kind  # 增长7.1%，占全市比重达到18.6%: the carried subject's share of the whole, not its growth
+    if phrase.startswith("其中") and last.unit == q.unit and last.kind == "increment" and _NEWLY.search(last.phrase):
+        return last.kind  # 新登记市场主体5860户，其中企业3120户: a part of what was newly added is added too
     if name.how == "carried" and last.unit == q.unit:
         if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
             return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to

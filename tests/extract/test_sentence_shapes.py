@@ -119,6 +119,18 @@ ELIDED: list[Row] = [
         ],
     ),
     (
+        "a part of what was newly added is added",
+        REVIEW + "全年新登记市场主体5860户，其中企业3120户。",
+        Y,
+        [dict(value=5860, kind="increment"), dict(metric_has="企业", value=3120, kind="increment")],
+    ),
+    (
+        "a part of a stock built is a stock",
+        REVIEW + "建设专业园区10个，其中产值超500亿元的园区2个。",
+        Y,
+        [dict(value=10), dict(metric_has="园区", value=2, kind="level")],
+    ),
+    (
         "growth then stretch",
         PLAN + "固定资产投资增长6%以上、力争达到8%。",
         Y,
