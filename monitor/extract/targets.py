@@ -268,6 +268,8 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None, phra
     last = ctx.last
     if last is None or _MEASURE_VERB.search(name.verbs):
         return kind
+    if kind == "cap":
+        return kind  # 每个品种奖励200万元，单家企业每年最高1000万元: the cap is said, whatever was carried
     if kind == "share" and SHARE_OF_WHOLE.search(name.subject):
         return kind  # 增长7.1%，占全市比重达到18.6%: the carried subject's share of the whole, not its growth
     if phrase.startswith("其中") and last.unit == q.unit and last.kind == "increment" and _NEWLY.search(last.phrase):

@@ -591,6 +591,15 @@ GRANTS: list[Row] = [
         [dict(metric_has="获奖企业", value=18), dict(metric_has="支持", value=8.7e5, kind="level")],
     ),
     (
+        "the most per enterprise after a grant per item",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对通过一致性评价的仿制药，每个品种奖励200万元，单家企业每年最高1000万元。",
+        P,
+        [
+            dict(metric_has="奖励", value=2e6, kind="level"),
+            dict(metric_has="奖励", value=1e7, kind="cap", qualifier="最高"),
+        ],
+    ),
+    (
         "a rate given as 奖补 and its cap per enterprise and year",
         POLICY.replace("一、发展目标", "三、保障措施")
         + "对年度研发投入超过1亿元的企业，按其新增研发投入的10%给予奖补，单个企业每年不超过1000万元。",
