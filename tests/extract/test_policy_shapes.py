@@ -592,7 +592,8 @@ GRANTS: list[Row] = [
     ),
     (
         "the most per enterprise after a grant per item",
-        POLICY.replace("一、发展目标", "三、保障措施") + "对通过一致性评价的仿制药，每个品种奖励200万元，单家企业每年最高1000万元。",
+        POLICY.replace("一、发展目标", "三、保障措施")
+        + "对通过一致性评价的仿制药，每个品种奖励200万元，单家企业每年最高1000万元。",
         P,
         [
             dict(metric_has="奖励", value=2e6, kind="level"),
