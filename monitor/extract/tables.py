@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from monitor.extract.measures import measure_of
 from monitor.extract.metrics import Metric, for_measure, normalise_phrase, resolve
 from monitor.extract.model import DocumentInfo, Status, Target
-from monitor.extract.numbers import QUANTITY, parse
+from monitor.extract.numbers import QUANTITY, Quantity, parse
 
 _BAR = re.compile(r"\s*[|｜\t]\s*")
 _HAS_SEP = re.compile(r"[|｜\t ]")
@@ -32,9 +32,10 @@ _NAME_HEAD = re.compile(r"指标|名称|项目|内容")
 _UNIT_HEAD = re.compile(r"^(?:计量)?单位$")
 _UNIT_IN_NAME = re.compile(r"\s*[（(]([^（）()]{1,8})[）)]\s*$")
 _CELL = re.compile(
-    r"(?P<num>\d{1,12}(?:\.\d{1,6})?)(?:\s*(?P<sep>[—\-–~～])\s*(?P<max>\d{1,12}(?:\.\d{1,6})?))?\s*"
-    r"(?P<suf>左右|以上|以内|以下)?"
+    r"(?P<num>\d{1,12}(?:\.\d{1,6})?)(?P<upper>\s*[—\-–~～]\s*\d{1,12}(?:\.\d{1,6})?)?\s*"
+    r"(?P<own>(?!左右|以上|以内|以下)(?:[%‰]|[\u4e00-\u9fff]{1,5}?))?\s*(?P<suf>左右|以上|以内|以下)?"
 )
+_QUALIFIER = {"多": "余"}
 _OVER_TERM = re.compile(r"年均|累计|平均")
 # the words of a row's name that say it is a change (全社会研发经费投入年均增长, 单位GDP能耗下降)
 _MOVES = re.compile(r"(?:年均|累计)?(?:增长|增速|增幅|下降|降低|减少|新增)[率幅]?$")
@@ -125,8 +126,10 @@ def table_targets(text: str, doc: DocumentInfo, ahead: int | None, own_term: tup
         if header is None or len(cells) != len(header.columns):
             header = _header(cells, spaced=_BAR.search(line) is None)
             continue
-        out += _row(text, start, cells, header, doc, ahead, own_term, named)
-        rows.append((start, end))
+        read = _row(text, start, cells, header, doc, ahead, own_term, named)
+        if read:
+            out += read
+            rows.append((start, end))  # a row none of whose cells reads as a figure is left to the running text
     return out, rows
 
 
@@ -142,16 +145,13 @@ def _row(text: str, start: int, cells: list[str], header: _Header, doc: Document
         return []
     out = []
     for (offset, cell), column in zip(_cells(line, start), header.columns, strict=True):
-        if column is None or (m := _CELL.fullmatch(cell)) is None:
+        if column is None or (q := _figure(cell, unit_word)) is None:
             continue
-        figure = _figure(m, unit_word)
-        if figure is None:
-            continue
-        value, value_max, unit = figure
+        value, value_max, unit = q.value, q.value_max, q.unit
         status, year, term = _period(column, name, doc, ahead, own_term)
         moves = _MOVES.search(name)
         said = name[: moves.start()] if moves else name
-        kind = measure_of(said, moves.group() if moves else "", unit, m.group("suf"), None)
+        kind = measure_of(said, moves.group() if moves else "", unit, q.suffix, None)
         found = resolve(name, unit)
         metric = for_measure(found, kind) if found is not None else None
         if metric is not None and kind == "share" and metric.measure != "share":
@@ -164,12 +164,12 @@ def _row(text: str, start: int, cells: list[str], header: _Header, doc: Document
                 value=value,
                 value_max=value_max,
                 unit=unit,
-                qualifier=m.group("suf"),
+                qualifier=_QUALIFIER.get(q.suffix or "", q.suffix),
                 kind=metric.measure if metric is not None and metric.measure and kind == "level" else kind,  # type: ignore[arg-type]
                 status=status,
                 year=year,
                 sentence=line.strip(),
-                span=(offset + m.start(), offset + m.end()),
+                span=(offset, offset + len(cell)),
                 raw=cell,
                 headline=bool(metric is not None and metric.headline is not None and status == "target"),
                 term=term,
@@ -195,12 +195,13 @@ def _cells(line: str, start: int) -> list[tuple[int, str]]:
     return out
 
 
-def _figure(m: re.Match[str], unit_word: str) -> tuple[float, float | None, str | None] | None:
-    """Value, upper bound and base unit of a bare number read with the unit its row names (亿元 → 元)."""
-    upper = f"{m.group('sep')}{m.group('max')}" if m.group("max") else ""
-    written = f"{m.group('num')}{upper}{unit_word}"
+def _figure(cell: str, unit_word: str) -> Quantity | None:
+    """The figure of a cell: a bare number read with the unit its row names (135 in a row of 亿元 → 1.35e10 元), or
+    a number written with its own unit (2.62%, 5.5%左右)."""
+    m = _CELL.fullmatch(cell)
+    if m is None:
+        return None
+    written = cell if m.group("own") else f"{m.group('num')}{m.group('upper') or ''}{unit_word}{m.group('suf') or ''}"
     found = QUANTITY.match(written)
     q = parse(found, written) if found is not None else None
-    if q is None or q.end != len(written):
-        return None
-    return q.value, q.value_max, q.unit
+    return q if q is not None and q.end == len(written) and q.unit else None

@@ -832,6 +832,18 @@ TABLES: list[Row] = [
         ],
     ),
     (
+        "cells written with their own units",
+        FIVE_YEAR
+        + "指标名称 | 2025年 | 2030年目标\n研发经费投入强度 | 2.62% | 3.2%以上\n技术合同成交额 | 135亿元 | 300亿元左右\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_key="rd_intensity", value=2.62, **BASE),
+            dict(metric_key="rd_intensity", value=3.2, qualifier="以上", **TERM),
+            dict(metric_has="技术合同成交额", value=1.35e10, unit="元", **BASE),
+            dict(metric_has="技术合同成交额", value=3e10, qualifier="左右", **TERM),
+        ],
+    ),
+    (
         "a row without a unit is no figure",
         FIVE_YEAR + "指标名称 | 2025年 | 2030年\n生态环境质量指数 | 78 | 80\n",
         {"year": 2026, "doc_type": "plan"},
