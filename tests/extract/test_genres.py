@@ -834,7 +834,8 @@ TABLES: list[Row] = [
     (
         "cells written with their own units",
         FIVE_YEAR
-        + "指标名称 | 2025年 | 2030年目标\n研发经费投入强度 | 2.62% | 3.2%以上\n技术合同成交额 | 135亿元 | 300亿元左右\n",
+        + "指标名称 | 2025年 | 2030年目标\n研发经费投入强度 | 2.62% | 3.2%以上\n"
+        + "技术合同成交额 | 135亿元 | 300亿元左右\n",
         {"year": 2026, "doc_type": "plan"},
         [
             dict(metric_key="rd_intensity", value=2.62, **BASE),
