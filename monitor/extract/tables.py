@@ -20,7 +20,8 @@ from monitor.extract.model import DocumentInfo, Status, Target
 from monitor.extract.numbers import QUANTITY, Quantity, parse
 
 _BAR = re.compile(r"\s*[|｜\t]\s*")
-_HAS_SEP = re.compile(r"[|｜\t ]")
+_ANY_SEP = re.compile(r"[|｜ ]")
+_BAR_SEP = re.compile(r"[|｜]")
 # a table whose cells the text's preparation left separated by single spaces (tabs become spaces): only lines with
 # no sentence punctuation, and a header with two dated or valued columns at least
 _SPACE = re.compile(r" ")
@@ -28,7 +29,7 @@ _SENTENCE = re.compile(r"[，。；：,;:！？]")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
 _GOAL = re.compile(r"目标|预期值|规划值|预测|计划值")  # 预计: an estimate of a year not closed yet
 _RESULT = re.compile(r"基期|基数|基准|现状|完成|实际|现值|基础值")
-_NAME_HEAD = re.compile(r"指标|名称|项目|内容")
+_NAME_HEAD = re.compile(r"指标|名称|项目|内容")  # a table of spaced cells needs 指标 or 名称 (see table_rows)
 _UNIT_HEAD = re.compile(r"^(?:计量)?单位$")
 _UNIT_IN_NAME = re.compile(r"\s*[（(]([^（）()]{1,8})[）)]\s*$")
 _CELL = re.compile(
@@ -58,15 +59,17 @@ Namer = Callable[[Metric | None, str], str]
 
 
 def table_rows(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every line that may be a row of a table: cells separated by |, or by spaces."""
-    end = -1
-    for m in _HAS_SEP.finditer(text):
-        if m.start() < end:
-            continue  # a separator of the line already given
+    """(start, end) of every line that may be a row of a table: cells separated by |, or by spaces when the text
+    names an indicator column anywhere (a table's header does)."""
+    spaced = "指标" in text or "名称" in text
+    if not spaced and "|" not in text and "｜" not in text:
+        return
+    sep, end = (_ANY_SEP if spaced else _BAR_SEP), 0
+    while (m := sep.search(text, end)) is not None:
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.start())
         end = len(text) if end < 0 else end
-        yield start, end
+        yield start, end  # the next search starts after this line
 
 
 def _header(cells: list[str], spaced: bool = False) -> _Header | None:
