@@ -81,7 +81,21 @@ def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
             return kind
     if "各位代表" in text[:600]:
         return "work_report"
-    return "work_report" if {"review", "plan"} <= sections.kinds() else "other"
+    if {"review", "plan"} <= sections.kinds():
+        return "work_report"
+    return "plan" if _grants(text) else "other"
+
+
+# a support measure's grant: 给予一次性奖励500万元, 按…的5%给予补贴, 每场给予最高30万元补助
+_GRANT = re.compile(r"(?:给予|予以)[^，,。；;\n]{0,16}?(?:奖励|补助|补贴|资助|奖补|支持|贴息)")
+_GRANTS_OF_A_POLICY = 3
+
+
+def _grants(text: str) -> bool:
+    """Whether the text is a support policy (若干措施, 十条举措 …) under a title the crawler's rules do not know: its
+    clauses grant support (给予…奖励/补助/补贴), which is what it undertakes to do, a plan's targets."""
+    found = _GRANT.finditer(text, 0, 20_000)
+    return sum(1 for _ in zip(range(_GRANTS_OF_A_POLICY), found, strict=False)) == _GRANTS_OF_A_POLICY
 
 
 def _opening(text: str, title: str | None) -> list[str]:

@@ -21,11 +21,14 @@ _SUFFIX_QUALIFIER = {
     "多": "余",
     "余": "余",
 }
-_PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超)$")
+_PREFIX_QUALIFIER = re.compile(r"(不到|不低于|不少于|不超过|不高于|超过|突破|大约|约|近|逾|高于|低于|超|最高)$")
 _PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "超过", "超": "超过", "大约": "约"}
 
 _CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  # 不低于 is a floor
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
+# a grant (补助, 奖励, 支持资金 …): an amount given, at most 最高 (最高1000万元支持: the cap of each grant)
+_GRANT_NAME = re.compile(r"(?:补助|奖励|补贴|贴息|资助|奖补|支持资金|支持)$")
+_MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|降")
 _CUT_FIRST = re.compile(r"(?:淘汰|取消|压减|精简|减轻|削减|关停|关闭|化解|退出|压缩|清理|撤并)")
 _GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")
@@ -33,10 +36,11 @@ _RATE_NOUN = re.compile(r"增速|增幅|涨幅")  # 增速达到73.1%: a growth 
 _TO_LEVEL = re.compile(r"(?:到|至|为)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约|超过|突破|逾|超|不到)?$")
 _NEW = re.compile(
     r"新增|新建|净增|新培育|新认定|新开工|新引进|新发展|新落地|新组建|新设立|新招引|新获批|新获|新入选|新授权|新登记|"
-    r"新注册|新开通|新创建|引进|招引|入选|打造|培育|建成|建设|创建|认定|组建|设立|获批|布局|扩充|加装|改扩建|引育|"
+    r"新注册|新开通|新创建|新设|新选派|新遴选|引进|招引|入选|打造|培育|建成|建设|创建|认定|组建|设立|获批|布局|扩充|加装|改扩建|引育|"
     r"新备案|募集|开发储备"
 )
 _SHARE = re.compile(r"比重|占比|占|比例|之比|强度|率$|率达|指数$|的$")  # …的80%: a percentage of a base
+SHARE_OF_WHOLE = re.compile(r"占[^，,。；;]{0,12}?(?:比重|比例)|占比")
 _CUMULATIVE = re.compile(r"累计|五年来共|期间共")
 
 
@@ -54,6 +58,10 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
     moves = not _TO_LEVEL.search(verbs)
     if _CAP_VERB.search(verbs) or (qualifier in _CAP_QUALIFIERS and unit in ("%", "‰")):
         return "cap"
+    if unit in _MONEY and (qualifier == "最高" or (_GRANT_NAME.search(subject) and "最高" in verbs)):
+        return "cap"
+    if unit in _MONEY and _GRANT_NAME.search(subject):
+        return "level"
     if moves and _REDUCTION.search(verbs) and unit is not None:
         return "reduction"
     if moves and unit not in (None, "%", "‰", "个百分点") and _CUT_FIRST.match(subject):
@@ -68,6 +76,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "cumulative" if not percent else "growth"
     if not percent and (_NEW.search(subject) or _NEW.search(verbs) or (_GROWTH.search(verbs) and moves)):
         return "increment"
+    if percent and unit != "倍" and SHARE_OF_WHOLE.search(subject + verbs):
+        return "share"  # 地区生产总值占全市比重达到18.6%: a share of the whole, whatever the aggregate's own measure
     if metric is not None and metric.measure is not None:
         return metric.measure  # type: ignore[return-value]
     if percent and unit != "倍" and (_SHARE.search(subject) or _SHARE.search(subject + verbs)):

@@ -12,11 +12,17 @@ import yaml
 
 from monitor.extract.units import FAMILIES
 
+# a part of the year a result runs to (一季度, 上半年, 前三季度, 1—10月): when, not what is measured
+_QUARTERS = r"第?[一二三四]季度|前[两三]季度|[上下]半年"
+_MONTHS = r"(?:1|一)?[—\-–~～至到]?(?:1[0-2]|[1-9]|[一二三四五六七八九十]{1,2})月份?"
+PERIOD_TO_DATE = rf"(?:今年|本年)?(?:{_QUARTERS}|{_MONTHS})"
 _FILLER = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|上年|当年|年末|年底|全省|全市|全区|全县|全州|全国|我省|我市|我区|"
     r"本市|本省|并|和|及|与|以及|力争|确保|争取|预计|实现|主要|现有|已有|拥有|共有(?!产权)|共计|合计|地级及以上城市|[一二三四五六七八九十]{1,3}是|"
     r"(?:(?:19|20)\d\d|20[xX×]{2}|[xX×]{2})年(?:全年)?|(?:近|过去)?[一二三四五六七八九十]{1,3}年(?:来)?|年均|\d{1,3}年来|我国|"
-    r"(?:到|至)?“?十[一二三四五六]五”?(?:时期|期间|末)?|(?:今后|未来)[五5]年|[五5]年来)+"
+    r"(?:到|至)?“?十[一二三四五六]五”?(?:时期|期间|末)?|(?:今后|未来)[五5]年|[五5]年来|今年以来|"
+    + PERIOD_TO_DATE
+    + r")+"
 )
 # who resolves to reach a goal, standing before the thing measured: 市科技局将力争明年…, 我们要确保…
 _ACTOR_GOAL = re.compile(

@@ -35,7 +35,7 @@ _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
 _RATE_BASE_END = re.compile(r"按[^，,。；;按]{1,16}的$")  # 分别按不超过研发投入的|20%给予补助
 _GRANT = re.compile(
     r"(?:[、，,](?:单个项目|每个项目|单家企业)?(?:最高)?(?:不超过)?[0-9.]{1,8}(?:万|亿)?元)?"
-    r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|支持)"
+    r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|奖补|支持)"
 )  # 按设备购置额的15%、最高不超过1000万元给予补助: the rate and its cap, then the grant
 _BARE_RATE = re.compile(r"(?:^|[，,])按(?:照)?(?:不超过)?$")
 _EACH = r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?"  # 单个项目, 每家企业每年
@@ -79,6 +79,15 @@ def clause_before(text: str, lo: int, start: int, end: int | None = None) -> str
     if "分别" not in window[cut:] and not EACH.search(window[cut:]) and not values_follow:
         cut = max((m.end() for m in _CLAUSE_CUT.finditer(window)), default=0)
     return window[cut:].strip()
+
+
+_GIVES_IN = re.compile(r"给予|予以")
+
+
+def _clause_to(text: str, start: int) -> str:
+    """The clause before a number (up to 30 characters)."""
+    clause = text[max(0, start - 30) : start]
+    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
 
 
 def _grant(word: str) -> str:
@@ -156,6 +165,9 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if given is not None and (grant := _GRANT_LIST.match(text, q.end)):
         # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
         # whoever the clause before says receives it
+        return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
+    if q.unit in _MONEY and (grant := _GRANT_LIST.match(text, q.end)) and _GIVES_IN.search(_clause_to(text, q.start)):
+        # 给予18家获奖企业87万元支持: the amount given, whoever the count before says receives it
         return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:
         return _grant(grant.group()), left[each.start() :] + verbs, "right"  # 给予每个县1000万元支持: each one's grant

@@ -85,6 +85,12 @@ _ALL_DIVISIONS_AFTER = re.compile(
     r"(?:地级市|设区市|市州|市（州）|县（市、区）|县（市）|县市区|县区|区县|市|县|乡镇|乡（镇）|镇|街道)"
     r"(?:（[^）]{0,8}）)?(?:全部|均|都|全面|各|实现全覆盖)"
 )
+# …等六项大气污染物浓度全面达到, …等5个园区均实现: what is said of every item of the list just named
+_LISTED_UNITS = frozenset({"个", "项", "类", "种", "大"})
+_ALL_OF_THEM = re.compile(r"[^，,。；;、\d]{1,24}?(?:全面|全部|均|都|一律)")
+# 两个百亿元台阶, 三个千亿级台阶: a step of a round size, counted as the steps climbed
+_STEP_AFTER = re.compile(r"(?:的)?新?台阶")
+_ROUND_ONLY = re.compile(r"^[十百千万亿]+[亿万]?元?$")
 # 增长5.2%，低于年初预期目标0.3个百分点: the gap between a result and its target restates both, it is no figure
 _GAP_TO_TARGET = re.compile(
     r"(?:高于|低于|超过|超出|快于|慢于|比|较)(?:年初|全年|年度|省定|既定|原定)?(?:预期目标|预期|目标|计划|调控目标)(?:值)?"
@@ -130,6 +136,8 @@ def is_tier_or_rank(q: Quantity, text: str) -> bool:
     """千亿元级产业集群, 世界500强, 居全国第3位, 排名上升5位: a class or a place in a ranking, not a quantity."""
     if _TIER_AFTER.match(text, q.end) and q.suffix is None:
         return True
+    if _ROUND_ONLY.match(q.raw) and _STEP_AFTER.match(text, q.end) and text[q.start - 1 : q.start] == "个":
+        return True  # 连跨两个百亿元台阶: the size of each step climbed
     if q.unit == "类" and q.value <= 3 and _PRODUCT_CLASS_AFTER.match(text, q.end):
         return True  # 1类新药: the class a regulator puts a product in
     if q.unit == "位" and "排名" in text[max(0, q.start - 12) : q.start]:
@@ -191,10 +199,16 @@ def is_eligibility(q: Quantity, text: str) -> bool:
     return _ELIGIBILITY.search(sentence) is not None
 
 
+_ITEM_MARK = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十0-9]{1,3}[）)]|\d{1,2}[.、．](?!\d))"
+)
+
+
 def _clause(text: str, start: int) -> str:
-    """The clause before a number (up to 30 characters)."""
+    """The clause before a number (up to 30 characters), without the mark of the list item it opens (二、对…)."""
     clause = text[max(0, start - 30) : start]
-    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+    clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
+    return _ITEM_MARK.sub("", clause, count=1)
 
 
 def is_rhythm(q: Quantity, text: str) -> bool:
@@ -244,7 +258,10 @@ def is_round_the_clock(q: Quantity, text: str) -> bool:
 
 
 def counts_own_divisions(q: Quantity, text: str) -> bool:
-    """全省14个市州全部建成, 全市129个县（市、区）均实现: the region's own divisions, the scope of a goal."""
+    """全省14个市州全部建成, 全市129个县（市、区）均实现: the region's own divisions, the scope of a goal;
+    PM2.5等六项污染物浓度全面达标: the count closing a list named before, the scope of what is said of them all."""
+    if q.unit in _LISTED_UNITS and text[q.start - 1 : q.start] == "等" and _ALL_OF_THEM.match(text, q.end):
+        return True
     return (
         q.unit == "个"
         and _ALL_DIVISIONS_BEFORE.search(text, max(0, q.start - 4), q.start) is not None

@@ -22,14 +22,18 @@ _FIVE_YEAR_END = {"十一": 2010, "十二": 2015, "十三": 2020, "十四": 2025
 # the figure's own sentence: every cue that can decide, the last one before the figure wins
 _CLAUSE = re.compile(
     # the characters a cue can start with, tested first: the engine skips every other position in one test
-    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12])"
+    r"(?=[到至力在于预今本明下去上年平每目要将拥现已截当前12一二三四第全])"
     r"(?:(?P<by>(?:到|至|力争到|力争在|在|于)(?P<by_year>(?:19|20)\d\d)年(?:底|末|前)?(?!的)"
     r"|到“?十(?P<by_plan>[一二三四五六])五”?(?:末|期末))"
     r"|(?P<expected>预计(?!到))"
-    r"|(?P<year>(?<![比较与从由至到])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
+    r"|(?P<year>(?<![比较与从由至到是])(?P<named>(?:19|20)\d\d)年(?!以来|的水平|相比|基础上|翻|水平))"
     r"|(?P<have>(?<![争将要保再口人用])(?:拥有|现有|已有)(?![量率])"
     r"(?![^，。；]{0,24}?(?:建设|改造|新建|实施|推进|开展|培育|打造|新增)))"
     r"|(?P<now>目前|截至目前|当前|今年以来|今年前[一二三四五六七八九十两]{1,2}个?月|(?<![年到至])前[两三四五六七八九十]{1,2}个月)"
+    # a part of the year run so far (1—11月, 前三季度, 上半年): results of the year not yet closed
+    r"|(?P<ytd>(?<![0-9])(?:1|一)[—\-–~～至到](?:1[0-2]|[2-9]|十[一二]?|[二三四五六七八九])月份?(?![底末前])"
+    r"|(?<![0-9])(?:前[两三]季度|第?[一二三]季度|上半年)(?![末底前]))"
+    r"|(?P<rest>全年(?!目标|任务|计划|预期|的)|年内|第?四季度|年底前)"
     r"|(?P<this>今年(?!以来)|本年度)|(?P<next>明年|下一年度?)"
     r"|(?P<last>(?<![比较与同从由是为])(?:去年|(?<![础以])上年(?!度目标|均)|上一年))"
     r"|(?P<average>年均|平均每年|每年平均)"
@@ -114,6 +118,15 @@ def _read_clause(cues: Sequence[re.Match[str]], doc: DocumentInfo) -> _Clause:
         elif group == "now" and doc.year is not None:
             found.status, found.year, found.term = "achieved", doc.year, None  # 目前, 今年以来: so far this year
             found.standing = True
+        elif group == "ytd" and doc.year is not None and found.status != "target":
+            # so far in the year whose results the document gives: a summary's own, else the year before the plan's
+            found.status, found.term, found.standing = "achieved", None, False
+            if found.year is None:  # 2026年1—11月, 今年以来，1-2月: the year said before
+                found.year = doc.year if doc.doc_type == "summary" or ahead is None else ahead - 1
+        elif group == "rest" and doc.year is not None and _to_date(doc):
+            # 力争全年…, 第四季度再组织… in a summary of the year so far: the goals of the rest of its own year
+            found.year, found.term = doc.year, None
+            found.status = "expected" if found.status == "expected" else "target"
         elif group in ("this", "next", "last") and doc.year is not None:
             found.year = {"this": doc.year, "next": doc.year + 1, "last": doc.year - 1}[group]
             found.term = None
@@ -198,6 +211,30 @@ def _own_span(doc: DocumentInfo) -> tuple[int, int] | None:
     return (first, last) if first < last <= first + 10 else None
 
 
+_FIVE_YEAR_TITLE = re.compile(r"“?十([一二三四五六])五”?[^，。；\n]{0,30}规划")
+
+
+def _five_year_plan(doc: DocumentInfo) -> tuple[int, int] | None:
+    """The term of a five-year plan, from its title (…“十五五”科技创新发展规划), when the document falls in it."""
+    if doc.doc_type != "plan" or not doc.title or (m := _FIVE_YEAR_TITLE.search(doc.title)) is None:
+        return None
+    end = _FIVE_YEAR_END["十" + m.group(1)]
+    return (end - 4, end) if doc.year is not None and end - 5 <= doc.year <= end else None
+
+
+def own_term(doc: DocumentInfo) -> tuple[int, int] | None:
+    """The years a plan covers: a five-year plan's term, or the span its title gives."""
+    return _five_year_plan(doc) or _own_span(doc)
+
+
+# a summary of the year so far (今年以来, 上半年, 前三季度, 1—10月工作总结): its 全年 is its own year
+_TO_DATE_TITLE = re.compile(r"今年以来|上半年|前三季度|[一二三]季度|1[—\-–~～至到]\d{1,2}月|半年工作")
+
+
+def _to_date(doc: DocumentInfo) -> bool:
+    return doc.doc_type == "summary" and bool(doc.title and _TO_DATE_TITLE.search(doc.title))
+
+
 def plan_year(doc: DocumentInfo) -> int | None:
     """The year a document's goals are for: its own, or the next for a summary of the year's results."""
     if doc.year is None:
@@ -235,6 +272,8 @@ def _period(found: _Clause, status: Status, frame: Frame | None, section: Sectio
         end = _FIVE_YEAR_END[m.group(1)]
         if doc.year is not None and end - 4 >= doc.year:
             term = (end - 4, end)  # “十四五”时期主要目标 in the plan's first year: the plan's goals
+    if term is None and status == "target" and (own := _five_year_plan(doc)) is not None:
+        term = own  # a five-year plan's goals without a year of their own are the plan's
     if term is None and found.average and ahead is not None:
         term = plan_term(ahead) if status == "target" else (ahead - 5, ahead - 1)
     if term is not None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from monitor.extract.metrics import PERIOD_TO_DATE as _PERIOD_TO_DATE
 from monitor.extract.metrics import Metric, normalise_phrase
 
 Resolver = Callable[[str, int], Metric | None]  # (phrase, offset): the metric a variant ending past offset names
@@ -22,9 +23,11 @@ TRAIL = re.compile(
     r"(?:分别|(?:比|较|与)(?:上年|去年)同期|比上年|比去年|较上年|(?:比|较)(?:19|20)\d\d年(?:底|末)?|同比|年均|平均|累计|力争|确保|争取|预计|达到|达|增长|下降|降低|"
     r"提高到|提高|提升到|提升|上升至|上升到|上升|增加到|增加|减少|控制在|保持在|稳定在|保持|维持在|维持|实现|完成|拟按|拟发行|拟安排|"
     r"先发行|发行|安排|拟|按|为|是|在|至|到|超过|突破|约|近|了|首次|跃上|跨过|进一步|以上|全年|居|跃升至|跃升|逾|接近|"
-    r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|预期|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
+    r"再|实际|名义|不到|高于|低于|不低于|不少于|不超过|不高于|最高|预期|目标|发展到|净增|新增|回落|上涨|涨幅|增速|增幅|降幅|超|共有|"
     r"共计|合计|总计|共|有|达成|压减|缩减|下调|压降|扩大|缩小|从|由|(?:(?:19|20)\d\d|[xX×]{2}|20[xX×]{2})年(?:末|底)?的?|"
-    r"“?十[一二三四五六]五”?末的?|去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)(?:底|末)?的?|每日|每天|各|均|要|将|"
+    r"“?十[一二三四五六]五”?末的?|(?:比|较)“?十[一二三四五六]五”?(?:末|期末)的?|"
+    r"(?:比|较)(?:上年同期|" + _PERIOD_TO_DATE + r")|加快|放缓|"
+    r"去年的|上年的|(?:比|较|是)(?:上个五年|五年前|上年|去年|上次|上届)(?:底|末)?的?|每日|每天|各|均|要|将|"
     r"(?:占|相当于|是|为|完成|不低于|不超过)[\u4e00-\u9fff“”]{1,20}?的|(?:连续|近)[0-9一二三四五六七八九十两]{1,2}年)+$"
 )
 # a phrase made of nothing but these is a verb fragment, never a metric name (启动首批, 共有, 占全省总数的)
@@ -40,7 +43,8 @@ _ACTIONS = (
     "全市|全省|全区|全县|全州|全镇|全国|我市|我省|我区|我县|我州|我国|本市|本省|本区|本县"
 )
 _VERB_ONLY = re.compile(
-    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去|前|后|头)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来|内)?)+"
+    rf"(?:{_ACTIONS}|[\s、，,。：:；;()（）“”\"]|(?:19|20)\d\d年|(?:连续|近|过去|前|后|头)?[0-9一二三四五六七八九十两]{{1,3}}年(?:来|内)?"
+    rf"|{_PERIOD_TO_DATE})+"
 )
 _SHARE_OF = re.compile(r"^(?:占|相当于)")
 # the noun phrase after a number and its unit: 8家|中试平台, 37项|成果|获奖
@@ -52,7 +56,9 @@ _RIGHT = re.compile(
     r"((?:“[^“”\n，。；]{1,16}”)?[\u4e00-\u9fffA-Za-z&“”\"]{2,24})"  # 50个“5G+工业互联网”标杆项目: a quoted name first
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
-_RIGHT_STOP = re.compile(r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成")
+_RIGHT_STOP = re.compile(
+    r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成|已(?!婚|故)|正在"
+)
 # levels listed before the noun they all qualify (企业级、行业级、区域级工业互联网平台)
 _LEVEL_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}级(?:及以上|以上)?[、和及与])+(?=[\u4e00-\u9fff]{1,3}级)")
 _ADMIN_UNITS = re.compile(r"[省市县区乡镇村][（(][省市县区乡镇村、]{1,8}[）)]")

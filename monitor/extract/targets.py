@@ -14,14 +14,15 @@ from dataclasses import dataclass, field, replace
 
 from monitor.extract import subjects as sj
 from monitor.extract.frames import Frames, find_frames
-from monitor.extract.measures import measure_of, qualifier_of
+from monitor.extract.measures import SHARE_OF_WHOLE, measure_of, qualifier_of
 from monitor.extract.metrics import Metric, for_measure, resolve
 from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, listed_year, plan_year, sentence_cues, when
+from monitor.extract.periods import When, baseline_when, listed_year, own_term, plan_year, sentence_cues, when
 from monitor.extract.sections import Sections
+from monitor.extract.tables import table_targets
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # the noun a number-first count ends with before the next item of its list (2个省实验室|、2个基础学科研究中心)
@@ -43,6 +44,7 @@ _LIST_VERB = re.compile(
     r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计"
 )
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
+_NEWLY = re.compile(r"新(?:增|建|设|登记|引进|开工|认定|培育|注册|获批|入选)")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
 # a support measure's condition clause, up to the comma before what is given (对上年度…的企业，)
@@ -86,7 +88,13 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
     frames = find_frames(text, sections, doc.year, plan_year(doc), own_term=doc.doc_type == "plan")
     bounds, out = _Bounds(text), []
     ctx = _Context(text, sections, frames, doc, sj.SentenceState(), [])
+    tabled, rows = table_targets(text, doc, plan_year(doc), own_term(doc), lambda m, s: _display_name(m, s, doc.region))
+    row = 0
     for m in QUANTITY.finditer(text):
+        while row < len(rows) and rows[row][1] <= m.start():
+            row += 1
+        if row < len(rows) and rows[row][0] <= m.start():
+            continue  # a table's row: read by its columns
         q = parse(m, text)
         if q is None or not_a_figure(q, text):
             continue
@@ -102,7 +110,13 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
             out += _each(target, text, doc.region)
             ctx.last = target
             _share_list_qualifier(ctx, target)
-    return [t for t in out if t.metric]  # a count the next one was to name, and did not, is no figure
+    out = [t for t in out if t.metric]  # a count the next one was to name, and did not, is no figure
+    if tabled:
+        for t in tabled:
+            section = sections.at(t.span[0])
+            t.section = section.kind if section else ""
+        out = sorted(out + tabled, key=lambda t: t.span)
+    return out
 
 
 # what may stand between two counts that share the noun after the second: 的2034种、…的2725种出口商品,
@@ -164,7 +178,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         return None  # a number with no nameable subject is not a figure (unless the next count names it)
     unit = q.unit or ("人" if sj.people(name.subject) else None)  # 帮扶32.8万就业困难群众: a count of people
     qualifier = qualifier_of(q.suffix, text[max(0, q.start - 4) : q.start].rstrip())
-    kind = _measure(ctx, q, name, qualifier)
+    kind = _measure(ctx, q, name, qualifier, raw_phrase)
     metric = _checked_metric(ctx, name, kind, sent, raw_phrase, q.start, q.end)
     prefix = text[max(sent[0], q.start - _CONTEXT) : q.start]
     section = ctx.sections.at(q.start)
@@ -242,7 +256,7 @@ def _display_name(metric: Metric | None, subject: str, region: str | None = None
     return metric.shown_for(region)
 
 
-def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> Kind:
+def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None, phrase: str = "") -> Kind:
     """The figure's measure; one whose subject is carried and whose verbs say nothing new keeps the one before
     (增长15%以上、力争达到20%: both growth)."""
     if FLAT in q.raw:
@@ -254,6 +268,12 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None) -> K
     last = ctx.last
     if last is None or _MEASURE_VERB.search(name.verbs):
         return kind
+    if kind == "cap":
+        return kind  # 每个品种奖励200万元，单家企业每年最高1000万元: the cap is said, whatever was carried
+    if kind == "share" and SHARE_OF_WHOLE.search(name.subject):
+        return kind  # 增长7.1%，占全市比重达到18.6%: the carried subject's share of the whole, not its growth
+    if phrase.startswith("其中") and last.unit == q.unit and last.kind == "increment" and _NEWLY.search(last.phrase):
+        return last.kind  # 新登记市场主体5860户，其中企业3120户: a part of what was newly added is added too
     if name.how == "carried" and last.unit == q.unit:
         if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
             return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to

@@ -746,6 +746,112 @@ ANNUAL_PLANS: list[Row] = [
     ),
 ]
 
+# a part of the year run so far (1—11月, 前三季度, 上半年) gives results of the year not yet closed, in whatever
+# part of the document it stands: a summary's own year, the year before an annual plan's
+YEAR_TO_DATE: list[Row] = [
+    (
+        "month range in a summary's plan part",
+        SUMMARY_PLAN + "1—11月，全县新增家庭农场45家。力争新增家庭农场60家。",
+        S,
+        [dict(metric_has="家庭农场", value=45, **DONE), dict(metric_has="家庭农场", value=60, **NEXT)],
+    ),
+    (
+        "quarters in an annual plan's goals",
+        "某市2025年国民经济和社会发展计划\n二、2025年主要目标\n前三季度，全市地区生产总值增长5.2%。"
+        "2025年地区生产总值增长5.5%左右。",
+        {"doc_type": "plan", "year": 2025},
+        [
+            dict(metric_key="gdp_growth", value=5.2, status="achieved", year=2024),
+            dict(metric_key="gdp_growth", value=5.5, status="target", year=2025),
+        ],
+    ),
+    (
+        "a goal for the first half stays a goal",
+        SUMMARY_PLAN + "力争上半年新增家庭农场30家。",
+        S,
+        [dict(metric_has="家庭农场", value=30, **NEXT)],
+    ),
+]
+
+# a summary of the year so far, dated by its page only (今年以来工作总结和下一步工作打算): its results and its
+# 全年 goals are of its own year, 明年 of the next
+TO_DATE = "某市商务局今年以来工作总结和下一步工作打算\n一、主要工作成效\n"
+TO_DATE_SUMMARIES: list[Row] = [
+    (
+        "results, then the rest of the year and the next",
+        TO_DATE + "今年新建标准化菜市场12个，新设外商投资企业74家。\n二、下一步工作打算\n"
+        "力争全年社会消费品零售总额增长5.5%左右。明年新增限额以上商贸企业150家。",
+        {"doc_type": "summary", "year": 2026},
+        [
+            dict(metric_has="菜市场", value=12, status="achieved", year=2026),
+            dict(metric_has="外商投资企业", value=74, kind="increment", status="achieved", year=2026),
+            dict(metric_key="retail_sales", value=5.5, status="target", year=2026),
+            dict(metric_has="商贸企业", value=150, status="target", year=2027),
+        ],
+    ),
+]
+
+# a plan's indicator table written as text lines: a header that dates its columns, one row per indicator with its
+# unit in brackets after its name or in a 单位 column, the values bare numbers
+FIVE_YEAR = "某市“十五五”生态环境保护规划\n二、主要指标\n"
+TERM = {"status": "target", "year": 2030, "term": (2026, 2030)}
+BASE = {"status": "achieved", "year": 2025, "term": None}
+TABLES: list[Row] = [
+    (
+        "indicator table with | and the unit in brackets",
+        FIVE_YEAR + "序号 | 指标名称 | 2025年基期值 | 2030年目标值 | 属性\n"
+        "1 | 森林覆盖率（%） | 41.2 | 43 | 约束性\n2 | 污水处理厂（座） | 36 | 45 | 预期性\n"
+        "3 | 环保产业营业收入（亿元） | 260 | 400 | 预期性\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="森林覆盖率", value=41.2, unit="%", kind="share", **BASE),
+            dict(metric_has="森林覆盖率", value=43, unit="%", kind="share", **TERM),
+            dict(metric_has="污水处理厂", value=36, unit="座", **BASE),
+            dict(metric_has="污水处理厂", value=45, unit="座", **TERM),
+            dict(metric_has="环保产业营业收入", value=2.6e10, unit="元", **BASE),
+            dict(metric_has="环保产业营业收入", value=4e10, unit="元", **TERM),
+        ],
+    ),
+    (
+        "indicator table with tabs, a unit column and a rate of the past term",
+        FIVE_YEAR + "指标\t单位\t2025年\t2030年\n农村生活污水治理率\t%\t45\t60\n化学需氧量排放量年均下降\t%\t2.1\t—\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="农村生活污水治理率", value=45, kind="share", **BASE),
+            dict(metric_has="农村生活污水治理率", value=60, kind="share", **TERM),
+            dict(metric_has="化学需氧量", value=2.1, kind="reduction", status="achieved", year=2025, term=(2021, 2025)),
+        ],
+    ),
+    (
+        "a table's headline row keeps its catalogue key",
+        "某省2027年国民经济和社会发展计划\n指标名称 | 2026年预计 | 2027年目标\n地区生产总值增长（%） | 5.2 | 5.5左右\n",
+        {"year": 2027, "doc_type": "plan"},
+        [
+            dict(metric_key="gdp_growth", value=5.2, status="expected", year=2026),
+            dict(metric_key="gdp_growth", value=5.5, qualifier="左右", status="target", year=2027, term=None),
+        ],
+    ),
+    (
+        "cells written with their own units",
+        FIVE_YEAR
+        + "指标名称 | 2025年 | 2030年目标\n研发经费投入强度 | 2.62% | 3.2%以上\n"
+        + "技术合同成交额 | 135亿元 | 300亿元左右\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_key="rd_intensity", value=2.62, **BASE),
+            dict(metric_key="rd_intensity", value=3.2, qualifier="以上", **TERM),
+            dict(metric_has="技术合同成交额", value=1.35e10, unit="元", **BASE),
+            dict(metric_has="技术合同成交额", value=3e10, qualifier="左右", **TERM),
+        ],
+    ),
+    (
+        "a row without a unit is no figure",
+        FIVE_YEAR + "指标名称 | 2025年 | 2030年\n生态环境质量指数 | 78 | 80\n",
+        {"year": 2026, "doc_type": "plan"},
+        [],
+    ),
+]
+
 CASES = (
     SIDES
     + SUMMARY_YEARS
@@ -768,6 +874,9 @@ CASES = (
     + LISTED_YEARS
     + IMPLICIT_LISTS
     + ANNUAL_PLANS
+    + TABLES
+    + YEAR_TO_DATE
+    + TO_DATE_SUMMARIES
 )
 
 

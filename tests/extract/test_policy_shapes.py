@@ -563,6 +563,79 @@ MEASURES: list[Row] = [
     ),
 ]
 
+# a grant is an amount given (level) whoever it is given to, and its most (最高) or a per-unit 不超过 is its cap;
+# 奖补 is a grant like 补助
+GRANTS: list[Row] = [
+    (
+        "a grant to those newly recognised is no increment",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对首次认定的海洋领军企业给予20万元奖励。",
+        P,
+        [dict(metric_has="奖励", value=2e5, kind="level", qualifier=None)],
+    ),
+    (
+        "the most a grant gives",
+        POLICY.replace("一、发展目标", "三、保障措施") + "对新获批的国家级海洋创新平台给予最高1000万元支持。",
+        P,
+        [dict(metric_has="支持", value=1e7, kind="cap", qualifier="最高")],
+    ),
+    (
+        "the most per project, said after the grant",
+        POLICY.replace("一、发展目标", "三、保障措施") + "单个项目支持金额最高500万元。",
+        P,
+        [dict(metric_has="支持金额", metric_lacks="最高", value=5e6, kind="cap", qualifier="最高")],
+    ),
+    (
+        "an amount given to a counted recipient is the grant",
+        POLICY.replace("一、发展目标", "三、保障措施") + "举办海洋创新创业大赛，给予18家获奖企业87万元支持。",
+        P,
+        [dict(metric_has="获奖企业", value=18), dict(metric_has="支持", value=8.7e5, kind="level")],
+    ),
+    (
+        "the most per enterprise after a grant per item",
+        POLICY.replace("一、发展目标", "三、保障措施")
+        + "对通过一致性评价的仿制药，每个品种奖励200万元，单家企业每年最高1000万元。",
+        P,
+        [
+            dict(metric_has="奖励", value=2e6, kind="level"),
+            dict(metric_has="奖励", value=1e7, kind="cap", qualifier="最高"),
+        ],
+    ),
+    (
+        "a rate given as 奖补 and its cap per enterprise and year",
+        POLICY.replace("一、发展目标", "三、保障措施")
+        + "对年度研发投入超过1亿元的企业，按其新增研发投入的10%给予奖补，单个企业每年不超过1000万元。",
+        P,
+        [
+            dict(metric_has="奖补", value=10, unit="%", kind="share"),
+            dict(metric_has="奖补", value=1e7, kind="cap", qualifier="不超过"),
+        ],
+    ),
+]
+
+# a support policy under a title the crawler's rules do not know (…十条举措): its grants are what it undertakes,
+# targets of its year, and a condition clause after the item's mark (二、对…超过100万人次的景区) picks the
+# beneficiary
+MEASURES_TEN = "关于促进某市文旅消费的十条举措\n一、对新评为国家5A级旅游景区的，给予一次性奖励500万元。\n"
+UNKNOWN_POLICIES: list[Row] = [
+    (
+        "grants of a policy with an unknown title are targets",
+        MEASURES_TEN + "二、对年接待游客超过100万人次的景区，按门票收入的5%给予补贴。\n"
+        "三、支持举办大型演出活动，每场给予最高30万元补助。",
+        {"year": 2026},
+        [
+            dict(metric_has="奖励", value=5e6, kind="level", status="target", year=2026),
+            dict(metric_has="补贴", value=5, unit="%", status="target", year=2026),
+            dict(metric_has="补助", value=3e5, kind="cap", status="target", year=2026),
+        ],
+    ),
+    (
+        "one grant does not make a plan",
+        "某市文旅局举办消费季活动\n活动期间，对参与商户给予一次性奖励2000元。全市共接待游客120万人次。",
+        {"year": 2026},
+        [dict(metric_has="奖励", status="achieved"), dict(metric_has="游客", status="achieved")],
+    ),
+]
+
 # a round capacity before a product names a plant or a programme (百万吨乙烯, 千万吨粮食增产计划); a capacity
 # written as a value is a figure
 NAMES: list[Row] = [
@@ -629,7 +702,7 @@ CONDITIONS: list[Row] = [
     ),
 ]
 
-CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + NAMES + CONDITIONS
+CASES = POLICY_ROWS + SUMMARY_ROWS + MEASURES + GRANTS + UNKNOWN_POLICIES + NAMES + CONDITIONS
 
 
 @pytest.mark.parametrize(("text", "kwargs", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -109,6 +109,28 @@ ELIDED: list[Row] = [
         [dict(metric_key="gdp", value=3.16e12), dict(metric_key="gdp_growth", value=5.3, kind="growth")],
     ),
     (
+        "level, growth, then its share of the whole",
+        REVIEW + "全区地区生产总值462.8亿元，同比增长7.1%，占全市比重达到18.6%。",
+        Y,
+        [
+            dict(metric_key="gdp", value=4.628e10),
+            dict(metric_key="gdp_growth", value=7.1),
+            dict(metric_key=None, metric_has="生产总值占全市比重", value=18.6, kind="share"),
+        ],
+    ),
+    (
+        "a part of what was newly added is added",
+        REVIEW + "全年新登记市场主体5860户，其中企业3120户。",
+        Y,
+        [dict(value=5860, kind="increment"), dict(metric_has="企业", value=3120, kind="increment")],
+    ),
+    (
+        "a part of a stock built is a stock",
+        REVIEW + "建设专业园区10个，其中产值超500亿元的园区2个。",
+        Y,
+        [dict(value=10), dict(metric_has="园区", value=2, kind="level")],
+    ),
+    (
         "growth then stretch",
         PLAN + "固定资产投资增长6%以上、力争达到8%。",
         Y,
@@ -134,6 +156,44 @@ ELIDED: list[Row] = [
         REVIEW + "3个国家技术创新中心开工建设，2个中心建成运行。",
         Y,
         [dict(metric_has="国家技术创新中心", value=3), dict(metric_has="国家技术创新中心", value=2)],
+    ),
+    (
+        "a part of the year names nothing",
+        REVIEW + "上半年全市社会消费品零售总额392.7亿元，增长5.1%；前三季度达到603.5亿元，增长5.4%。",
+        Y,
+        [
+            dict(metric_key="retail_sales", value=3.927e10),
+            dict(metric_key="retail_sales", value=5.1),
+            dict(metric_key="retail_sales", value=6.035e10, status="achieved", year=2025),
+            dict(metric_key="retail_sales", value=5.4),
+        ],
+    ),
+    (
+        "a month range names nothing",
+        REVIEW + "网络零售额增长12%；1—10月完成128.6亿元。",
+        Y,
+        [dict(metric_has="网络零售额", value=12), dict(metric_has="网络零售额", value=1.286e10)],
+    ),
+    (
+        "a change of pace against an earlier quarter",
+        REVIEW + "工业用电量增长6.1%，增速比一季度加快0.9个百分点。",
+        Y,
+        [dict(metric_has="工业用电量", value=6.1), dict(metric_has="工业用电量", value=0.9, kind="growth")],
+    ),
+    (
+        "a change since the end of the last plan",
+        REVIEW + "五年来，地区生产总值年均增长6.5%，比“十三五”末增加118亿元。",
+        Y,
+        [
+            dict(metric_key="gdp_growth", value=6.5, term=(2021, 2025)),
+            dict(metric_has="生产总值", value=1.18e10, kind="increment", status="achieved", year=2025),
+        ],
+    ),
+    (
+        "the noun after a count ends where its predicate starts",
+        REVIEW + "示范区形成制度创新成果112项，38项成果已向全国复制推广。",
+        Y,
+        [dict(metric_has="制度创新成果", value=112), dict(metric_has="制度创新成果", value=38)],
     ),
     (
         "modifier then counts",
@@ -213,6 +273,20 @@ NOT_FIGURES: list[Row] = [
     ("policy package", PLAN + "落实支持民营经济发展的15条措施。", Y, []),
     ("amount defining a class", PLAN + "推动营收10亿元以上企业建设研发中心。", Y, []),
     ("one batch", PLAN + "建设一批重大项目。", Y, []),
+    ("steps of a round size", REVIEW + "全县经济总量连跨两个百亿元台阶。", Y, []),
+    (
+        "a step reached is a figure",
+        REVIEW + "地区生产总值迈上5万亿元新台阶。",
+        Y,
+        [dict(metric_key="gdp", value=5e12)],
+    ),
+    ("the count closing a list said of all", REVIEW + "PM2.5等六项污染物年均浓度全面达到二级标准。", Y, []),
+    (
+        "the count closing a list, then a figure of them",
+        REVIEW + "化工、建材等5个园区完成产值1200亿元。",
+        Y,
+        [dict(value=5), dict(value=1.2e11)],
+    ),
 ]
 
 # numbers written in other forms
@@ -377,6 +451,26 @@ PERIODS: list[Row] = [
         REVIEW + "森林覆盖率从2020年的42.1%提高到44%。",
         Y,
         [dict(value=42.1, status="achieved", year=2020), dict(value=44, status="achieved", year=2025)],
+    ),
+    (
+        "a multiple of a named year is no year of its own",
+        REVIEW + "2025年，全社会研发经费投入86.4亿元，是2020年的1.9倍；投入强度达到2.62%，比2020年提高0.71个百分点。",
+        Y,
+        [
+            dict(value=8.64e9, year=2025),
+            dict(value=1.9, year=2025),
+            dict(metric_key="rd_intensity", value=2.62, year=2025),
+            dict(value=0.71, year=2025),
+        ],
+    ),
+    (
+        "a five-year plan's goals are the plan's",
+        "某市“十五五”科技创新发展规划\n三、重点任务\n新建概念验证中心10个，科技信贷余额增长15%以上。",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="概念验证中心", status="target", year=2030, term=(2026, 2030)),
+            dict(metric_has="科技信贷", status="target", year=2030, term=(2026, 2030)),
+        ],
     ),
     (
         "above last year's target is no target",
