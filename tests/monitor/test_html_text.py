@@ -26,3 +26,18 @@ def test_cells_written_without_white_space_stay_apart() -> None:
 )
 def test_text_that_was_right_is_unchanged(markup: str, text: str) -> None:
     assert html_to_text(markup) == text
+
+
+def test_an_html_indicator_table_reads_as_the_plan_s_figures() -> None:
+    from monitor.extract import extract
+
+    page = (
+        "<html><body><h1>沙河市“十五五”生态环境保护规划</h1><p>到2030年，生态环境质量持续改善。</p><table>"
+        "<tr><th>序号</th><th>指标名称</th><th>2025年基期值</th><th>2030年目标值</th><th>属性</th></tr>"
+        "<tr><td>1</td><td>森林覆盖率（%）</td><td>41.2</td><td>43</td><td>约束性</td></tr></table></body></html>"
+    )
+    found = extract(page, region="沙河市", year=2026, doc_type="plan", title="沙河市“十五五”生态环境保护规划")
+    assert [(t.value, t.unit, t.status, t.year, t.term) for t in found.targets if "森林覆盖率" in t.metric] == [
+        (41.2, "%", "achieved", 2025, None),
+        (43.0, "%", "target", 2030, (2026, 2030)),
+    ]
