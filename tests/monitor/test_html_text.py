@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.extract import extract
 from monitor.vocabulary.html_text import html_to_text
 
 ROW = "<tr><td>研发经费投入强度（%）</td><td>2.62</td><td>3.1</td><td>预期性</td></tr>"
@@ -29,8 +30,6 @@ def test_text_that_was_right_is_unchanged(markup: str, text: str) -> None:
 
 
 def test_an_html_indicator_table_reads_as_the_plan_s_figures() -> None:
-    from monitor.extract import extract
-
     page = (
         "<html><body><h1>沙河市“十五五”生态环境保护规划</h1><p>到2030年，生态环境质量持续改善。</p><table>"
         "<tr><th>序号</th><th>指标名称</th><th>2025年基期值</th><th>2030年目标值</th><th>属性</th></tr>"
