@@ -340,6 +340,50 @@ QUALIFIERS: list[Row] = [
 # what a figure measures
 MEASURES: list[Row] = [
     (
+        "a cut whose verb stays in the subject",
+        PLAN + "工程建设项目审批环节精简40%，企业融资成本压缩15%以上，降低物流成本约120亿元。",
+        Y,
+        [dict(value=40, kind="reduction"), dict(value=15, kind="reduction"), dict(value=1.2e10, kind="reduction")],
+    ),
+    (
+        "brought down to at most",
+        PLAN + "不动产登记时间压缩至3个工作日以内，企业开办时间缩短到2天以内。",
+        Y,
+        [dict(value=3, kind="cap"), dict(value=2, kind="cap")],
+    ),
+    (
+        "the most one grant gives, 最高 inside the subject",
+        PLAN + "对首次获评的企业最高奖励300万元，每家最高支持200万元。",
+        Y,
+        [dict(value=3e6, kind="cap"), dict(value=2e6, kind="cap")],
+    ),
+    (
+        "a fund's size is a level",
+        PLAN + "设立规模20亿元的产业引导基金，组建总规模50亿元的天使投资基金。",
+        Y,
+        [dict(value=2e9, kind="level"), dict(value=5e9, kind="level")],
+    ),
+    (
+        "things done within the year are added; the total reached is a level",
+        PLAN + "开工重点项目120个，竣工投产45个，开通城际公交线路8条，每年遴选示范企业30家。"
+        "科技型中小企业评价入库900家，入库企业总数达到3100家。",
+        Y,
+        [
+            dict(value=120, kind="increment"),
+            dict(value=45, kind="increment"),
+            dict(value=8, kind="increment"),
+            dict(value=30, kind="increment"),
+            dict(value=900, kind="increment"),
+            dict(value=3100, kind="level"),
+        ],
+    ),
+    (
+        "the verb of selection or approval holds for the list's next items",
+        REVIEW + "获批国家级孵化器3家、众创空间5家；遴选瞪羚企业60家、独角兽培育企业6家。",
+        Y,
+        [dict(value=v, kind="increment", status="achieved", year=2025) for v in (3, 5, 60, 6)],
+    ),
+    (
         "energy intensity reduction",
         PLAN + "单位地区生产总值能耗降低3%左右。",
         Y,
