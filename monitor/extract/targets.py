@@ -272,8 +272,15 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None, phra
         return kind  # 每个品种奖励200万元，单家企业每年最高1000万元: the cap is said, whatever was carried
     if kind == "share" and SHARE_OF_WHOLE.search(name.subject):
         return kind  # 增长7.1%，占全市比重达到18.6%: the carried subject's share of the whole, not its growth
-    if phrase.startswith("其中") and last.unit == q.unit and last.kind == "increment" and _NEWLY.search(last.phrase):
-        return last.kind  # 新登记市场主体5860户，其中企业3120户: a part of what was newly added is added too
+    if (
+        phrase.startswith("其中")
+        and last.unit == q.unit
+        and last.kind == "increment"
+        and (_NEWLY.search(last.phrase) or (_LIST_VERB.search(last.phrase) and "的" not in phrase))
+    ):
+        # 新登记市场主体5860户，其中企业3120户; 建成创新平台30个，其中国家级平台5个: a part of what was newly
+        # added is added too (a part defined by a size, 其中营收超10亿元的企业8家, is counted as it stands)
+        return last.kind
     if name.how == "carried" and last.unit == q.unit:
         if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
             return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to

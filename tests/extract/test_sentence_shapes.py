@@ -378,6 +378,23 @@ MEASURES: list[Row] = [
         ],
     ),
     (
+        "a verb of new things inside a noun (建设项目) adds nothing",
+        PLAN + "安排市重点建设项目800个，引进项目资金约40亿元。",
+        Y,
+        [dict(value=800, kind="level"), dict(value=4e9, kind="level")],
+    ),
+    (
+        "a tier of what was built is built too; a part defined by its size is counted as it stands",
+        PLAN + "建成省级以上研发平台40个，其中国家级平台6个；培育链主企业30家，其中营业收入超50亿元的企业5家。",
+        Y,
+        [
+            dict(value=40, kind="increment"),
+            dict(value=6, kind="increment"),
+            dict(value=30, kind="increment"),
+            dict(value=5, kind="level"),
+        ],
+    ),
+    (
         "the verb of selection or approval holds for the list's next items",
         REVIEW + "获批国家级孵化器3家、众创空间5家；遴选瞪羚企业60家、独角兽培育企业6家。",
         Y,
