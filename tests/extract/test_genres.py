@@ -845,6 +845,33 @@ TABLES: list[Row] = [
         ],
     ),
     (
+        "a table written one cell per line, a caption before its header and a unit column",
+        FIVE_YEAR + "主要指标\n指标\n单位\n2025年\n2030年目标\n属性\n农村生活污水治理率\n%\n45\n60\n约束性\n"
+        "新能源公交车占比\n%\n70\n—\n预期性\n到2030年，生态环境质量明显改善。\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="农村生活污水治理率", value=45, kind="share", **BASE),
+            dict(metric_has="农村生活污水治理率", value=60, kind="share", **TERM),
+            dict(metric_has="新能源公交车占比", value=70, kind="share", **BASE),
+        ],
+    ),
+    (
+        "one cell per line: the rows stop where a run of lines is no row",
+        FIVE_YEAR + "指标名称\n2025年基期值\n2030年目标值\n属性\n森林覆盖率（%）\n41.2\n43\n约束性\n"
+        "生态环境\n湿地保护率（%）\n55\n60\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="森林覆盖率", value=41.2, **BASE),
+            dict(metric_has="森林覆盖率", value=43, **TERM),
+        ],
+    ),
+    (
+        "short lines that name columns, then prose, are no table",
+        FIVE_YEAR + "指标名称\n2025年\n2030年\n属性\n全市森林覆盖率达到43%，\n污水处理厂\n36座\n45座\n",
+        {"year": 2026, "doc_type": "plan"},
+        [dict(metric_has="森林覆盖率", value=43, unit="%", **TERM)],
+    ),
+    (
         "a row without a unit is no figure",
         FIVE_YEAR + "指标名称 | 2025年 | 2030年\n生态环境质量指数 | 78 | 80\n",
         {"year": 2026, "doc_type": "plan"},
