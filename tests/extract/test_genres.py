@@ -409,6 +409,16 @@ STANDING: list[Row] = [
         ],
     ),
     (
+        "in a review of the past term, a term word of an earlier clause does not spread to a level",
+        "各位代表：\n一、过去五年工作回顾\n五年累计新登记市场主体86万户，每千人企业数量增加到92户；政务服务网办率达到88%。",
+        {"year": 2024},
+        [
+            dict(value=860000, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=92, kind="level", status="achieved", year=2023, term=None),
+            dict(value=88, kind="share", status="achieved", year=2023, term=None),
+        ],
+    ),
+    (
         "the starting year of a listed change",
         "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
         {"year": 2024},
