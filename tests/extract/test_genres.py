@@ -419,6 +419,16 @@ STANDING: list[Row] = [
         ],
     ),
     (
+        "what a clause says was added over its years is summed over the term",
+        "各位代表：\n一、过去五年工作回顾\n五年新增托育机构托位1.2万个、社区食堂85家；五年来新建改建农村公路420公里。",
+        {"year": 2024},
+        [
+            dict(value=12000, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=85, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=420, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+        ],
+    ),
+    (
         "the starting year of a listed change",
         "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
         {"year": 2024},
