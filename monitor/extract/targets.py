@@ -39,6 +39,7 @@ _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
+_STOCK_LAST = re.compile(r"(?:达到|突破|跃上|迈上|稳定在|保持在)$")
 _RATE_AFTER = re.compile(r"的(?:[\u4e00-\u9fff]{0,2})(?:增速|增幅|增长|涨幅)")
 _LIST_VERB = re.compile(
     r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计|遴选|获批|打造"
@@ -248,11 +249,10 @@ def _cues_before(ctx: _Context, sent: tuple[int, int], at: int) -> list[re.Match
 def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tuple[Kind, When]:
     """In a review of a whole past term (过去五年…), what was done is summed over the term (建成90个示范村:
     cumulative) while a stock or a rate at its end (地区生产总值突破4万亿元, 比重达到30%) is of its last year."""
-    if unit not in _RATES and (
-        kind in ("increment", "cumulative") or (kind == "level" and not _STOCK.search(name.verbs))
-    ):
+    stock = _STOCK.search(name.verbs) or _STOCK_LAST.search(name.subject)  # 工业总产值迈上4万亿元: verb in the subject
+    if unit not in _RATES and (kind in ("increment", "cumulative") or (kind == "level" and not stock)):
         return "cumulative", found
-    if kind in ("level", "share") or (unit not in _RATES and _STOCK.search(name.verbs)):
+    if kind in ("level", "share") or (unit not in _RATES and stock):
         return kind, replace(found, term=None, past_term=False)
     return kind, found
 

@@ -429,6 +429,15 @@ STANDING: list[Row] = [
         ],
     ),
     (
+        "in a review of the past term, a stock reached is of the term's last year, its verb inside the subject or not",
+        "各位代表：\n一、过去五年工作回顾\n全市规上工业总产值迈上8000亿元台阶，高新技术企业总数达到2100家。",
+        {"year": 2024},
+        [
+            dict(value=8e11, kind="level", status="achieved", year=2023, term=None),
+            dict(value=2100, kind="level", status="achieved", year=2023, term=None),
+        ],
+    ),
+    (
         "the starting year of a listed change",
         "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
         {"year": 2024},
