@@ -210,6 +210,15 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "a count of the people who live in the thing named after it",
+        PLAN + "完成约30万人居住的老旧小区改造，带动约5万人就业的返乡创业园区建设。",
+        Y,
+        [
+            dict(metric_has="老旧小区改造", value=300000, unit="人"),
+            dict(metric_has="返乡创业园区", value=50000, unit="人"),
+        ],
+    ),
+    (
         "新增…，占…的四分之一",
         REVIEW + "新增省级众创空间32家，占全省总数的三分之一。",
         Y,
