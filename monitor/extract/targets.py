@@ -125,6 +125,7 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
 
 # what may stand between two counts that share the noun after the second: 的2034种、…的2725种出口商品,
 # 20多个100亿级以上、400多个10亿级以上的重大产业项目
+_PLACE_ITEM = re.compile(r"[\u4e00-\u9fff]{2,5}")  # a short name said alone before its count, no verb
 _TIER_BETWEEN = re.compile(r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?、")
 
 
@@ -136,9 +137,17 @@ def _share_the_noun(text: str, last: Target, target: Target) -> None:
     joint = _TIER_BETWEEN.match(text, last.span[1])
     if joint is None or _HARD_CUT.search(text, last.span[1], target.span[0]) or target.span[0] - joint.end() > 24:
         return
+    right = sj.right_subject(text, target.span[1], target.unit)
+    if right == target.metric and all(
+        _PLACE_ITEM.fullmatch(p) and not _LIST_VERB.search(p) and not _MEASURE_VERB.search(p)
+        for p in (last.phrase, target.phrase)
+    ):
+        # 黄浦江45公里、苏州河42公里岸线贯通开放: each item names a place, the words after the last one what is measured
+        last.metric, target.metric = last.phrase + right, target.phrase + right
+        last.metric_key = target.metric_key = None
+        return
     if not (last.phrase.endswith("的") or sj.verb_only(last.phrase)):
         return
-    right = sj.right_subject(text, target.span[1], target.unit)
     if right and target.metric.endswith(right):
         last.metric, last.metric_key = target.metric, target.metric_key
 

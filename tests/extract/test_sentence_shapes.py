@@ -210,6 +210,15 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "places listed with their counts, what is measured named after the last",
+        REVIEW + "长江38公里、赣江26公里岸线整治完成。",
+        Y,
+        [
+            dict(metric="长江岸线整治", value=38, unit="公里"),
+            dict(metric="赣江岸线整治", value=26, unit="公里"),
+        ],
+    ),
+    (
         "a count of the people who live in the thing named after it",
         PLAN + "完成约30万人居住的老旧小区改造，带动约5万人就业的返乡创业园区建设。",
         Y,
