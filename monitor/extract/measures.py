@@ -27,6 +27,7 @@ _PREFIX_NORMAL = {"不少于": "不低于", "不高于": "不超过", "逾": "�
 _CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  # 不低于 is a floor
 # 压缩至1个工作日以内, 缩短到3天以内: brought down to at most
 _DOWN_TO = re.compile(r"(?:压缩|缩短|压减|降低|下降|减少|降)(?:至|到)$")
+_RAISE_FIRST = re.compile(r"(?:次年|当年|今年|明年|每年)?(?:提高|提升|增加|扩大)(?!到|至)")
 _CUT_LAST = re.compile(r"(?:压缩|精简|下降|降低|减少|减量|压减)$")  # 审批时限压缩: a subject that ends with its cut
 _BARE = re.compile(r"(?:约|近|逾|超过|大约)?")  # verbs that are only a qualifier
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
@@ -98,6 +99,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
     named = _NOUN_USE.sub("", subject)
     if not percent and (_NEW.search(named) or _NEW.search(verbs) or (_GROWTH.search(verbs) and moves)):
         return "increment"
+    if not percent and moves and _BARE.fullmatch(verbs) and _RAISE_FIRST.match(subject):
+        return "increment"  # 提高大病保险最高支付限额3800元, 增加深松土地1.5亿亩: the verb left inside the subject
     if not percent and _FLOW.search(subject + verbs) and not _REACHED.search(subject + verbs):
         return "increment"
     if percent and unit != "倍" and SHARE_OF_WHOLE.search(subject + verbs):

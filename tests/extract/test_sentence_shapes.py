@@ -364,6 +364,12 @@ MEASURES: list[Row] = [
         [dict(value=40, kind="reduction"), dict(value=15, kind="reduction"), dict(value=1.2e10, kind="reduction")],
     ),
     (
+        "a rise whose verb stays in the subject is an increment",
+        PLAN + "增加高标准农田120万亩，次年提高门诊报销限额500元，提高到3000元。",
+        Y,
+        [dict(value=1.2e6, kind="increment"), dict(value=500, kind="increment"), dict(value=3000, kind="level")],
+    ),
+    (
         "brought down to at most",
         PLAN + "不动产登记时间压缩至3个工作日以内，企业开办时间缩短到2天以内。",
         Y,
