@@ -182,6 +182,8 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):
             return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
+        if state.after and (same := sj.refers_back(right, state.after)):
+            return same, raw, "completed"  # 形成112项制度创新成果，38项成果已向全国复制推广: the same 成果
         return right, raw, "right"
     if sj.verb_only(left):
         if state.after and _CHANGE_OF_IT.match(raw) and not _HARD_CUT.search(text, state.last_end + 1, q.start):

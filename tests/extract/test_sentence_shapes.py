@@ -210,6 +210,12 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "a head noun after the count refers back to the thing just counted",
+        REVIEW + "自贸片区形成86项制度创新成果，24项成果已在全省复制推广。",
+        Y,
+        [dict(metric="制度创新成果", value=86), dict(metric="制度创新成果", value=24)],
+    ),
+    (
         "places listed with their counts, what is measured named after the last",
         REVIEW + "长江38公里、赣江26公里岸线整治完成。",
         Y,
