@@ -28,6 +28,7 @@ _CAP_VERB = re.compile(r"控制在|控制|不超过|不高于|(?<!不)低于")  
 # 压缩至1个工作日以内, 缩短到3天以内: brought down to at most
 _DOWN_TO = re.compile(r"(?:压缩|缩短|压减|降低|下降|减少|降)(?:至|到)$")
 _RAISE_FIRST = re.compile(r"(?:次年|当年|今年|明年|每年)?(?:提高|提升|增加|扩大)(?!到|至)")
+_DOING = re.compile(r"(?:实行|实现|开展|纳入|接入|完成)[\u4e00-\u9fff]{2,8}$")
 _CUT_LAST = re.compile(r"(?:压缩|精简|下降|降低|减少|减量|压减)$")  # 审批时限压缩: a subject that ends with its cut
 _BARE = re.compile(r"(?:约|近|逾|超过|大约)?")  # verbs that are only a qualifier
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
@@ -105,6 +106,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "increment"
     if percent and unit != "倍" and SHARE_OF_WHOLE.search(subject + verbs):
         return "share"  # 地区生产总值占全市比重达到18.6%: a share of the whole, whatever the aggregate's own measure
+    if unit == "%" and not verbs and _DOING.search(subject):
+        return "share"  # 95%以上实行备案管理: the share of the things that do it
     if metric is not None and metric.measure is not None:
         return metric.measure  # type: ignore[return-value]
     if percent and unit != "倍" and (_SHARE.search(subject) or _SHARE.search(subject + verbs)):

@@ -55,7 +55,7 @@ _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|�
 _CONDITION = re.compile(
     r"对[^，,。；;]{1,40}的[\u4e00-\u9fff]{0,10}[，,](?=[^，,。；;]{0,12}?(?:给予|予以|按|奖励|补助|补贴))"
 )
-_HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
+_HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "doing": 0.85, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
 

@@ -210,6 +210,15 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "a share opening its clause is named by what the part does",
+        REVIEW + "涉企审批事项压减三成，90%以上实行告知承诺制；政务服务事项梳理完毕，85%实现网上办理。",
+        Y,
+        [
+            dict(metric_has="实行告知承诺制", value=90, unit="%", kind="share", qualifier="以上"),
+            dict(metric="实现网上办理", value=85, unit="%", kind="share"),
+        ],
+    ),
+    (
         "a head noun after the count refers back to the thing just counted",
         REVIEW + "自贸片区形成86项制度创新成果，24项成果已在全省复制推广。",
         Y,
