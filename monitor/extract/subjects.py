@@ -57,10 +57,11 @@ _RIGHT = re.compile(
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(
-    r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成|已(?!婚|故)|正在"
+    r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成|已(?!婚|故)|正在|(?<=[人民众员])是"
 )
 # levels listed before the noun they all qualify (企业级、行业级、区域级工业互联网平台)
 _LEVEL_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}级(?:及以上|以上)?[、和及与])+(?=[\u4e00-\u9fff]{1,3}级)")
+_DESCRIBED = re.compile(r"(?:[\u4e00-\u9fff]{2}、){1,4}[\u4e00-\u9fff]{2}的")
 _ADMIN_UNITS = re.compile(r"[省市县区乡镇村][（(][省市县区乡镇村、]{1,8}[）)]")
 # the amount that defines the class of the things counted: 产值超50亿元的|龙头企业
 _CLASS_CLAUSE = re.compile(
@@ -164,6 +165,8 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
         end = living.end()  # 约1亿人居住的棚户区改造: the people who live in the thing named after
     if (levels := _LEVEL_LIST.match(text, end)) is not None:
         end = levels.end()  # 10个国家级、省级创新中心: the noun after the last of the levels listed
+    elif (described := _DESCRIBED.match(text, end)) is not None:
+        end = described.end()  # 2500万勤劳、勇敢、善良的上海人民: the noun the listed qualities describe
     m = _RIGHT.match(text, end)
     quoted = m is not None and m.group(1).startswith("“") and "”" in m.group(1)
     if m is None or (not quoted and _NOT_A_NOUN_START.match(m.group(1).lstrip('“"'))):

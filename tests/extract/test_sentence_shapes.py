@@ -210,6 +210,12 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "a count of people described by a list of qualities, then 是",
+        REVIEW + "全市1200万勤劳、智慧、坚韧的人民是城市发展的力量源泉。",
+        Y,
+        [dict(metric="人民", value=1.2e7, unit="人")],
+    ),
+    (
         "a share opening its clause is named by what the part does",
         REVIEW + "涉企审批事项压减三成，90%以上实行告知承诺制；政务服务事项梳理完毕，85%实现网上办理。",
         Y,
