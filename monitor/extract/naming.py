@@ -178,6 +178,10 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         if (grant := _GRANT_AFTER.match(text, q.end)) is not None:
             return base + _grant(grant.group()), verbs, ("carried" if base else "right")  # 每个项目给予最高100万元补助
         return (base, verbs, "carried") if base else ("", raw, "none")
+    rule = q.unit == "%" and (sj.verb_only(left) or _APPLY.fullmatch(left)) and _GROWTH_RULE.match(text, q.end)
+    if rule and (earlier := _earlier_clauses(text, state.start, q.start)):
+        # 加大财政科技投入，执行好20%的刚性增长机制: the rate at which the thing the clause before names must grow
+        return earlier[0], raw + "增长", "earlier"
     right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):
@@ -232,6 +236,8 @@ def _for_whom(text: str, sent_start: int, at: int) -> str:
 
 
 # a share opening its clause, what the part does after it: 95%以上实行备案管理, 80%以上实现网上办理
+_APPLY = re.compile(r"(?:执行|落实|保持|实行|坚持|建立|健全|完善)好?")
+_GROWTH_RULE = re.compile(r"\s?的[\u4e00-\u9fff]{0,4}增长(?:机制|要求)")
 _SEMICOLON = re.compile(r"[；;]")
 _SHARE_DOING = re.compile(r"((?:实行|实现|开展|纳入|接入|完成)[\u4e00-\u9fff]{2,8})(?=[，。；,;])")
 

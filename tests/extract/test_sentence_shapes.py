@@ -210,6 +210,12 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "a rule's growth rate is the growth of what the clause before names",
+        PLAN + "稳定财政农业投入，落实好10%的刚性增长机制。",
+        Y,
+        [dict(metric_has="财政农业投入", value=10, unit="%", kind="growth")],
+    ),
+    (
         "a count of people described by a list of qualities, then 是",
         REVIEW + "全市1200万勤劳、智慧、坚韧的人民是城市发展的力量源泉。",
         Y,
