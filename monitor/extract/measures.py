@@ -48,6 +48,8 @@ _NEW = re.compile(
 # things done within the period, counted (开工亿元以上项目60个, 竣工投产19个, 每年遴选重点企业10家, 评价入库1175家):
 # added, unless the verbs say the total reached (入库数量达到215家, 入驻企业达到96家)
 # a verb of new things used as a noun's modifier (省重点建设项目1500个, 引进项目资金23亿元): not what the figure does
+# building up what exists (升级建设40所乡村温馨校园, 高质量建设15个主平台): no new things
+_UPGRADE = re.compile(r"(?:高质量|高标准|升级|提质|提档|提升)建设")
 _NOUN_USE = re.compile(r"(?<![新再])(?:建设|改造|引进|招引)(?=项目)")
 _FLOW = re.compile(r"遴选|入库|入驻|开通|开工|竣工|投产|争创")
 _REACHED = re.compile(r"达到|达|突破|超过|总数|总量|数量")
@@ -97,8 +99,8 @@ def measure_of(subject: str, verbs: str, unit: str | None, qualifier: str | None
         return "growth"
     if _CUMULATIVE.search(verbs) or _CUMULATIVE.search(subject):
         return "cumulative" if not percent else "growth"
-    named = _NOUN_USE.sub("", subject)
-    if not percent and (_NEW.search(named) or _NEW.search(verbs) or (_GROWTH.search(verbs) and moves)):
+    named, doing = _NOUN_USE.sub("", _UPGRADE.sub("", subject)), _UPGRADE.sub("", verbs)
+    if not percent and (_NEW.search(named) or _NEW.search(doing) or (_GROWTH.search(verbs) and moves)):
         return "increment"
     if not percent and moves and _BARE.fullmatch(verbs) and _RAISE_FIRST.match(subject):
         return "increment"  # 提高大病保险最高支付限额3800元, 增加深松土地1.5亿亩: the verb left inside the subject

@@ -397,6 +397,12 @@ MEASURES: list[Row] = [
         [dict(value=1.2e6, kind="increment"), dict(value=500, kind="increment"), dict(value=3000, kind="level")],
     ),
     (
+        "building up what exists adds nothing; building new things does",
+        PLAN + "高质量建设12个省级产业园区，升级建设乡村学校30所，建设社区养老服务站45个。",
+        Y,
+        [dict(value=12, kind="level"), dict(value=30, kind="level"), dict(value=45, kind="increment")],
+    ),
+    (
         "brought down to at most",
         PLAN + "不动产登记时间压缩至3个工作日以内，企业开办时间缩短到2天以内。",
         Y,
