@@ -177,6 +177,10 @@ def when(
         span = _own_span(doc) or _years_said(prefix[-24:], ahead)
         if span is not None:
             year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
+    recent = _RECENT.search(_CLAUSE_CUT.split(prefix[-80:])[-1]) if status == "achieved" and term is None else None
+    if recent is not None and year is not None:
+        n = _COUNT.get(recent.group(1)) or int(recent.group(1))
+        term = (year - n + 1, year)  # 近三年淘汰落后产能9000多万吨: over the years that ended with the last one
     past = (
         term is not None
         and found.term is None
@@ -194,6 +198,7 @@ _SPAN = re.compile(r"[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*((?:19|2
 _OVER_SPAN = re.compile(r"累计|(?:[两三四五]|[2-5])年(?:内|间)?(?:共|合计|总计)")
 
 
+_RECENT = re.compile(r"(?:近|过去|最近)([两三四五]|[2-5])年(?:来|间|中)?(?:累计|共)?")
 _YEARS_SAID = re.compile(r"(?:未来|今后)?([两三四五]|[2-5])年(?:内|间)?(?:累计|共|合计|总计)")
 _COUNT = {"两": 2, "三": 3, "四": 4, "五": 5}
 

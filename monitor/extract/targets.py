@@ -42,7 +42,8 @@ _STOCK = re.compile(
 _STOCK_LAST = re.compile(r"(?:达到|突破|跃上|迈上|稳定在|保持在)$")
 _RATE_AFTER = re.compile(r"的(?:[\u4e00-\u9fff]{0,2})(?:增速|增幅|增长|涨幅)")
 _LIST_VERB = re.compile(
-    r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计|遴选|获批|打造"
+    r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计|遴选|获批|打造|"
+    r"淘汰|化解|压减|关停"
 )
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 # the clause's own count of years (五年, 五年来, 三年内, 3年间); not a date (2025年) nor 上个五年, 五年前
@@ -304,7 +305,11 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None, phra
         if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
             return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to
         return last.kind
-    if kind == "level" and last.kind in ("increment", "cumulative") and _same_verb_list(ctx.text, last, q, name):
+    if (
+        kind == "level"
+        and last.kind in ("increment", "cumulative", "reduction")
+        and _same_verb_list(ctx.text, last, q, name)
+    ):
         return last.kind  # 新建公共充电桩2万个、换电站200座: the verb before the list holds for each item
     return kind
 

@@ -438,6 +438,16 @@ STANDING: list[Row] = [
         ],
     ),
     (
+        "a cut over the recent years, the verb before the list holding for each item",
+        "各位代表：\n一、2023年工作回顾\n近三年化解过剩产能煤炭1200万吨、钢铁300万吨；全年新增就业8万人。",
+        {"year": 2024},
+        [
+            dict(value=1.2e7, kind="reduction", status="achieved", year=2023, term=(2021, 2023)),
+            dict(value=3e6, kind="reduction", status="achieved", year=2023, term=(2021, 2023)),
+            dict(value=80000, kind="increment", status="achieved", year=2023, term=None),
+        ],
+    ),
+    (
         "the starting year of a listed change",
         "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
         {"year": 2024},
