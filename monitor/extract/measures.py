@@ -51,7 +51,7 @@ _NEW = re.compile(
 # building up what exists (升级建设40所乡村温馨校园, 高质量建设15个主平台): no new things
 _UPGRADE = re.compile(r"(?:高质量|高标准|升级|提质|提档|提升)建设")
 _NOUN_USE = re.compile(r"(?<![新再])(?:建设|改造|引进|招引)(?=项目)")
-_FLOW = re.compile(r"遴选|入库|入驻|开通|开工|竣工|投产|争创")
+_FLOW = re.compile(r"遴选|入库|入驻|开通|开工|竣工|投产|争创|启动")
 _REACHED = re.compile(r"达到|达|突破|超过|总数|总量|数量")
 _SHARE = re.compile(r"比重|占比|占|比例|之比|强度|率$|率达|指数$|的$")  # …的80%: a percentage of a base
 SHARE_OF_WHOLE = re.compile(r"占[^，,。；;]{0,12}?(?:比重|比例)|占比")

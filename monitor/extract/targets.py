@@ -49,6 +49,7 @@ _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 # the clause's own count of years (五年, 五年来, 三年内, 3年间); not a date (2025年) nor 上个五年, 五年前
 _OVER_YEARS = re.compile(r"(?<![\d上个])(?:[两三四五]|[2-5])年(?:来|间|内)?(?![前末底])")
 _CLAUSE_CUT = re.compile(r"[，,；;。：:]")
+_DONE = re.compile(r"完成|实施|改造|治理|整治")
 _NEWLY = re.compile(r"新(?:增|建|设|登记|引进|开工|认定|培育|注册|获批|入选)")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
@@ -208,12 +209,13 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
     if found.past_term:
         kind, found = _over_past_term(kind, found, name, unit)
     elif (
-        kind == "increment"
+        (kind == "increment" or (kind == "level" and _DONE.search(name.verbs or name.subject)))
         and found.term is not None
         and unit not in _RATES
         and _OVER_YEARS.search(_CLAUSE_CUT.split(prefix[-40:])[-1])
     ):
-        kind = "cumulative"  # 五年新增养老床位2.65万张, 五年来新建改建农村公路680公里: added, summed over the years
+        # 五年新增养老床位2.65万张, 五年来新建改建农村公路680公里, 五年完成283.7万平方米: done, summed over the years
+        kind = "cumulative"
     if FLAT in q.raw and found.status != "target":
         return None  # 与上年持平 is a goal's wording; a result says its number
     shown = (

@@ -448,6 +448,15 @@ STANDING: list[Row] = [
         ],
     ),
     (
+        "work a clause says was done over its years is summed; what was started is added",
+        "各位代表：\n一、过去五年工作回顾\n五年完成旧住房成套改造120万平方米。\n二、2024年工作安排\n启动8个城中村改造项目。",
+        {"year": 2024},
+        [
+            dict(value=1.2e6, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=8, kind="increment", status="target", year=2024),
+        ],
+    ),
+    (
         "the starting year of a listed change",
         "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
         {"year": 2024},
