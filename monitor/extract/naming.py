@@ -106,7 +106,7 @@ def name_figure(text: str, q: Quantity, sent: tuple[int, int], raw_phrase: str, 
     state.after = subject if how == "right" else ""
     # a grant named after its amount (按每人2000元给予一次性扩岗补助) is what the caps after it are of
     named_grant = how == "right" and _GRANT_AFTER.search(subject[-2:]) is not None
-    keeps = how not in ("right", "carried") or (how == "right" and (_number_first(raw_phrase) or named_grant))
+    keeps = how not in ("right", "carried", "doing") or (how == "right" and (_number_first(raw_phrase) or named_grant))
     state.subject = subject if keeps and subject else state.subject
     state.verbs = verbs or state.verbs
     metric = _metric(_strip_region(subject, region), verbs, q.unit) if subject else None
@@ -178,11 +178,21 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         if (grant := _GRANT_AFTER.match(text, q.end)) is not None:
             return base + _grant(grant.group()), verbs, ("carried" if base else "right")  # 每个项目给予最高100万元补助
         return (base, verbs, "carried") if base else ("", raw, "none")
+    rule = q.unit == "%" and (sj.verb_only(left) or _APPLY.fullmatch(left)) and _GROWTH_RULE.match(text, q.end)
+    if rule and (earlier := _earlier_clauses(text, state.start, q.start)):
+        # 加大财政科技投入，执行好20%的刚性增长机制: the rate at which the thing the clause before names must grow
+        return earlier[0], raw + "增长", "earlier"
     right = sj.right_subject(text, q.end, q.unit, in_brackets=raw.startswith(("（", "(")) and sj.verb_only(left))
     if right and _right_names(left, right, q, region):
         if state.subject and (same := sj.refers_back(right, state.subject)):
             return same, raw, "completed"  # 4个国家重大科技基础设施…，5个设施: the same 设施
+        if state.after and (same := sj.refers_back(right, state.after)):
+            return same, raw, "completed"  # 形成112项制度创新成果，38项成果已向全国复制推广: the same 成果
         return right, raw, "right"
+    if q.unit == "%" and not left and (doing := _SHARE_DOING.match(text, q.end)) is not None:
+        # 外商投资限制性条目减少一半，95%以上实行备案管理: the share of them that does what the words after say
+        whose = state.subject if state.subject and not _SEMICOLON.search(text, state.last_end, q.start) else ""
+        return whose + doing.group(1), raw, "doing"
     if sj.verb_only(left):
         if state.after and _CHANGE_OF_IT.match(raw) and not _HARD_CUT.search(text, state.last_end + 1, q.start):
             return state.after, raw, "carried"  # 荣获53个奖项、比上次增长47%: the change of the count just named
@@ -223,6 +233,13 @@ def _for_whom(text: str, sent_start: int, at: int) -> str:
     if not 2 <= len(noun) <= 10 or _NOT_A_RECEIVER.search(noun) or sj.verb_only(noun):
         return ""
     return noun
+
+
+# a share opening its clause, what the part does after it: 95%以上实行备案管理, 80%以上实现网上办理
+_APPLY = re.compile(r"(?:执行|落实|保持|实行|坚持|建立|健全|完善)好?")
+_GROWTH_RULE = re.compile(r"\s?的[\u4e00-\u9fff]{0,4}增长(?:机制|要求)")
+_SEMICOLON = re.compile(r"[；;]")
+_SHARE_DOING = re.compile(r"((?:实行|实现|开展|纳入|接入|完成)[\u4e00-\u9fff]{2,8})(?=[，。；,;])")
 
 
 def _number_first(raw: str) -> bool:

@@ -40,6 +40,7 @@ _CLAUSE = re.compile(
     r"|(?P<goal>力争|(?<![于超成到现出初比较])预期目标|目标(?:是|为)|(?<![于超成到现期])目标(?=\s?[0-9零一二两三四五六七八九十百千])|(?:要|将)(?:力争|确保|实现|达到|突破)))"
 )
 # words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
+_CLAUSE_CUT = re.compile(r"[，,；;。：:]")
 _TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
 _WEAK_PAST = re.compile(r"比上年|同比|较上年|完成了|实现了|已经|已|获评|居全国|创历史|达到了|过去")
 # 争取各类资金1.2亿元 (funds obtained) and 完成年度目标的115% (a completion rate) report results
@@ -176,6 +177,10 @@ def when(
         span = _own_span(doc) or _years_said(prefix[-24:], ahead)
         if span is not None:
             year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
+    recent = _RECENT.search(_CLAUSE_CUT.split(prefix[-80:])[-1]) if status == "achieved" and term is None else None
+    if recent is not None and year is not None:
+        n = _COUNT.get(recent.group(1)) or int(recent.group(1))
+        term = (year - n + 1, year)  # 近三年淘汰落后产能9000多万吨: over the years that ended with the last one
     past = (
         term is not None
         and found.term is None
@@ -183,13 +188,17 @@ def when(
         and frame is not None
         and frame.kind == "term_back"
     )
-    return When(status, year, term, strength, past and not _TERM_WORDS.search(prefix[-40:]))
+    # 五年累计新设市场主体225.1万户，每千人企业数量增加到111.1户: a term word of an earlier clause does not make the
+    # figure one over the term
+    own = _CLAUSE_CUT.split(prefix[-40:])[-1]
+    return When(status, year, term, strength, past and not _TERM_WORDS.search(own))
 
 
 _SPAN = re.compile(r"[（(]((?:19|20)\d\d)\s*[—–\-－~～至到]+\s*((?:19|20)\d\d)年?[）)]")
 _OVER_SPAN = re.compile(r"累计|(?:[两三四五]|[2-5])年(?:内|间)?(?:共|合计|总计)")
 
 
+_RECENT = re.compile(r"(?:近|过去|最近)([两三四五]|[2-5])年(?:来|间|中)?(?:累计|共)?")
 _YEARS_SAID = re.compile(r"(?:未来|今后)?([两三四五]|[2-5])年(?:内|间)?(?:累计|共|合计|总计)")
 _COUNT = {"两": 2, "三": 3, "四": 4, "五": 5}
 

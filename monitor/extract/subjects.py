@@ -57,15 +57,17 @@ _RIGHT = re.compile(
 )
 # where the phrase after a number turns to another quantity: its share, its change, a list of values
 _RIGHT_STOP = re.compile(
-    r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成|已(?!婚|故)|正在"
+    r"占|比上年|比去年|较上年|同比|分别|累计|其中|均为|合计|落户|建成|参加|实现|完成|已(?!婚|故)|正在|(?<=[人民众员])是"
 )
 # levels listed before the noun they all qualify (企业级、行业级、区域级工业互联网平台)
 _LEVEL_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,3}级(?:及以上|以上)?[、和及与])+(?=[\u4e00-\u9fff]{1,3}级)")
+_DESCRIBED = re.compile(r"(?:[\u4e00-\u9fff]{2}、){1,4}[\u4e00-\u9fff]{2}的")
 _ADMIN_UNITS = re.compile(r"[省市县区乡镇村][（(][省市县区乡镇村、]{1,8}[）)]")
 # the amount that defines the class of the things counted: 产值超50亿元的|龙头企业
 _CLASS_CLAUSE = re.compile(
     r"[\u4e00-\u9fff]{1,6}?(?:超过|超|过|逾)[0-9.零一二两三四五六七八九十百千]{1,8}(?:万亿|亿|万)?元(?:以上)?的"
 )
+_PEOPLE_IN = re.compile(r"(?<=人)(?:居住|生活|工作|就业)(?:在)?的")
 _WITHIN = re.compile(r"内([\u4e00-\u9fff]{2})")
 # what the counted do rather than what they are: the phrase after 新材料和节能环保项目7个 (落户保定) or
 # 组织科技特派员200人次 (下乡服务) is a predicate, and the words before the number name the figure
@@ -159,8 +161,12 @@ def right_subject(text: str, end: int, unit: str | None, in_brackets: bool = Fal
         return units.group()  # 30个县（市、区）: a one-character unit with its kinds in brackets
     if (clause := _CLASS_CLAUSE.match(text, end)) is not None:
         end = clause.end()  # 5家以上产值超50亿元的龙头企业: the class clause is no part of the noun's name
+    elif (living := _PEOPLE_IN.match(text, end)) is not None:
+        end = living.end()  # 约1亿人居住的棚户区改造: the people who live in the thing named after
     if (levels := _LEVEL_LIST.match(text, end)) is not None:
         end = levels.end()  # 10个国家级、省级创新中心: the noun after the last of the levels listed
+    elif (described := _DESCRIBED.match(text, end)) is not None:
+        end = described.end()  # 2500万勤劳、勇敢、善良的上海人民: the noun the listed qualities describe
     m = _RIGHT.match(text, end)
     quoted = m is not None and m.group(1).startswith("“") and "”" in m.group(1)
     if m is None or (not quoted and _NOT_A_NOUN_START.match(m.group(1).lstrip('“"'))):

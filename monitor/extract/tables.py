@@ -57,6 +57,13 @@ class _Header:
 
 Namer = Callable[[Metric | None, str], str]
 
+# a table laid out one cell per line (an HTML table whose markup breaks the line between cells): a run of header
+# cells, each a short line naming a column, fixes the column count, then rows of that many lines
+_HEAD_WORD = re.compile(r"^(?:序号|编号|类别|类型|领域|属性|指标属性|指标性质|性质|备注|单位|计量单位)$")
+_HEAD_MAX = 14  # characters of a header cell
+_CELL_MAX = 40  # characters of a row's cell
+_EMPTY_CELL = re.compile(r"^(?:—+|-+|－+|/|／|无|…+)?$")
+
 
 def table_rows(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every line that may be a row of a table: cells separated by |, or by spaces when the text
@@ -91,6 +98,88 @@ def _header(cells: list[str], spaced: bool = False) -> _Header | None:
     if name_at < 0 or sum(c is not None for c in columns) < (2 if spaced else 1):
         return None
     return _Header(columns, name_at, unit_at)
+
+
+def _header_cell(line: str) -> bool:
+    """Whether a line may be a column's header in a table written one cell per line."""
+    if not line or len(line) > _HEAD_MAX or _SENTENCE.search(line) or " " in line:
+        return False
+    if _HEAD_WORD.match(line) or _NAME_HEAD.search(line):
+        return True
+    return bool(_YEAR.search(line) or _GOAL.search(line) or _RESULT.search(line))
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, at = [], 0
+    for line in text.split("\n"):
+        out.append((at + len(line) - len(line.lstrip()), line.strip()))
+        at += len(line) + 1
+    return out
+
+
+def _stacked_row(cells: list[str], header: _Header, unit_of: Callable[[list[str]], str]) -> bool:
+    """Whether the lines are a row of the table: short cells, no sentence, a name, and a figure in a value column
+    (the others empty or a dash)."""
+    if any(len(c) > _CELL_MAX or _SENTENCE.search(c) for c in cells):
+        return False
+    name = cells[header.name_at]
+    if not re.search(r"[\u4e00-\u9fff]", name) or _CELL.fullmatch(name) or _header_cell(name):
+        return False
+    unit, read = unit_of(cells), 0
+    for cell, column in zip(cells, header.columns, strict=True):
+        if column is None:
+            continue
+        if _figure(cell, unit) is not None:
+            read += 1
+        elif not _EMPTY_CELL.match(cell):
+            return False
+    return read > 0
+
+
+def stacked_tables(text: str) -> Iterator[tuple[_Header, list[list[tuple[int, str]]]]]:
+    """The tables written one cell per line: each header with its rows, every cell with its offset in the text.
+    The header is the longest run of header cells that has a name column and two dated or valued columns and is
+    followed by at least one row; rows are read while each run of as many lines is one."""
+    if "指标" not in text and "名称" not in text:
+        return
+    lines = _lines(text)
+    i = 0
+    while i < len(lines):
+        if not _header_cell(lines[i][1]):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _header_cell(lines[j][1]):
+            j += 1
+        found = None
+        for k in range(i, j - 2):  # a caption or a heading before the header cells is no column
+            found = _stacked_table([c for _, c in lines[k:j]], lines, j)
+            if found is not None:
+                break
+        if found is None:
+            i = j
+            continue
+        header, rows = found
+        yield header, rows
+        i = j + len(rows) * len(header.columns)
+
+
+def _stacked_table(heads: list[str], lines: list[tuple[int, str]], at: int
+                   ) -> tuple[_Header, list[list[tuple[int, str]]]] | None:  # fmt: skip
+    header = _header(heads, spaced=True)
+    if header is None:
+        return None
+    n = len(heads)
+
+    def unit_of(cells: list[str]) -> str:
+        bracket = _UNIT_IN_NAME.search(cells[header.name_at])
+        return bracket.group(1) if bracket else (cells[header.unit_at] if header.unit_at is not None else "")
+
+    rows = []
+    while at + n <= len(lines) and _stacked_row([c for _, c in lines[at : at + n]], header, unit_of):
+        rows.append(lines[at : at + n])
+        at += n
+    return (header, rows) if rows else None
 
 
 def _period(column: _Column, name: str, doc: DocumentInfo, ahead: int | None,
@@ -133,6 +222,15 @@ def table_targets(text: str, doc: DocumentInfo, ahead: int | None, own_term: tup
         if read:
             out += read
             rows.append((start, end))  # a row none of whose cells reads as a figure is left to the running text
+    for stacked_header, stacked in stacked_tables(text):
+        for placed in stacked:
+            start, end = placed[0][0], placed[-1][0] + len(placed[-1][1])
+            read = _row_of(placed, " ".join(c for _, c in placed), stacked_header, doc, ahead, own_term, named)
+            if read:
+                out += read
+                rows.append((start, end))
+    out.sort(key=lambda t: t.span)
+    rows.sort()
     return out, rows
 
 
@@ -140,6 +238,13 @@ def _row(text: str, start: int, cells: list[str], header: _Header, doc: Document
          own_term: tuple[int, int] | None, named: Namer) -> list[Target]:  # fmt: skip
     line_end = text.find("\n", start)
     line = text[start : line_end if line_end >= 0 else len(text)]
+    return _row_of(_cells(line, start), line.strip(), header, doc, ahead, own_term, named)
+
+
+def _row_of(placed: list[tuple[int, str]], sentence: str, header: _Header, doc: DocumentInfo, ahead: int | None,
+            own_term: tuple[int, int] | None, named: Namer) -> list[Target]:  # fmt: skip
+    """The figures of a row from its cells, each with its offset in the text."""
+    cells = [cell for _, cell in placed]
     name_cell = cells[header.name_at]
     bracket = _UNIT_IN_NAME.search(name_cell)
     unit_word = bracket.group(1) if bracket else (cells[header.unit_at] if header.unit_at is not None else "")
@@ -147,7 +252,7 @@ def _row(text: str, start: int, cells: list[str], header: _Header, doc: Document
     if not name:
         return []
     out = []
-    for (offset, cell), column in zip(_cells(line, start), header.columns, strict=True):
+    for (offset, cell), column in zip(placed, header.columns, strict=True):
         if column is None or (q := _figure(cell, unit_word)) is None:
             continue
         value, value_max, unit = q.value, q.value_max, q.unit
@@ -171,7 +276,7 @@ def _row(text: str, start: int, cells: list[str], header: _Header, doc: Document
                 kind=metric.measure if metric is not None and metric.measure and kind == "level" else kind,  # type: ignore[arg-type]
                 status=status,
                 year=year,
-                sentence=line.strip(),
+                sentence=sentence,
                 span=(offset, offset + len(cell)),
                 raw=cell,
                 headline=bool(metric is not None and metric.headline is not None and status == "target"),

@@ -39,11 +39,17 @@ _RATES = frozenset({"%", "‰", "个百分点", "倍"})
 _STOCK = re.compile(
     r"达到|达|突破|超过|超|跃上|迈上|总数|总量|规模|拥有|保有|存量|余额|稳定在|保持在|(?:到|至)(?:(?:19|20)\d\d年(?:底|末)?的?)?(?:近|约)?$"
 )
+_STOCK_LAST = re.compile(r"(?:达到|突破|跃上|迈上|稳定在|保持在)$")
 _RATE_AFTER = re.compile(r"的(?:[\u4e00-\u9fff]{0,2})(?:增速|增幅|增长|涨幅)")
 _LIST_VERB = re.compile(
-    r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计"
+    r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计|遴选|获批|打造|"
+    r"淘汰|化解|压减|关停"
 )
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
+# the clause's own count of years (五年, 五年来, 三年内, 3年间); not a date (2025年) nor 上个五年, 五年前
+_OVER_YEARS = re.compile(r"(?<![\d上个])(?:[两三四五]|[2-5])年(?:来|间|内)?(?![前末底])")
+_CLAUSE_CUT = re.compile(r"[，,；;。：:]")
+_DONE = re.compile(r"完成|实施|改造|治理|整治")
 _NEWLY = re.compile(r"新(?:增|建|设|登记|引进|开工|认定|培育|注册|获批|入选)")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
 _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|新增|净增|新建|新认定|新培育|占|比重|增加|扩大|累计")
@@ -51,7 +57,7 @@ _MEASURE_VERB = re.compile(r"增长|下降|降低|提高|提升|减少|控制|�
 _CONDITION = re.compile(
     r"对[^，,。；;]{1,40}的[\u4e00-\u9fff]{0,10}[，,](?=[^，,。；;]{0,12}?(?:给予|予以|按|奖励|补助|补贴))"
 )
-_HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "completed": 0.85, "earlier": 0.7}
+_HOW_SURE = {"left": 1.0, "list": 0.95, "right": 0.9, "carried": 0.9, "doing": 0.85, "completed": 0.85, "earlier": 0.7}
 _EVIDENCE_SURE = {"clause": 1.0, "frame": 0.95, "section": 0.95, "cue": 0.8, "document": 0.7}
 
 
@@ -121,6 +127,7 @@ def extract_targets(text: str, sections: Sections, doc: DocumentInfo) -> list[Ta
 
 # what may stand between two counts that share the noun after the second: 的2034种、…的2725种出口商品,
 # 20多个100亿级以上、400多个10亿级以上的重大产业项目
+_PLACE_ITEM = re.compile(r"[\u4e00-\u9fff]{2,5}")  # a short name said alone before its count, no verb
 _TIER_BETWEEN = re.compile(r"(?:\d{1,4}(?:\.\d{1,2})?(?:万亿|亿|万)?元?级(?:及)?(?:以上)?)?、")
 
 
@@ -132,9 +139,17 @@ def _share_the_noun(text: str, last: Target, target: Target) -> None:
     joint = _TIER_BETWEEN.match(text, last.span[1])
     if joint is None or _HARD_CUT.search(text, last.span[1], target.span[0]) or target.span[0] - joint.end() > 24:
         return
+    right = sj.right_subject(text, target.span[1], target.unit)
+    if right == target.metric and all(
+        _PLACE_ITEM.fullmatch(p) and not _LIST_VERB.search(p) and not _MEASURE_VERB.search(p)
+        for p in (last.phrase, target.phrase)
+    ):
+        # 黄浦江45公里、苏州河42公里岸线贯通开放: each item names a place, the words after the last one what is measured
+        last.metric, target.metric = last.phrase + right, target.phrase + right
+        last.metric_key = target.metric_key = None
+        return
     if not (last.phrase.endswith("的") or sj.verb_only(last.phrase)):
         return
-    right = sj.right_subject(text, target.span[1], target.unit)
     if right and target.metric.endswith(right):
         last.metric, last.metric_key = target.metric, target.metric_key
 
@@ -193,6 +208,14 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         ctx.previous = found
     if found.past_term:
         kind, found = _over_past_term(kind, found, name, unit)
+    elif (
+        (kind == "increment" or (kind == "level" and _DONE.search(name.verbs or name.subject)))
+        and found.term is not None
+        and unit not in _RATES
+        and _OVER_YEARS.search(_CLAUSE_CUT.split(prefix[-40:])[-1])
+    ):
+        # 五年新增养老床位2.65万张, 五年来新建改建农村公路680公里, 五年完成283.7万平方米: done, summed over the years
+        kind = "cumulative"
     if FLAT in q.raw and found.status != "target":
         return None  # 与上年持平 is a goal's wording; a result says its number
     shown = (
@@ -238,11 +261,10 @@ def _cues_before(ctx: _Context, sent: tuple[int, int], at: int) -> list[re.Match
 def _over_past_term(kind: Kind, found: When, name: Name, unit: str | None) -> tuple[Kind, When]:
     """In a review of a whole past term (过去五年…), what was done is summed over the term (建成90个示范村:
     cumulative) while a stock or a rate at its end (地区生产总值突破4万亿元, 比重达到30%) is of its last year."""
-    if unit not in _RATES and (
-        kind in ("increment", "cumulative") or (kind == "level" and not _STOCK.search(name.verbs))
-    ):
+    stock = _STOCK.search(name.verbs) or _STOCK_LAST.search(name.subject)  # 工业总产值迈上4万亿元: verb in the subject
+    if unit not in _RATES and (kind in ("increment", "cumulative") or (kind == "level" and not stock)):
         return "cumulative", found
-    if kind in ("level", "share") or (unit not in _RATES and _STOCK.search(name.verbs)):
+    if kind in ("level", "share") or (unit not in _RATES and stock):
         return kind, replace(found, term=None, past_term=False)
     return kind, found
 
@@ -272,13 +294,24 @@ def _measure(ctx: _Context, q: Quantity, name: Name, qualifier: str | None, phra
         return kind  # 每个品种奖励200万元，单家企业每年最高1000万元: the cap is said, whatever was carried
     if kind == "share" and SHARE_OF_WHOLE.search(name.subject):
         return kind  # 增长7.1%，占全市比重达到18.6%: the carried subject's share of the whole, not its growth
-    if phrase.startswith("其中") and last.unit == q.unit and last.kind == "increment" and _NEWLY.search(last.phrase):
-        return last.kind  # 新登记市场主体5860户，其中企业3120户: a part of what was newly added is added too
+    if (
+        phrase.startswith("其中")
+        and last.unit == q.unit
+        and last.kind == "increment"
+        and (_NEWLY.search(last.phrase) or (_LIST_VERB.search(last.phrase) and "的" not in phrase))
+    ):
+        # 新登记市场主体5860户，其中企业3120户; 建成创新平台30个，其中国家级平台5个: a part of what was newly
+        # added is added too (a part defined by a size, 其中营收超10亿元的企业8家, is counted as it stands)
+        return last.kind
     if name.how == "carried" and last.unit == q.unit:
         if last.kind == "increment" and q.unit not in _RATES and _STOCK.search(name.verbs):
             return "level"  # 新建公共充电桩2万个，总量达到8万个: the stock the increment led to
         return last.kind
-    if kind == "level" and last.kind in ("increment", "cumulative") and _same_verb_list(ctx.text, last, q, name):
+    if (
+        kind == "level"
+        and last.kind in ("increment", "cumulative", "reduction")
+        and _same_verb_list(ctx.text, last, q, name)
+    ):
         return last.kind  # 新建公共充电桩2万个、换电站200座: the verb before the list holds for each item
     return kind
 

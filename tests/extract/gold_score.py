@@ -14,7 +14,7 @@
 An emitted figure that restates a matched one (same key/value, or same value and sentence) is neutral, as is
 one matched to an `optional` entry.
 
-Run: ``.venv/bin/python -m tests.extract.gold_score --part tune [--kind headline] [--doc NAME] [-v]``.
+Run: ``.venv/bin/python -m tests.extract.gold_score --part tune [--kind headline] [--doc NAME] [-v] [--attrs]``.
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kind", choices=gs.KINDS, action="append", default=[])
     ap.add_argument("--doc", action="append", default=[], help="only this gold file (stem), repeatable")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss and false positive")
+    ap.add_argument("--attrs", action="store_true", help="list the measure/status/year/term disagreements of the "
+                    "figures matched by value and position")  # fmt: skip
     args = ap.parse_args(argv)
     if not gs.SHARED.is_dir():
         print(f"shared directory {gs.SHARED} not found", file=sys.stderr)
@@ -165,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if "headline" in kinds:
         print(headline_report(run_headline(args.part, args.doc), args.verbose)[0] + "\n")
     if "figures" in kinds:
-        print(FigureResult.report(run_figures(args.part, args.doc), args.verbose) + "\n")
+        print(FigureResult.report(run_figures(args.part, args.doc), args.verbose, args.attrs) + "\n")
     if "changes" in kinds:
         print(ChangeResult.report(run_changes(args.part, args.doc), args.verbose))
     return 0

@@ -39,9 +39,10 @@ class FigureResult:
     year_ok: int = 0
     unlocated: list[str] = field(default_factory=list)  # gold cues not found in the prepared text
     problems: list[str] = field(default_factory=list)
+    attrs: list[str] = field(default_factory=list)  # measure/status/year/term disagreements on matched figures
 
     @staticmethod
-    def report(results: list[FigureResult], verbose: bool) -> str:
+    def report(results: list[FigureResult], verbose: bool, attrs: bool = False) -> str:
         lines = [f"{'figures':<22} {'gold':>4} {'named':>5} {'FP':>3} {'recall':>6} {'prec':>6} {'found':>5} "
                  f"{'meas':>5} {'stat':>5} {'year':>5}"]  # fmt: skip
         total = gs.Counts()
@@ -65,6 +66,10 @@ class FigureResult:
             for r in results:
                 if r.problems or r.unlocated:
                     lines += [f"\n== {r.name}"] + [f"  {p}" for p in r.unlocated + r.problems]
+        if attrs:
+            for r in results:
+                if r.attrs:
+                    lines += [f"\n== {r.name} attributes (gold → emitted)"] + [f"  {a}" for a in r.attrs]
         return "\n".join(lines)
 
 
@@ -124,11 +129,25 @@ def _score_pair(res: FigureResult, g: gs.Figure, t: Any) -> None:
     res.measure_ok += t.kind == g.measure
     res.status_ok += t.status == g.status
     res.year_ok += t.year == g.year and gs.term_of(t) == g.term
+    wrong = attr_disagreements(g, t)
+    if wrong:
+        res.attrs.append(f"{' '.join(wrong):<40} {g.raw!r} [{t.metric}] cue: {g.cue}")
     if name_right(g, t):
         res.counts.hit += 1
         return
     res.counts.fp += 1  # a figure under a wrong name is wrong output as well as a miss
     res.problems.append(f"NAME  {_show(t)} want {list(g.subject)} cue: {g.cue}")
+
+
+def attr_disagreements(g: gs.Figure, t: Any) -> list[str]:
+    """The attributes of a matched figure that differ from the gold, each as ``attr:gold→emitted``."""
+    pairs = [("measure", g.measure, t.kind), ("status", g.status, t.status), ("year", g.year, t.year),
+             ("term", g.term, gs.term_of(t))]  # fmt: skip
+    return [f"{a}:{_brief(want)}→{_brief(got)}" for a, want, got in pairs if want != got]
+
+
+def _brief(v: Any) -> str:
+    return "-" if v is None else "-".join(map(str, v)) if isinstance(v, tuple | list) else str(v)
 
 
 def _restates(t: Any, matched: Sequence[Any]) -> bool:

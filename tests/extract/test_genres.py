@@ -409,6 +409,54 @@ STANDING: list[Row] = [
         ],
     ),
     (
+        "in a review of the past term, a term word of an earlier clause does not spread to a level",
+        "各位代表：\n一、过去五年工作回顾\n五年累计新登记市场主体86万户，每千人企业数量增加到92户；政务服务网办率达到88%。",
+        {"year": 2024},
+        [
+            dict(value=860000, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=92, kind="level", status="achieved", year=2023, term=None),
+            dict(value=88, kind="share", status="achieved", year=2023, term=None),
+        ],
+    ),
+    (
+        "what a clause says was added over its years is summed over the term",
+        "各位代表：\n一、过去五年工作回顾\n五年新增托育机构托位1.2万个、社区食堂85家；五年来新建改建农村公路420公里。",
+        {"year": 2024},
+        [
+            dict(value=12000, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=85, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=420, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+        ],
+    ),
+    (
+        "in a review of the past term, a stock reached is of the term's last year, its verb inside the subject or not",
+        "各位代表：\n一、过去五年工作回顾\n全市规上工业总产值迈上8000亿元台阶，高新技术企业总数达到2100家。",
+        {"year": 2024},
+        [
+            dict(value=8e11, kind="level", status="achieved", year=2023, term=None),
+            dict(value=2100, kind="level", status="achieved", year=2023, term=None),
+        ],
+    ),
+    (
+        "a cut over the recent years, the verb before the list holding for each item",
+        "各位代表：\n一、2023年工作回顾\n近三年化解过剩产能煤炭1200万吨、钢铁300万吨；全年新增就业8万人。",
+        {"year": 2024},
+        [
+            dict(value=1.2e7, kind="reduction", status="achieved", year=2023, term=(2021, 2023)),
+            dict(value=3e6, kind="reduction", status="achieved", year=2023, term=(2021, 2023)),
+            dict(value=80000, kind="increment", status="achieved", year=2023, term=None),
+        ],
+    ),
+    (
+        "work a clause says was done over its years is summed; what was started is added",
+        "各位代表：\n一、过去五年工作回顾\n五年完成旧住房成套改造120万平方米。\n二、2024年工作安排\n启动8个城中村改造项目。",
+        {"year": 2024},
+        [
+            dict(value=1.2e6, kind="cumulative", status="achieved", year=2023, term=(2019, 2023)),
+            dict(value=8, kind="increment", status="target", year=2024),
+        ],
+    ),
+    (
         "the starting year of a listed change",
         "各位代表：\n一、过去五年工作回顾\n规上工业企业、专精特新企业分别从2019年的8200家、960家增加到1.1万家、2100家。",
         {"year": 2024},
@@ -843,6 +891,33 @@ TABLES: list[Row] = [
             dict(metric_has="技术合同成交额", value=1.35e10, unit="元", **BASE),
             dict(metric_has="技术合同成交额", value=3e10, qualifier="左右", **TERM),
         ],
+    ),
+    (
+        "a table written one cell per line, a caption before its header and a unit column",
+        FIVE_YEAR + "主要指标\n指标\n单位\n2025年\n2030年目标\n属性\n农村生活污水治理率\n%\n45\n60\n约束性\n"
+        "新能源公交车占比\n%\n70\n—\n预期性\n到2030年，生态环境质量明显改善。\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="农村生活污水治理率", value=45, kind="share", **BASE),
+            dict(metric_has="农村生活污水治理率", value=60, kind="share", **TERM),
+            dict(metric_has="新能源公交车占比", value=70, kind="share", **BASE),
+        ],
+    ),
+    (
+        "one cell per line: the rows stop where a run of lines is no row",
+        FIVE_YEAR + "指标名称\n2025年基期值\n2030年目标值\n属性\n森林覆盖率（%）\n41.2\n43\n约束性\n"
+        "生态环境\n湿地保护率（%）\n55\n60\n",
+        {"year": 2026, "doc_type": "plan"},
+        [
+            dict(metric_has="森林覆盖率", value=41.2, **BASE),
+            dict(metric_has="森林覆盖率", value=43, **TERM),
+        ],
+    ),
+    (
+        "short lines that name columns, then prose, are no table",
+        FIVE_YEAR + "指标名称\n2025年\n2030年\n属性\n全市森林覆盖率达到43%，\n污水处理厂\n36座\n45座\n",
+        {"year": 2026, "doc_type": "plan"},
+        [dict(metric_has="森林覆盖率", value=43, unit="%", **TERM)],
     ),
     (
         "a row without a unit is no figure",

@@ -57,6 +57,24 @@ def test_figure_scorer_matches_by_position_and_names_by_subject() -> None:
     assert fs.score_figures(gold, elsewhere, text).counts.hit == 1  # the right number in the wrong place
 
 
+def test_figure_scorer_lists_attribute_disagreements_of_matched_figures() -> None:
+    text = "地区生产总值增长5%左右，新增孵化器8家。"
+    gold = gs.FiguresGold("x", gs.DocSpec("p", "txt", None, None, 2025, "plan"), (None, None),
+                          [_figure(), _figure(value=8.0, unit="家", qualifier=None, measure="increment",
+                                              cue="新增孵化器8家", raw="8家", subject=("孵化器",),
+                                              term=(2021, 2025))], [])  # fmt: skip
+    emitted = [_emitted(), _emitted(metric="新增孵化器", value=8.0, unit="家", span=(18, 20), kind="level",
+                                    status="achieved", year=2024)]  # fmt: skip
+    res = fs.score_figures(gold, emitted, text)
+    assert (res.located, res.measure_ok, res.status_ok, res.year_ok) == (2, 1, 1, 1)
+    assert len(res.attrs) == 1  # the growth figure agrees throughout and is not listed
+    assert res.attrs[0].split()[:4] == ["measure:increment→level", "status:target→achieved", "year:2025→2024",
+                                        "term:2021-2025→-"]  # fmt: skip
+    report = fs.FigureResult.report([res], verbose=False, attrs=True)
+    assert "== x attributes" in report and "新增孵化器8家" in report
+    assert "attributes" not in fs.FigureResult.report([res], verbose=False)
+
+
 def test_change_scorer_counts_false_new_and_dropped() -> None:
     spec = gs.DocSpec("p", "txt", None, "某省", 2025, "work_report")
     gold = gs.ChangesGold("x", spec, spec, [gs.GoldChange("gdp_growth", "lowered", "5.5%", "5%", None, None)])

@@ -210,6 +210,51 @@ ELIDED: list[Row] = [
 # number-first phrasing: the noun after the number names it; verb fragments never do
 NUMBER_FIRST: list[Row] = [
     (
+        "a rule's growth rate is the growth of what the clause before names",
+        PLAN + "稳定财政农业投入，落实好10%的刚性增长机制。",
+        Y,
+        [dict(metric_has="财政农业投入", value=10, unit="%", kind="growth")],
+    ),
+    (
+        "a count of people described by a list of qualities, then 是",
+        REVIEW + "全市1200万勤劳、智慧、坚韧的人民是城市发展的力量源泉。",
+        Y,
+        [dict(metric="人民", value=1.2e7, unit="人")],
+    ),
+    (
+        "a share opening its clause is named by what the part does",
+        REVIEW + "涉企审批事项压减三成，90%以上实行告知承诺制；政务服务事项梳理完毕，85%实现网上办理。",
+        Y,
+        [
+            dict(metric_has="实行告知承诺制", value=90, unit="%", kind="share", qualifier="以上"),
+            dict(metric="实现网上办理", value=85, unit="%", kind="share"),
+        ],
+    ),
+    (
+        "a head noun after the count refers back to the thing just counted",
+        REVIEW + "自贸片区形成86项制度创新成果，24项成果已在全省复制推广。",
+        Y,
+        [dict(metric="制度创新成果", value=86), dict(metric="制度创新成果", value=24)],
+    ),
+    (
+        "places listed with their counts, what is measured named after the last",
+        REVIEW + "长江38公里、赣江26公里岸线整治完成。",
+        Y,
+        [
+            dict(metric="长江岸线整治", value=38, unit="公里"),
+            dict(metric="赣江岸线整治", value=26, unit="公里"),
+        ],
+    ),
+    (
+        "a count of the people who live in the thing named after it",
+        PLAN + "完成约30万人居住的老旧小区改造，带动约5万人就业的返乡创业园区建设。",
+        Y,
+        [
+            dict(metric_has="老旧小区改造", value=300000, unit="人"),
+            dict(metric_has="返乡创业园区", value=50000, unit="人"),
+        ],
+    ),
+    (
         "新增…，占…的四分之一",
         REVIEW + "新增省级众创空间32家，占全省总数的三分之一。",
         Y,
@@ -339,6 +384,79 @@ QUALIFIERS: list[Row] = [
 
 # what a figure measures
 MEASURES: list[Row] = [
+    (
+        "a cut whose verb stays in the subject",
+        PLAN + "工程建设项目审批环节精简40%，企业融资成本压缩15%以上，降低物流成本约120亿元。",
+        Y,
+        [dict(value=40, kind="reduction"), dict(value=15, kind="reduction"), dict(value=1.2e10, kind="reduction")],
+    ),
+    (
+        "a rise whose verb stays in the subject is an increment",
+        PLAN + "增加高标准农田120万亩，次年提高门诊报销限额500元，提高到3000元。",
+        Y,
+        [dict(value=1.2e6, kind="increment"), dict(value=500, kind="increment"), dict(value=3000, kind="level")],
+    ),
+    (
+        "building up what exists adds nothing; building new things does",
+        PLAN + "高质量建设12个省级产业园区，升级建设乡村学校30所，建设社区养老服务站45个。",
+        Y,
+        [dict(value=12, kind="level"), dict(value=30, kind="level"), dict(value=45, kind="increment")],
+    ),
+    (
+        "brought down to at most",
+        PLAN + "不动产登记时间压缩至3个工作日以内，企业开办时间缩短到2天以内。",
+        Y,
+        [dict(value=3, kind="cap"), dict(value=2, kind="cap")],
+    ),
+    (
+        "the most one grant gives, 最高 inside the subject",
+        PLAN + "对首次获评的企业最高奖励300万元，每家最高支持200万元。",
+        Y,
+        [dict(value=3e6, kind="cap"), dict(value=2e6, kind="cap")],
+    ),
+    (
+        "a fund's size is a level",
+        PLAN + "设立规模20亿元的产业引导基金，组建总规模50亿元的天使投资基金。",
+        Y,
+        [dict(value=2e9, kind="level"), dict(value=5e9, kind="level")],
+    ),
+    (
+        "things done within the year are added; the total reached is a level",
+        PLAN + "开工重点项目120个，竣工投产45个，开通城际公交线路8条，每年遴选示范企业30家。"
+        "科技型中小企业评价入库900家，入库企业总数达到3100家。",
+        Y,
+        [
+            dict(value=120, kind="increment"),
+            dict(value=45, kind="increment"),
+            dict(value=8, kind="increment"),
+            dict(value=30, kind="increment"),
+            dict(value=900, kind="increment"),
+            dict(value=3100, kind="level"),
+        ],
+    ),
+    (
+        "a verb of new things inside a noun (建设项目) adds nothing",
+        PLAN + "安排市重点建设项目800个，引进项目资金约40亿元。",
+        Y,
+        [dict(value=800, kind="level"), dict(value=4e9, kind="level")],
+    ),
+    (
+        "a tier of what was built is built too; a part defined by its size is counted as it stands",
+        PLAN + "建成省级以上研发平台40个，其中国家级平台6个；培育链主企业30家，其中营业收入超50亿元的企业5家。",
+        Y,
+        [
+            dict(value=40, kind="increment"),
+            dict(value=6, kind="increment"),
+            dict(value=30, kind="increment"),
+            dict(value=5, kind="level"),
+        ],
+    ),
+    (
+        "the verb of selection or approval holds for the list's next items",
+        REVIEW + "获批国家级孵化器3家、众创空间5家；遴选瞪羚企业60家、独角兽培育企业6家。",
+        Y,
+        [dict(value=v, kind="increment", status="achieved", year=2025) for v in (3, 5, 60, 6)],
+    ),
     (
         "energy intensity reduction",
         PLAN + "单位地区生产总值能耗降低3%左右。",

@@ -40,3 +40,26 @@ def test_an_html_indicator_table_reads_as_the_plan_s_figures() -> None:
         (41.2, "%", "achieved", 2025, None),
         (43.0, "%", "target", 2030, (2026, 2030)),
     ]
+
+
+def test_a_pretty_printed_html_indicator_table_reads_as_the_plan_s_figures() -> None:
+    rows = [("序号", "指标名称", "2025年基期值", "2030年目标值", "属性"),
+            ("1", "森林覆盖率（%）", "41.2", "43", "约束性"),
+            ("2", "污水处理厂（座）", "36", "45", "预期性")]  # fmt: skip
+    table = "\n".join(
+        "<tr>\n" + "\n".join(f"  <t{'h' if i == 0 else 'd'}>{c}</t{'h' if i == 0 else 'd'}>" for c in row) + "\n</tr>"
+        for i, row in enumerate(rows)
+    )
+    page = (
+        "<html><body><h1>沙河市“十五五”生态环境保护规划</h1>\n<p>到2030年，生态环境质量持续改善。</p>\n"
+        f"<table>\n{table}\n</table>\n</body></html>"
+    )
+    found = extract(page, region="沙河市", year=2026, doc_type="plan", title="沙河市“十五五”生态环境保护规划")
+    assert "\n41.2\n43\n" in found.text  # the stored text keeps one cell per line
+    assert [(t.metric, t.value, t.unit, t.status, t.year, t.term) for t in found.targets] == [
+        ("森林覆盖率", 41.2, "%", "achieved", 2025, None),
+        ("森林覆盖率", 43.0, "%", "target", 2030, (2026, 2030)),
+        ("污水处理厂", 36.0, "座", "achieved", 2025, None),
+        ("污水处理厂", 45.0, "座", "target", 2030, (2026, 2030)),
+    ]
+    assert all(found.text[t.span[0] : t.span[1]] == t.raw for t in found.targets)
