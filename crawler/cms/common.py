@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
@@ -40,6 +41,9 @@ BODY_CANDIDATES = "//div|//td|//article|//section|//span[@id]|//font"
 OWN_TEXT = "./text()|./p//text()|./span//text()|./font//text()|./strong//text()|./b//text()|./section//text()"
 ROW_OF_LINK = xpath("./ancestor::*[self::li or self::tr or self::dd or self::p][1]")
 TEXT_OUTSIDE_LINKS = xpath(".//text()[not(ancestor::a)]")
+ATTACHMENT_ANCHORS = etree.XPath(
+    "//a[re:test(@href, '\\.(pdf|docx?|wps)(\\?|$)', 'i')]", namespaces={"re": "http://exslt.org/regular-expressions"}
+)
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,12 @@ def page_title(sel: Selector | TextResponse, selectors: Iterable[str] = (), list
 
 def anchor_links(anchors: SelectorList, base_url: str) -> list[Link]:
     """Links of `<a>` elements: href (or an URL in onclick), title attribute or text, and a nearby date."""
+    return _links_of((a.root for a in anchors), base_url)
+
+
+def _links_of(anchors: Iterable[Node], base_url: str) -> list[Link]:
     links: dict[str, Link] = {}
-    for a in anchors:
-        node = a.root
+    for node in anchors:
         href = _href(node)
         title = squash(node.get("title") or STRING(node))
         if not href or not title or href.startswith(("javascript:", "mailto:", "#")):
@@ -235,5 +242,4 @@ def _link_density(node: Selector) -> float:
 
 def attachment_links(sel: Selector | TextResponse, base_url: str) -> list[Link]:
     """PDF/DOC/DOCX/WPS links of a page (attachments of an article)."""
-    anchors = sel.xpath("//a[re:test(@href, '\\.(pdf|docx?|wps)(\\?|$)', 'i')]")
-    return anchor_links(anchors, base_url)
+    return _links_of(ATTACHMENT_ANCHORS(view_of(sel).root), base_url)
