@@ -43,8 +43,9 @@ class ClassifyPipeline:
     def process_item(self, item: DocumentItem) -> DocumentItem:
         crawl = self.crawler.spider.crawls[item.source_id]  # type: ignore[union-attr]
         source = crawl.source
-        title = item.title if classify.doc_type(item.title) != "other" else item.listed_title or item.title
-        item.doc_type = classify.doc_type(title)
+        kind = classify.doc_type(item.title)
+        title = item.title if kind != "other" else item.listed_title or item.title
+        item.doc_type = kind if title == item.title else classify.doc_type(title)
         item.report_year = classify.report_year(title, item.published_at)
         if source.multi_region:
             item.region = classify.region_in(title) or classify.region_in(item.text[:200]) or source.region

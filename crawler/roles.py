@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawler.cms import Family
 from crawler.cms.common import (
+    TEXT_OUTSIDE_LINKS,
     TITLE_SUFFIX,
     Link,
     html_to_text,
@@ -29,6 +29,7 @@ from crawler.cms.common import (
     squash,
     url_date,
 )
+from crawler.pageview import LINK_TEXT, Node, serialise, view_of, xpath
 
 ARTICLE_PROSE = 200  # characters of prose (text outside links) that make a page an article
 SHORT_PROSE = 50  # an article may be shorter when nothing says it is a list (a notice pointing to a spreadsheet)
@@ -41,7 +42,11 @@ LOGIN_TITLE = re.compile(r"登录|登陆|sign\s*in|log\s*in", re.I)
 PAGINATION = re.compile(
     r"createPageHTML|下一页|下页|尾页|共\s*\d+\s*页|pageNum=\d|[?&]page=\d|index_\d+\.s?html?", re.I
 )
-ROWS = "//li[.//a]|//tr[.//a]|//dd[.//a]"
+ROWS = xpath("//li[.//a]|//tr[.//a]|//dd[.//a]")
+INNER_ROWS = xpath(".//li|.//tr")
+BLOCKS = xpath("//div[not(.//div)]|//td[not(.//td)]|//article|//section|//p/..")
+LINK_AND_SCRIPT_TEXT = xpath("//body//a/text()|//body//script/text()")
+SPACE = re.compile(r"\s+")
 PASSWORD = re.compile(r"<input[^>]+type\s*=\s*['\"]?password", re.I)
 SCRIPT_LIST = (
     re.compile(r"<script[^>]+type=['\"]text/(?:x-handlebars-template|x-template|template|html)['\"][^>]*>", re.I),
@@ -88,7 +93,7 @@ def page_role(response: TextResponse, family: Family, body_css: Iterable[str] | 
 def special_page(response: TextResponse) -> str | None:
     """'search page', 'login page' or 'directory index' when the page is one of those."""
     parts = urlsplit(response.url)
-    title = squash(response.xpath("string(//title)").get())
+    title = squash(view_of(response).title)
     if title.lower().startswith("index of /") or "Parent Directory</a>" in response.text:
         return "directory index"
     if PASSWORD.search(response.text) or LOGIN.search(parts.path) or LOGIN_TITLE.search(title):
@@ -104,9 +109,10 @@ def main_block(response: TextResponse, containers: Iterable[str]) -> tuple[int, 
     from crawler.cms.generic import BODY_SELECTORS
 
     containers = tuple(containers)
+    page = view_of(response)
     for css in dict.fromkeys((*containers, *BODY_SELECTORS)):
-        for node in response.css(css)[:3]:
-            text = html_to_text(node.get())
+        for node in page.select(css)[:3]:
+            text = html_to_text(serialise(node))
             if len(text) >= SHORT_PROSE:
                 return _prose(node, text), text if css in containers else None
     return 0, None
@@ -114,8 +120,8 @@ def main_block(response: TextResponse, containers: Iterable[str]) -> tuple[int, 
 
 def largest_prose(response: TextResponse) -> int:
     """The most prose of any innermost block (pages without a known container)."""
-    nodes = response.xpath("//div[not(.//div)]|//td[not(.//td)]|//article|//section|//p/..")
-    return max((_prose(node, html_to_text(node.get())) for node in nodes), default=0)
+    nodes = BLOCKS(view_of(response).root)
+    return max((_prose(node, html_to_text(serialise(node))) for node in nodes), default=0)
 
 
 def prose_chars(response: TextResponse, selectors: Iterable[str] = ()) -> int:
@@ -127,24 +133,25 @@ def prose_chars(response: TextResponse, selectors: Iterable[str] = ()) -> int:
 
 def _container(response: TextResponse, selectors: Iterable[str]) -> bool:
     """Whether the page has one of the family's own article containers (short articles point to an attachment)."""
-    return any(response.css(css) for css in selectors)
+    page = view_of(response)
+    return any(page.select(css) for css in selectors)
 
 
-def _prose(node: Selector, text: str) -> int:
-    links = len(re.sub(r"\s+", "", "".join(node.xpath(".//a//text()").getall())))
-    return max(0, len(re.sub(r"\s+", "", text)) - links)
+def _prose(node: Node, text: str) -> int:
+    links = len(SPACE.sub("", "".join(LINK_TEXT(node))))
+    return max(0, len(SPACE.sub("", text)) - links)
 
 
 def dated_rows(response: TextResponse) -> tuple[int, int]:
     """How many list rows (li/tr/dd) hold a link and a date outside it, and the characters of their links."""
     rows = chars = 0
-    for row in response.xpath(ROWS):
-        if row.xpath(".//li|.//tr"):
+    for row in ROWS(view_of(response).root):
+        if INNER_ROWS(row):
             continue  # only innermost rows
-        outside = " ".join(row.xpath(".//text()[not(ancestor::a)]").getall())
+        outside = " ".join(TEXT_OUTSIDE_LINKS(row))
         if parse_date(outside) is not None:
             rows += 1
-            chars += len(squash(" ".join(row.xpath(".//a//text()").getall())))
+            chars += len(squash(" ".join(LINK_TEXT(row))))
     return rows, chars
 
 
@@ -160,7 +167,7 @@ def listing_signal(response: TextResponse, rows: int | None = None) -> str | Non
         return "a list drawn by a script"
     if meta_content(response, "ColumnName") and not meta_content(response, "ArticleTitle"):
         return "column metadata and no article title"
-    body = " ".join(response.xpath("//body//a/text()|//body//script/text()").getall())
+    body = " ".join(LINK_AND_SCRIPT_TEXT(view_of(response).root))
     if PAGINATION.search(body):
         return "pagination"
     return None
@@ -188,9 +195,10 @@ def own_titles(response: TextResponse, selectors: Iterable[str] = ()) -> list[st
     """The titles a page gives itself: ArticleTitle meta, the family's title element, h1, <title> (site suffix
     stripped), best first, without duplicates."""
     found = [page_title(response, selectors)]
+    page = view_of(response)
     for css in (*selectors, "h1", ".article-title", ".title"):
-        found.append(squash(" ".join(response.css(css).xpath("string()").getall()[:1])))
-    found.append(squash(TITLE_SUFFIX.sub("", response.xpath("string(//title)").get() or "")))
+        found.append(squash(page.first_text(css)))
+    found.append(squash(TITLE_SUFFIX.sub("", page.title)))
     seen: list[str] = []
     for title in found:
         if len(title) >= 4 and title not in seen:

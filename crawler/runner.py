@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib.machinery
 import logging
 import multiprocessing
@@ -35,6 +36,7 @@ from crawler.spiders.reports import ReportSpider
 from crawler.state import SourceCrawl
 
 Progress = Callable[[str, str], None]  # (source id, event: "page" | "done")
+GC_YOUNG = 5000  # allocations between collections of the young generation while crawling (see crawl_gc)
 __all__ = ["CrawlResult", "RenderUnavailable", "crawl_in_child", "crawl_settings", "plan_batches", "run_batch"]
 
 
@@ -97,11 +99,33 @@ def run_batch(sources: Sequence[Source], settings: Settings, limit: int = 0,
     if progress is not None:
         _watch(crawler, progress)
     process.crawl(crawler, sources=list(sources), limit=limit)
-    process.start()
+    with crawl_gc():
+        process.start()
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
     crawls: dict[str, SourceCrawl] = getattr(spider, "crawls", {}) if spider else {}
     return [result_of(crawls[s.id], stats) if s.id in crawls else _not_started(s, stats) for s in sources]
+
+
+@contextlib.contextmanager
+def crawl_gc() -> Iterator[None]:
+    """The cyclic garbage collector tuned for a crawl, then put back as it was.
+
+    A crawl allocates hundreds of objects per page (requests, responses, parsed trees, items) and frees almost
+    all of them by reference counting, yet at the default threshold (700) the collector runs every few pages, and
+    its full collections scan everything start-up loaded (modules, settings, the registry) again: about a tenth
+    of a crawl's CPU time on a fast site. What is loaded by now is frozen (never scanned again) and the young
+    generation is collected every 5,000 allocations; cyclic garbage is still collected, a little later.
+    """
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def finish_status(stats: dict[str, Any]) -> str:

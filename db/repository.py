@@ -28,11 +28,21 @@ LEVELS = vocabulary.SOURCE_LEVELS
 HEALTH = ("unknown", "ok", "blocked", "broken")
 
 _SPACE = re.compile(r"\s+")
+# The full-width forms of ASCII, the ideographic space and the no-break space, each with its NFKC decomposition (one
+# ASCII character). Chinese prose holds many of these and seldom another compatibility character; once they are
+# replaced, its text is already in NFKC, which Python then sees at once instead of decomposing and recomposing
+# every character (a tenth of a millisecond per page).
+_WIDE = {chr(c): unicodedata.normalize("NFKD", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000, 0xA0)}
+_WIDE_FORM = re.compile("[\uff01-\uff5e\u3000\xa0]")
 
 
 def normalise_text(text: str) -> str:
-    """Fold what does not change meaning: NFKC (full-width forms, &nbsp;), all runs of white space."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    """Fold what does not change meaning: NFKC (full-width forms, &nbsp;), all runs of white space.
+
+    A character replaced by its own compatibility decomposition leaves the string's NFKD, hence its NFKC,
+    unchanged: the full-width forms go first only to spare NFKC the work."""
+    narrow = _WIDE_FORM.sub(lambda match: _WIDE[match.group()], text)
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", narrow)).strip()
 
 
 def content_hash(text: str) -> str:

@@ -6,18 +6,18 @@ objects built from saved pages.
 
 from __future__ import annotations
 
-import contextlib
 import html as html_lib
 import re
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
+from crawler.pageview import ALL_TEXT, STRING, Node, view_of, xpath
 from monitor.vocabulary.html_text import SPACES, html_to_text
 
 DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
@@ -39,6 +39,11 @@ TITLE_SUFFIX = re.compile(r"\s*[_|\-—–]+\s*[^_|\-—–]*(?:政府|网|门�
 META_TITLE_PREFIX = re.compile(r"^[^—]{2,30}(?:网|政府)\s*[—-]{1,2}\s*")
 BODY_CANDIDATES = "//div|//td|//article|//section|//span[@id]|//font"
 OWN_TEXT = "./text()|./p//text()|./span//text()|./font//text()|./strong//text()|./b//text()|./section//text()"
+ROW_OF_LINK = xpath("./ancestor::*[self::li or self::tr or self::dd or self::p][1]")
+TEXT_OUTSIDE_LINKS = xpath(".//text()[not(ancestor::a)]")
+ATTACHMENT_ANCHORS = etree.XPath(
+    "//a[re:test(@href, '\\.(pdf|docx?|wps)(\\?|$)', 'i')]", namespaces={"re": "http://exslt.org/regular-expressions"}
+)
 
 
 @dataclass(frozen=True)
@@ -89,33 +94,14 @@ def url_date(url: str) -> date | None:
 
 def meta_content(sel: Selector | TextResponse, *names: str) -> str | None:
     """The content of the first non-empty `<meta name=…>` among `names`, case-insensitively."""
-    metas = _metas(sel)
+    metas = view_of(sel).metas
     return next((metas[n.lower()] for n in names if metas.get(n.lower())), None)
-
-
-_META_CACHE: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def _metas(sel: Selector | TextResponse) -> dict[str, str]:
-    """Every named meta of a page (the first non-empty value of each name), read once per page."""
-    try:
-        return _META_CACHE[sel]
-    except (KeyError, TypeError):
-        pass
-    metas: dict[str, str] = {}
-    for meta in sel.xpath("//meta[@name]"):
-        name, value = meta.attrib.get("name", "").lower(), (meta.attrib.get("content") or "").strip()
-        if value and name not in metas:
-            metas[name] = value
-    with contextlib.suppress(TypeError):  # a selector that cannot be weakly referenced is read every time
-        _META_CACHE[sel] = metas
-    return metas
 
 
 def visible_date(sel: Selector | TextResponse) -> date | None:
     """A date printed next to 发布日期/发布时间/日期 outside the body."""
-    for node in sel.xpath("//body//text()[contains(., '日期') or contains(., '时间')]/.."):
-        match = VISIBLE_DATE.search(squash(" ".join(node.xpath(".//text()").getall()))[:300])
+    for node in view_of(sel).date_labels:
+        match = VISIBLE_DATE.search(squash(" ".join(ALL_TEXT(node)))[:300])
         if match:
             return parse_date(match.group(1))
     return None
@@ -144,13 +130,14 @@ def page_title(sel: Selector | TextResponse, selectors: Iterable[str] = (), list
     meta = meta_content(sel, "ArticleTitle", "title")
     if meta:
         return squash(META_TITLE_PREFIX.sub("", meta))
+    page = view_of(sel)
     for css in (*selectors, "h1", ".article-title", ".title"):
-        text = squash(" ".join(sel.css(css).xpath("string()").getall()[:1]))
+        text = squash(page.first_text(css))
         if len(text) >= 4:
             return text
     if listed:
         return squash(listed)
-    return squash(TITLE_SUFFIX.sub("", sel.xpath("string(//title)").get() or ""))
+    return squash(TITLE_SUFFIX.sub("", page.title))
 
 
 # --- links ---------------------------------------------------------------------------------------------------
@@ -158,29 +145,33 @@ def page_title(sel: Selector | TextResponse, selectors: Iterable[str] = (), list
 
 def anchor_links(anchors: SelectorList, base_url: str) -> list[Link]:
     """Links of `<a>` elements: href (or an URL in onclick), title attribute or text, and a nearby date."""
+    return _links_of((a.root for a in anchors), base_url)
+
+
+def _links_of(anchors: Iterable[Node], base_url: str) -> list[Link]:
     links: dict[str, Link] = {}
-    for a in anchors:
-        href = _href(a)
-        title = squash(a.attrib.get("title") or a.xpath("string()").get())
+    for node in anchors:
+        href = _href(node)
+        title = squash(node.get("title") or STRING(node))
         if not href or not title or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = urljoin(base_url, html_lib.unescape(href.strip()))
         if urlsplit(url).scheme in ("http", "https") and url not in links:
-            links[url] = Link(url, title, _nearby_date(a))
+            links[url] = Link(url, title, _nearby_date(node))
     return list(links.values())
 
 
-def _href(a: Selector) -> str | None:
-    href = a.attrib.get("href", "")
+def _href(a: Node) -> str | None:
+    href = a.get("href", "")
     if href and not href.startswith("javascript:"):
         return href
-    match = ONCLICK_URL.search(a.attrib.get("onclick", "") or href)
+    match = ONCLICK_URL.search(a.get("onclick", "") or href)
     return match.group(1) if match else None
 
 
-def _nearby_date(a: Selector) -> date | None:
-    row = a.xpath("./ancestor::*[self::li or self::tr or self::dd or self::p][1]")
-    return parse_date(" ".join(row.xpath(".//text()[not(ancestor::a)]").getall())) if row else None
+def _nearby_date(a: Node) -> date | None:
+    row = ROW_OF_LINK(a)
+    return parse_date(" ".join(TEXT_OUTSIDE_LINKS(row[0]))) if row else None
 
 
 def script_links(response: TextResponse) -> list[Link]:
@@ -251,5 +242,4 @@ def _link_density(node: Selector) -> float:
 
 def attachment_links(sel: Selector | TextResponse, base_url: str) -> list[Link]:
     """PDF/DOC/DOCX/WPS links of a page (attachments of an article)."""
-    anchors = sel.xpath("//a[re:test(@href, '\\.(pdf|docx?|wps)(\\?|$)', 'i')]")
-    return anchor_links(anchors, base_url)
+    return _links_of(ATTACHMENT_ANCHORS(view_of(sel).root), base_url)
