@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from monitor.extract import subjects as sj
 from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading, resolve_past
+from monitor.extract.notfigures import clause_to
 from monitor.extract.numbers import BANDWIDTH, Quantity
 
 _CLAUSE_CUT = re.compile(r"[，,；;：:、]")
@@ -82,12 +83,6 @@ def clause_before(text: str, lo: int, start: int, end: int | None = None) -> str
 
 
 _GIVES_IN = re.compile(r"给予|予以")
-
-
-def _clause_to(text: str, start: int) -> str:
-    """The clause before a number (up to 30 characters)."""
-    clause = text[max(0, start - 30) : start]
-    return clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]
 
 
 def _grant(word: str) -> str:
@@ -166,7 +161,7 @@ def _subject(text: str, q: Quantity, raw: str, state: sj.SentenceState, sep_only
         # 分别给予50万元、100万元奖励, 对获得一、二、三等奖的项目分别给予…奖励: each amount of the list is the grant,
         # whoever the clause before says receives it
         return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
-    if q.unit in _MONEY and (grant := _GRANT_LIST.match(text, q.end)) and _GIVES_IN.search(_clause_to(text, q.start)):
+    if q.unit in _MONEY and (grant := _GRANT_LIST.match(text, q.end)) and _GIVES_IN.search(clause_to(text, q.start)):
         # 给予18家获奖企业87万元支持: the amount given, whoever the count before says receives it
         return _for_whom(text, state.start, q.start) + _grant(grant.group(1)), raw, "right"
     if (each := _GIVEN_EACH.search(left)) is not None and (grant := _GRANT_AFTER.match(text, q.end)) is not None:

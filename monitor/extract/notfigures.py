@@ -176,7 +176,8 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
         return True  # 超十亿元企业100家: 超 an amount right before the things counted, a class without 的
     if not text.startswith("的", end):
         return (
-            _CONDITION_REST.match(text, end) is not None and _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+            _CONDITION_REST.match(text, end) is not None
+            and _CONDITION_CLAUSE.match(clause_to(text, q.start)) is not None
         )
     if amount and _CLASS_COUNTED.match(text, end):
         return True
@@ -184,7 +185,7 @@ def is_class_or_condition(q: Quantity, text: str) -> bool:
         return True  # 培育5家以上产值超50亿元的龙头企业: the amount says which enterprises are counted
     if _CONDITION_THEN.match(text, end) is not None:
         return True  # 研发投入年增长超过20%的，按增量部分的10%给予奖励: the condition a grant is given on
-    return _CONDITION_CLAUSE.match(_clause(text, q.start)) is not None
+    return _CONDITION_CLAUSE.match(clause_to(text, q.start)) is not None
 
 
 def is_gap_to_target(q: Quantity, text: str) -> bool:
@@ -204,7 +205,7 @@ _ITEM_MARK = re.compile(
 )
 
 
-def _clause(text: str, start: int) -> str:
+def clause_to(text: str, start: int) -> str:
     """The clause before a number (up to 30 characters), without the mark of the list item it opens (二、对…)."""
     clause = text[max(0, start - 30) : start]
     clause = clause[max(clause.rfind(c) for c in "，,。；;\n") + 1 :]

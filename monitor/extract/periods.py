@@ -41,6 +41,13 @@ _CLAUSE = re.compile(
 )
 # words that put a figure over a whole term even in a review of it (年均增长, 比上个五年增长, 五年累计, 每年)
 _CLAUSE_CUT = re.compile(r"[，,；;。：:]")
+
+
+def own_clause(prefix: str, width: int = 40) -> str:
+    """The figure's own clause: what stands after the last clause mark in the last `width` characters before it."""
+    return _CLAUSE_CUT.split(prefix[-width:])[-1]
+
+
 _TERM_WORDS = re.compile(r"年均|平均每年|每年|累计|五年|上个五年|期间|以来|先后|历年|连续")
 _WEAK_PAST = re.compile(r"比上年|同比|较上年|完成了|实现了|已经|已|获评|居全国|创历史|达到了|过去")
 # 争取各类资金1.2亿元 (funds obtained) and 完成年度目标的115% (a completion rate) report results
@@ -177,7 +184,7 @@ def when(
         span = _own_span(doc) or _years_said(prefix[-24:], ahead)
         if span is not None:
             year, term = span[1], span  # 三年累计新增停车位10万个 in a plan for 2024—2026: the plan's span
-    recent = _RECENT.search(_CLAUSE_CUT.split(prefix[-80:])[-1]) if status == "achieved" and term is None else None
+    recent = _RECENT.search(own_clause(prefix, 80)) if status == "achieved" and term is None else None
     if recent is not None and year is not None:
         n = _COUNT.get(recent.group(1)) or int(recent.group(1))
         term = (year - n + 1, year)  # 近三年淘汰落后产能9000多万吨: over the years that ended with the last one
@@ -190,7 +197,7 @@ def when(
     )
     # 五年累计新设市场主体225.1万户，每千人企业数量增加到111.1户: a term word of an earlier clause does not make the
     # figure one over the term
-    own = _CLAUSE_CUT.split(prefix[-40:])[-1]
+    own = own_clause(prefix)
     return When(status, year, term, strength, past and not _TERM_WORDS.search(own))
 
 

@@ -20,7 +20,16 @@ from monitor.extract.model import DocumentInfo, Kind, Target
 from monitor.extract.naming import EACH, Name, clause_before, name_figure
 from monitor.extract.notfigures import is_baseline, not_a_figure
 from monitor.extract.numbers import QUANTITY, Quantity, parse
-from monitor.extract.periods import When, baseline_when, listed_year, own_term, plan_year, sentence_cues, when
+from monitor.extract.periods import (
+    When,
+    baseline_when,
+    listed_year,
+    own_clause,
+    own_term,
+    plan_year,
+    sentence_cues,
+    when,
+)
 from monitor.extract.sections import Sections
 from monitor.extract.tables import table_targets
 
@@ -48,7 +57,6 @@ _LIST_VERB = re.compile(
 _MONEY = frozenset({"元", "美元", "欧元", "港元"})
 # the clause's own count of years (五年, 五年来, 三年内, 3年间); not a date (2025年) nor 上个五年, 五年前
 _OVER_YEARS = re.compile(r"(?<![\d上个])(?:[两三四五]|[2-5])年(?:来|间|内)?(?![前末底])")
-_CLAUSE_CUT = re.compile(r"[，,；;。：:]")
 _DONE = re.compile(r"完成|实施|改造|治理|整治")
 _NEWLY = re.compile(r"新(?:增|建|设|登记|引进|开工|认定|培育|注册|获批|入选)")
 _PURPOSE = re.compile(r"(?:资金)?(?:重点|专项|主要)?(?:支持|用于|投向)")
@@ -212,7 +220,7 @@ def _target(ctx: _Context, q: Quantity, sent: tuple[int, int]) -> Target | None:
         (kind == "increment" or (kind == "level" and _DONE.search(name.verbs or name.subject)))
         and found.term is not None
         and unit not in _RATES
-        and _OVER_YEARS.search(_CLAUSE_CUT.split(prefix[-40:])[-1])
+        and _OVER_YEARS.search(own_clause(prefix))
     ):
         # 五年新增养老床位2.65万张, 五年来新建改建农村公路680公里, 五年完成283.7万平方米: done, summed over the years
         kind = "cumulative"
