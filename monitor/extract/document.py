@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from monitor import vocabulary
+from monitor.extract.measures import GRANTS
 from monitor.extract.model import DocumentInfo
 from monitor.extract.sections import Sections
 from monitor.vocabulary import doctypes
@@ -87,7 +88,7 @@ def infer_doc_type(text: str, title: str | None, sections: Sections) -> str:
 
 
 # a support measure's grant: 给予一次性奖励500万元, 按…的5%给予补贴, 每场给予最高30万元补助
-_GRANT = re.compile(r"(?:给予|予以)[^，,。；;\n]{0,16}?(?:奖励|补助|补贴|资助|奖补|支持|贴息)")
+_GRANT = re.compile(rf"(?:给予|予以)[^，,。；;\n]{{0,16}}?(?:{GRANTS}|支持)")
 _GRANTS_OF_A_POLICY = 3
 
 

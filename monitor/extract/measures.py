@@ -11,6 +11,7 @@ import re
 
 from monitor.extract.metrics import Metric
 from monitor.extract.model import Kind
+from monitor.extract.units import CURRENCIES as _MONEY
 
 _SUFFIX_QUALIFIER = {
     "左右": "左右",
@@ -33,8 +34,8 @@ _CUT_LAST = re.compile(r"(?:压缩|精简|下降|降低|减少|减量|压减)$")
 _BARE = re.compile(r"(?:约|近|逾|超过|大约)?")  # verbs that are only a qualifier
 _CAP_QUALIFIERS = frozenset({"以内", "不超过"})
 # a grant (补助, 奖励, 支持资金 …): an amount given, at most 最高 (最高1000万元支持: the cap of each grant)
-_GRANT_NAME = re.compile(r"(?:补助|奖励|补贴|贴息|资助|奖补|支持资金|支持)$")
-_MONEY = frozenset({"元", "美元", "欧元", "港元"})
+GRANTS = "补助|奖励|补贴|贴息|资助|奖补"  # what a support measure gives (支持 is a grant only where it ends a phrase)
+_GRANT_NAME = re.compile(rf"(?:{GRANTS}|支持资金|支持)$")
 _REDUCTION = re.compile(r"下降|降低|减少|压减|缩减|下调|削减|回落|压降|压缩|精简|减量|减轻|降")
 _CUT_FIRST = re.compile(r"(?:淘汰|取消|压减|精简|减轻|削减|关停|关闭|化解|退出|压缩|清理|撤并)")
 _GROWTH = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|上升|增加|扩大|加快")

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 
 from monitor.extract import subjects as sj
+from monitor.extract.measures import GRANTS
 from monitor.extract.metrics import Metric, normalise_phrase, resolve, resolve_leading, resolve_past
 from monitor.extract.notfigures import clause_to
 from monitor.extract.numbers import BANDWIDTH, Quantity
+from monitor.extract.units import CURRENCIES as _MONEY
 
 _CLAUSE_CUT = re.compile(r"[，,；;：:、]")
 _HARD_CUT = re.compile(r"[，,；;：:]")
@@ -27,16 +29,16 @@ _TO_END = re.compile(r"(?:到|至)(?:近|约|超过|突破|逾|超)?$")
 # 新一代信息技术、高端装备产业增加值增长13.6%、9.8%: values listed after subjects listed, without 分别
 _NEXT_VALUE = re.compile(r"[、和]\s?[0-9][0-9.]*\s?(?:%|‰|个百分点|倍)")
 _CHANGE_OF_IT = re.compile(r"(?:比上次|比上年|比去年|较上年|同比)?(?:增长|增加|提高|下降|减少)")
-_MONEY = frozenset({"元", "美元", "欧元", "港元"})
 _FUNDS_FOR = re.compile(
     r"(?:用于|实施|支持|投向|建设|推进|建成|新建|改造)(?:[0-9一二三四五六七八九十两]{1,3}[个项批])?([\u4e00-\u9fff]{2,12}?)(?=[，,。；;、\n]|$)"
 )
 # a support measure: 按设备投资额的10%给予补助, 单个企业最高不超过300万元 (the grant's cap for each)
 _RATE_BASE = re.compile(r"按[^，,。；;]{1,16}的")
 _RATE_BASE_END = re.compile(r"按[^，,。；;按]{1,16}的$")  # 分别按不超过研发投入的|20%给予补助
+_SUPPORT_GIVEN = r"支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设))"  # 给予…支持, not 支持企业
 _GRANT = re.compile(
     r"(?:[、，,](?:单个项目|每个项目|单家企业)?(?:最高)?(?:不超过)?[0-9.]{1,8}(?:万|亿)?元)?"
-    r"(?:给予|予以)(?:最高|一次性|不超过)*(补助|奖励|补贴|贴息|资助|奖补|支持)"
+    rf"(?:给予|予以)(?:最高|一次性|不超过)*({GRANTS}|支持)"
 )  # 按设备购置额的15%、最高不超过1000万元给予补助: the rate and its cap, then the grant
 _BARE_RATE = re.compile(r"(?:^|[，,])按(?:照)?(?:不超过)?$")
 _EACH = r"(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{0,4}?(?:每年)?"  # 单个项目, 每家企业每年
@@ -44,17 +46,17 @@ _PER_ITEM = re.compile(_EACH + r"(?:最高|最多)")
 # 单个项目不超过300万元: the cap said by the verbs before the number rather than by 最高
 _PER_ITEM_CAPPED = re.compile(_EACH)
 _CAP_VERBS = re.compile(r"不超过|不高于|最高|最多")
-_GRANT_VERB = re.compile(r"(?:分别|各|一次性|给予|予以)*(奖励|补助|补贴|资助|奖补)(?:最高|一次性)*")
+_GRANT_VERB = re.compile(rf"(?:分别|各|一次性|给予|予以)*({GRANTS})(?:最高|一次性)*")
 _GIVEN = re.compile(r"(?:给予|予以|按照|按)(?:最高|一次性)*$")
 # the grant after a list of amounts: 50万元、100万元奖励, 100万元、300万元的标准给予奖励
 _GRANT_LIST = re.compile(
     r"(?:、[0-9.]{1,8}(?:万亿|亿|万)?元){0,8}(?:的标准)?(?:给予|予以)?(?:的)?(?:一次性)?"
-    r"(补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设)))"
+    rf"({GRANTS}|{_SUPPORT_GIVEN})"
 )
 # a rate given as a grant: 给予实际贷款利息50%的贴息 (the grant after the rate, the base before it)
-_RATE_GRANT = re.compile(r"的(?:一次性)?(补助|奖励|补贴|贴息|资助|奖补)")
+_RATE_GRANT = re.compile(rf"的(?:一次性)?({GRANTS})")
 _GIVES = re.compile(r"给予|予以|^按")
-_GRANT_AFTER = re.compile(r"补助|奖励|补贴|贴息|资助|奖补|支持(?![\u4e00-\u9fff]{0,2}(?:企业|项目|建设))")
+_GRANT_AFTER = re.compile(rf"{GRANTS}|{_SUPPORT_GIVEN}")
 _GIVEN_EACH = re.compile(r"(?:给予|予以)(?:单个|每个|每家|单家|每项|单项|每户|每人)[\u4e00-\u9fff]{1,4}$")
 _COMPLETED_TASK = re.compile(r"完成([\u4e00-\u9fff“”]{2,20}?)的$")
 _ADVERBS = re.compile(r"年均|平均|实际|名义|同比|累计")

@@ -32,6 +32,7 @@ from monitor.extract.periods import (
 )
 from monitor.extract.sections import Sections
 from monitor.extract.tables import table_targets
+from monitor.extract.units import CURRENCIES as _MONEY
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # the noun a number-first count ends with before the next item of its list (2个省实验室|、2个基础学科研究中心)
@@ -54,7 +55,6 @@ _LIST_VERB = re.compile(
     r"新增|新建|新培育|新认定|新开工|新引进|新组建|新设立|新获批|培育|引进|招引|创建|认定|建成|累计|遴选|获批|打造|"
     r"淘汰|化解|压减|关停"
 )
-_MONEY = frozenset({"元", "美元", "欧元", "港元"})
 # the clause's own count of years (五年, 五年来, 三年内, 3年间); not a date (2025年) nor 上个五年, 五年前
 _OVER_YEARS = re.compile(r"(?<![\d上个])(?:[两三四五]|[2-5])年(?:来|间|内)?(?![前末底])")
 _DONE = re.compile(r"完成|实施|改造|治理|整治")

@@ -27,6 +27,8 @@ UNITS: dict[str, str] = {
     "PFlops": "PFlops", "PFLOPS": "PFlops", "EFlops": "EFlops", "EFLOPS": "EFlops",  # computing power
 }  # fmt: skip
 
+CURRENCIES = frozenset({"元", "美元", "欧元", "港元"})  # the base units of an amount of money
+
 MULTIPLIERS: dict[str, Decimal] = {
     "万亿": Decimal(10) ** 12,
     "千亿": Decimal(10) ** 11,
